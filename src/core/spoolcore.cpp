@@ -1,0 +1,66 @@
+#include "core/spoolcore.h"
+
+#include "core/clock.h"
+#include "logging/logstore.h"
+#include "queue/dispatcher.h"
+#include "queue/jobqueue.h"
+#include "queue/jobstore.h"
+#include "queue/maintenance.h"
+#include "workers/workerregistry.h"
+
+#include <QDir>
+
+SpoolCore::SpoolCore(Options options, QObject *parent) : QObject(parent), m_options(std::move(options))
+{
+    if (m_options.clock) {
+        m_clock = m_options.clock;
+    } else {
+        m_ownClock = std::make_unique<SystemClock>();
+        m_clock = m_ownClock.get();
+    }
+    m_registry = std::make_unique<WorkerRegistry>();
+}
+
+SpoolCore::~SpoolCore()
+{
+    if (m_dispatcher && !m_stopped)
+        shutdown();
+    // Order matters: workers and observers go before the store they use.
+    m_maintenance.reset();
+    m_dispatcher.reset();
+    m_queue.reset();
+    m_store.reset();
+}
+
+QString SpoolCore::databasePath() const
+{
+    return m_options.dataDir + QStringLiteral("/queue.sqlite");
+}
+
+Expected<bool> SpoolCore::open()
+{
+    if (!QDir().mkpath(m_options.dataDir))
+        return makeError(ErrorCode::Storage, QStringLiteral("cannot create the data folder %1").arg(m_options.dataDir));
+    m_store = std::make_unique<JobStore>(databasePath());
+    if (auto opened = m_store->open(); !opened)
+        return opened;
+    m_logs = std::make_unique<LogStore>(m_options.dataDir + QStringLiteral("/logs/jobs"),
+                                        m_options.settings.logCapBytes, m_clock);
+    m_queue = std::make_unique<JobQueue>(*m_store, m_options.settings, *m_clock, m_logs.get());
+    m_dispatcher = std::make_unique<Dispatcher>(*m_queue, *m_registry, *m_logs, *m_clock);
+    m_dispatcher->setEnvironment(m_options.environment);
+    m_maintenance = std::make_unique<Maintenance>(*m_queue, *m_clock);
+    return true;
+}
+
+void SpoolCore::start()
+{
+    m_dispatcher->start();
+    m_maintenance->start();
+}
+
+bool SpoolCore::shutdown()
+{
+    m_stopped = true;
+    return m_dispatcher->shutdown(m_options.settings.shutdownGraceMs);
+}

@@ -1,0 +1,66 @@
+#pragma once
+
+#include "core/expected.h"
+#include "core/settings.h"
+
+#include <QObject>
+#include <QString>
+#include <QVariantMap>
+
+#include <memory>
+
+class Clock;
+class Dispatcher;
+class JobQueue;
+class JobStore;
+class LogStore;
+class Maintenance;
+class WorkerRegistry;
+
+// Everything that runs the queue, wired together: store, queue service, logs, workers, dispatcher,
+// maintenance. Shared by the desktop app and headless mode. Lives on the main thread.
+class SpoolCore final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SpoolCore)
+public:
+    struct Options
+    {
+        QString dataDir;
+        QueueSettings settings = QueueSettings::defaults();
+        Clock *clock = nullptr; // null: the system clock
+        QVariantMap environment; // handed to workers (tool paths, download dir)
+    };
+
+    explicit SpoolCore(Options options, QObject *parent = nullptr);
+    ~SpoolCore() override;
+
+    // Opens (or creates) the database and the log folder. Nothing runs yet.
+    Expected<bool> open();
+    // Rescues jobs a crash left running and starts dispatching and maintenance.
+    void start();
+    // Graceful: stop claiming, let running jobs stop, hand back the rest. True if all ended in time.
+    bool shutdown();
+
+    QString dataDir() const { return m_options.dataDir; }
+    QString databasePath() const;
+    QueueSettings &settings() { return m_options.settings; }
+    JobStore &store() { return *m_store; }
+    JobQueue &queue() { return *m_queue; }
+    LogStore &logs() { return *m_logs; }
+    WorkerRegistry &workers() { return *m_registry; }
+    Dispatcher &dispatcher() { return *m_dispatcher; }
+    Clock &clock() { return *m_clock; }
+
+private:
+    Options m_options;
+    std::unique_ptr<Clock> m_ownClock;
+    Clock *m_clock = nullptr;
+    std::unique_ptr<JobStore> m_store;
+    std::unique_ptr<LogStore> m_logs;
+    std::unique_ptr<WorkerRegistry> m_registry;
+    std::unique_ptr<JobQueue> m_queue;
+    std::unique_ptr<Dispatcher> m_dispatcher;
+    std::unique_ptr<Maintenance> m_maintenance;
+    bool m_stopped = false;
+};

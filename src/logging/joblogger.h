@@ -1,0 +1,49 @@
+#pragma once
+
+#include <QFile>
+#include <QJsonObject>
+#include <QString>
+
+#include <mutex>
+
+class Clock;
+
+// Writes one job's logs: job.log (human), events.jsonl (structured), stdout.log and stderr.log (raw
+// process output). Thread-safe: the worker and the dispatcher both write. Files are created on
+// first write; each is capped so a runaway process cannot fill the disk.
+class JobLogger final
+{
+public:
+    enum class Level { Debug, Info, Warning, Error };
+
+    JobLogger(QString dir, qint64 capBytes, const Clock *clock);
+    ~JobLogger();
+    Q_DISABLE_COPY_MOVE(JobLogger)
+
+    QString dir() const { return m_dir; }
+    void info(const QString &message) { log(Level::Info, QString(), message); }
+    void warning(const QString &message) { log(Level::Warning, QString(), message); }
+    void error(const QString &message) { log(Level::Error, QString(), message); }
+    // A line in job.log and, when `event` is set, a JSON object in events.jsonl.
+    void log(Level level, const QString &event, const QString &message, const QJsonObject &fields = {});
+    void appendStdout(const QByteArray &data);
+    void appendStderr(const QByteArray &data);
+    void flush();
+
+    static QString levelName(Level level);
+
+private:
+    struct CappedFile
+    {
+        QFile file;
+        qint64 size = -1; // -1: not opened yet
+        bool capped = false;
+    };
+    void write(CappedFile &target, const QString &name, const QByteArray &data);
+
+    QString m_dir;
+    qint64 m_cap;
+    const Clock *m_clock;
+    std::mutex m_mutex;
+    CappedFile m_human, m_events, m_stdout, m_stderr;
+};

@@ -1,0 +1,107 @@
+#pragma once
+
+#include "core/settings.h"
+#include "queue/job.h"
+#include "queue/retrypolicy.h"
+#include "workers/cancellationtoken.h"
+#include "workers/worker.h"
+
+#include <QHash>
+#include <QObject>
+#include <QThreadPool>
+#include <QTimer>
+#include <QVariantMap>
+
+#include <memory>
+
+class Clock;
+class JobLogger;
+class JobQueue;
+class LogStore;
+class ProgressReporter;
+class WorkerRegistry;
+
+// The scheduler: claims ready jobs while workers are free, runs them on Spool's own thread pool,
+// records each outcome (completed, retry with backoff, dead), ends hung jobs, rescues jobs a crash
+// left running, and shuts down gracefully. Wakes on queue changes and exactly when the next job
+// falls due; there is no polling loop.
+class Dispatcher final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Dispatcher)
+public:
+    Dispatcher(JobQueue &queue, WorkerRegistry &registry, LogStore &logs, Clock &clock,
+               QObject *parent = nullptr);
+    ~Dispatcher() override;
+
+    void setEnvironment(QVariantMap environment) { m_environment = std::move(environment); }
+    // Rescues jobs a crash left running, then starts claiming.
+    void start();
+    // Holds the whole queue: running jobs go on, nothing new starts.
+    void setHeld(bool held);
+    bool isHeld() const { return m_held; }
+    bool isAccepting() const { return m_accepting; }
+    int runningCount() const { return static_cast<int>(m_running.size()); }
+    QList<qint64> runningIds() const { return m_running.keys(); }
+
+    // Stops claiming, asks running jobs to stop, waits up to the grace period (processing events),
+    // then hands back whatever is still running. Afterwards no job is left running.
+    // Returns true if every worker ended within the grace period.
+    bool shutdown(qint64 graceMs);
+
+    // Normally timer-driven; public so tests can drive them with a manual clock.
+    void checkHung();
+    void flushProgress(bool persist = true);
+    void scheduleNow();
+
+Q_SIGNALS:
+    void jobStarted(qint64 id);
+    void jobFinished(qint64 id, const Outcome &outcome);
+    void idle();
+    void stopped();
+
+private:
+    struct Running
+    {
+        Job job;
+        std::shared_ptr<CancellationToken> token;
+        std::shared_ptr<ProgressReporter> reporter;
+        std::shared_ptr<JobLogger> log;
+        qint64 startedMs = 0;
+        bool detached = false; // the job's state was already decided (cancel, pause, watchdog)
+    };
+
+    void recoverOrphans();
+    void requestSchedule();
+    void armWakeTimer();
+    QStringList saturatedTypes(bool *limited) const;
+    void startJob(const Job &job);
+    JobContext::ChildAdder childAdder(qint64 parentId, std::shared_ptr<CancellationToken> token);
+    void handleOutcome(qint64 id, const Outcome &outcome);
+    void recordOutcome(const Running &run, const Outcome &outcome);
+    void recordFailure(const Job &job, const QString &errorClass, const QString &message, bool retryable,
+                       qint64 notBeforeMs, JobLogger &log);
+    void handleStopRequested(qint64 id, StopReason reason);
+    void stopHung(Running &run, StopReason reason, const QString &message);
+    void handBack(Running &run, const QString &why);
+    void syncTimers();
+
+    JobQueue &m_queue;
+    WorkerRegistry &m_registry;
+    LogStore &m_logs;
+    Clock &m_clock;
+    const QueueSettings &m_settings;
+    QVariantMap m_environment;
+    QThreadPool m_pool;
+    QHash<qint64, Running> m_running;
+    QTimer m_wakeTimer;
+    QTimer m_watchdogTimer;
+    QTimer m_progressTimer;
+    Backoff m_backoff;
+    QString m_workerId;
+    bool m_accepting = false;
+    bool m_held = false;
+    bool m_shuttingDown = false;
+    bool m_schedulePending = false;
+    int m_progressTicks = 0;
+};

@@ -1,0 +1,272 @@
+#include "queue/jobqueue.h"
+
+#include "core/clock.h"
+#include "logging/logstore.h"
+#include "queue/jobtypes.h"
+
+namespace {
+constexpr int kMaxPriority = 1000;
+constexpr int kMaxAttemptsLimit = 100;
+constexpr int kMaxUniqueKey = 512;
+constexpr int kMaxUrl = 8192;
+} // namespace
+
+JobQueue::JobQueue(JobStore &store, const QueueSettings &settings, Clock &clock, LogStore *logs, QObject *parent)
+    : QObject(parent), m_store(store), m_settings(settings), m_clock(clock), m_logs(logs)
+{
+    qRegisterMetaType<Job>();
+    qRegisterMetaType<JobProgress>();
+}
+
+JobQueue::~JobQueue() = default;
+
+qint64 JobQueue::now() const
+{
+    return m_clock.nowMs();
+}
+
+std::optional<Error> JobQueue::validateOptions(const NewJob &job) const
+{
+    const QList<JobTypes::OptionSpec> specs = JobTypes::options(job.type);
+    for (auto it = job.options.constBegin(); it != job.options.constEnd(); ++it) {
+        const auto spec = std::find_if(specs.cbegin(), specs.cend(),
+                                       [&](const JobTypes::OptionSpec &s) { return s.key == it.key(); });
+        if (spec == specs.cend() && JobTypes::isKnown(job.type))
+            return makeError(ErrorCode::InvalidArgument,
+                             QStringLiteral("unknown option '%1' for %2").arg(it.key(), job.type));
+        if (spec != specs.cend() && it.value().type() != spec->type)
+            return makeError(ErrorCode::InvalidArgument,
+                             QStringLiteral("option '%1' has the wrong type").arg(it.key()));
+    }
+    return std::nullopt;
+}
+
+std::optional<Error> JobQueue::validate(const NewJob &job) const
+{
+    auto invalid = [](const QString &message) { return makeError(ErrorCode::InvalidArgument, message); };
+    if (job.type.isEmpty())
+        return invalid(QStringLiteral("a job type is required"));
+    if (!m_settings.knows(job.type))
+        return invalid(QStringLiteral("unknown job type '%1'").arg(job.type));
+    if (m_settings.policy(job.type).needsUrl) {
+        if (job.url.size() > kMaxUrl)
+            return invalid(QStringLiteral("the URL is longer than %1 characters").arg(kMaxUrl));
+        if (auto problem = JobTypes::urlProblem(job.url))
+            return invalid(*problem);
+    }
+    if (job.priority < -kMaxPriority || job.priority > kMaxPriority)
+        return invalid(QStringLiteral("priority must be between %1 and %2").arg(-kMaxPriority).arg(kMaxPriority));
+    if (job.maxAttempts < 0 || job.maxAttempts > kMaxAttemptsLimit)
+        return invalid(QStringLiteral("max_attempts must be between 1 and %1").arg(kMaxAttemptsLimit));
+    if (job.runAt < 0)
+        return invalid(QStringLiteral("run_at must not be negative"));
+    if (job.parentId < 0)
+        return invalid(QStringLiteral("parent_job_id must be positive"));
+    if (job.uniqueKey.size() > kMaxUniqueKey)
+        return invalid(QStringLiteral("the unique key is longer than %1 characters").arg(kMaxUniqueKey));
+    return validateOptions(job);
+}
+
+NewJob JobQueue::withDefaults(NewJob job) const
+{
+    job.url = job.url.trimmed();
+    if (job.maxAttempts == 0)
+        job.maxAttempts = m_settings.policy(job.type).retry.maxAttempts;
+    // The same source added twice is one job: the commonest cause of duplicate downloads.
+    if (job.uniqueKey.isEmpty() && !job.url.isEmpty() && job.parentId == 0)
+        job.uniqueKey = job.type + QLatin1Char(':') + JobTypes::canonicalUrl(job.url);
+    return job;
+}
+
+Expected<JobQueue::Added> JobQueue::addJob(const NewJob &job)
+{
+    auto added = addJobs({job});
+    if (!added)
+        return added.error();
+    return added.value().first();
+}
+
+Expected<QList<JobQueue::Added>> JobQueue::addJobs(const QList<NewJob> &jobs)
+{
+    QList<NewJob> ready;
+    ready.reserve(jobs.size());
+    for (int i = 0; i < jobs.size(); ++i) {
+        if (auto problem = validate(jobs[i])) {
+            if (jobs.size() > 1)
+                problem->message = QStringLiteral("job %1: %2").arg(i + 1).arg(problem->message);
+            return *problem;
+        }
+        ready << withDefaults(jobs[i]);
+    }
+    auto inserted = m_store.insert(ready, now());
+    if (!inserted)
+        return inserted.error();
+    for (const Added &a : inserted.value()) {
+        if (!a.existed)
+            Q_EMIT jobAdded(a.job);
+    }
+    return inserted;
+}
+
+std::optional<Job> JobQueue::job(qint64 id)
+{
+    return m_store.job(id);
+}
+
+QList<Job> JobQueue::readyJobs(int limit)
+{
+    return m_store.readyJobs(now(), limit);
+}
+
+JobPage JobQueue::list(const JobFilter &filter)
+{
+    return m_store.list(filter);
+}
+
+QList<qint64> JobQueue::childIds(qint64 parentId)
+{
+    return m_store.childIds(parentId);
+}
+
+ChildSummary JobQueue::childSummary(qint64 parentId)
+{
+    return m_store.childSummary(parentId);
+}
+
+QHash<QString, qint64> JobQueue::countByStatus()
+{
+    return m_store.countByStatus();
+}
+
+QHash<QString, qint64> JobQueue::countByType()
+{
+    return m_store.countByType();
+}
+
+void JobQueue::announce(const TransitionResult &result)
+{
+    Q_EMIT jobChanged(result.job);
+    for (const Job &other : result.affected)
+        Q_EMIT jobChanged(other);
+}
+
+Expected<Job> JobQueue::transition(qint64 id, JobStatus to, const TransitionChanges &changes)
+{
+    auto result = m_store.transition(id, to, changes, now());
+    if (!result)
+        return result.error();
+    announce(result.value());
+    return result.value().job;
+}
+
+Expected<Job> JobQueue::stopOrTransition(qint64 id, JobStatus to, StopReason reason, TransitionChanges changes)
+{
+    const auto current = m_store.job(id);
+    if (!current)
+        return makeError(ErrorCode::NotFound, QStringLiteral("job %1 does not exist").arg(id));
+    const bool wasRunning = current->status == JobStatus::Running;
+    changes.uncharge = wasRunning && reason == StopReason::Paused;
+    auto changed = transition(id, to, changes);
+    // The state is written first, so a worker that finishes in the meantime cannot overwrite it.
+    if (changed && wasRunning)
+        Q_EMIT stopRequested(id, reason);
+    return changed;
+}
+
+Expected<Job> JobQueue::cancel(qint64 id, const QString &reason)
+{
+    TransitionChanges changes;
+    changes.errorClass = QStringLiteral("cancelled");
+    changes.errorMessage = reason.isEmpty() ? QStringLiteral("cancelled by the user") : reason;
+    return stopOrTransition(id, JobStatus::Cancelled, StopReason::Cancelled, changes);
+}
+
+Expected<Job> JobQueue::pause(qint64 id)
+{
+    return stopOrTransition(id, JobStatus::Paused, StopReason::Paused, {});
+}
+
+Expected<Job> JobQueue::resume(qint64 id)
+{
+    const auto current = m_store.job(id);
+    if (current && current->status != JobStatus::Paused)
+        return makeError(ErrorCode::Conflict,
+                         QStringLiteral("job %1 is %2, not paused").arg(id).arg(statusName(current->status)));
+    return transition(id, JobStatus::Pending, {});
+}
+
+Expected<Job> JobQueue::retry(qint64 id)
+{
+    const auto current = m_store.job(id);
+    if (!current)
+        return makeError(ErrorCode::NotFound, QStringLiteral("job %1 does not exist").arg(id));
+    TransitionChanges changes;
+    changes.runAt = now();
+    switch (current->status) {
+    case JobStatus::Dead:
+    case JobStatus::Cancelled: // a fresh start: new attempts, no old error
+        changes.resetAttempts = true;
+        changes.errorClass = QString();
+        changes.errorMessage = QString();
+        break;
+    case JobStatus::Retrying: // "retry now": skip the rest of the backoff
+        break;
+    default:
+        return makeError(ErrorCode::Conflict, QStringLiteral("job %1 is %2; only dead, cancelled or retrying jobs can be retried")
+                                                  .arg(id)
+                                                  .arg(statusName(current->status)));
+    }
+    return transition(id, JobStatus::Pending, changes);
+}
+
+Expected<Job> JobQueue::setPriority(qint64 id, int priority)
+{
+    if (priority < -kMaxPriority || priority > kMaxPriority)
+        return makeError(ErrorCode::InvalidArgument,
+                         QStringLiteral("priority must be between %1 and %2").arg(-kMaxPriority).arg(kMaxPriority));
+    auto changed = m_store.setPriority(id, priority, now());
+    if (changed)
+        Q_EMIT jobChanged(changed.value());
+    return changed;
+}
+
+Expected<bool> JobQueue::remove(qint64 id)
+{
+    auto removed = m_store.remove(id);
+    if (!removed)
+        return removed;
+    if (m_logs)
+        m_logs->removeLogs(id);
+    Q_EMIT jobRemoved(id);
+    return removed;
+}
+
+QList<Job> JobQueue::claim(const ClaimRequest &request)
+{
+    const QList<Job> claimed = m_store.claim(request);
+    for (const Job &job : claimed)
+        Q_EMIT jobChanged(job);
+    return claimed;
+}
+
+void JobQueue::publishProgress(qint64 id, const JobProgress &progress)
+{
+    Q_EMIT jobProgress(id, progress);
+}
+
+Expected<Job> JobQueue::saveMedia(qint64 id, const MediaInfo &info)
+{
+    auto saved = m_store.saveMedia(id, info, now());
+    if (saved)
+        Q_EMIT jobChanged(saved.value());
+    return saved;
+}
+
+void JobQueue::forgetPruned(const QList<qint64> &ids)
+{
+    for (qint64 id : ids) {
+        if (m_logs)
+            m_logs->removeLogs(id);
+        Q_EMIT jobRemoved(id);
+    }
+}

@@ -1,0 +1,77 @@
+#pragma once
+
+#include "core/expected.h"
+#include "core/settings.h"
+#include "queue/jobstore.h"
+#include "workers/cancellationtoken.h"
+
+#include <QObject>
+
+class Clock;
+class LogStore;
+
+// The queue service: validates requests, applies them to the store through one transition function,
+// and announces every change. The UI, the HTTP API and the tray observe its signals; it knows none of
+// them. Lives on the thread that owns the store's writer connection (the main thread).
+class JobQueue final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(JobQueue)
+public:
+    using Added = JobStore::Inserted;
+
+    JobQueue(JobStore &store, const QueueSettings &settings, Clock &clock, LogStore *logs = nullptr,
+             QObject *parent = nullptr);
+    ~JobQueue() override;
+
+    // Checks a request without writing anything; returns the reason it is refused.
+    std::optional<Error> validate(const NewJob &job) const;
+    Expected<Added> addJob(const NewJob &job);
+    // All or nothing, in one transaction.
+    Expected<QList<Added>> addJobs(const QList<NewJob> &jobs);
+
+    std::optional<Job> job(qint64 id);
+    QList<Job> readyJobs(int limit = 100);
+    JobPage list(const JobFilter &filter);
+    QList<qint64> childIds(qint64 parentId);
+    ChildSummary childSummary(qint64 parentId);
+    QHash<QString, qint64> countByStatus();
+    QHash<QString, qint64> countByType();
+
+    // The one way a status changes. Refuses transitions the table does not allow.
+    Expected<Job> transition(qint64 id, JobStatus to, const TransitionChanges &changes = {});
+    Expected<Job> cancel(qint64 id, const QString &reason = QString());
+    Expected<Job> retry(qint64 id);
+    Expected<Job> pause(qint64 id);
+    Expected<Job> resume(qint64 id);
+    Expected<Job> setPriority(qint64 id, int priority);
+    Expected<bool> remove(qint64 id);
+
+    // For the dispatcher and maintenance.
+    QList<Job> claim(const ClaimRequest &request);
+    void publishProgress(qint64 id, const JobProgress &progress);
+    Expected<Job> saveMedia(qint64 id, const MediaInfo &info);
+    void forgetPruned(const QList<qint64> &ids);
+    JobStore &store() { return m_store; }
+    const QueueSettings &settings() const { return m_settings; }
+    qint64 now() const;
+
+Q_SIGNALS:
+    void jobAdded(const Job &job);
+    void jobChanged(const Job &job);
+    void jobProgress(qint64 id, const JobProgress &progress);
+    void jobRemoved(qint64 id);
+    // A running job must stop: its state has already been written.
+    void stopRequested(qint64 id, StopReason reason);
+
+private:
+    std::optional<Error> validateOptions(const NewJob &job) const;
+    NewJob withDefaults(NewJob job) const;
+    void announce(const TransitionResult &result);
+    Expected<Job> stopOrTransition(qint64 id, JobStatus to, StopReason reason, TransitionChanges changes);
+
+    JobStore &m_store;
+    const QueueSettings &m_settings;
+    Clock &m_clock;
+    LogStore *m_logs;
+};

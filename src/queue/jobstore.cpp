@@ -1,0 +1,819 @@
+#include "queue/jobstore.h"
+
+#include "queue/migrations.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlRecord>
+#include <QThread>
+
+#include <atomic>
+
+namespace {
+const QString kColumns = QStringLiteral(
+    "id, type, status, priority, url, options, parent_job_id, unique_key, attempts, max_attempts, run_at,"
+    " created_at, started_at, finished_at, updated_at, lease_until, worker, progress_percent,"
+    " downloaded_bytes, total_bytes, speed_bps, eta_s, items_done, items_total, error_class,"
+    " error_message, result, title, uploader, duration_s, upload_date");
+
+// Ready: waiting or backed off, due, parent done. Matches the partial index jobs_ready.
+const QString kReady = QStringLiteral(
+    "status IN ('pending','retrying') AND waiting_parent = 0 AND run_at <= :now");
+
+// Sort keys a caller may ask for, and the columns they map to.
+const QHash<QString, QString> kSortColumns{
+    {QStringLiteral("id"), QStringLiteral("id")},
+    {QStringLiteral("created_at"), QStringLiteral("created_at")},
+    {QStringLiteral("updated_at"), QStringLiteral("updated_at")},
+    {QStringLiteral("finished_at"), QStringLiteral("finished_at")},
+    {QStringLiteral("started_at"), QStringLiteral("started_at")},
+    {QStringLiteral("priority"), QStringLiteral("priority")},
+    {QStringLiteral("status"), QStringLiteral("status")},
+    {QStringLiteral("type"), QStringLiteral("type")},
+    {QStringLiteral("title"), QStringLiteral("title")},
+    {QStringLiteral("attempts"), QStringLiteral("attempts")},
+    {QStringLiteral("run_at"), QStringLiteral("run_at")},
+    {QStringLiteral("progress"), QStringLiteral("progress_percent")},
+};
+
+QString toJsonText(const QJsonObject &object)
+{
+    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+
+QJsonObject fromJsonText(const QString &text)
+{
+    return QJsonDocument::fromJson(text.toUtf8()).object();
+}
+
+QVariant nullIfZero(qint64 value)
+{
+    return value == 0 ? QVariant() : QVariant(value);
+}
+
+QVariant nullIfNegative(double value)
+{
+    return value < 0 ? QVariant() : QVariant(value);
+}
+
+QString statusList(const QList<JobStatus> &statuses)
+{
+    QStringList quoted;
+    for (JobStatus s : statuses)
+        quoted << QLatin1Char('\'') + statusName(s) + QLatin1Char('\'');
+    return quoted.join(QLatin1Char(','));
+}
+
+Job jobFromQuery(const QSqlQuery &q)
+{
+    Job job;
+    int c = 0;
+    job.id = q.value(c++).toLongLong();
+    job.type = q.value(c++).toString();
+    job.status = statusFromName(q.value(c++).toString()).value_or(JobStatus::Dead);
+    job.priority = q.value(c++).toInt();
+    job.url = q.value(c++).toString();
+    job.options = fromJsonText(q.value(c++).toString());
+    job.parentId = q.value(c++).toLongLong();
+    job.uniqueKey = q.value(c++).toString();
+    job.attempts = q.value(c++).toInt();
+    job.maxAttempts = q.value(c++).toInt();
+    job.runAt = q.value(c++).toLongLong();
+    job.createdAt = q.value(c++).toLongLong();
+    job.startedAt = q.value(c++).toLongLong();
+    job.finishedAt = q.value(c++).toLongLong();
+    job.updatedAt = q.value(c++).toLongLong();
+    job.leaseUntil = q.value(c++).toLongLong();
+    job.worker = q.value(c++).toString();
+    const QVariant percent = q.value(c++);
+    job.progress.percent = percent.isNull() ? -1 : percent.toDouble();
+    job.progress.downloadedBytes = q.value(c++).toLongLong();
+    const QVariant total = q.value(c++);
+    job.progress.totalBytes = total.isNull() ? -1 : total.toLongLong();
+    const QVariant speed = q.value(c++);
+    job.progress.speedBps = speed.isNull() ? -1 : speed.toDouble();
+    const QVariant eta = q.value(c++);
+    job.progress.etaSeconds = eta.isNull() ? -1 : eta.toLongLong();
+    job.progress.itemsDone = q.value(c++).toInt();
+    job.progress.itemsTotal = q.value(c++).toInt();
+    job.errorClass = q.value(c++).toString();
+    job.errorMessage = q.value(c++).toString();
+    job.result = fromJsonText(q.value(c++).toString());
+    job.title = q.value(c++).toString();
+    job.uploader = q.value(c++).toString();
+    const QVariant duration = q.value(c++);
+    job.durationS = duration.isNull() ? -1 : duration.toDouble();
+    job.uploadDate = q.value(c++).toString();
+    return job;
+}
+
+QString makeConnectionName()
+{
+    static std::atomic<int> counter{0};
+    return QStringLiteral("spool-store-%1").arg(++counter);
+}
+} // namespace
+
+// BEGIN IMMEDIATE ... COMMIT, rolled back unless committed. Qt's transaction() sends a plain BEGIN,
+// which would take the write lock only at the first write and could fail there with SQLITE_BUSY.
+class JobStore::Tx final
+{
+public:
+    explicit Tx(JobStore &store) : m_store(store) { m_active = m_store.execPlain(QStringLiteral("BEGIN IMMEDIATE")); }
+    ~Tx()
+    {
+        if (m_active)
+            m_store.execPlain(QStringLiteral("ROLLBACK"));
+    }
+    Q_DISABLE_COPY_MOVE(Tx)
+    bool active() const { return m_active; }
+    bool commit()
+    {
+        m_active = false;
+        if (m_store.execPlain(QStringLiteral("COMMIT")))
+            return true;
+        m_store.execPlain(QStringLiteral("ROLLBACK"));
+        return false;
+    }
+
+private:
+    JobStore &m_store;
+    bool m_active = false;
+};
+
+JobStore::JobStore(QString path) : JobStore(std::move(path), Options{}) {}
+
+JobStore::JobStore(QString path, Options options)
+    : m_path(std::move(path)), m_options(options), m_connectionName(makeConnectionName())
+{
+}
+
+JobStore::~JobStore()
+{
+    m_cache.clear(); // prepared statements must go before the connection
+    {
+        QSqlDatabase database = QSqlDatabase::database(m_connectionName, false);
+        if (database.isValid())
+            database.close();
+    }
+    QSqlDatabase::removeDatabase(m_connectionName);
+}
+
+QSqlDatabase JobStore::db() const
+{
+    return QSqlDatabase::database(m_connectionName, false);
+}
+
+bool JobStore::isOpen() const
+{
+    return db().isOpen();
+}
+
+Expected<bool> JobStore::open()
+{
+    {
+        QSqlDatabase database = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
+        database.setDatabaseName(m_path);
+        database.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(m_options.busyTimeoutMs));
+        if (!database.open())
+            return makeError(ErrorCode::Storage,
+                             QStringLiteral("cannot open %1: %2").arg(m_path, database.lastError().text()));
+    }
+    const QString sync = m_options.sync == Sync::Full ? QStringLiteral("FULL") : QStringLiteral("NORMAL");
+    const QStringList pragmas{
+        QStringLiteral("PRAGMA journal_mode=WAL"),
+        QStringLiteral("PRAGMA synchronous=") + sync,
+        QStringLiteral("PRAGMA foreign_keys=ON"),
+        QStringLiteral("PRAGMA journal_size_limit=67108864"),
+        QStringLiteral("PRAGMA busy_timeout=%1").arg(m_options.busyTimeoutMs),
+    };
+    for (const QString &pragma : pragmas) {
+        if (!execPlain(pragma))
+            return storageError(pragma);
+    }
+    return migrate();
+}
+
+bool JobStore::execPlain(const QString &sql)
+{
+    QSqlQuery query(db());
+    if (!query.exec(sql)) {
+        m_lastError = query.lastError().text();
+        return false;
+    }
+    while (query.next()) {
+    }
+    return true;
+}
+
+QSqlQuery &JobStore::prepared(const QString &sql)
+{
+    auto it = m_cache.find(sql);
+    if (it == m_cache.end()) {
+        QSqlQuery query(db());
+        query.setForwardOnly(true);
+        if (!query.prepare(sql))
+            qWarning("JobStore: cannot prepare %s: %s", qPrintable(sql), qPrintable(query.lastError().text()));
+        it = m_cache.insert(sql, query);
+    }
+    return *it;
+}
+
+bool JobStore::run(QSqlQuery &query)
+{
+    if (query.exec())
+        return true;
+    m_lastError = query.lastError().text();
+    if (query.lastError().nativeErrorCode() == QLatin1String("13"))
+        m_lastError = QStringLiteral("disk full: ") + m_lastError;
+    query.finish();
+    return false;
+}
+
+Error JobStore::storageError(const QString &what) const
+{
+    return makeError(ErrorCode::Storage, QStringLiteral("%1: %2").arg(what, m_lastError));
+}
+
+int JobStore::schemaVersion()
+{
+    QSqlQuery query(db());
+    if (!query.exec(QStringLiteral("PRAGMA user_version")) || !query.next())
+        return -1;
+    return query.value(0).toInt();
+}
+
+Expected<bool> JobStore::applyStatements(const QStringList &statements, int version)
+{
+    Tx tx(*this);
+    if (!tx.active())
+        return storageError(QStringLiteral("migration"));
+    for (const QString &sql : statements) {
+        if (!execPlain(sql))
+            return storageError(QStringLiteral("migration to version %1").arg(version));
+    }
+    if (!execPlain(QStringLiteral("PRAGMA user_version=%1").arg(version)) || !tx.commit())
+        return storageError(QStringLiteral("migration to version %1").arg(version));
+    return true;
+}
+
+Expected<bool> JobStore::migrate()
+{
+    const int target = m_options.targetVersion > 0 ? m_options.targetVersion : Migrations::currentVersion();
+    const int version = schemaVersion();
+    if (version < 0)
+        return storageError(QStringLiteral("reading the schema version"));
+    if (version > Migrations::currentVersion())
+        return makeError(ErrorCode::Storage,
+                         QStringLiteral("%1 has schema version %2, newer than this Spool knows (%3)")
+                             .arg(m_path)
+                             .arg(version)
+                             .arg(Migrations::currentVersion()));
+    if (version == 0 && target == Migrations::currentVersion())
+        return applyStatements(Migrations::freshSchema(), target);
+    for (const Migrations::Step &step : Migrations::steps()) {
+        if (step.version <= version || step.version > target)
+            continue;
+        if (auto done = applyStatements(step.statements, step.version); !done)
+            return done;
+    }
+    return true;
+}
+
+QStringList JobStore::schemaDescription()
+{
+    QStringList out;
+    QSqlQuery objects(db());
+    objects.exec(QStringLiteral("SELECT type, name, tbl_name, sql FROM sqlite_master "
+                                "WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"));
+    QList<QStringList> rows;
+    while (objects.next())
+        rows << QStringList{objects.value(0).toString(), objects.value(1).toString(),
+                            objects.value(2).toString(), objects.value(3).toString()};
+    objects.finish();
+    for (const QStringList &row : rows) {
+        if (row[0] == QLatin1String("table")) {
+            QSqlQuery columns(db());
+            columns.exec(QStringLiteral("PRAGMA table_xinfo(%1)").arg(row[1]));
+            while (columns.next()) {
+                QStringList fields;
+                for (int i = 0; i < columns.record().count(); ++i)
+                    fields << columns.value(i).toString();
+                out << QStringLiteral("column %1: %2").arg(row[1], fields.join(QLatin1Char('|')));
+            }
+            QSqlQuery keys(db());
+            keys.exec(QStringLiteral("PRAGMA foreign_key_list(%1)").arg(row[1]));
+            while (keys.next())
+                out << QStringLiteral("fk %1: %2 -> %3.%4 on delete %5")
+                           .arg(row[1], keys.value(3).toString(), keys.value(2).toString(),
+                                keys.value(4).toString(), keys.value(6).toString());
+        } else {
+            out << QStringLiteral("%1 %2 on %3: %4").arg(row[0], row[1], row[2], row[3].simplified());
+        }
+    }
+    return out;
+}
+
+QString JobStore::integrityCheck()
+{
+    QSqlQuery query(db());
+    if (!query.exec(QStringLiteral("PRAGMA integrity_check")) || !query.next())
+        return query.lastError().text();
+    return query.value(0).toString();
+}
+
+QList<Job> JobStore::fetchJobs(QSqlQuery &query)
+{
+    QList<Job> out;
+    while (query.next())
+        out << jobFromQuery(query);
+    query.finish();
+    return out;
+}
+
+std::optional<Job> JobStore::activeJobWithKey(const QString &uniqueKey)
+{
+    QSqlQuery &q = prepared(QStringLiteral("SELECT ") + kColumns
+                            + QStringLiteral(" FROM jobs WHERE unique_key = :key"
+                                             " AND status NOT IN ('dead','cancelled')"));
+    q.bindValue(QStringLiteral(":key"), uniqueKey);
+    if (!run(q))
+        return std::nullopt;
+    const QList<Job> found = fetchJobs(q);
+    return found.isEmpty() ? std::nullopt : std::optional<Job>(found.first());
+}
+
+Expected<JobStore::Inserted> JobStore::insertOne(const NewJob &job, qint64 now)
+{
+    if (!job.uniqueKey.isEmpty()) {
+        if (auto existing = activeJobWithKey(job.uniqueKey))
+            return Inserted{*existing, true};
+    }
+    bool waiting = false;
+    if (job.parentId > 0) {
+        const auto parent = this->job(job.parentId);
+        if (!parent)
+            return makeError(ErrorCode::InvalidArgument,
+                             QStringLiteral("parent job %1 does not exist").arg(job.parentId));
+        if (parent->status == JobStatus::Dead || parent->status == JobStatus::Cancelled)
+            return makeError(ErrorCode::Conflict, QStringLiteral("parent job %1 is %2")
+                                                      .arg(job.parentId)
+                                                      .arg(statusName(parent->status)));
+        waiting = parent->status != JobStatus::Completed;
+    }
+    QSqlQuery &q = prepared(QStringLiteral(
+        "INSERT INTO jobs (type, status, priority, url, options, parent_job_id, waiting_parent, unique_key,"
+        " max_attempts, run_at, created_at, updated_at, title) VALUES (:type, 'pending', :priority, :url,"
+        " :options, :parent, :waiting, :key, :max, :run_at, :now, :now, :title) RETURNING ") + kColumns);
+    q.bindValue(QStringLiteral(":type"), job.type);
+    q.bindValue(QStringLiteral(":priority"), job.priority);
+    q.bindValue(QStringLiteral(":url"), job.url);
+    q.bindValue(QStringLiteral(":options"), toJsonText(job.options));
+    q.bindValue(QStringLiteral(":parent"), nullIfZero(job.parentId));
+    q.bindValue(QStringLiteral(":waiting"), waiting ? 1 : 0);
+    q.bindValue(QStringLiteral(":key"), job.uniqueKey.isEmpty() ? QVariant() : QVariant(job.uniqueKey));
+    q.bindValue(QStringLiteral(":max"), job.maxAttempts);
+    q.bindValue(QStringLiteral(":run_at"), job.runAt > 0 ? job.runAt : now);
+    q.bindValue(QStringLiteral(":now"), now);
+    q.bindValue(QStringLiteral(":title"), job.title);
+    if (!run(q))
+        return storageError(QStringLiteral("adding a job"));
+    const QList<Job> rows = fetchJobs(q);
+    if (rows.isEmpty())
+        return storageError(QStringLiteral("adding a job"));
+    return Inserted{rows.first(), false};
+}
+
+Expected<QList<JobStore::Inserted>> JobStore::insert(const QList<NewJob> &jobs, qint64 now)
+{
+    Tx tx(*this);
+    if (!tx.active())
+        return storageError(QStringLiteral("adding jobs"));
+    QList<Inserted> out;
+    out.reserve(jobs.size());
+    for (const NewJob &job : jobs) {
+        auto inserted = insertOne(job, now);
+        if (!inserted)
+            return inserted.error();
+        out << inserted.value();
+    }
+    if (!tx.commit())
+        return storageError(QStringLiteral("adding jobs"));
+    return out;
+}
+
+std::optional<Job> JobStore::job(qint64 id)
+{
+    QSqlQuery &q = prepared(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM jobs WHERE id = :id"));
+    q.bindValue(QStringLiteral(":id"), id);
+    if (!run(q))
+        return std::nullopt;
+    const QList<Job> rows = fetchJobs(q);
+    return rows.isEmpty() ? std::nullopt : std::optional<Job>(rows.first());
+}
+
+QList<Job> JobStore::jobs(const QList<qint64> &ids)
+{
+    QList<Job> out;
+    for (qint64 id : ids) {
+        if (auto j = job(id))
+            out << *j;
+    }
+    return out;
+}
+
+QList<Job> JobStore::readyJobs(qint64 now, int limit)
+{
+    QSqlQuery &q = prepared(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM jobs WHERE ") + kReady
+                            + QStringLiteral(" ORDER BY priority DESC, run_at, id LIMIT :limit"));
+    q.bindValue(QStringLiteral(":now"), now);
+    q.bindValue(QStringLiteral(":limit"), limit);
+    if (!run(q))
+        return {};
+    return fetchJobs(q);
+}
+
+std::optional<qint64> JobStore::nextDueTime()
+{
+    QSqlQuery &q = prepared(QStringLiteral(
+        "SELECT MIN(run_at) FROM jobs WHERE status IN ('pending','retrying') AND waiting_parent = 0"));
+    if (!run(q) || !q.next()) {
+        q.finish();
+        return std::nullopt;
+    }
+    const QVariant value = q.value(0);
+    q.finish();
+    return value.isNull() ? std::nullopt : std::optional<qint64>(value.toLongLong());
+}
+
+QList<Job> JobStore::jobsWithStatus(JobStatus status)
+{
+    QSqlQuery &q = prepared(QStringLiteral("SELECT ") + kColumns
+                            + QStringLiteral(" FROM jobs WHERE status = :status ORDER BY id"));
+    q.bindValue(QStringLiteral(":status"), statusName(status));
+    if (!run(q))
+        return {};
+    return fetchJobs(q);
+}
+
+QList<qint64> JobStore::childIds(qint64 parentId)
+{
+    QSqlQuery &q = prepared(QStringLiteral("SELECT id FROM jobs WHERE parent_job_id = :p ORDER BY id"));
+    q.bindValue(QStringLiteral(":p"), parentId);
+    QList<qint64> out;
+    if (!run(q))
+        return out;
+    while (q.next())
+        out << q.value(0).toLongLong();
+    q.finish();
+    return out;
+}
+
+ChildSummary JobStore::childSummary(qint64 parentId)
+{
+    QSqlQuery &q = prepared(QStringLiteral(
+        "SELECT COUNT(*), SUM(status = 'completed'), SUM(status IN ('dead','cancelled')),"
+        " SUM(status = 'running') FROM jobs WHERE parent_job_id = :p"));
+    q.bindValue(QStringLiteral(":p"), parentId);
+    ChildSummary summary;
+    if (run(q) && q.next()) {
+        summary.total = q.value(0).toInt();
+        summary.completed = q.value(1).toInt();
+        summary.failed = q.value(2).toInt();
+        summary.active = q.value(3).toInt();
+    }
+    q.finish();
+    return summary;
+}
+
+JobPage JobStore::list(const JobFilter &filter)
+{
+    QStringList where;
+    QVariantMap binds;
+    if (!filter.statuses.isEmpty())
+        where << QStringLiteral("status IN (%1)").arg(statusList(filter.statuses));
+    if (!filter.types.isEmpty()) {
+        QStringList names;
+        for (int i = 0; i < filter.types.size(); ++i) {
+            names << QStringLiteral(":type%1").arg(i);
+            binds.insert(names.last(), filter.types[i]);
+        }
+        where << QStringLiteral("type IN (%1)").arg(names.join(QLatin1Char(',')));
+    }
+    if (filter.parentId) {
+        where << (*filter.parentId == 0 ? QStringLiteral("parent_job_id IS NULL")
+                                        : QStringLiteral("parent_job_id = :parent"));
+        if (*filter.parentId != 0)
+            binds.insert(QStringLiteral(":parent"), *filter.parentId);
+    }
+    if (!filter.text.isEmpty()) {
+        where << QStringLiteral("(title LIKE :text ESCAPE '\\' OR url LIKE :text ESCAPE '\\')");
+        QString escaped = filter.text;
+        escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\"))
+            .replace(QLatin1Char('%'), QLatin1String("\\%"))
+            .replace(QLatin1Char('_'), QLatin1String("\\_"));
+        binds.insert(QStringLiteral(":text"), QLatin1Char('%') + escaped + QLatin1Char('%'));
+    }
+    const QString whereSql = where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
+    const QString column = kSortColumns.value(filter.sort, QStringLiteral("id"));
+    const QString order = filter.descending ? QStringLiteral(" DESC") : QString();
+
+    JobPage page;
+    QSqlQuery &count = prepared(QStringLiteral("SELECT COUNT(*) FROM jobs") + whereSql);
+    for (auto it = binds.cbegin(); it != binds.cend(); ++it)
+        count.bindValue(it.key(), it.value());
+    if (run(count) && count.next())
+        page.total = count.value(0).toLongLong();
+    count.finish();
+
+    QSqlQuery &rows = prepared(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM jobs") + whereSql
+                               + QStringLiteral(" ORDER BY ") + column + order + QStringLiteral(", id") + order
+                               + QStringLiteral(" LIMIT :limit OFFSET :offset"));
+    for (auto it = binds.cbegin(); it != binds.cend(); ++it)
+        rows.bindValue(it.key(), it.value());
+    rows.bindValue(QStringLiteral(":limit"), qBound(0, filter.limit, 100000));
+    rows.bindValue(QStringLiteral(":offset"), qMax(0, filter.offset));
+    if (run(rows))
+        page.jobs = fetchJobs(rows);
+    return page;
+}
+
+QHash<QString, qint64> JobStore::countByStatus()
+{
+    QHash<QString, qint64> out;
+    QSqlQuery &q = prepared(QStringLiteral("SELECT status, COUNT(*) FROM jobs GROUP BY status"));
+    if (!run(q))
+        return out;
+    while (q.next())
+        out.insert(q.value(0).toString(), q.value(1).toLongLong());
+    q.finish();
+    return out;
+}
+
+QHash<QString, qint64> JobStore::countByType()
+{
+    QHash<QString, qint64> out;
+    QSqlQuery &q = prepared(QStringLiteral("SELECT type, COUNT(*) FROM jobs GROUP BY type"));
+    if (!run(q))
+        return out;
+    while (q.next())
+        out.insert(q.value(0).toString(), q.value(1).toLongLong());
+    q.finish();
+    return out;
+}
+
+QList<Job> JobStore::claim(const ClaimRequest &request)
+{
+    QStringList types, ids;
+    for (const QString &type : request.excludedTypes)
+        types << type;
+    for (qint64 id : request.excludedIds)
+        ids << QString::number(id);
+    QSqlQuery &q = prepared(QStringLiteral(
+        "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = :lease, worker = :worker,"
+        " started_at = :now, updated_at = :now, error_class = NULL, error_message = NULL"
+        " WHERE id IN (SELECT id FROM jobs WHERE ") + kReady + QStringLiteral(
+        " AND type NOT IN (SELECT value FROM json_each(:types))"
+        " AND id NOT IN (SELECT value FROM json_each(:ids))"
+        " ORDER BY priority DESC, run_at, id LIMIT :limit) RETURNING ") + kColumns);
+    q.bindValue(QStringLiteral(":lease"), request.leaseUntil);
+    q.bindValue(QStringLiteral(":worker"), request.worker);
+    q.bindValue(QStringLiteral(":now"), request.now);
+    q.bindValue(QStringLiteral(":types"), QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(types)).toJson(QJsonDocument::Compact)));
+    q.bindValue(QStringLiteral(":ids"), QLatin1Char('[') + ids.join(QLatin1Char(',')) + QLatin1Char(']'));
+    q.bindValue(QStringLiteral(":limit"), request.limit);
+    if (!run(q))
+        return {};
+    QList<Job> claimed = fetchJobs(q);
+    // RETURNING order is unspecified; hand jobs out in queue order.
+    std::sort(claimed.begin(), claimed.end(), [](const Job &a, const Job &b) {
+        if (a.priority != b.priority)
+            return a.priority > b.priority;
+        return a.runAt != b.runAt ? a.runAt < b.runAt : a.id < b.id;
+    });
+    return claimed;
+}
+
+Expected<TransitionResult> JobStore::transition(qint64 id, JobStatus to, const TransitionChanges &changes,
+                                                qint64 now)
+{
+    if (to == JobStatus::Running)
+        return makeError(ErrorCode::Conflict, QStringLiteral("jobs start running only by being claimed"));
+    Tx tx(*this);
+    if (!tx.active())
+        return storageError(QStringLiteral("changing job %1").arg(id));
+    QSqlQuery &q = prepared(QStringLiteral(
+        "UPDATE jobs SET status = :to, updated_at = :now,"
+        " attempts = CASE WHEN :reset THEN 0 WHEN :uncharge THEN MAX(attempts - 1, 0) ELSE attempts END,"
+        " finished_at = CASE WHEN :final THEN :now ELSE NULL END,"
+        " lease_until = NULL, worker = NULL,"
+        " error_class = CASE WHEN :set_class THEN NULLIF(:class, '') ELSE error_class END,"
+        " error_message = CASE WHEN :set_message THEN NULLIF(:message, '') ELSE error_message END,"
+        " run_at = COALESCE(:run_at, run_at), result = COALESCE(:result, result),"
+        " title = COALESCE(:title, title)"
+        " WHERE id = :id AND status IN (SELECT value FROM json_each(:sources)) RETURNING ") + kColumns);
+    QStringList sources;
+    for (JobStatus s : allowedSources(to))
+        sources << QLatin1Char('"') + statusName(s) + QLatin1Char('"');
+    q.bindValue(QStringLiteral(":to"), statusName(to));
+    q.bindValue(QStringLiteral(":now"), now);
+    q.bindValue(QStringLiteral(":reset"), changes.resetAttempts ? 1 : 0);
+    q.bindValue(QStringLiteral(":uncharge"), changes.uncharge ? 1 : 0);
+    q.bindValue(QStringLiteral(":final"), isFinal(to) ? 1 : 0);
+    q.bindValue(QStringLiteral(":set_class"), changes.errorClass ? 1 : 0);
+    q.bindValue(QStringLiteral(":class"), changes.errorClass.value_or(QString()));
+    q.bindValue(QStringLiteral(":set_message"), changes.errorMessage ? 1 : 0);
+    q.bindValue(QStringLiteral(":message"), changes.errorMessage.value_or(QString()));
+    q.bindValue(QStringLiteral(":run_at"), changes.runAt ? QVariant(*changes.runAt) : QVariant());
+    q.bindValue(QStringLiteral(":result"), changes.result ? QVariant(toJsonText(*changes.result)) : QVariant());
+    q.bindValue(QStringLiteral(":title"), changes.title ? QVariant(*changes.title) : QVariant());
+    q.bindValue(QStringLiteral(":id"), id);
+    q.bindValue(QStringLiteral(":sources"), QLatin1Char('[') + sources.join(QLatin1Char(',')) + QLatin1Char(']'));
+    if (!run(q)) {
+        if (m_lastError.contains(QLatin1String("UNIQUE")))
+            return makeError(ErrorCode::Conflict,
+                             QStringLiteral("job %1 cannot return: an identical job is already queued").arg(id));
+        return storageError(QStringLiteral("changing job %1").arg(id));
+    }
+    const QList<Job> rows = fetchJobs(q);
+    if (rows.isEmpty()) {
+        const auto current = job(id);
+        if (!current)
+            return makeError(ErrorCode::NotFound, QStringLiteral("job %1 does not exist").arg(id));
+        return makeError(ErrorCode::Conflict, QStringLiteral("job %1 cannot go from %2 to %3")
+                                                  .arg(id)
+                                                  .arg(statusName(current->status), statusName(to)));
+    }
+    TransitionResult result{rows.first(), {}};
+    if (to == JobStatus::Completed)
+        result.affected = releaseChildren(id, now);
+    else if (to == JobStatus::Dead || to == JobStatus::Cancelled)
+        result.affected = cascadeCancel(id, QStringLiteral("parent job %1 ended %2").arg(id).arg(statusName(to)), now);
+    if (!tx.commit())
+        return storageError(QStringLiteral("changing job %1").arg(id));
+    return result;
+}
+
+QList<Job> JobStore::releaseChildren(qint64 parentId, qint64 now)
+{
+    QSqlQuery &q = prepared(QStringLiteral("UPDATE jobs SET waiting_parent = 0, updated_at = :now"
+                                           " WHERE parent_job_id = :p AND waiting_parent = 1 RETURNING ")
+                            + kColumns);
+    q.bindValue(QStringLiteral(":now"), now);
+    q.bindValue(QStringLiteral(":p"), parentId);
+    if (!run(q))
+        return {};
+    return fetchJobs(q);
+}
+
+QList<Job> JobStore::cascadeCancel(qint64 parentId, const QString &reason, qint64 now)
+{
+    // Every waiting descendant, however deep: a grandchild waits on a child that will never run.
+    QSqlQuery &q = prepared(QStringLiteral(
+        "WITH RECURSIVE tree(id) AS (SELECT id FROM jobs WHERE parent_job_id = :p"
+        " UNION SELECT j.id FROM jobs j JOIN tree t ON j.parent_job_id = t.id)"
+        " UPDATE jobs SET status = 'cancelled', waiting_parent = 0, finished_at = :now, updated_at = :now,"
+        " error_class = 'parent_failed', error_message = :reason"
+        " WHERE id IN (SELECT id FROM tree) AND status IN ('pending','paused','retrying') RETURNING ")
+        + kColumns);
+    q.bindValue(QStringLiteral(":p"), parentId);
+    q.bindValue(QStringLiteral(":now"), now);
+    q.bindValue(QStringLiteral(":reason"), reason);
+    if (!run(q))
+        return {};
+    return fetchJobs(q);
+}
+
+Expected<Job> JobStore::setPriority(qint64 id, int priority, qint64 now)
+{
+    QSqlQuery &q = prepared(QStringLiteral("UPDATE jobs SET priority = :priority, updated_at = :now"
+                                           " WHERE id = :id RETURNING ") + kColumns);
+    q.bindValue(QStringLiteral(":priority"), priority);
+    q.bindValue(QStringLiteral(":now"), now);
+    q.bindValue(QStringLiteral(":id"), id);
+    if (!run(q))
+        return storageError(QStringLiteral("changing the priority of job %1").arg(id));
+    const QList<Job> rows = fetchJobs(q);
+    if (rows.isEmpty())
+        return makeError(ErrorCode::NotFound, QStringLiteral("job %1 does not exist").arg(id));
+    return rows.first();
+}
+
+Expected<bool> JobStore::saveProgress(const QList<ProgressUpdate> &updates)
+{
+    Tx tx(*this);
+    if (!tx.active())
+        return storageError(QStringLiteral("saving progress"));
+    QSqlQuery &q = prepared(QStringLiteral(
+        "UPDATE jobs SET progress_percent = :percent, downloaded_bytes = :down, total_bytes = :total,"
+        " speed_bps = :speed, eta_s = :eta, items_done = :done, items_total = :items,"
+        " lease_until = MAX(COALESCE(lease_until, 0), :lease) WHERE id = :id AND status = 'running'"));
+    for (const ProgressUpdate &u : updates) {
+        q.bindValue(QStringLiteral(":percent"), nullIfNegative(u.progress.percent));
+        q.bindValue(QStringLiteral(":down"), u.progress.downloadedBytes);
+        q.bindValue(QStringLiteral(":total"), u.progress.totalBytes < 0 ? QVariant() : QVariant(u.progress.totalBytes));
+        q.bindValue(QStringLiteral(":speed"), nullIfNegative(u.progress.speedBps));
+        q.bindValue(QStringLiteral(":eta"), u.progress.etaSeconds < 0 ? QVariant() : QVariant(u.progress.etaSeconds));
+        q.bindValue(QStringLiteral(":done"), u.progress.itemsDone);
+        q.bindValue(QStringLiteral(":items"), u.progress.itemsTotal);
+        q.bindValue(QStringLiteral(":lease"), u.leaseUntil);
+        q.bindValue(QStringLiteral(":id"), u.id);
+        if (!run(q))
+            return storageError(QStringLiteral("saving progress"));
+        q.finish();
+    }
+    if (!tx.commit())
+        return storageError(QStringLiteral("saving progress"));
+    return true;
+}
+
+Expected<Job> JobStore::saveMedia(qint64 id, const MediaInfo &info, qint64 now)
+{
+    QSqlQuery &q = prepared(QStringLiteral(
+        "UPDATE jobs SET title = CASE WHEN :title = '' THEN title ELSE :title END,"
+        " uploader = CASE WHEN :uploader = '' THEN uploader ELSE :uploader END,"
+        " duration_s = COALESCE(:duration, duration_s),"
+        " upload_date = CASE WHEN :date = '' THEN upload_date ELSE :date END, updated_at = :now"
+        " WHERE id = :id RETURNING ") + kColumns);
+    q.bindValue(QStringLiteral(":title"), info.title);
+    q.bindValue(QStringLiteral(":uploader"), info.uploader);
+    q.bindValue(QStringLiteral(":duration"), nullIfNegative(info.durationS));
+    q.bindValue(QStringLiteral(":date"), info.uploadDate);
+    q.bindValue(QStringLiteral(":now"), now);
+    q.bindValue(QStringLiteral(":id"), id);
+    if (!run(q))
+        return storageError(QStringLiteral("saving media facts of job %1").arg(id));
+    const QList<Job> rows = fetchJobs(q);
+    if (rows.isEmpty())
+        return makeError(ErrorCode::NotFound, QStringLiteral("job %1 does not exist").arg(id));
+    return rows.first();
+}
+
+Expected<bool> JobStore::remove(qint64 id)
+{
+    QSqlQuery &q = prepared(QStringLiteral("DELETE FROM jobs WHERE id = :id AND status != 'running'"));
+    q.bindValue(QStringLiteral(":id"), id);
+    if (!run(q))
+        return storageError(QStringLiteral("removing job %1").arg(id));
+    const bool removed = q.numRowsAffected() > 0;
+    q.finish();
+    if (!removed) {
+        if (job(id))
+            return makeError(ErrorCode::Conflict, QStringLiteral("job %1 is running; cancel it first").arg(id));
+        return makeError(ErrorCode::NotFound, QStringLiteral("job %1 does not exist").arg(id));
+    }
+    return true;
+}
+
+Expected<QList<qint64>> JobStore::pruneFinished(qint64 cutoff, int batch)
+{
+    Tx tx(*this);
+    if (!tx.active())
+        return storageError(QStringLiteral("pruning"));
+    QSqlQuery &q = prepared(QStringLiteral(
+        "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE status IN ('completed','cancelled')"
+        " AND finished_at < :cutoff LIMIT :batch) RETURNING id"));
+    q.bindValue(QStringLiteral(":cutoff"), cutoff);
+    q.bindValue(QStringLiteral(":batch"), batch);
+    if (!run(q))
+        return storageError(QStringLiteral("pruning"));
+    QList<qint64> ids;
+    while (q.next())
+        ids << q.value(0).toLongLong();
+    q.finish();
+    if (!tx.commit())
+        return storageError(QStringLiteral("pruning"));
+    return ids;
+}
+
+void JobStore::setHostCooldown(const QString &host, qint64 until, const QString &reason)
+{
+    QSqlQuery &q = prepared(QStringLiteral(
+        "INSERT INTO host_cooldowns (host, until_ms, reason) VALUES (:host, :until, :reason)"
+        " ON CONFLICT(host) DO UPDATE SET until_ms = MAX(until_ms, excluded.until_ms), reason = excluded.reason"));
+    q.bindValue(QStringLiteral(":host"), host);
+    q.bindValue(QStringLiteral(":until"), until);
+    q.bindValue(QStringLiteral(":reason"), reason);
+    run(q);
+    q.finish();
+}
+
+QHash<QString, qint64> JobStore::hostCooldowns(qint64 now)
+{
+    QHash<QString, qint64> out;
+    QSqlQuery &q = prepared(QStringLiteral("SELECT host, until_ms FROM host_cooldowns WHERE until_ms > :now"));
+    q.bindValue(QStringLiteral(":now"), now);
+    if (!run(q))
+        return out;
+    while (q.next())
+        out.insert(q.value(0).toString(), q.value(1).toLongLong());
+    q.finish();
+    return out;
+}
+
+void JobStore::checkpoint()
+{
+    execPlain(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"));
+}

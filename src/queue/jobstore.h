@@ -1,0 +1,170 @@
+#pragma once
+
+#include "core/expected.h"
+#include "queue/job.h"
+
+#include <QHash>
+#include <QSqlQuery>
+#include <QString>
+#include <QStringList>
+#include <QVariantMap>
+
+#include <optional>
+
+// How a list of jobs is filtered, sorted and paged. Sort keys are whitelisted column names.
+struct JobFilter
+{
+    QList<JobStatus> statuses; // empty: any
+    QStringList types;         // empty: any
+    std::optional<qint64> parentId; // 0: top-level jobs only
+    QString text;              // substring of title or URL
+    QString sort = QStringLiteral("id");
+    bool descending = false;
+    int limit = 100;
+    int offset = 0;
+};
+
+struct JobPage
+{
+    QList<Job> jobs;
+    qint64 total = 0;
+};
+
+// Changes applied together with a status transition.
+struct TransitionChanges
+{
+    std::optional<QString> errorClass;   // set (empty string clears)
+    std::optional<QString> errorMessage;
+    std::optional<qint64> runAt;
+    std::optional<QJsonObject> result;
+    std::optional<QString> title;
+    bool resetAttempts = false;  // a manual retry starts over
+    bool uncharge = false;       // hand back an attempt that was not the job's fault (pause, shutdown)
+};
+
+// The outcome of a transition: the job and the other jobs it touched (released or cancelled children).
+struct TransitionResult
+{
+    Job job;
+    QList<Job> affected;
+};
+
+struct ClaimRequest
+{
+    int limit = 1;
+    qint64 now = 0;
+    qint64 leaseUntil = 0;
+    QString worker;
+    QStringList excludedTypes; // types at their concurrency limit
+    QList<qint64> excludedIds; // jobs whose previous worker is still winding down
+};
+
+struct ProgressUpdate
+{
+    qint64 id = 0;
+    JobProgress progress;
+    qint64 leaseUntil = 0;
+};
+
+// Aggregate of a parent's children, for "done / total" progress.
+struct ChildSummary
+{
+    int total = 0;
+    int completed = 0;
+    int failed = 0; // dead or cancelled
+    int active = 0; // running
+};
+
+// Media facts a worker learned about a job's video.
+struct MediaInfo
+{
+    QString title;
+    QString uploader;
+    double durationS = -1;
+    QString uploadDate;
+};
+
+// The SQLite store: every SQL statement of the queue lives here. One instance per thread, each with
+// its own named connection; create, use and destroy an instance on the same thread.
+class JobStore final
+{
+public:
+    enum class Sync { Normal, Full };
+    struct Options
+    {
+        Sync sync = Sync::Full;
+        int busyTimeoutMs = 5000;
+        int targetVersion = 0; // 0: current; tests create old schemas with lower values
+    };
+
+    explicit JobStore(QString path);
+    JobStore(QString path, Options options);
+    ~JobStore();
+    Q_DISABLE_COPY_MOVE(JobStore)
+
+    Expected<bool> open();
+    bool isOpen() const;
+    QString path() const { return m_path; }
+    int schemaVersion();
+    // Table and index definitions, normalised, for comparing schemas.
+    QStringList schemaDescription();
+    QString integrityCheck();
+
+    // Inserts all jobs or none. A job whose unique key is active returns the existing row (flagged).
+    struct Inserted
+    {
+        Job job;
+        bool existed = false;
+    };
+    Expected<QList<Inserted>> insert(const QList<NewJob> &jobs, qint64 now);
+
+    std::optional<Job> job(qint64 id);
+    QList<Job> jobs(const QList<qint64> &ids);
+    QList<Job> readyJobs(qint64 now, int limit);
+    std::optional<qint64> nextDueTime();
+    QList<Job> jobsWithStatus(JobStatus status);
+    QList<qint64> childIds(qint64 parentId);
+    ChildSummary childSummary(qint64 parentId);
+    JobPage list(const JobFilter &filter);
+    QHash<QString, qint64> countByStatus();
+    QHash<QString, qint64> countByType();
+    std::optional<Job> activeJobWithKey(const QString &uniqueKey);
+
+    // Claims up to `limit` ready jobs in one statement, marking them running with a lease.
+    QList<Job> claim(const ClaimRequest &request);
+    Expected<TransitionResult> transition(qint64 id, JobStatus to, const TransitionChanges &changes,
+                                          qint64 now);
+    Expected<Job> setPriority(qint64 id, int priority, qint64 now);
+    Expected<bool> saveProgress(const QList<ProgressUpdate> &updates);
+    Expected<Job> saveMedia(qint64 id, const MediaInfo &info, qint64 now);
+    Expected<bool> remove(qint64 id);
+    // Deletes completed and cancelled jobs finished before `cutoff`; returns their ids.
+    Expected<QList<qint64>> pruneFinished(qint64 cutoff, int batch = 500);
+
+    // Host cool-downs after a 429: no job for the host starts before `until`.
+    void setHostCooldown(const QString &host, qint64 until, const QString &reason);
+    QHash<QString, qint64> hostCooldowns(qint64 now);
+
+    void checkpoint();
+    QString lastError() const { return m_lastError; }
+
+private:
+    class Tx;
+    QSqlDatabase db() const;
+    QSqlQuery &prepared(const QString &sql);
+    bool run(QSqlQuery &query);
+    Error storageError(const QString &what) const;
+    bool execPlain(const QString &sql);
+    Expected<bool> migrate();
+    Expected<bool> applyStatements(const QStringList &statements, int version);
+    Expected<Inserted> insertOne(const NewJob &job, qint64 now);
+    QList<Job> fetchJobs(QSqlQuery &query);
+    QList<Job> cascadeCancel(qint64 parentId, const QString &reason, qint64 now);
+    QList<Job> releaseChildren(qint64 parentId, qint64 now);
+
+    QString m_path;
+    Options m_options;
+    QString m_connectionName;
+    QHash<QString, QSqlQuery> m_cache;
+    QString m_lastError;
+};

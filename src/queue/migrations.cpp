@@ -1,0 +1,124 @@
+#include "queue/migrations.h"
+
+namespace Migrations {
+namespace {
+// Shared index definitions: the ready query, the next-due query, the list query, pruning and the
+// unique key of active jobs.
+QStringList jobIndexes()
+{
+    return {
+        QStringLiteral("CREATE INDEX jobs_ready ON jobs(priority DESC, run_at, id) "
+                       "WHERE status IN ('pending','retrying') AND waiting_parent = 0"),
+        QStringLiteral("CREATE INDEX jobs_due ON jobs(run_at) "
+                       "WHERE status IN ('pending','retrying') AND waiting_parent = 0"),
+        QStringLiteral("CREATE INDEX jobs_status ON jobs(status, id)"),
+        QStringLiteral("CREATE INDEX jobs_type ON jobs(type, id)"),
+        QStringLiteral("CREATE INDEX jobs_parent ON jobs(parent_job_id) WHERE parent_job_id IS NOT NULL"),
+        QStringLiteral("CREATE INDEX jobs_prune ON jobs(finished_at) WHERE status IN ('completed','cancelled')"),
+        QStringLiteral("CREATE UNIQUE INDEX jobs_unique_key ON jobs(unique_key) "
+                       "WHERE unique_key IS NOT NULL AND status NOT IN ('dead','cancelled')"),
+    };
+}
+
+const QString kJobsV1 = QStringLiteral(
+    "CREATE TABLE jobs ("
+    " id INTEGER PRIMARY KEY,"
+    " type TEXT NOT NULL,"
+    " status TEXT NOT NULL,"
+    " priority INTEGER NOT NULL DEFAULT 0,"
+    " url TEXT NOT NULL DEFAULT '',"
+    " options TEXT NOT NULL DEFAULT '{}',"
+    " parent_job_id INTEGER REFERENCES jobs(id) ON DELETE SET NULL,"
+    " waiting_parent INTEGER NOT NULL DEFAULT 0,"
+    " unique_key TEXT,"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " max_attempts INTEGER NOT NULL,"
+    " run_at INTEGER NOT NULL,"
+    " created_at INTEGER NOT NULL,"
+    " started_at INTEGER,"
+    " finished_at INTEGER,"
+    " updated_at INTEGER NOT NULL,"
+    " lease_until INTEGER,"
+    " worker TEXT,"
+    " progress_percent REAL,"
+    " downloaded_bytes INTEGER NOT NULL DEFAULT 0,"
+    " total_bytes INTEGER,"
+    " speed_bps REAL,"
+    " eta_s INTEGER,"
+    " items_done INTEGER NOT NULL DEFAULT 0,"
+    " items_total INTEGER NOT NULL DEFAULT 0,"
+    " error_class TEXT,"
+    " error_message TEXT,"
+    " result TEXT NOT NULL DEFAULT '{}',"
+    " title TEXT NOT NULL DEFAULT ''"
+    ")");
+
+// Version 2: media metadata on the job, subscriptions (periodic re-sync) and host cool-downs (429).
+const QStringList kV2Tables{
+    QStringLiteral("CREATE TABLE subscriptions ("
+                   " id INTEGER PRIMARY KEY,"
+                   " url TEXT NOT NULL UNIQUE,"
+                   " type TEXT NOT NULL,"
+                   " interval_s INTEGER NOT NULL,"
+                   " options TEXT NOT NULL DEFAULT '{}',"
+                   " priority INTEGER NOT NULL DEFAULT 0,"
+                   " next_run_at INTEGER NOT NULL,"
+                   " last_job_id INTEGER REFERENCES jobs(id) ON DELETE SET NULL,"
+                   " created_at INTEGER NOT NULL,"
+                   " enabled INTEGER NOT NULL DEFAULT 1"
+                   ")"),
+    QStringLiteral("CREATE INDEX subscriptions_due ON subscriptions(next_run_at) WHERE enabled = 1"),
+    QStringLiteral("CREATE TABLE host_cooldowns ("
+                   " host TEXT PRIMARY KEY,"
+                   " until_ms INTEGER NOT NULL,"
+                   " reason TEXT NOT NULL DEFAULT ''"
+                   ")"),
+};
+
+const QStringList kV2JobColumns{
+    QStringLiteral("uploader TEXT NOT NULL DEFAULT ''"),
+    QStringLiteral("duration_s REAL"),
+    QStringLiteral("upload_date TEXT NOT NULL DEFAULT ''"),
+};
+
+QStringList v1()
+{
+    return QStringList{kJobsV1} + jobIndexes();
+}
+
+QStringList v2()
+{
+    QStringList out;
+    for (const QString &column : kV2JobColumns)
+        out << QStringLiteral("ALTER TABLE jobs ADD COLUMN ") + column;
+    return out + kV2Tables;
+}
+
+QStringList fresh()
+{
+    QString jobs = kJobsV1;
+    jobs.chop(1); // the closing parenthesis: the columns added later follow in the same order
+    for (const QString &column : kV2JobColumns)
+        jobs += QStringLiteral(", ") + column;
+    jobs += QLatin1Char(')');
+    return QStringList{jobs} + jobIndexes() + kV2Tables;
+}
+} // namespace
+
+const QList<Step> &steps()
+{
+    static const QList<Step> all{{1, v1()}, {2, v2()}};
+    return all;
+}
+
+const QStringList &freshSchema()
+{
+    static const QStringList schema = fresh();
+    return schema;
+}
+
+int currentVersion()
+{
+    return steps().constLast().version;
+}
+} // namespace Migrations

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <QList>
+#include <QStringList>
+
+// Numbered schema migrations and the fresh schema they must add up to.
+// A test proves that migrating a version-1 database gives the fresh schema exactly.
+namespace Migrations {
+struct Step
+{
+    int version;            // the schema version after this step
+    QStringList statements; // run in one transaction
+};
+
+const QList<Step> &steps();
+// The current schema, created in one go on an empty database.
+const QStringList &freshSchema();
+int currentVersion();
+} // namespace Migrations

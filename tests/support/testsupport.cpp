@@ -1,0 +1,178 @@
+#include "testsupport.h"
+
+#include "queue/dispatcher.h"
+#include "queue/jobqueue.h"
+#include "workers/cancellationtoken.h"
+#include "workers/progressreporter.h"
+#include "workers/workerregistry.h"
+
+#include <QJsonObject>
+#include <QTest>
+
+#include <stdexcept>
+
+RunLedger &RunLedger::instance()
+{
+    static RunLedger ledger;
+    return ledger;
+}
+
+void RunLedger::record(qint64 jobId)
+{
+    QMutexLocker lock(&m_mutex);
+    ++m_runs[jobId];
+}
+
+int RunLedger::runs(qint64 jobId) const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_runs.value(jobId);
+}
+
+QHash<qint64, int> RunLedger::all() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_runs;
+}
+
+void RunLedger::clear()
+{
+    QMutexLocker lock(&m_mutex);
+    m_runs.clear();
+}
+
+namespace {
+QList<NewJob> scriptedChildren(int count)
+{
+    QList<NewJob> children;
+    for (int i = 0; i < count; ++i) {
+        NewJob child;
+        child.type = TestTypes::Other;
+        child.title = QStringLiteral("child %1").arg(i);
+        children << child;
+    }
+    return children;
+}
+} // namespace
+
+Outcome ScriptedWorker::run(JobContext &ctx)
+{
+    RunLedger::instance().record(ctx.job().id);
+    const QJsonObject o = ctx.job().options;
+    const int steps = o.value(QStringLiteral("progress_steps")).toInt();
+    for (int i = 1; i <= steps; ++i) {
+        JobProgress p;
+        p.percent = 100.0 * i / steps;
+        p.downloadedBytes = i * 1000;
+        p.totalBytes = steps * 1000;
+        ctx.progress().report(p);
+    }
+    if (o.value(QStringLiteral("block")).toBool()) {
+        const bool beat = o.value(QStringLiteral("heartbeat")).toBool();
+        while (!ctx.token().waitFor(20)) {
+            if (beat)
+                ctx.progress().heartbeat();
+        }
+        return Outcome::transient(QStringLiteral("cancelled"), QStringLiteral("stopped: %1").arg(stopReasonName(ctx.token().reason())));
+    }
+    if (const int ms = o.value(QStringLiteral("sleep_ms")).toInt(); ms > 0 && ctx.token().waitFor(ms))
+        return Outcome::transient(QStringLiteral("cancelled"), QStringLiteral("stopped while sleeping"));
+    if (const int n = o.value(QStringLiteral("children_now")).toInt(); n > 0) {
+        auto added = ctx.addChildren(scriptedChildren(n));
+        if (!added)
+            return Outcome::permanent(QStringLiteral("internal"), added.error().message);
+    }
+    const int failTimes = o.value(QStringLiteral("fail_times")).toInt();
+    if (ctx.job().attempts <= failTimes)
+        return Outcome::transient(QStringLiteral("network"), QStringLiteral("scripted transient failure"),
+                                  static_cast<qint64>(o.value(QStringLiteral("retry_after_ms")).toDouble()));
+    const QString outcome = o.value(QStringLiteral("outcome")).toString(QStringLiteral("complete"));
+    if (outcome == QLatin1String("transient"))
+        return Outcome::transient(QStringLiteral("network"), QStringLiteral("scripted transient failure"),
+                                  static_cast<qint64>(o.value(QStringLiteral("retry_after_ms")).toDouble()));
+    if (outcome == QLatin1String("permanent"))
+        return Outcome::permanent(QStringLiteral("not_found"), QStringLiteral("scripted permanent failure"));
+    if (outcome == QLatin1String("throw"))
+        throw std::runtime_error("scripted exception");
+    Outcome done = Outcome::completed({{QStringLiteral("ran"), ctx.job().id}});
+    done.children = scriptedChildren(o.value(QStringLiteral("children")).toInt());
+    return done;
+}
+
+QueueSettings testSettings()
+{
+    QueueSettings s = QueueSettings::defaults();
+    TypePolicy p;
+    p.needsUrl = false;
+    p.retry.maxAttempts = 3;
+    p.retry.baseDelayMs = 1000;
+    p.retry.maxDelayMs = 8000;
+    p.retry.jitter = 0.0;
+    p.stallTimeoutMs = 30'000;
+    p.leaseMs = 10'000;
+    p.maxRunTimeMs = 600'000;
+    s.types.insert(TestTypes::Scripted, p);
+    s.types.insert(TestTypes::Other, p);
+    s.maxConcurrent = 2;
+    s.shutdownGraceMs = 5000;
+    s.retentionDays = 7;
+    return s;
+}
+
+void registerTestWorkers(SpoolCore &core)
+{
+    core.workers().add(TestTypes::Scripted, [] { return std::make_unique<ScriptedWorker>(); });
+    core.workers().add(TestTypes::Other, [] { return std::make_unique<ScriptedWorker>(); });
+}
+
+TestCore::TestCore(QueueSettings settings, bool manualClock)
+{
+    SpoolCore::Options options;
+    options.dataDir = m_dir.path();
+    options.settings = std::move(settings);
+    if (manualClock) {
+        m_clock = std::make_unique<ManualClock>();
+        options.clock = m_clock.get();
+    }
+    m_core = std::make_unique<SpoolCore>(options);
+    auto opened = m_core->open();
+    if (!opened)
+        qFatal("cannot open test core: %s", qPrintable(opened.error().message));
+    registerTestWorkers(*m_core);
+}
+
+TestCore::~TestCore()
+{
+    m_core.reset();
+}
+
+JobQueue &TestCore::queue()
+{
+    return m_core->queue();
+}
+
+Dispatcher &TestCore::dispatcher()
+{
+    return m_core->dispatcher();
+}
+
+qint64 TestCore::add(const QJsonObject &options, int priority, qint64 parentId, const QString &type)
+{
+    NewJob job;
+    job.type = type;
+    job.options = options;
+    job.priority = priority;
+    job.parentId = parentId;
+    auto added = queue().addJob(job);
+    if (!added) {
+        qWarning("add failed: %s", qPrintable(added.error().message));
+        return 0;
+    }
+    return added.value().job.id;
+}
+
+JobStatus TestCore::status(qint64 id)
+{
+    const auto job = queue().job(id);
+    return job ? job->status : JobStatus::Dead;
+}

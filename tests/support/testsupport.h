@@ -1,0 +1,75 @@
+#pragma once
+
+#include "core/clock.h"
+#include "core/settings.h"
+#include "core/spoolcore.h"
+#include "workers/worker.h"
+
+#include <QHash>
+#include <QMutex>
+#include <QTemporaryDir>
+
+#include <memory>
+
+// Test job types. Their worker does what the job's options say, so a test controls each attempt:
+//   outcome: "complete" (default) | "transient" | "permanent" | "throw"
+//   sleep_ms: wait this long (cooperatively) before the outcome
+//   block: true — wait until cancelled; with heartbeat: true, heartbeat while waiting
+//   progress_steps: report this many progress steps
+//   children: N — complete with N children (added atomically on completion)
+//   children_now: N — add N children while running
+//   fail_times: N — the first N attempts fail transiently, later ones complete
+//   retry_after_ms: a Retry-After hint for transient failures
+namespace TestTypes {
+inline const QString Scripted = QStringLiteral("test_scripted");
+inline const QString Other = QStringLiteral("test_other");
+} // namespace TestTypes
+
+// Counts how often each job's worker ran; thread-safe.
+class RunLedger final
+{
+public:
+    static RunLedger &instance();
+    void record(qint64 jobId);
+    int runs(qint64 jobId) const;
+    QHash<qint64, int> all() const;
+    void clear();
+
+private:
+    mutable QMutex m_mutex;
+    QHash<qint64, int> m_runs;
+};
+
+class ScriptedWorker final : public Worker
+{
+public:
+    Outcome run(JobContext &context) override;
+};
+
+// Queue settings with the test types (short backoff, small limits) added to the real ones.
+QueueSettings testSettings();
+
+// A temporary data dir and a SpoolCore over it, with scripted workers registered.
+class TestCore final
+{
+public:
+    explicit TestCore(QueueSettings settings = testSettings(), bool manualClock = true);
+    ~TestCore();
+    Q_DISABLE_COPY_MOVE(TestCore)
+
+    SpoolCore &core() { return *m_core; }
+    JobQueue &queue();
+    Dispatcher &dispatcher();
+    ManualClock *clock() { return m_clock.get(); }
+    QString dataDir() const { return m_dir.path(); }
+    // Adds a scripted job; fails the test (returns 0) if refused.
+    qint64 add(const QJsonObject &options = {}, int priority = 0, qint64 parentId = 0, const QString &type = TestTypes::Scripted);
+    JobStatus status(qint64 id);
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<ManualClock> m_clock;
+    std::unique_ptr<SpoolCore> m_core;
+};
+
+void registerTestWorkers(SpoolCore &core);
