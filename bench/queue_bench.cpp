@@ -1,1 +1,616 @@
-int main() { return 0; }
+// queue_bench: how fast Spool's durable queue takes in, claims and drains jobs, how quickly an idle
+// dispatcher starts a new job, and how the drain compares with the same rows moved by raw SQLite.
+//
+//   queue_bench [--jobs N] [--workers W] [--sync normal|full] [--only PHASE] [--diagnostics]
+//
+// One process, one run, one JSON object on stdout; progress notes and breakdowns go to stderr so the
+// output can be piped straight into a file or jq. Every phase works on its own fresh database in a
+// temporary folder, so no phase inherits another's WAL or page cache state.
+
+#include "core/clock.h"
+#include "core/settings.h"
+#include "logging/joblogger.h"
+#include "logging/logstore.h"
+#include "queue/dispatcher.h"
+#include "queue/jobqueue.h"
+#include "queue/jobstore.h"
+#include "workers/workerregistry.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <vector>
+
+namespace {
+const QString kNoopType = QStringLiteral("bench_noop");
+const QStringList kPhases{QStringLiteral("enqueue_single"), QStringLiteral("enqueue_batched"),
+                          QStringLiteral("claim_complete"), QStringLiteral("drain"),
+                          QStringLiteral("latency"), QStringLiteral("raw")};
+constexpr int kBatchSize = 1000;       // jobs per addJobs call and per pre-insert transaction
+constexpr int kLatencySamples = 300;
+constexpr int kLatencyWarmup = 20;     // the first starts pay for thread creation and cold caches
+constexpr int kWaitLimitMs = 10 * 60 * 1000; // a stuck dispatcher fails the run instead of hanging it
+constexpr qint64 kLeaseMs = 60'000;    // TypePolicy's default lease, so claims write the same values
+
+// A phase that cannot finish makes every number meaningless: the run stops with the reason.
+class BenchFailure final : public std::runtime_error
+{
+public:
+    explicit BenchFailure(const QString &what) : std::runtime_error(what.toStdString()) {}
+};
+
+void note(const QString &message)
+{
+    std::fprintf(stderr, "queue_bench: %s\n", qPrintable(message));
+}
+
+// One steady timeline for the main thread and the pool threads (QElapsedTimer objects cannot be
+// compared across threads without a shared origin).
+qint64 steadyNs()
+{
+    using namespace std::chrono;
+    return duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+double secondsSince(const QElapsedTimer &timer)
+{
+    return static_cast<double>(timer.nsecsElapsed()) / 1e9;
+}
+
+struct Params
+{
+    int jobs = 20000;
+    int workers = 4;
+    JobStore::Sync sync = JobStore::Sync::Full;
+    QString syncName = QStringLiteral("full");
+    QString only;              // empty: every phase
+    bool diagnostics = false;  // extra stderr-only measurements
+
+    bool runs(const QString &phase) const { return only.isEmpty() || only == phase; }
+};
+
+// ---------------------------------------------------------------------------------------------
+// The Spool side
+
+// Does nothing, so the drain measures the queue and not the job. Stamps the moment it begins when
+// asked to, for the enqueue-to-start latency.
+class NoopWorker final : public Worker
+{
+public:
+    explicit NoopWorker(std::atomic<qint64> *startedNs) : m_startedNs(startedNs) {}
+    Outcome run(JobContext &) override
+    {
+        if (m_startedNs)
+            m_startedNs->store(steadyNs(), std::memory_order_release);
+        return Outcome::completed();
+    }
+
+private:
+    std::atomic<qint64> *m_startedNs;
+};
+
+// The real defaults (their per-type limits shape how the dispatcher claims) plus a type without a
+// URL, which JobQueue would otherwise refuse.
+QueueSettings benchSettings(int workers)
+{
+    QueueSettings settings = QueueSettings::defaults();
+    settings.maxConcurrent = workers;
+    TypePolicy noop;
+    noop.needsUrl = false;
+    settings.types.insert(kNoopType, noop);
+    return settings;
+}
+
+JobStore::Options storeOptions(const Params &params)
+{
+    JobStore::Options options;
+    options.sync = params.sync;
+    return options;
+}
+
+// The queue wired as SpoolCore::open wires it, except that the store gets the requested sync mode
+// (SpoolCore always opens it with the default, FULL). Maintenance is left out: its first run is an
+// hour away. Members are declared in dependency order, so they are destroyed users-first.
+struct Stack
+{
+    Stack(const QString &dir, const Params &params, std::atomic<qint64> *startedProbe = nullptr)
+        : settings(benchSettings(params.workers)),
+          store(dir + QStringLiteral("/queue.sqlite"), storeOptions(params)),
+          logs(dir + QStringLiteral("/logs/jobs"), settings.logCapBytes, &clock),
+          queue(store, settings, clock, &logs),
+          dispatcher(queue, registry, logs, clock)
+    {
+        if (!QDir().mkpath(dir))
+            throw BenchFailure(QStringLiteral("cannot create %1").arg(dir));
+        if (auto opened = store.open(); !opened)
+            throw BenchFailure(opened.error().message);
+        registry.add(kNoopType, [startedProbe] { return std::make_unique<NoopWorker>(startedProbe); });
+    }
+    Q_DISABLE_COPY_MOVE(Stack)
+
+    QueueSettings settings;
+    SystemClock clock;
+    JobStore store;
+    LogStore logs;
+    WorkerRegistry registry;
+    JobQueue queue;
+    Dispatcher dispatcher;
+};
+
+NewJob noopJob()
+{
+    NewJob job;
+    job.type = kNoopType; // no URL: no unique key, so identical jobs are all inserted
+    return job;
+}
+
+// Fills the queue for the phases that measure taking jobs out, straight through the store (untimed).
+void preInsert(JobStore &store, int count, const Clock &clock)
+{
+    const QList<NewJob> batch(kBatchSize, noopJob());
+    for (int done = 0; done < count; done += kBatchSize) {
+        const int n = std::min(kBatchSize, count - done);
+        if (auto inserted = store.insert(batch.first(n), clock.nowMs()); !inserted)
+            throw BenchFailure(inserted.error().message);
+    }
+    store.checkpoint(); // the timed part starts with an empty WAL, as after a restart
+}
+
+// Runs `loop` until `done` holds; outcomes arrive as queued calls, so waiting must process events.
+void runUntil(QEventLoop &loop, const std::function<bool()> &done, const QString &what)
+{
+    if (done())
+        return;
+    QTimer::singleShot(kWaitLimitMs, &loop, &QEventLoop::quit);
+    loop.exec();
+    if (!done())
+        throw BenchFailure(QStringLiteral("timed out %1").arg(what));
+}
+
+// N jobs, one addJob (validation, defaults, one BEGIN IMMEDIATE..COMMIT) each.
+double enqueueSingleSeconds(const Params &params, const QString &dir)
+{
+    Stack stack(dir, params);
+    const NewJob job = noopJob();
+    QElapsedTimer timer;
+    timer.start();
+    for (int i = 0; i < params.jobs; ++i) {
+        if (auto added = stack.queue.addJob(job); !added)
+            throw BenchFailure(added.error().message);
+    }
+    return secondsSince(timer);
+}
+
+// N jobs in addJobs calls of kBatchSize, each call one transaction.
+double enqueueBatchedSeconds(const Params &params, const QString &dir)
+{
+    Stack stack(dir, params);
+    const QList<NewJob> batch(kBatchSize, noopJob());
+    QElapsedTimer timer;
+    timer.start();
+    for (int done = 0; done < params.jobs; done += kBatchSize) {
+        const int n = std::min(kBatchSize, params.jobs - done);
+        if (auto added = stack.queue.addJobs(batch.first(n)); !added)
+            throw BenchFailure(added.error().message);
+    }
+    return secondsSince(timer);
+}
+
+// The store alone, one thread: claim one job, complete it, N times.
+double claimCompleteSeconds(const Params &params, const QString &dir)
+{
+    QDir().mkpath(dir);
+    SystemClock clock;
+    JobStore store(dir + QStringLiteral("/queue.sqlite"), storeOptions(params));
+    if (auto opened = store.open(); !opened)
+        throw BenchFailure(opened.error().message);
+    preInsert(store, params.jobs, clock);
+    ClaimRequest request;
+    request.worker = QStringLiteral("bench");
+    QElapsedTimer timer;
+    timer.start();
+    for (int i = 0; i < params.jobs; ++i) {
+        request.now = clock.nowMs();
+        request.leaseUntil = request.now + kLeaseMs;
+        const QList<Job> claimed = store.claim(request);
+        if (claimed.isEmpty())
+            throw BenchFailure(QStringLiteral("claim %1 found nothing: %2").arg(i).arg(store.lastError()));
+        if (auto done = store.transition(claimed.first().id, JobStatus::Completed, {}, request.now); !done)
+            throw BenchFailure(done.error().message);
+    }
+    return secondsSince(timer);
+}
+
+// N pre-inserted no-op jobs through the real dispatcher and pool, from start() to the last
+// Completed announcement. Job logs are written as in production: they are part of the real cost.
+double drainSeconds(const Params &params, const QString &dir)
+{
+    Stack stack(dir, params);
+    preInsert(stack.store, params.jobs, stack.clock);
+    int completed = 0;
+    QEventLoop loop;
+    QObject::connect(&stack.queue, &JobQueue::jobChanged, &loop, [&](const Job &job) {
+        if (job.status == JobStatus::Completed && ++completed == params.jobs)
+            loop.quit();
+    });
+    QElapsedTimer timer;
+    timer.start();
+    stack.dispatcher.start();
+    runUntil(loop, [&] { return completed >= params.jobs; }, QStringLiteral("draining the queue"));
+    const double seconds = secondsSince(timer);
+    stack.dispatcher.shutdown(stack.settings.shutdownGraceMs);
+    return seconds;
+}
+
+// One enqueue-to-start measurement, all times relative to just before addJob.
+struct LatencySample
+{
+    qint64 addJobNs = 0;  // addJob returned (the insert is committed)
+    qint64 startedNs = 0; // Dispatcher::jobStarted
+    qint64 workerNs = 0;  // the worker's first instruction, on a pool thread
+};
+
+// Adds one job at a time to an idle, running dispatcher and waits until it is idle again.
+LatencySample latencySample(Stack &stack, const qint64 &startedNs, const std::atomic<qint64> &workerNs)
+{
+    bool finished = false;
+    QEventLoop loop;
+    QObject::connect(&stack.dispatcher, &Dispatcher::idle, &loop, [&] {
+        finished = true;
+        loop.quit();
+    });
+    const qint64 t0 = steadyNs();
+    if (auto added = stack.queue.addJob(noopJob()); !added)
+        throw BenchFailure(added.error().message);
+    const qint64 addedNs = steadyNs();
+    runUntil(loop, [&] { return finished; }, QStringLiteral("waiting for a job to finish"));
+    return {addedNs - t0, startedNs - t0, workerNs.load(std::memory_order_acquire) - t0};
+}
+
+std::vector<LatencySample> latencySamples(const Params &params, const QString &dir)
+{
+    qint64 startedNs = 0;
+    std::atomic<qint64> workerNs{0};
+    Stack stack(dir, params, &workerNs);
+    QObject::connect(&stack.dispatcher, &Dispatcher::jobStarted, &stack.dispatcher,
+                     [&startedNs] { startedNs = steadyNs(); });
+    stack.dispatcher.start();
+    std::vector<LatencySample> samples;
+    samples.reserve(kLatencySamples);
+    for (int i = 0; i < kLatencyWarmup + kLatencySamples; ++i) {
+        const LatencySample sample = latencySample(stack, startedNs, workerNs);
+        if (i >= kLatencyWarmup)
+            samples.push_back(sample);
+    }
+    stack.dispatcher.shutdown(stack.settings.shutdownGraceMs);
+    return samples;
+}
+
+// What the dispatcher's job log costs per job: the two lines it writes for a no-op job (started,
+// completed, each to job.log and events.jsonl) and WorkerTask's flush, into fresh job folders.
+double logCostSeconds(const Params &params, const QString &dir)
+{
+    SystemClock clock;
+    LogStore logs(dir + QStringLiteral("/logs/jobs"), QueueSettings{}.logCapBytes, &clock);
+    QElapsedTimer timer;
+    timer.start();
+    for (int id = 1; id <= params.jobs; ++id) {
+        const auto log = logs.logger(id);
+        log->log(JobLogger::Level::Info, QStringLiteral("started"), QStringLiteral("Attempt 1 of 5 started"),
+                 {{QStringLiteral("attempt"), 1}, {QStringLiteral("worker"), QStringLiteral("bench")}});
+        log->flush();
+        log->log(JobLogger::Level::Info, QStringLiteral("completed"), QStringLiteral("Completed"),
+                 {{QStringLiteral("result"), QJsonObject()}});
+    }
+    return secondsSince(timer);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The raw SQLite baseline: the sqlite3 C API only, no Qt, no queue machinery.
+
+struct SqliteCloser
+{
+    void operator()(sqlite3 *db) const { sqlite3_close(db); }
+};
+struct StatementFinalizer
+{
+    void operator()(sqlite3_stmt *statement) const { sqlite3_finalize(statement); }
+};
+using RawDatabase = std::unique_ptr<sqlite3, SqliteCloser>;
+using RawStatement = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
+
+BenchFailure sqliteFailure(sqlite3 *db, const char *what)
+{
+    return BenchFailure(QStringLiteral("raw sqlite: %1: %2").arg(QLatin1String(what), QString::fromUtf8(sqlite3_errmsg(db))));
+}
+
+void rawExec(sqlite3 *db, const char *sql)
+{
+    if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK)
+        throw sqliteFailure(db, sql);
+}
+
+// The same file settings as JobStore::open, and the columns and ready index the claim needs.
+RawDatabase openRaw(const QByteArray &path, JobStore::Sync sync)
+{
+    sqlite3 *handle = nullptr;
+    const int rc = sqlite3_open(path.constData(), &handle);
+    RawDatabase db(handle);
+    if (rc != SQLITE_OK)
+        throw sqliteFailure(db.get(), "open");
+    rawExec(db.get(), "PRAGMA journal_mode=WAL");
+    rawExec(db.get(), sync == JobStore::Sync::Full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+    rawExec(db.get(), "PRAGMA journal_size_limit=67108864");
+    rawExec(db.get(), "PRAGMA busy_timeout=5000");
+    rawExec(db.get(), "CREATE TABLE jobs (id INTEGER PRIMARY KEY, status TEXT NOT NULL, run_at INTEGER NOT NULL,"
+                      " priority INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0, lease_until INTEGER)");
+    rawExec(db.get(), "CREATE INDEX jobs_ready ON jobs(priority DESC, run_at, id) WHERE status = 'pending'");
+    return db;
+}
+
+RawStatement rawPrepare(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *statement = nullptr;
+    if (sqlite3_prepare_v2(db, sql, -1, &statement, nullptr) != SQLITE_OK)
+        throw sqliteFailure(db, sql);
+    return RawStatement(statement);
+}
+
+void rawStep(sqlite3 *db, sqlite3_stmt *statement, int expected)
+{
+    if (sqlite3_step(statement) != expected) {
+        sqlite3_reset(statement);
+        throw sqliteFailure(db, sqlite3_sql(statement));
+    }
+}
+
+qint64 wallMs()
+{
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// Three autocommit statements per job, as a minimal hand-written queue would do it.
+struct RawQueue
+{
+    explicit RawQueue(const QByteArray &path, JobStore::Sync sync)
+        : db(openRaw(path, sync)),
+          insert(rawPrepare(db.get(), "INSERT INTO jobs (status, run_at) VALUES ('pending', ?)")),
+          claim(rawPrepare(db.get(), "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = ?"
+                                     " WHERE id IN (SELECT id FROM jobs WHERE status = 'pending' AND run_at <= ?"
+                                     " ORDER BY priority DESC, run_at, id LIMIT 1) RETURNING id")),
+          complete(rawPrepare(db.get(), "UPDATE jobs SET status = 'completed' WHERE id = ?"))
+    {
+    }
+
+    void cycle()
+    {
+        const qint64 now = wallMs();
+        sqlite3_bind_int64(insert.get(), 1, now);
+        rawStep(db.get(), insert.get(), SQLITE_DONE);
+        sqlite3_reset(insert.get());
+
+        sqlite3_bind_int64(claim.get(), 1, now + kLeaseMs);
+        sqlite3_bind_int64(claim.get(), 2, now);
+        rawStep(db.get(), claim.get(), SQLITE_ROW);
+        const sqlite3_int64 id = sqlite3_column_int64(claim.get(), 0);
+        rawStep(db.get(), claim.get(), SQLITE_DONE); // the autocommit ends when the statement does
+        sqlite3_reset(claim.get());
+
+        sqlite3_bind_int64(complete.get(), 1, id);
+        rawStep(db.get(), complete.get(), SQLITE_DONE);
+        sqlite3_reset(complete.get());
+    }
+
+    RawDatabase db; // declared first: the statements are finalized before it closes
+    RawStatement insert;
+    RawStatement claim;
+    RawStatement complete;
+};
+
+double rawFullCycleSeconds(const Params &params, const QString &dir)
+{
+    QDir().mkpath(dir);
+    RawQueue raw(QFile::encodeName(dir + QStringLiteral("/raw.sqlite")), params.sync);
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < params.jobs; ++i)
+        raw.cycle();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running and reporting
+
+struct Percentiles
+{
+    double p50Ms = 0;
+    double p99Ms = 0;
+};
+
+// Nearest-rank percentiles of nanosecond values, in milliseconds.
+Percentiles percentiles(std::vector<qint64> values)
+{
+    std::sort(values.begin(), values.end());
+    auto rank = [&](double p) {
+        const auto index = static_cast<size_t>(std::ceil(p * static_cast<double>(values.size()))) - 1;
+        return static_cast<double>(values[std::min(index, values.size() - 1)]) / 1e6;
+    };
+    return values.empty() ? Percentiles{} : Percentiles{rank(0.50), rank(0.99)};
+}
+
+Percentiles latencyPart(const std::vector<LatencySample> &samples, qint64 LatencySample::*part)
+{
+    std::vector<qint64> values;
+    values.reserve(samples.size());
+    for (const LatencySample &s : samples)
+        values.push_back(s.*part);
+    return percentiles(std::move(values));
+}
+
+void noteLatencyBreakdown(const std::vector<LatencySample> &samples)
+{
+    auto line = [&](const char *what, qint64 LatencySample::*part) {
+        const Percentiles p = latencyPart(samples, part);
+        note(QStringLiteral("  latency %1: p50 %2 ms, p99 %3 ms")
+                 .arg(QLatin1String(what)).arg(p.p50Ms, 0, 'f', 3).arg(p.p99Ms, 0, 'f', 3));
+    };
+    line("until addJob returned  ", &LatencySample::addJobNs);
+    line("until jobStarted       ", &LatencySample::startedNs);
+    line("until worker ran       ", &LatencySample::workerNs);
+}
+
+struct Results
+{
+    std::optional<double> enqueueSingleS, enqueueBatchedS, claimCompleteS, drainS, rawS;
+    std::optional<Percentiles> latency;
+};
+
+// Runs one phase on its own fresh folder if it was asked for, with a note of its wall time.
+template <typename Measure>
+auto phase(const Params &params, const QTemporaryDir &tmp, const QString &name, int jobs, Measure measure)
+    -> std::optional<decltype(measure(QString()))>
+{
+    if (!params.runs(name))
+        return std::nullopt;
+    note(QStringLiteral("%1: %2 jobs ...").arg(name).arg(jobs));
+    QElapsedTimer wall;
+    wall.start();
+    auto value = measure(tmp.filePath(name));
+    note(QStringLiteral("%1: done in %2 s").arg(name).arg(secondsSince(wall), 0, 'f', 2));
+    return value;
+}
+
+Results runPhases(const Params &params)
+{
+    QTemporaryDir tmp;
+    if (!tmp.isValid())
+        throw BenchFailure(QStringLiteral("cannot create a temporary folder: %1").arg(tmp.errorString()));
+    note(QStringLiteral("working in %1").arg(tmp.path()));
+    auto bind = [&params](auto measure) { return [&params, measure](const QString &dir) { return measure(params, dir); }; };
+    Results r;
+    r.enqueueSingleS = phase(params, tmp, kPhases[0], params.jobs, bind(enqueueSingleSeconds));
+    r.enqueueBatchedS = phase(params, tmp, kPhases[1], params.jobs, bind(enqueueBatchedSeconds));
+    r.claimCompleteS = phase(params, tmp, kPhases[2], params.jobs, bind(claimCompleteSeconds));
+    r.drainS = phase(params, tmp, kPhases[3], params.jobs, bind(drainSeconds));
+    if (auto samples = phase(params, tmp, kPhases[4], kLatencyWarmup + kLatencySamples, bind(latencySamples))) {
+        noteLatencyBreakdown(*samples);
+        r.latency = latencyPart(*samples, &LatencySample::startedNs);
+    }
+    r.rawS = phase(params, tmp, kPhases[5], params.jobs, bind(rawFullCycleSeconds));
+    if (params.diagnostics) {
+        const double logS = logCostSeconds(params, tmp.filePath(QStringLiteral("log_cost")));
+        note(QStringLiteral("  job log cost: %1 us per job (%2 s for %3 jobs)")
+                 .arg(logS * 1e6 / params.jobs, 0, 'f', 1).arg(logS, 0, 'f', 3).arg(params.jobs));
+    }
+    note(QStringLiteral("removing %1").arg(tmp.path()));
+    return r;
+}
+
+double rounded(double value, int decimals)
+{
+    const double scale = std::pow(10.0, decimals);
+    return std::round(value * scale) / scale;
+}
+
+QJsonObject toJson(const Params &params, const Results &r)
+{
+    const double n = params.jobs;
+    QJsonObject json{{QStringLiteral("jobs"), params.jobs},
+                     {QStringLiteral("workers"), params.workers},
+                     {QStringLiteral("sync"), params.syncName}};
+    auto rate = [&](const char *key, const std::optional<double> &seconds) {
+        if (seconds)
+            json.insert(QLatin1String(key), rounded(n / *seconds, 1));
+    };
+    rate("enqueue_single_per_s", r.enqueueSingleS);
+    rate("enqueue_batched_per_s", r.enqueueBatchedS);
+    rate("claim_complete_per_s", r.claimCompleteS);
+    rate("drain_per_s", r.drainS);
+    rate("raw_full_cycle_per_s", r.rawS);
+    if (r.latency) {
+        json.insert(QStringLiteral("latency_p50_ms"), rounded(r.latency->p50Ms, 3));
+        json.insert(QStringLiteral("latency_p99_ms"), rounded(r.latency->p99Ms, 3));
+    }
+    if (r.drainS && r.rawS)
+        json.insert(QStringLiteral("ratio_vs_raw"), rounded(*r.rawS / *r.drainS, 3)); // (n/drain) / (n/raw)
+    if (r.enqueueSingleS && r.drainS) {
+        // A job's whole life through Spool (added alone, then drained) against the raw cycle.
+        const double fullCycleS = *r.enqueueSingleS + *r.drainS;
+        rate("spool_full_cycle_per_s", fullCycleS);
+        if (r.rawS)
+            json.insert(QStringLiteral("full_cycle_ratio_vs_raw"), rounded(*r.rawS / fullCycleS, 3));
+    }
+    return json;
+}
+
+std::optional<Params> parseArguments(const QCoreApplication &app)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Throughput and latency of Spool's job queue, as one JSON object."));
+    parser.addHelpOption();
+    const QCommandLineOption jobs(QStringLiteral("jobs"), QStringLiteral("Jobs per phase (default 20000)."),
+                                  QStringLiteral("N"), QStringLiteral("20000"));
+    const QCommandLineOption workers(QStringLiteral("workers"), QStringLiteral("Dispatcher concurrency (default 4)."),
+                                     QStringLiteral("W"), QStringLiteral("4"));
+    const QCommandLineOption sync(QStringLiteral("sync"), QStringLiteral("SQLite synchronous mode: normal or full (default)."),
+                                  QStringLiteral("mode"), QStringLiteral("full"));
+    const QCommandLineOption only(QStringLiteral("only"),
+                                  QStringLiteral("Run one phase, for profiling: %1.").arg(kPhases.join(QStringLiteral(", "))),
+                                  QStringLiteral("phase"));
+    const QCommandLineOption diagnostics(QStringLiteral("diagnostics"),
+                                         QStringLiteral("Also measure the job log cost (stderr only)."));
+    parser.addOptions({jobs, workers, sync, only, diagnostics});
+    parser.process(app);
+
+    Params params;
+    bool jobsOk = false, workersOk = false;
+    params.jobs = parser.value(jobs).toInt(&jobsOk);
+    params.workers = parser.value(workers).toInt(&workersOk);
+    params.syncName = parser.value(sync).toLower();
+    params.sync = params.syncName == QLatin1String("normal") ? JobStore::Sync::Normal : JobStore::Sync::Full;
+    params.only = parser.value(only);
+    params.diagnostics = parser.isSet(diagnostics);
+    if (!jobsOk || params.jobs < 1 || !workersOk || params.workers < 1
+        || (params.syncName != QLatin1String("normal") && params.syncName != QLatin1String("full"))
+        || (!params.only.isEmpty() && !kPhases.contains(params.only))) {
+        note(QStringLiteral("bad arguments; see --help"));
+        return std::nullopt;
+    }
+    return params;
+}
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("queue_bench"));
+    const std::optional<Params> params = parseArguments(app);
+    if (!params)
+        return 2;
+    try {
+        const Results results = runPhases(*params);
+        std::fputs(QJsonDocument(toJson(*params, results)).toJson(QJsonDocument::Indented).constData(), stdout);
+    } catch (const BenchFailure &failure) {
+        note(QStringLiteral("failed: %1").arg(QString::fromStdString(failure.what())));
+        return 1;
+    }
+    return 0;
+}

@@ -43,6 +43,8 @@ public:
     bool isAccepting() const { return m_accepting; }
     int runningCount() const { return static_cast<int>(m_running.size()); }
     QList<qint64> runningIds() const { return m_running.keys(); }
+    // When the dispatcher wakes next for a job that falls due (-1: no wake-up armed).
+    int nextWakeInMs() const { return m_wakeTimer.isActive() ? m_wakeTimer.interval() : -1; }
 
     // Stops claiming, asks running jobs to stop, waits up to the grace period (processing events),
     // then hands back whatever is still running. Afterwards no job is left running.

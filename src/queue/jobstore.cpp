@@ -48,6 +48,12 @@ QJsonObject fromJsonText(const QString &text)
     return QJsonDocument::fromJson(text.toUtf8()).object();
 }
 
+// Qt binds a null QString as SQL NULL; text columns here are NOT NULL with '' for "none".
+QVariant text(const QString &value)
+{
+    return value.isNull() ? QVariant(QStringLiteral("")) : QVariant(value);
+}
+
 QVariant nullIfZero(qint64 value)
 {
     return value == 0 ? QVariant() : QVariant(value);
@@ -369,7 +375,7 @@ Expected<JobStore::Inserted> JobStore::insertOne(const NewJob &job, qint64 now)
         " :options, :parent, :waiting, :key, :max, :run_at, :now, :now, :title) RETURNING ") + kColumns);
     q.bindValue(QStringLiteral(":type"), job.type);
     q.bindValue(QStringLiteral(":priority"), job.priority);
-    q.bindValue(QStringLiteral(":url"), job.url);
+    q.bindValue(QStringLiteral(":url"), text(job.url));
     q.bindValue(QStringLiteral(":options"), toJsonText(job.options));
     q.bindValue(QStringLiteral(":parent"), nullIfZero(job.parentId));
     q.bindValue(QStringLiteral(":waiting"), waiting ? 1 : 0);
@@ -377,7 +383,7 @@ Expected<JobStore::Inserted> JobStore::insertOne(const NewJob &job, qint64 now)
     q.bindValue(QStringLiteral(":max"), job.maxAttempts);
     q.bindValue(QStringLiteral(":run_at"), job.runAt > 0 ? job.runAt : now);
     q.bindValue(QStringLiteral(":now"), now);
-    q.bindValue(QStringLiteral(":title"), job.title);
+    q.bindValue(QStringLiteral(":title"), text(job.title));
     if (!run(q))
         return storageError(QStringLiteral("adding a job"));
     const QList<Job> rows = fetchJobs(q);
@@ -623,9 +629,9 @@ Expected<TransitionResult> JobStore::transition(qint64 id, JobStatus to, const T
     q.bindValue(QStringLiteral(":uncharge"), changes.uncharge ? 1 : 0);
     q.bindValue(QStringLiteral(":final"), isFinal(to) ? 1 : 0);
     q.bindValue(QStringLiteral(":set_class"), changes.errorClass ? 1 : 0);
-    q.bindValue(QStringLiteral(":class"), changes.errorClass.value_or(QString()));
+    q.bindValue(QStringLiteral(":class"), text(changes.errorClass.value_or(QString())));
     q.bindValue(QStringLiteral(":set_message"), changes.errorMessage ? 1 : 0);
-    q.bindValue(QStringLiteral(":message"), changes.errorMessage.value_or(QString()));
+    q.bindValue(QStringLiteral(":message"), text(changes.errorMessage.value_or(QString())));
     q.bindValue(QStringLiteral(":run_at"), changes.runAt ? QVariant(*changes.runAt) : QVariant());
     q.bindValue(QStringLiteral(":result"), changes.result ? QVariant(toJsonText(*changes.result)) : QVariant());
     q.bindValue(QStringLiteral(":title"), changes.title ? QVariant(*changes.title) : QVariant());
@@ -737,10 +743,10 @@ Expected<Job> JobStore::saveMedia(qint64 id, const MediaInfo &info, qint64 now)
         " duration_s = COALESCE(:duration, duration_s),"
         " upload_date = CASE WHEN :date = '' THEN upload_date ELSE :date END, updated_at = :now"
         " WHERE id = :id RETURNING ") + kColumns);
-    q.bindValue(QStringLiteral(":title"), info.title);
-    q.bindValue(QStringLiteral(":uploader"), info.uploader);
+    q.bindValue(QStringLiteral(":title"), text(info.title));
+    q.bindValue(QStringLiteral(":uploader"), text(info.uploader));
     q.bindValue(QStringLiteral(":duration"), nullIfNegative(info.durationS));
-    q.bindValue(QStringLiteral(":date"), info.uploadDate);
+    q.bindValue(QStringLiteral(":date"), text(info.uploadDate));
     q.bindValue(QStringLiteral(":now"), now);
     q.bindValue(QStringLiteral(":id"), id);
     if (!run(q))
@@ -795,7 +801,7 @@ void JobStore::setHostCooldown(const QString &host, qint64 until, const QString 
         " ON CONFLICT(host) DO UPDATE SET until_ms = MAX(until_ms, excluded.until_ms), reason = excluded.reason"));
     q.bindValue(QStringLiteral(":host"), host);
     q.bindValue(QStringLiteral(":until"), until);
-    q.bindValue(QStringLiteral(":reason"), reason);
+    q.bindValue(QStringLiteral(":reason"), text(reason));
     run(q);
     q.finish();
 }

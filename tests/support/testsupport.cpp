@@ -8,6 +8,7 @@
 
 #include <QJsonObject>
 #include <QTest>
+#include <QThread>
 
 #include <stdexcept>
 
@@ -29,6 +30,18 @@ int RunLedger::runs(qint64 jobId) const
     return m_runs.value(jobId);
 }
 
+void RunLedger::beat(qint64 jobId, qint64 atMs)
+{
+    QMutexLocker lock(&m_mutex);
+    m_beats.insert(jobId, atMs);
+}
+
+qint64 RunLedger::lastBeat(qint64 jobId) const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_beats.value(jobId);
+}
+
 QHash<qint64, int> RunLedger::all() const
 {
     QMutexLocker lock(&m_mutex);
@@ -39,9 +52,17 @@ void RunLedger::clear()
 {
     QMutexLocker lock(&m_mutex);
     m_runs.clear();
+    m_beats.clear();
 }
 
 namespace {
+const Clock *g_clock = nullptr;
+
+qint64 clockOf(const JobContext &)
+{
+    return g_clock ? g_clock->nowMs() : QDateTime::currentMSecsSinceEpoch();
+}
+
 QList<NewJob> scriptedChildren(int count)
 {
     QList<NewJob> children;
@@ -67,21 +88,31 @@ Outcome ScriptedWorker::run(JobContext &ctx)
         p.totalBytes = steps * 1000;
         ctx.progress().report(p);
     }
-    if (o.value(QStringLiteral("block")).toBool()) {
-        const bool beat = o.value(QStringLiteral("heartbeat")).toBool();
-        while (!ctx.token().waitFor(20)) {
-            if (beat)
-                ctx.progress().heartbeat();
-        }
-        return Outcome::transient(QStringLiteral("cancelled"), QStringLiteral("stopped: %1").arg(stopReasonName(ctx.token().reason())));
-    }
-    if (const int ms = o.value(QStringLiteral("sleep_ms")).toInt(); ms > 0 && ctx.token().waitFor(ms))
-        return Outcome::transient(QStringLiteral("cancelled"), QStringLiteral("stopped while sleeping"));
     if (const int n = o.value(QStringLiteral("children_now")).toInt(); n > 0) {
         auto added = ctx.addChildren(scriptedChildren(n));
         if (!added)
             return Outcome::permanent(QStringLiteral("internal"), added.error().message);
     }
+    if (const int ms = o.value(QStringLiteral("ignore_cancel_ms")).toInt(); ms > 0)
+        QThread::msleep(static_cast<unsigned long>(ms));
+    if (o.value(QStringLiteral("block")).toBool()) {
+        const bool beat = o.value(QStringLiteral("heartbeat")).toBool();
+        const bool advance = o.value(QStringLiteral("advance")).toBool();
+        JobProgress p;
+        while (!ctx.token().waitFor(10)) {
+            if (advance) {
+                p.downloadedBytes += 1;
+                ctx.progress().report(p);
+            } else if (beat) {
+                ctx.progress().heartbeat();
+            }
+            if (beat || advance)
+                RunLedger::instance().beat(ctx.job().id, clockOf(ctx));
+        }
+        return Outcome::transient(QStringLiteral("cancelled"), QStringLiteral("stopped: %1").arg(stopReasonName(ctx.token().reason())));
+    }
+    if (const int ms = o.value(QStringLiteral("sleep_ms")).toInt(); ms > 0 && ctx.token().waitFor(ms))
+        return Outcome::transient(QStringLiteral("cancelled"), QStringLiteral("stopped while sleeping"));
     const int failTimes = o.value(QStringLiteral("fail_times")).toInt();
     if (ctx.job().attempts <= failTimes)
         return Outcome::transient(QStringLiteral("network"), QStringLiteral("scripted transient failure"),
@@ -134,6 +165,7 @@ TestCore::TestCore(QueueSettings settings, bool manualClock)
         m_clock = std::make_unique<ManualClock>();
         options.clock = m_clock.get();
     }
+    g_clock = m_clock.get();
     m_core = std::make_unique<SpoolCore>(options);
     auto opened = m_core->open();
     if (!opened)
@@ -144,6 +176,8 @@ TestCore::TestCore(QueueSettings settings, bool manualClock)
 TestCore::~TestCore()
 {
     m_core.reset();
+    if (g_clock == m_clock.get())
+        g_clock = nullptr;
 }
 
 JobQueue &TestCore::queue()

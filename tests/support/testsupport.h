@@ -14,7 +14,9 @@
 // Test job types. Their worker does what the job's options say, so a test controls each attempt:
 //   outcome: "complete" (default) | "transient" | "permanent" | "throw"
 //   sleep_ms: wait this long (cooperatively) before the outcome
-//   block: true — wait until cancelled; with heartbeat: true, heartbeat while waiting
+//   block: true — wait until cancelled; with heartbeat: true, heartbeat while waiting, and with
+//     advance: true, also move progress forward on every beat
+//   ignore_cancel_ms: keep running this long (real time) even when cancelled
 //   progress_steps: report this many progress steps
 //   children: N — complete with N children (added atomically on completion)
 //   children_now: N — add N children while running
@@ -31,6 +33,9 @@ class RunLedger final
 public:
     static RunLedger &instance();
     void record(qint64 jobId);
+    // The clock time of the job's latest heartbeat, so a test can wait for the worker to see a jump.
+    void beat(qint64 jobId, qint64 atMs);
+    qint64 lastBeat(qint64 jobId) const;
     int runs(qint64 jobId) const;
     QHash<qint64, int> all() const;
     void clear();
@@ -38,6 +43,7 @@ public:
 private:
     mutable QMutex m_mutex;
     QHash<qint64, int> m_runs;
+    QHash<qint64, qint64> m_beats;
 };
 
 class ScriptedWorker final : public Worker

@@ -1,0 +1,445 @@
+#include "testsupport.h"
+
+#include "logging/logstore.h"
+#include "queue/dispatcher.h"
+#include "queue/jobqueue.h"
+#include "queue/maintenance.h"
+
+#include <QFile>
+#include <QSignalSpy>
+#include <QTest>
+
+// The dispatcher with a manual clock: running, limits, retries, dead letters, dependencies,
+// hung jobs, cancel/pause, crash recovery, graceful shutdown, pruning.
+class TestDispatcher final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void runsAJobToCompletion();
+    void globalConcurrencyLimit();
+    void perTypeConcurrencyLimit();
+    void heldQueueStartsNothing();
+    void transientFailureBacksOffExponentially();
+    void exhaustedAttemptsGoDead();
+    void permanentFailureGoesDeadAtOnce();
+    void exceptionIsCaughtAndRecorded();
+    void retryAfterHintIsHonoured();
+    void futureJobWakesExactlyWhenDue();
+    void childrenRunAfterParentCompletes();
+    void childrenAddedWhileRunningWait();
+    void deadParentCancelsChildren();
+    void leaseExpiryEndsSilentJob();
+    void stalledJobIsEndedAndRetried();
+    void maxRunTimeIsEnforced();
+    void cancelStopsRunningJob();
+    void pauseHandsBackAttemptAndResumeContinues();
+    void crashLeftoversAreRecovered();
+    void gracefulShutdownHandsBackRunningJobs();
+    void shutdownGraceExpiresForStubbornWorker();
+    void progressIsCoalesced();
+    void pruningRemovesOldJobsAndLogs();
+    void manualRetryRunsDeadJobAgain();
+
+private:
+    void advanceUntilBeatsSeen(qint64 id, qint64 total, qint64 step);
+    std::unique_ptr<TestCore> m_t;
+};
+
+void TestDispatcher::init()
+{
+    RunLedger::instance().clear();
+    m_t = std::make_unique<TestCore>();
+}
+
+void TestDispatcher::cleanup()
+{
+    m_t.reset();
+}
+
+void TestDispatcher::advanceUntilBeatsSeen(qint64 id, qint64 total, qint64 step)
+{
+    // Each step waits until the worker has heartbeated at the new time, so only what the test means
+    // to stall (progress) stalls, never the heartbeat itself.
+    for (qint64 done = 0; done < total; done += step) {
+        m_t->clock()->advance(step);
+        if (m_t->status(id) != JobStatus::Running)
+            return;
+        QTRY_COMPARE(RunLedger::instance().lastBeat(id), m_t->clock()->nowMs());
+    }
+}
+
+void TestDispatcher::runsAJobToCompletion()
+{
+    QSignalSpy started(&m_t->dispatcher(), &Dispatcher::jobStarted);
+    const qint64 id = m_t->add();
+    m_t->core().start();
+    QTRY_COMPARE(m_t->status(id), JobStatus::Completed);
+    const Job job = *m_t->queue().job(id);
+    QCOMPARE(job.attempts, 1);
+    QCOMPARE(job.result.value(QStringLiteral("ran")).toInteger(), id);
+    QCOMPARE(job.finishedAt, m_t->clock()->nowMs());
+    QCOMPARE(started.count(), 1);
+    QCOMPARE(RunLedger::instance().runs(id), 1);
+    QFile log(m_t->core().logs().humanLogPath(id));
+    QVERIFY(log.open(QIODevice::ReadOnly));
+    const QByteArray text = log.readAll();
+    QVERIFY(text.contains("Attempt 1 of 3 started"));
+    QVERIFY(text.contains("Completed"));
+    QVERIFY(QFile::exists(m_t->core().logs().jobDir(id) + QStringLiteral("/events.jsonl")));
+}
+
+void TestDispatcher::globalConcurrencyLimit()
+{
+    QList<qint64> ids;
+    for (int i = 0; i < 5; ++i)
+        ids << m_t->add({{QStringLiteral("block"), true}});
+    m_t->core().start();
+    QTRY_COMPARE(m_t->dispatcher().runningCount(), 2);
+    QCOMPARE(m_t->queue().countByStatus().value(QStringLiteral("running")), 2);
+    QCOMPARE(m_t->queue().countByStatus().value(QStringLiteral("pending")), 3);
+    // Finishing one frees a slot for the next in order.
+    QVERIFY(m_t->queue().cancel(ids[0]));
+    QTRY_COMPARE(m_t->status(ids[2]), JobStatus::Running);
+    QCOMPARE(m_t->dispatcher().runningCount(), 2);
+}
+
+void TestDispatcher::perTypeConcurrencyLimit()
+{
+    QueueSettings s = testSettings();
+    s.maxConcurrent = 3;
+    s.types[TestTypes::Other].maxConcurrent = 1;
+    m_t = std::make_unique<TestCore>(s);
+    const QJsonObject block{{QStringLiteral("block"), true}};
+    for (int i = 0; i < 3; ++i)
+        m_t->add(block, 10, 0, TestTypes::Other);
+    const qint64 scripted = m_t->add(block, 0);
+    m_t->core().start();
+    QTRY_COMPARE(m_t->status(scripted), JobStatus::Running);
+    QCOMPARE(m_t->dispatcher().runningCount(), 2); // one "other" and the scripted job: the third slot stays free
+    JobFilter f;
+    f.types = {TestTypes::Other};
+    f.statuses = {JobStatus::Running};
+    QCOMPARE(m_t->queue().list(f).total, 1);
+}
+
+void TestDispatcher::heldQueueStartsNothing()
+{
+    const qint64 id = m_t->add();
+    m_t->dispatcher().setHeld(true);
+    m_t->core().start();
+    QCoreApplication::processEvents();
+    QCOMPARE(m_t->status(id), JobStatus::Pending);
+    m_t->dispatcher().setHeld(false);
+    QTRY_COMPARE(m_t->status(id), JobStatus::Completed);
+}
+
+void TestDispatcher::transientFailureBacksOffExponentially()
+{
+    const qint64 id = m_t->add({{QStringLiteral("fail_times"), 2}});
+    m_t->core().start();
+    QTRY_COMPARE(m_t->status(id), JobStatus::Retrying);
+    Job job = *m_t->queue().job(id);
+    QCOMPARE(job.runAt - m_t->clock()->nowMs(), 1000); // base, no jitter in tests
+    QCOMPARE(job.errorClass, QStringLiteral("network"));
+    QCOMPARE(m_t->dispatcher().nextWakeInMs(), 1000);
+    m_t->clock()->advance(999);
+    QCoreApplication::processEvents();
+    QCOMPARE(m_t->status(id), JobStatus::Retrying);
+    m_t->clock()->advance(1);
+    QTRY_COMPARE(RunLedger::instance().runs(id), 2);
+    QTRY_COMPARE(m_t->status(id), JobStatus::Retrying);
+    job = *m_t->queue().job(id);
+    QCOMPARE(job.runAt - m_t->clock()->nowMs(), 2000); // doubled
+    m_t->clock()->advance(2000);
+    QTRY_COMPARE(m_t->status(id), JobStatus::Completed);
+    QCOMPARE(m_t->queue().job(id)->attempts, 3);
+    QCOMPARE(m_t->queue().job(id)->errorClass, QString()); // cleared on success
+}
+
+void TestDispatcher::exhaustedAttemptsGoDead()
+{
+    const qint64 id = m_t->add({{QStringLiteral("outcome"), QStringLiteral("transient")}});
+    m_t->core().start();
+    for (int attempt = 1; attempt <= 2; ++attempt) {
+        QTRY_COMPARE(m_t->status(id), JobStatus::Retrying);
+        QCOMPARE(m_t->queue().job(id)->attempts, attempt);
+        m_t->clock()->advance(10'000);
+        QTRY_VERIFY(m_t->status(id) != JobStatus::Retrying || RunLedger::instance().runs(id) > attempt);
+    }
+    QTRY_COMPARE(m_t->status(id), JobStatus::Dead);
+    const Job job = *m_t->queue().job(id);
+    QCOMPARE(job.attempts, 3);
+    QCOMPARE(RunLedger::instance().runs(id), 3);
+    QVERIFY(job.errorMessage.contains(QStringLiteral("gave up after 3 attempts")));
+    m_t->clock()->advance(1'000'000);
+    QCoreApplication::processEvents();
+    QCOMPARE(RunLedger::instance().runs(id), 3); // dead stays dead
+}
+
+void TestDispatcher::permanentFailureGoesDeadAtOnce()
+{
+    const qint64 id = m_t->add({{QStringLiteral("outcome"), QStringLiteral("permanent")}});
+    m_t->core().start();
+    QTRY_COMPARE(m_t->status(id), JobStatus::Dead);
+    const Job job = *m_t->queue().job(id);
+    QCOMPARE(job.attempts, 1);
+    QCOMPARE(job.errorClass, QStringLiteral("not_found"));
+    QCOMPARE(job.errorMessage, QStringLiteral("scripted permanent failure"));
+}
+
+void TestDispatcher::exceptionIsCaughtAndRecorded()
+{
+    const qint64 id = m_t->add({{QStringLiteral("outcome"), QStringLiteral("throw")}});
+    m_t->core().start();
+    QTRY_COMPARE(m_t->status(id), JobStatus::Retrying);
+    const Job job = *m_t->queue().job(id);
+    QCOMPARE(job.errorClass, QStringLiteral("exception"));
+    QCOMPARE(job.errorMessage, QStringLiteral("scripted exception"));
+}
+
+void TestDispatcher::retryAfterHintIsHonoured()
+{
+    const qint64 start = m_t->clock()->nowMs();
+    const qint64 id = m_t->add({{QStringLiteral("fail_times"), 1}, {QStringLiteral("retry_after_ms"), start + 60'000}});
+    m_t->core().start();
+    QTRY_COMPARE(m_t->status(id), JobStatus::Retrying);
+    QCOMPARE(m_t->queue().job(id)->runAt, start + 60'000); // longer than the 1 s backoff
+}
+
+void TestDispatcher::futureJobWakesExactlyWhenDue()
+{
+    m_t->core().start();
+    NewJob job;
+    job.type = TestTypes::Scripted;
+    job.runAt = m_t->clock()->nowMs() + 5000;
+    const qint64 id = m_t->queue().addJob(job).value().job.id;
+    QTRY_COMPARE(m_t->dispatcher().nextWakeInMs(), 5000);
+    m_t->clock()->advance(2000);
+    QCOMPARE(m_t->dispatcher().nextWakeInMs(), 3000);
+    QCOMPARE(m_t->status(id), JobStatus::Pending);
+    m_t->clock()->advance(3000);
+    QTRY_COMPARE(m_t->status(id), JobStatus::Completed);
+    QCOMPARE(m_t->dispatcher().nextWakeInMs(), -1); // nothing left to wake for
+}
+
+void TestDispatcher::childrenRunAfterParentCompletes()
+{
+    const qint64 parent = m_t->add({{QStringLiteral("children"), 3}});
+    m_t->core().start();
+    QTRY_COMPARE(m_t->status(parent), JobStatus::Completed);
+    const QList<qint64> children = m_t->queue().childIds(parent);
+    QCOMPARE(children.size(), 3);
+    for (qint64 child : children)
+        QTRY_COMPARE(m_t->status(child), JobStatus::Completed);
+    const ChildSummary summary = m_t->queue().childSummary(parent);
+    QCOMPARE(summary.total, 3);
+    QCOMPARE(summary.completed, 3);
+}
+
+void TestDispatcher::childrenAddedWhileRunningWait()
+{
+    QSignalSpy added(&m_t->queue(), &JobQueue::jobAdded);
+    const qint64 parent = m_t->add({{QStringLiteral("children_now"), 2}, {QStringLiteral("block"), true},
+                                    {QStringLiteral("heartbeat"), true}});
+    m_t->core().start();
+    QTRY_COMPARE(m_t->queue().childIds(parent).size(), 2);
+    QCOMPARE(added.count(), 3);
+    QCoreApplication::processEvents();
+    for (qint64 child : m_t->queue().childIds(parent))
+        QCOMPARE(m_t->status(child), JobStatus::Pending); // a free slot, but the parent is not done
+    QCOMPARE(m_t->dispatcher().runningCount(), 1);
+}
+
+void TestDispatcher::deadParentCancelsChildren()
+{
+    const qint64 parent = m_t->add({{QStringLiteral("children_now"), 2}, {QStringLiteral("outcome"), QStringLiteral("permanent")}});
+    m_t->core().start();
+    QTRY_COMPARE(m_t->status(parent), JobStatus::Dead);
+    const QList<qint64> children = m_t->queue().childIds(parent);
+    QCOMPARE(children.size(), 2);
+    for (qint64 child : children) {
+        const Job j = *m_t->queue().job(child);
+        QCOMPARE(j.status, JobStatus::Cancelled);
+        QCOMPARE(j.errorClass, QStringLiteral("parent_failed"));
+        QCOMPARE(RunLedger::instance().runs(child), 0);
+    }
+}
+
+void TestDispatcher::leaseExpiryEndsSilentJob()
+{
+    const qint64 id = m_t->add({{QStringLiteral("block"), true}}); // no heartbeat at all
+    m_t->core().start();
+    QTRY_COMPARE(m_t->status(id), JobStatus::Running);
+    m_t->clock()->advance(9'000);
+    QCOMPARE(m_t->status(id), JobStatus::Running);
+    m_t->clock()->advance(1'001);
+    QTRY_COMPARE(m_t->status(id), JobStatus::Retrying);
+    QCOMPARE(m_t->queue().job(id)->errorClass, QStringLiteral("lease_expired"));
+    QTRY_COMPARE(m_t->dispatcher().runningCount(), 0); // the worker was told to stop, and did
+}
+
+void TestDispatcher::stalledJobIsEndedAndRetried()
+{
+    const qint64 id = m_t->add({{QStringLiteral("block"), true}, {QStringLiteral("heartbeat"), true}});
+    m_t->core().start();
+    QTRY_COMPARE(m_t->status(id), JobStatus::Running);
+    advanceUntilBeatsSeen(id, 28'000, 4'000);
+    QCOMPARE(m_t->status(id), JobStatus::Running); // alive, no progress, under the stall timeout
+    advanceUntilBeatsSeen(id, 8'000, 4'000);
+    QTRY_COMPARE(m_t->status(id), JobStatus::Retrying);
+    const Job job = *m_t->queue().job(id);
+    QCOMPARE(job.errorClass, QStringLiteral("stalled"));
+    QVERIFY(job.errorMessage.contains(QStringLiteral("no progress")));
+    QTRY_COMPARE(m_t->dispatcher().runningCount(), 0);
+}
+
+void TestDispatcher::maxRunTimeIsEnforced()
+{
+    QueueSettings s = testSettings();
+    s.types[TestTypes::Scripted].maxRunTimeMs = 20'000;
+    m_t = std::make_unique<TestCore>(s);
+    const qint64 id = m_t->add({{QStringLiteral("block"), true}, {QStringLiteral("advance"), true}});
+    m_t->core().start();
+    QTRY_COMPARE(m_t->status(id), JobStatus::Running);
+    advanceUntilBeatsSeen(id, 24'000, 4'000);
+    QTRY_COMPARE(m_t->status(id), JobStatus::Retrying);
+    QCOMPARE(m_t->queue().job(id)->errorClass, QStringLiteral("timeout"));
+}
+
+void TestDispatcher::cancelStopsRunningJob()
+{
+    const qint64 id = m_t->add({{QStringLiteral("block"), true}});
+    m_t->core().start();
+    QTRY_COMPARE(m_t->status(id), JobStatus::Running);
+    auto cancelled = m_t->queue().cancel(id);
+    QVERIFY(cancelled);
+    QCOMPARE(cancelled.value().status, JobStatus::Cancelled); // at once, not when the worker gets round to it
+    QTRY_COMPARE(m_t->dispatcher().runningCount(), 0);
+    QCoreApplication::processEvents();
+    QCOMPARE(m_t->status(id), JobStatus::Cancelled); // the worker's late outcome does not overwrite it
+    QCOMPARE(RunLedger::instance().runs(id), 1);
+}
+
+void TestDispatcher::pauseHandsBackAttemptAndResumeContinues()
+{
+    const qint64 id = m_t->add({{QStringLiteral("block"), true}});
+    m_t->core().start();
+    QTRY_COMPARE(m_t->status(id), JobStatus::Running);
+    auto paused = m_t->queue().pause(id);
+    QVERIFY(paused);
+    QCOMPARE(paused.value().status, JobStatus::Paused);
+    QCOMPARE(paused.value().attempts, 0);
+    QTRY_COMPARE(m_t->dispatcher().runningCount(), 0);
+    QVERIFY(m_t->queue().resume(id));
+    QTRY_COMPARE(RunLedger::instance().runs(id), 2);
+    QTRY_COMPARE(m_t->status(id), JobStatus::Running);
+    QCOMPARE(m_t->queue().job(id)->attempts, 1);
+}
+
+void TestDispatcher::crashLeftoversAreRecovered()
+{
+    const qint64 orphan = m_t->add();
+    const qint64 exhausted = m_t->add();
+    ClaimRequest r;
+    r.limit = 2;
+    r.now = m_t->clock()->nowMs();
+    QCOMPARE(m_t->queue().claim(r).size(), 2); // as if a previous process had claimed them
+    QVERIFY(m_t->queue().store().transition(exhausted, JobStatus::Retrying, {}, r.now));
+    r.limit = 1;
+    m_t->clock()->advance(1);
+    QVERIFY(m_t->queue().store().claim(r).size() == 1);
+    QVERIFY(m_t->queue().store().transition(exhausted, JobStatus::Retrying, {}, r.now));
+    m_t->clock()->advance(1);
+    r.now = m_t->clock()->nowMs();
+    QVERIFY(m_t->queue().store().claim(r).size() == 1); // third attempt of three, left running
+    m_t->dispatcher().setHeld(true);
+    m_t->core().start();
+    Job job = *m_t->queue().job(orphan);
+    QCOMPARE(job.status, JobStatus::Retrying);
+    QCOMPARE(job.errorClass, QStringLiteral("crashed"));
+    QCOMPARE(job.attempts, 1); // the interrupted attempt counts
+    job = *m_t->queue().job(exhausted);
+    QCOMPARE(job.status, JobStatus::Dead);
+    QCOMPARE(job.attempts, 3);
+    QFile log(m_t->core().logs().humanLogPath(orphan));
+    QVERIFY(log.open(QIODevice::ReadOnly));
+    QVERIFY(log.readAll().contains("crash or kill"));
+}
+
+void TestDispatcher::gracefulShutdownHandsBackRunningJobs()
+{
+    const qint64 a = m_t->add({{QStringLiteral("block"), true}});
+    const qint64 b = m_t->add({{QStringLiteral("block"), true}});
+    m_t->core().start();
+    QTRY_COMPARE(m_t->dispatcher().runningCount(), 2);
+    QVERIFY(m_t->core().shutdown());
+    for (qint64 id : {a, b}) {
+        const Job job = *m_t->queue().job(id);
+        QCOMPARE(job.status, JobStatus::Pending);
+        QCOMPARE(job.attempts, 0); // not charged
+    }
+    QCOMPARE(m_t->queue().countByStatus().value(QStringLiteral("running")), 0);
+}
+
+void TestDispatcher::shutdownGraceExpiresForStubbornWorker()
+{
+    QueueSettings s = testSettings();
+    s.shutdownGraceMs = 50;
+    m_t = std::make_unique<TestCore>(s);
+    const qint64 id = m_t->add({{QStringLiteral("ignore_cancel_ms"), 1500}});
+    m_t->core().start();
+    QTRY_COMPARE(m_t->status(id), JobStatus::Running);
+    QVERIFY(!m_t->core().shutdown()); // did not end in time...
+    QCOMPARE(m_t->status(id), JobStatus::Pending); // ...but nothing is left running
+    QCOMPARE(m_t->queue().job(id)->attempts, 0);
+}
+
+void TestDispatcher::progressIsCoalesced()
+{
+    QSignalSpy progress(&m_t->queue(), &JobQueue::jobProgress);
+    const qint64 id = m_t->add({{QStringLiteral("progress_steps"), 20000}});
+    m_t->core().start();
+    QTRY_COMPARE(m_t->status(id), JobStatus::Completed);
+    QVERIFY(progress.count() >= 1);
+    QVERIFY2(progress.count() < 100, qPrintable(QString::number(progress.count())));
+    const JobProgress last = progress.last().at(1).value<JobProgress>();
+    QCOMPARE(last.percent, 100.0);
+    QCOMPARE(m_t->queue().job(id)->progress.percent, 100.0);
+}
+
+void TestDispatcher::pruningRemovesOldJobsAndLogs()
+{
+    const qint64 done = m_t->add();
+    const qint64 dead = m_t->add({{QStringLiteral("outcome"), QStringLiteral("permanent")}});
+    m_t->core().start();
+    QTRY_COMPARE(m_t->status(done), JobStatus::Completed);
+    QTRY_COMPARE(m_t->status(dead), JobStatus::Dead);
+    QVERIFY(QFile::exists(m_t->core().logs().jobDir(done)));
+    Maintenance maintenance(m_t->queue(), *m_t->clock());
+    m_t->clock()->advance(6LL * 24 * 3600 * 1000);
+    QCOMPARE(maintenance.runOnce(), 0); // inside the 7-day retention
+    m_t->clock()->advance(2LL * 24 * 3600 * 1000);
+    QSignalSpy removed(&m_t->queue(), &JobQueue::jobRemoved);
+    QCOMPARE(maintenance.runOnce(), 1);
+    QCOMPARE(removed.count(), 1);
+    QVERIFY(!m_t->queue().job(done));
+    QVERIFY(!QFile::exists(m_t->core().logs().jobDir(done)));
+    QVERIFY(m_t->queue().job(dead)); // dead jobs wait for the user
+    QVERIFY(QFile::exists(m_t->core().logs().jobDir(dead)));
+}
+
+void TestDispatcher::manualRetryRunsDeadJobAgain()
+{
+    const qint64 id = m_t->add({{QStringLiteral("outcome"), QStringLiteral("permanent")}});
+    m_t->core().start();
+    QTRY_COMPARE(m_t->status(id), JobStatus::Dead);
+    QVERIFY(m_t->queue().retry(id));
+    QTRY_COMPARE(RunLedger::instance().runs(id), 2);
+    QTRY_COMPARE(m_t->status(id), JobStatus::Dead);
+    QCOMPARE(m_t->queue().job(id)->attempts, 1); // fresh attempts
+}
+
+QTEST_GUILESS_MAIN(TestDispatcher)
+#include "tst_dispatcher.moc"

@@ -1,0 +1,427 @@
+#include "queue/jobstore.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+// The store on a real SQLite file: ordering, claiming, unique keys, dependencies, lists, pruning.
+class TestJobStore final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void opensWithWalAndForeignKeys();
+    void insertReturnsFullRecord();
+    void priorityThenRunAtThenFifo();
+    void futureRunAtIsNotClaimed();
+    void claimMarksRunningWithLease();
+    void claimRespectsExclusions();
+    void uniqueKeyReturnsExisting();
+    void uniqueKeyFreedByDeadOrCancelled();
+    void insertIsAllOrNothing();
+    void missingParentIsRefused();
+    void childWaitsForParent();
+    void cascadeCancelsWaitingDescendants();
+    void illegalTransitionIsRefused();
+    void transitionOfUnknownJob();
+    void listFiltersSortsAndPages();
+    void listTextSearchEscapesWildcards();
+    void listRejectsUnknownSortKey();
+    void progressIsSaved();
+    void pruneDeletesOldFinishedOnly();
+    void hostCooldownKeepsLatest();
+
+private:
+    qint64 add(NewJob job, qint64 now = 1000);
+    NewJob newJob(int priority = 0, qint64 runAt = 0);
+    QList<Job> claim(int limit, qint64 now = 10'000);
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<JobStore> m_store;
+};
+
+void TestJobStore::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_store = std::make_unique<JobStore>(m_dir->filePath(QStringLiteral("q.sqlite")));
+    auto opened = m_store->open();
+    QVERIFY2(opened, qPrintable(opened.error().message));
+}
+
+void TestJobStore::cleanup()
+{
+    m_store.reset();
+    m_dir.reset();
+}
+
+NewJob TestJobStore::newJob(int priority, qint64 runAt)
+{
+    NewJob job;
+    job.type = QStringLiteral("t");
+    job.priority = priority;
+    job.runAt = runAt;
+    job.maxAttempts = 3;
+    return job;
+}
+
+qint64 TestJobStore::add(NewJob job, qint64 now)
+{
+    auto inserted = m_store->insert({job}, now);
+    if (!inserted) {
+        qWarning("%s", qPrintable(inserted.error().message));
+        return 0;
+    }
+    return inserted.value().first().job.id;
+}
+
+QList<Job> TestJobStore::claim(int limit, qint64 now)
+{
+    ClaimRequest r;
+    r.limit = limit;
+    r.now = now;
+    r.leaseUntil = now + 5000;
+    r.worker = QStringLiteral("w1");
+    return m_store->claim(r);
+}
+
+void TestJobStore::opensWithWalAndForeignKeys()
+{
+    QCOMPARE(m_store->integrityCheck(), QStringLiteral("ok"));
+    QVERIFY(QFile::exists(m_store->path() + QStringLiteral("-wal")));
+    // The same file opened again by a second store sees the same schema version.
+    JobStore second(m_store->path());
+    QVERIFY(second.open());
+    QCOMPARE(second.schemaVersion(), m_store->schemaVersion());
+}
+
+void TestJobStore::insertReturnsFullRecord()
+{
+    NewJob j = newJob(5);
+    j.url = QStringLiteral("https://example.org/v");
+    j.options = QJsonObject{{QStringLiteral("quality"), QStringLiteral("720p")}};
+    j.title = QStringLiteral("A title");
+    const qint64 id = add(j, 4242);
+    const auto job = m_store->job(id);
+    QVERIFY(job);
+    QCOMPARE(job->status, JobStatus::Pending);
+    QCOMPARE(job->priority, 5);
+    QCOMPARE(job->url, j.url);
+    QCOMPARE(job->options, j.options);
+    QCOMPARE(job->title, j.title);
+    QCOMPARE(job->createdAt, 4242);
+    QCOMPARE(job->runAt, 4242); // no run_at: due at once
+    QCOMPARE(job->attempts, 0);
+    QCOMPARE(job->maxAttempts, 3);
+    QCOMPARE(job->parentId, 0);
+}
+
+void TestJobStore::priorityThenRunAtThenFifo()
+{
+    const qint64 low = add(newJob(0, 100));
+    const qint64 highLate = add(newJob(10, 300));
+    const qint64 highEarly = add(newJob(10, 200));
+    const qint64 lowSameTime = add(newJob(0, 100));
+    const QList<Job> ready = m_store->readyJobs(10'000, 10);
+    QList<qint64> ids;
+    for (const Job &j : ready)
+        ids << j.id;
+    QCOMPARE(ids, (QList<qint64>{highEarly, highLate, low, lowSameTime}));
+    const QList<Job> claimed = claim(10);
+    QList<qint64> claimedIds;
+    for (const Job &j : claimed)
+        claimedIds << j.id;
+    QCOMPARE(claimedIds, ids);
+}
+
+void TestJobStore::futureRunAtIsNotClaimed()
+{
+    const qint64 later = add(newJob(100, 50'000));
+    const qint64 now = add(newJob(0, 0), 1000);
+    QCOMPARE(m_store->nextDueTime(), std::optional<qint64>(1000));
+    const QList<Job> first = claim(5, 10'000);
+    QCOMPARE(first.size(), 1);
+    QCOMPARE(first.first().id, now);
+    QCOMPARE(m_store->nextDueTime(), std::optional<qint64>(50'000));
+    QVERIFY(claim(5, 49'999).isEmpty());
+    const QList<Job> second = claim(5, 50'000);
+    QCOMPARE(second.size(), 1);
+    QCOMPARE(second.first().id, later);
+    QVERIFY(!m_store->nextDueTime());
+}
+
+void TestJobStore::claimMarksRunningWithLease()
+{
+    const qint64 id = add(newJob());
+    const QList<Job> claimed = claim(1, 7000);
+    QCOMPARE(claimed.size(), 1);
+    const Job &job = claimed.first();
+    QCOMPARE(job.id, id);
+    QCOMPARE(job.status, JobStatus::Running);
+    QCOMPARE(job.attempts, 1);
+    QCOMPARE(job.leaseUntil, 12'000);
+    QCOMPARE(job.startedAt, 7000);
+    QCOMPARE(job.worker, QStringLiteral("w1"));
+    QVERIFY(claim(1).isEmpty()); // claimed once only
+    QCOMPARE(m_store->job(id)->status, JobStatus::Running);
+}
+
+void TestJobStore::claimRespectsExclusions()
+{
+    NewJob other = newJob(5);
+    other.type = QStringLiteral("u");
+    const qint64 u = add(other);
+    const qint64 t1 = add(newJob(1));
+    const qint64 t2 = add(newJob(0));
+    ClaimRequest r;
+    r.limit = 10;
+    r.now = 10'000;
+    r.excludedTypes = {QStringLiteral("u")};
+    r.excludedIds = {t1};
+    const QList<Job> claimed = m_store->claim(r);
+    QCOMPARE(claimed.size(), 1);
+    QCOMPARE(claimed.first().id, t2);
+    QCOMPARE(m_store->job(u)->status, JobStatus::Pending);
+    QCOMPARE(m_store->job(t1)->status, JobStatus::Pending);
+}
+
+void TestJobStore::uniqueKeyReturnsExisting()
+{
+    NewJob j = newJob();
+    j.uniqueKey = QStringLiteral("youtube:abc");
+    auto first = m_store->insert({j}, 1000);
+    QVERIFY(first);
+    QVERIFY(!first.value().first().existed);
+    auto second = m_store->insert({j}, 2000);
+    QVERIFY(second);
+    QVERIFY(second.value().first().existed);
+    QCOMPARE(second.value().first().job.id, first.value().first().job.id);
+    // Running and completed keep the key too.
+    claim(1);
+    QVERIFY(m_store->insert({j}, 3000).value().first().existed);
+    QVERIFY(m_store->transition(first.value().first().job.id, JobStatus::Completed, {}, 4000));
+    QVERIFY(m_store->insert({j}, 5000).value().first().existed);
+    QCOMPARE(m_store->list({}).total, 1);
+}
+
+void TestJobStore::uniqueKeyFreedByDeadOrCancelled()
+{
+    NewJob j = newJob();
+    j.uniqueKey = QStringLiteral("k");
+    const qint64 first = add(j);
+    QVERIFY(m_store->transition(first, JobStatus::Cancelled, {}, 2000));
+    auto again = m_store->insert({j}, 3000);
+    QVERIFY(again);
+    QVERIFY(!again.value().first().existed);
+    const qint64 second = again.value().first().job.id;
+    QVERIFY(second != first);
+    // The cancelled one cannot come back while its twin is active.
+    auto back = m_store->transition(first, JobStatus::Pending, {}, 4000);
+    QVERIFY(!back);
+    QCOMPARE(back.error().code, ErrorCode::Conflict);
+    QCOMPARE(m_store->job(first)->status, JobStatus::Cancelled);
+}
+
+void TestJobStore::insertIsAllOrNothing()
+{
+    NewJob good = newJob();
+    NewJob orphan = newJob();
+    orphan.parentId = 999;
+    auto result = m_store->insert({good, good, orphan}, 1000);
+    QVERIFY(!result);
+    QCOMPARE(result.error().code, ErrorCode::InvalidArgument);
+    QCOMPARE(m_store->list({}).total, 0);
+}
+
+void TestJobStore::missingParentIsRefused()
+{
+    NewJob orphan = newJob();
+    orphan.parentId = 12345;
+    auto result = m_store->insert({orphan}, 1000);
+    QVERIFY(!result);
+    QVERIFY(result.error().message.contains(QStringLiteral("12345")));
+}
+
+void TestJobStore::childWaitsForParent()
+{
+    const qint64 parent = add(newJob(0));
+    NewJob c = newJob(50);
+    c.parentId = parent;
+    const qint64 child = add(c);
+    QList<Job> claimed = claim(5);
+    QCOMPARE(claimed.size(), 1); // the child has a higher priority but waits
+    QCOMPARE(claimed.first().id, parent);
+    auto done = m_store->transition(parent, JobStatus::Completed, {}, 11'000);
+    QVERIFY(done);
+    QCOMPARE(done.value().affected.size(), 1);
+    QCOMPARE(done.value().affected.first().id, child);
+    claimed = claim(5, 12'000);
+    QCOMPARE(claimed.size(), 1);
+    QCOMPARE(claimed.first().id, child);
+    QCOMPARE(m_store->childIds(parent), QList<qint64>{child});
+    // Children added after the parent completed are ready at once.
+    NewJob late = newJob();
+    late.parentId = parent;
+    const qint64 lateId = add(late, 13'000);
+    QCOMPARE(claim(5, 14'000).first().id, lateId);
+}
+
+void TestJobStore::cascadeCancelsWaitingDescendants()
+{
+    const qint64 parent = add(newJob());
+    NewJob c = newJob();
+    c.parentId = parent;
+    const qint64 child = add(c);
+    NewJob g = newJob();
+    g.parentId = child;
+    const qint64 grandchild = add(g);
+    claim(1);
+    TransitionChanges dead;
+    dead.errorClass = QStringLiteral("not_found");
+    auto result = m_store->transition(parent, JobStatus::Dead, dead, 20'000);
+    QVERIFY(result);
+    QCOMPARE(result.value().affected.size(), 2);
+    for (qint64 id : {child, grandchild}) {
+        const Job j = *m_store->job(id);
+        QCOMPARE(j.status, JobStatus::Cancelled);
+        QCOMPARE(j.errorClass, QStringLiteral("parent_failed"));
+        QVERIFY(j.errorMessage.contains(QString::number(parent)));
+        QCOMPARE(j.finishedAt, 20'000);
+    }
+    // A parent that is dead takes no new children.
+    NewJob late = newJob();
+    late.parentId = parent;
+    auto refused = m_store->insert({late}, 21'000);
+    QVERIFY(!refused);
+    QCOMPARE(refused.error().code, ErrorCode::Conflict);
+}
+
+void TestJobStore::illegalTransitionIsRefused()
+{
+    const qint64 id = add(newJob());
+    auto r = m_store->transition(id, JobStatus::Completed, {}, 2000); // pending -> completed
+    QVERIFY(!r);
+    QCOMPARE(r.error().code, ErrorCode::Conflict);
+    QVERIFY(r.error().message.contains(QStringLiteral("pending")));
+    QCOMPARE(m_store->job(id)->status, JobStatus::Pending);
+    QVERIFY(!m_store->transition(id, JobStatus::Running, {}, 2000)); // only claims start jobs
+    QCOMPARE(m_store->job(id)->status, JobStatus::Pending);
+}
+
+void TestJobStore::transitionOfUnknownJob()
+{
+    auto r = m_store->transition(777, JobStatus::Cancelled, {}, 1);
+    QVERIFY(!r);
+    QCOMPARE(r.error().code, ErrorCode::NotFound);
+    QCOMPARE(m_store->setPriority(777, 1, 1).error().code, ErrorCode::NotFound);
+    QCOMPARE(m_store->remove(777).error().code, ErrorCode::NotFound);
+}
+
+void TestJobStore::listFiltersSortsAndPages()
+{
+    for (int i = 0; i < 30; ++i) {
+        NewJob j = newJob(i % 3);
+        j.type = i % 2 ? QStringLiteral("odd") : QStringLiteral("even");
+        j.title = QStringLiteral("job %1").arg(i);
+        add(j);
+    }
+    claim(4);
+    JobFilter f;
+    f.types = {QStringLiteral("odd")};
+    f.limit = 5;
+    f.offset = 5;
+    JobPage page = m_store->list(f);
+    QCOMPARE(page.total, 15);
+    QCOMPARE(page.jobs.size(), 5);
+    QCOMPARE(page.jobs.first().title, QStringLiteral("job 11"));
+    f = {};
+    f.statuses = {JobStatus::Running};
+    QCOMPARE(m_store->list(f).total, 4);
+    f = {};
+    f.sort = QStringLiteral("priority");
+    f.descending = true;
+    f.limit = 3;
+    page = m_store->list(f);
+    for (const Job &j : page.jobs)
+        QCOMPARE(j.priority, 2);
+    QVERIFY(page.jobs[0].id > page.jobs[1].id); // ties by id, same direction
+}
+
+void TestJobStore::listTextSearchEscapesWildcards()
+{
+    NewJob a = newJob();
+    a.title = QStringLiteral("100% pure");
+    add(a);
+    NewJob b = newJob();
+    b.title = QStringLiteral("1000 pure");
+    add(b);
+    NewJob c = newJob();
+    c.url = QStringLiteral("https://example.org/channel_x");
+    add(c);
+    JobFilter f;
+    f.text = QStringLiteral("100%");
+    QCOMPARE(m_store->list(f).total, 1);
+    f.text = QStringLiteral("l_x");
+    QCOMPARE(m_store->list(f).total, 1);
+    f.text = QStringLiteral("PURE"); // case-insensitive for ASCII
+    QCOMPARE(m_store->list(f).total, 2);
+}
+
+void TestJobStore::listRejectsUnknownSortKey()
+{
+    add(newJob());
+    JobFilter f;
+    f.sort = QStringLiteral("id; DROP TABLE jobs");
+    QCOMPARE(m_store->list(f).total, 1); // falls back to id, nothing injected
+    QCOMPARE(m_store->list({}).total, 1);
+}
+
+void TestJobStore::progressIsSaved()
+{
+    const qint64 id = add(newJob());
+    claim(1, 1000);
+    JobProgress p;
+    p.percent = 42.5;
+    p.downloadedBytes = 425;
+    p.totalBytes = 1000;
+    p.speedBps = 50;
+    p.etaSeconds = 12;
+    p.itemsDone = 2;
+    p.itemsTotal = 9;
+    QVERIFY(m_store->saveProgress({{id, p, 99'000}}));
+    const Job job = *m_store->job(id);
+    QCOMPARE(job.progress, p);
+    QCOMPARE(job.leaseUntil, 99'000);
+}
+
+void TestJobStore::pruneDeletesOldFinishedOnly()
+{
+    const qint64 oldDone = add(newJob());
+    const qint64 oldCancelled = add(newJob());
+    const qint64 oldDead = add(newJob());
+    const qint64 newDone = add(newJob());
+    const qint64 waiting = add(newJob(-5));
+    claim(3, 1000);
+    QVERIFY(m_store->transition(oldDone, JobStatus::Completed, {}, 1000));
+    QVERIFY(m_store->transition(oldCancelled, JobStatus::Cancelled, {}, 1000));
+    QVERIFY(m_store->transition(oldDead, JobStatus::Dead, {}, 1000));
+    claim(1, 5000);
+    QVERIFY(m_store->transition(newDone, JobStatus::Completed, {}, 9000));
+    auto pruned = m_store->pruneFinished(5000);
+    QVERIFY(pruned);
+    QCOMPARE(QSet<qint64>(pruned.value().cbegin(), pruned.value().cend()), (QSet<qint64>{oldDone, oldCancelled}));
+    QVERIFY(!m_store->job(oldDone));
+    QVERIFY(m_store->job(oldDead));
+    QVERIFY(m_store->job(newDone));
+    QVERIFY(m_store->job(waiting));
+}
+
+void TestJobStore::hostCooldownKeepsLatest()
+{
+    m_store->setHostCooldown(QStringLiteral("example.org"), 5000, QStringLiteral("429"));
+    m_store->setHostCooldown(QStringLiteral("example.org"), 3000, QStringLiteral("429 again"));
+    QCOMPARE(m_store->hostCooldowns(1000).value(QStringLiteral("example.org")), 5000);
+    QVERIFY(m_store->hostCooldowns(5000).isEmpty());
+}
+
+QTEST_GUILESS_MAIN(TestJobStore)
+#include "tst_jobstore.moc"
