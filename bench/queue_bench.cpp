@@ -23,6 +23,8 @@
 #include <QEventLoop>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSqlDatabase>
+#include <QSqlDriver>
 #include <QTemporaryDir>
 #include <QTimer>
 
@@ -33,7 +35,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -57,9 +61,14 @@ public:
     explicit BenchFailure(const QString &what) : std::runtime_error(what.toStdString()) {}
 };
 
+// Progress and breakdowns, stamped with seconds since the first note.
 void note(const QString &message)
 {
-    std::fprintf(stderr, "queue_bench: %s\n", qPrintable(message));
+    static QElapsedTimer sinceStart;
+    if (!sinceStart.isValid())
+        sinceStart.start();
+    std::fprintf(stderr, "queue_bench [%7.2f s]: %s\n", static_cast<double>(sinceStart.elapsed()) / 1000.0,
+                 qPrintable(message));
 }
 
 // One steady timeline for the main thread and the pool threads (QElapsedTimer objects cannot be
@@ -73,6 +82,15 @@ qint64 steadyNs()
 double secondsSince(const QElapsedTimer &timer)
 {
     return static_cast<double>(timer.nsecsElapsed()) / 1e9;
+}
+
+// CPU time of the calling thread: compared with wall time it tells whether the main thread (which
+// owns the store and runs the dispatcher) was busy or waiting.
+double threadCpuSeconds()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
 struct Params
@@ -239,12 +257,72 @@ double claimCompleteSeconds(const Params &params, const QString &dir)
     return secondsSince(timer);
 }
 
+// Diagnostics only: time per SQL statement on the store's connection, via SQLite's profile hook.
+// JobStore does not expose its connection, so this finds the open Qt connections of this thread;
+// it relies on the Qt SQLite driver and the bench sharing one libsqlite3, as they do on Debian.
+class SqlProfile final
+{
+public:
+    SqlProfile() = default;
+    ~SqlProfile() { detach(); }
+    Q_DISABLE_COPY_MOVE(SqlProfile)
+
+    void attachToOpenConnections()
+    {
+        for (const QString &name : QSqlDatabase::connectionNames()) {
+            const QSqlDatabase db = QSqlDatabase::database(name, false);
+            const QVariant handle = db.isOpen() ? db.driver()->handle() : QVariant();
+            if (handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0) {
+                sqlite3 *connection = *static_cast<sqlite3 *const *>(handle.constData());
+                sqlite3_trace_v2(connection, SQLITE_TRACE_PROFILE, &SqlProfile::onProfile, this);
+                m_connections.push_back(connection);
+            }
+        }
+    }
+    void detach()
+    {
+        for (sqlite3 *connection : m_connections)
+            sqlite3_trace_v2(connection, 0, nullptr, nullptr);
+        m_connections.clear();
+    }
+    void report(int jobs) const
+    {
+        std::vector<std::pair<QString, Entry>> sorted(m_entries.begin(), m_entries.end());
+        std::sort(sorted.begin(), sorted.end(), [](const auto &a, const auto &b) { return a.second.ns > b.second.ns; });
+        for (const auto &[sql, e] : sorted)
+            note(QStringLiteral("  sql %1 ms total, %2 per job, %3 us each: %4")
+                     .arg(static_cast<double>(e.ns) / 1e6, 9, 'f', 1).arg(double(e.count) / jobs, 4, 'f', 2)
+                     .arg(static_cast<double>(e.ns) / 1e3 / static_cast<double>(e.count), 7, 'f', 1).arg(sql));
+    }
+
+private:
+    struct Entry
+    {
+        qint64 count = 0;
+        qint64 ns = 0;
+    };
+    static int onProfile(unsigned, void *self, void *statement, void *elapsedNs)
+    {
+        const QString sql = QString::fromUtf8(sqlite3_sql(static_cast<sqlite3_stmt *>(statement))).simplified();
+        Entry &e = static_cast<SqlProfile *>(self)->m_entries[sql.left(90)];
+        ++e.count;
+        e.ns += *static_cast<const sqlite3_int64 *>(elapsedNs);
+        return 0;
+    }
+
+    std::vector<sqlite3 *> m_connections;
+    std::map<QString, Entry> m_entries;
+};
+
 // N pre-inserted no-op jobs through the real dispatcher and pool, from start() to the last
 // Completed announcement. Job logs are written as in production: they are part of the real cost.
 double drainSeconds(const Params &params, const QString &dir)
 {
+    SqlProfile profile; // outlives the stack: the connection closes before the hook's target goes
     Stack stack(dir, params);
     preInsert(stack.store, params.jobs, stack.clock);
+    if (params.diagnostics)
+        profile.attachToOpenConnections();
     int completed = 0;
     QEventLoop loop;
     QObject::connect(&stack.queue, &JobQueue::jobChanged, &loop, [&](const Job &job) {
@@ -253,9 +331,14 @@ double drainSeconds(const Params &params, const QString &dir)
     });
     QElapsedTimer timer;
     timer.start();
+    const double cpuStart = threadCpuSeconds();
     stack.dispatcher.start();
     runUntil(loop, [&] { return completed >= params.jobs; }, QStringLiteral("draining the queue"));
     const double seconds = secondsSince(timer);
+    note(QStringLiteral("  drain: main thread busy %1 s of %2 s wall")
+             .arg(threadCpuSeconds() - cpuStart, 0, 'f', 2).arg(seconds, 0, 'f', 2));
+    profile.detach();
+    profile.report(params.jobs);
     stack.dispatcher.shutdown(stack.settings.shutdownGraceMs);
     return seconds;
 }
@@ -521,6 +604,9 @@ Results runPhases(const Params &params)
                  .arg(logS * 1e6 / params.jobs, 0, 'f', 1).arg(logS, 0, 'f', 3).arg(params.jobs));
     }
     note(QStringLiteral("removing %1").arg(tmp.path()));
+    if (!tmp.remove())
+        note(QStringLiteral("could not remove all of %1").arg(tmp.path()));
+    note(QStringLiteral("removed"));
     return r;
 }
 

@@ -30,6 +30,9 @@ private Q_SLOTS:
     void progressIsSaved();
     void pruneDeletesOldFinishedOnly();
     void hostCooldownKeepsLatest();
+    void garbageFileIsRefused();
+    void unwritableLocationIsRefused();
+    void fullDiskGivesClearErrorAndKeepsData();
 
 private:
     qint64 add(NewJob job, qint64 now = 1000);
@@ -421,6 +424,55 @@ void TestJobStore::hostCooldownKeepsLatest()
     m_store->setHostCooldown(QStringLiteral("example.org"), 3000, QStringLiteral("429 again"));
     QCOMPARE(m_store->hostCooldowns(1000).value(QStringLiteral("example.org")), 5000);
     QVERIFY(m_store->hostCooldowns(5000).isEmpty());
+}
+
+void TestJobStore::garbageFileIsRefused()
+{
+    const QString path = m_dir->filePath(QStringLiteral("garbage.sqlite"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QByteArray(8192, 'x'));
+    f.close();
+    JobStore store(path);
+    auto opened = store.open();
+    QVERIFY(!opened);
+    QCOMPARE(opened.error().code, ErrorCode::Storage);
+    QVERIFY(!opened.error().message.isEmpty());
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(f.readAll(), QByteArray(8192, 'x')); // left as it was
+}
+
+void TestJobStore::unwritableLocationIsRefused()
+{
+    JobStore store(QStringLiteral("/proc/spool-cannot-exist/q.sqlite"));
+    auto opened = store.open();
+    QVERIFY(!opened);
+    QVERIFY(opened.error().message.contains(QStringLiteral("/proc/spool-cannot-exist")));
+}
+
+void TestJobStore::fullDiskGivesClearErrorAndKeepsData()
+{
+    JobStore::Options o;
+    o.maxPageCount = 40;
+    JobStore store(m_dir->filePath(QStringLiteral("full.sqlite")), o);
+    QVERIFY(store.open());
+    NewJob big = newJob();
+    big.title = QString(2000, QLatin1Char('t'));
+    int added = 0;
+    Error failure;
+    for (int i = 0; i < 1000; ++i) {
+        auto r = store.insert({big, big}, 1000);
+        if (!r) {
+            failure = r.error();
+            break;
+        }
+        added += 2;
+    }
+    QVERIFY(added > 0);
+    QCOMPARE(failure.code, ErrorCode::Storage);
+    QVERIFY2(failure.message.contains(QStringLiteral("disk full")), qPrintable(failure.message));
+    QCOMPARE(store.list({}).total, added); // the failed batch left nothing behind
+    QCOMPARE(store.integrityCheck(), QStringLiteral("ok"));
 }
 
 QTEST_GUILESS_MAIN(TestJobStore)

@@ -10,6 +10,10 @@
 
 #include <QDir>
 
+namespace {
+constexpr qint64 kCheckpointSpacingMs = 60'000;
+}
+
 SpoolCore::SpoolCore(Options options, QObject *parent) : QObject(parent), m_options(std::move(options))
 {
     if (m_options.clock) {
@@ -50,6 +54,14 @@ Expected<bool> SpoolCore::open()
     m_dispatcher = std::make_unique<Dispatcher>(*m_queue, *m_registry, *m_logs, *m_clock);
     m_dispatcher->setEnvironment(m_options.environment);
     m_maintenance = std::make_unique<Maintenance>(*m_queue, *m_clock);
+    // A quiet queue is the cheapest moment to fold the WAL back into the database.
+    connect(m_dispatcher.get(), &Dispatcher::idle, this, [this] {
+        const qint64 now = m_clock->nowMs();
+        if (now - m_lastCheckpointMs >= kCheckpointSpacingMs) {
+            m_lastCheckpointMs = now;
+            m_store->checkpoint();
+        }
+    });
     return true;
 }
 

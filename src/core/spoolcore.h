@@ -63,4 +63,5 @@ private:
     std::unique_ptr<Dispatcher> m_dispatcher;
     std::unique_ptr<Maintenance> m_maintenance;
     bool m_stopped = false;
+    qint64 m_lastCheckpointMs = 0;
 };

@@ -26,7 +26,7 @@ QString JobLogger::levelName(Level level)
 void JobLogger::log(Level level, const QString &event, const QString &message, const QJsonObject &fields)
 {
     const QString ts = m_clock->now().toString(Qt::ISODateWithMs);
-    QString line = ts + QLatin1Char(' ') + levelName(level).toUpper().leftJustified(7) + message;
+    QString line = ts + QLatin1Char(' ') + levelName(level).toUpper().leftJustified(8) + message;
     line.replace(QLatin1Char('\n'), QLatin1String("\n    ")); // one entry stays one visual block
     std::lock_guard lock(m_mutex);
     write(m_human, QStringLiteral("job.log"), line.toUtf8() + '\n');

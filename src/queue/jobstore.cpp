@@ -18,7 +18,9 @@ const QString kColumns = QStringLiteral(
     " downloaded_bytes, total_bytes, speed_bps, eta_s, items_done, items_total, error_class,"
     " error_message, result, title, uploader, duration_s, upload_date");
 
-// Ready: waiting or backed off, due, parent done. Matches the partial index jobs_ready.
+// Ready: waiting or backed off, due, parent done. Matches the partial index jobs_ready, which the
+// queries name with INDEXED BY: without statistics the planner prefers jobs_status plus a sort of
+// every pending row, which turns each claim into O(pending).
 const QString kReady = QStringLiteral(
     "status IN ('pending','retrying') AND waiting_parent = 0 AND run_at <= :now");
 
@@ -199,7 +201,10 @@ Expected<bool> JobStore::open()
         if (!execPlain(pragma))
             return storageError(pragma);
     }
-    return migrate();
+    auto migrated = migrate();
+    if (migrated && m_options.maxPageCount > 0)
+        execPlain(QStringLiteral("PRAGMA max_page_count=%1").arg(m_options.maxPageCount));
+    return migrated;
 }
 
 bool JobStore::execPlain(const QString &sql)
@@ -432,7 +437,7 @@ QList<Job> JobStore::jobs(const QList<qint64> &ids)
 
 QList<Job> JobStore::readyJobs(qint64 now, int limit)
 {
-    QSqlQuery &q = prepared(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM jobs WHERE ") + kReady
+    QSqlQuery &q = prepared(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM jobs INDEXED BY jobs_ready WHERE ") + kReady
                             + QStringLiteral(" ORDER BY priority DESC, run_at, id LIMIT :limit"));
     q.bindValue(QStringLiteral(":now"), now);
     q.bindValue(QStringLiteral(":limit"), limit);
@@ -444,7 +449,7 @@ QList<Job> JobStore::readyJobs(qint64 now, int limit)
 std::optional<qint64> JobStore::nextDueTime()
 {
     QSqlQuery &q = prepared(QStringLiteral(
-        "SELECT MIN(run_at) FROM jobs WHERE status IN ('pending','retrying') AND waiting_parent = 0"));
+        "SELECT MIN(run_at) FROM jobs INDEXED BY jobs_due WHERE status IN ('pending','retrying') AND waiting_parent = 0"));
     if (!run(q) || !q.next()) {
         q.finish();
         return std::nullopt;
@@ -580,7 +585,7 @@ QList<Job> JobStore::claim(const ClaimRequest &request)
     QSqlQuery &q = prepared(QStringLiteral(
         "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = :lease, worker = :worker,"
         " started_at = :now, updated_at = :now, error_class = NULL, error_message = NULL"
-        " WHERE id IN (SELECT id FROM jobs WHERE ") + kReady + QStringLiteral(
+        " WHERE id IN (SELECT id FROM jobs INDEXED BY jobs_ready WHERE ") + kReady + QStringLiteral(
         " AND type NOT IN (SELECT value FROM json_each(:types))"
         " AND id NOT IN (SELECT value FROM json_each(:ids))"
         " ORDER BY priority DESC, run_at, id LIMIT :limit) RETURNING ") + kColumns);

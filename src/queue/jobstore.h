@@ -95,6 +95,7 @@ public:
         Sync sync = Sync::Full;
         int busyTimeoutMs = 5000;
         int targetVersion = 0; // 0: current; tests create old schemas with lower values
+        int maxPageCount = 0;  // 0: unlimited; a cap makes SQLite report "disk full" (tests)
     };
 
     explicit JobStore(QString path);

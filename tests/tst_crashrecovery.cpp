@@ -1,0 +1,102 @@
+#include "queue/jobstore.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+// A real queue process killed with SIGKILL at random moments, again and again, then restarted until
+// it finishes: nothing added is lost, nothing completes twice, attempts stay within the maximum, and
+// the database is intact after every kill.
+class TestCrashRecovery final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void killNineRepeatedly();
+
+private:
+    static QString childPath() { return QStringLiteral(SPOOL_TEST_BINARY_DIR "/tests/queuechild"); }
+    void checkInvariants(const QString &dataDir, const QSet<qint64> &added, bool finished);
+    static int completedLines(const QString &dataDir, qint64 id);
+};
+
+int TestCrashRecovery::completedLines(const QString &dataDir, qint64 id)
+{
+    QFile f(dataDir + QStringLiteral("/logs/jobs/%1/job.log").arg(id));
+    if (!f.open(QIODevice::ReadOnly))
+        return 0;
+    return static_cast<int>(f.readAll().count("INFO    Completed"));
+}
+
+void TestCrashRecovery::checkInvariants(const QString &dataDir, const QSet<qint64> &added, bool finished)
+{
+    JobStore store(dataDir + QStringLiteral("/queue.sqlite"));
+    QVERIFY(store.open());
+    QCOMPARE(store.integrityCheck(), QStringLiteral("ok"));
+    JobFilter all;
+    all.limit = 100000;
+    const JobPage page = store.list(all);
+    QSet<qint64> present;
+    for (const Job &job : page.jobs) {
+        present.insert(job.id);
+        QVERIFY2(job.attempts <= job.maxAttempts, qPrintable(QStringLiteral("job %1: %2 attempts").arg(job.id).arg(job.attempts)));
+        const int completions = completedLines(dataDir, job.id);
+        QVERIFY2(completions <= 1, qPrintable(QStringLiteral("job %1 completed %2 times").arg(job.id).arg(completions)));
+        if (job.status == JobStatus::Completed)
+            QCOMPARE(completions, 1);
+        if (finished)
+            QCOMPARE(job.status, JobStatus::Completed);
+    }
+    for (qint64 id : added)
+        QVERIFY2(present.contains(id), qPrintable(QStringLiteral("job %1 was added but is gone").arg(id)));
+}
+
+void TestCrashRecovery::killNineRepeatedly()
+{
+    QVERIFY2(QFile::exists(childPath()), qPrintable(childPath()));
+    QTemporaryDir dir;
+    QSet<qint64> added;
+    bool sawRunningAtKill = false;
+    auto *random = QRandomGenerator::global();
+    for (int round = 0; round < 6; ++round) {
+        QProcess child;
+        child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        child.start(childPath(), {dir.path(), QStringLiteral("--add"), QStringLiteral("40"), QStringLiteral("--sleep-ms"), QStringLiteral("15")});
+        QVERIFY(child.waitForStarted());
+        QVERIFY(child.waitForReadyRead(10'000));
+        QTest::qWait(static_cast<int>(random->bounded(50, 400))); // a random moment, mid-add or mid-run
+        ::kill(static_cast<pid_t>(child.processId()), SIGKILL);
+        QVERIFY(child.waitForFinished(10'000));
+        QCOMPARE(child.exitStatus(), QProcess::CrashExit);
+        for (const QByteArray &line : child.readAllStandardOutput().split('\n')) {
+            if (line.startsWith("added "))
+                added.insert(line.mid(6).toLongLong());
+        }
+        {
+            JobStore peek(dir.filePath(QStringLiteral("queue.sqlite")));
+            QVERIFY(peek.open());
+            sawRunningAtKill = sawRunningAtKill || !peek.jobsWithStatus(JobStatus::Running).isEmpty();
+        }
+        checkInvariants(dir.path(), added, false);
+    }
+    QVERIFY(!added.isEmpty());
+    QVERIFY(sawRunningAtKill); // the kills really landed while jobs ran
+    QProcess finisher;
+    finisher.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    finisher.start(childPath(), {dir.path(), QStringLiteral("--until-idle")});
+    QVERIFY(finisher.waitForFinished(120'000));
+    QCOMPARE(finisher.exitCode(), 0);
+    checkInvariants(dir.path(), added, true);
+    JobStore store(dir.filePath(QStringLiteral("queue.sqlite")));
+    QVERIFY(store.open());
+    const int recovered = static_cast<int>(store.list({}).total);
+    QVERIFY(recovered >= added.size());
+}
+
+QTEST_GUILESS_MAIN(TestCrashRecovery)
+#include "tst_crashrecovery.moc"
