@@ -6,6 +6,10 @@
 #include "queue/jobqueue.h"
 #include "queue/jobstore.h"
 #include "queue/maintenance.h"
+#include "queue/subscriptions.h"
+#include "core/downloadwindow.h"
+#include "queue/jobtypes.h"
+#include "workers/builtinworkers.h"
 #include "workers/workerregistry.h"
 
 #include <QDir>
@@ -23,6 +27,7 @@ SpoolCore::SpoolCore(Options options, QObject *parent) : QObject(parent), m_opti
         m_clock = m_ownClock.get();
     }
     m_registry = std::make_unique<WorkerRegistry>();
+    registerBuiltinWorkers(*m_registry);
 }
 
 SpoolCore::~SpoolCore()
@@ -30,6 +35,7 @@ SpoolCore::~SpoolCore()
     if (m_dispatcher && !m_stopped)
         shutdown();
     // Order matters: workers and observers go before the store they use.
+    m_subscriptions.reset();
     m_maintenance.reset();
     m_dispatcher.reset();
     m_queue.reset();
@@ -45,7 +51,11 @@ Expected<bool> SpoolCore::open()
 {
     if (!QDir().mkpath(m_options.dataDir))
         return makeError(ErrorCode::Storage, QStringLiteral("cannot create the data folder %1").arg(m_options.dataDir));
-    m_store = std::make_unique<JobStore>(databasePath());
+    const auto window = DownloadWindow::parse(m_options.downloadWindow);
+    if (!window)
+        return makeError(ErrorCode::InvalidArgument,
+                         QStringLiteral("the download window '%1' is not HH:MM-HH:MM").arg(m_options.downloadWindow));
+    m_store = std::make_unique<JobStore>(databasePath(), m_options.store);
     if (auto opened = m_store->open(); !opened)
         return opened;
     m_logs = std::make_unique<LogStore>(m_options.dataDir + QStringLiteral("/logs/jobs"),
@@ -54,6 +64,14 @@ Expected<bool> SpoolCore::open()
     m_dispatcher = std::make_unique<Dispatcher>(*m_queue, *m_registry, *m_logs, *m_clock);
     m_dispatcher->setEnvironment(m_options.environment);
     m_maintenance = std::make_unique<Maintenance>(*m_queue, *m_clock);
+    m_subscriptions = std::make_unique<Subscriptions>(*m_queue, *m_clock);
+    if (!window->isAlwaysOpen()) {
+        m_dispatcher->setGate([w = *window](const QString &type, qint64 now) -> qint64 {
+            const bool download = type == JobTypes::VideoDownload || type == JobTypes::ChannelDownload
+                                  || type == JobTypes::PlaylistDownload;
+            return download ? w.opensAt(now) : 0;
+        });
+    }
     // A quiet queue is the cheapest moment to fold the WAL back into the database.
     connect(m_dispatcher.get(), &Dispatcher::idle, this, [this] {
         const qint64 now = m_clock->nowMs();
@@ -69,6 +87,7 @@ void SpoolCore::start()
 {
     m_dispatcher->start();
     m_maintenance->start();
+    m_subscriptions->start();
 }
 
 bool SpoolCore::shutdown()

@@ -2,6 +2,7 @@
 
 #include "core/expected.h"
 #include "core/settings.h"
+#include "queue/jobstore.h"
 
 #include <QObject>
 #include <QString>
@@ -12,9 +13,9 @@
 class Clock;
 class Dispatcher;
 class JobQueue;
-class JobStore;
 class LogStore;
 class Maintenance;
+class Subscriptions;
 class WorkerRegistry;
 
 // Everything that runs the queue, wired together: store, queue service, logs, workers, dispatcher,
@@ -30,6 +31,8 @@ public:
         QueueSettings settings = QueueSettings::defaults();
         Clock *clock = nullptr; // null: the system clock
         QVariantMap environment; // handed to workers (tool paths, download dir)
+        QString downloadWindow;  // "HH:MM-HH:MM" (local time): downloads start only inside it
+        JobStore::Options store;
     };
 
     explicit SpoolCore(Options options, QObject *parent = nullptr);
@@ -50,6 +53,7 @@ public:
     LogStore &logs() { return *m_logs; }
     WorkerRegistry &workers() { return *m_registry; }
     Dispatcher &dispatcher() { return *m_dispatcher; }
+    Subscriptions &subscriptions() { return *m_subscriptions; }
     Clock &clock() { return *m_clock; }
 
 private:
@@ -62,6 +66,7 @@ private:
     std::unique_ptr<JobQueue> m_queue;
     std::unique_ptr<Dispatcher> m_dispatcher;
     std::unique_ptr<Maintenance> m_maintenance;
+    std::unique_ptr<Subscriptions> m_subscriptions;
     bool m_stopped = false;
     qint64 m_lastCheckpointMs = 0;
 };

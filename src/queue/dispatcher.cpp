@@ -108,18 +108,41 @@ QStringList Dispatcher::saturatedTypes(bool *limited) const
     return saturated;
 }
 
+QStringList Dispatcher::gatedTypes(qint64 now, qint64 *opensAt) const
+{
+    QStringList closed;
+    *opensAt = 0;
+    if (!m_gate)
+        return closed;
+    for (auto it = m_settings.types.cbegin(); it != m_settings.types.cend(); ++it) {
+        const qint64 opens = m_gate(it.key(), now);
+        if (opens > now) {
+            closed << it.key();
+            *opensAt = *opensAt == 0 ? opens : qMin(*opensAt, opens);
+        }
+    }
+    return closed;
+}
+
 void Dispatcher::scheduleNow()
 {
     m_schedulePending = false;
     if (!m_accepting || m_held)
         return;
+    const qint64 now = m_clock.nowMs();
+    const QStringList gated = gatedTypes(now, &m_gateOpensAt);
+    const QHash<QString, qint64> cooldowns = m_queue.store().hostCooldowns(now);
+    m_cooldownEndsAt = 0;
+    for (qint64 until : cooldowns)
+        m_cooldownEndsAt = m_cooldownEndsAt == 0 ? until : qMin(m_cooldownEndsAt, until);
     for (;;) {
         const int free = m_settings.maxConcurrent - runningCount();
         if (free <= 0)
             break;
         bool limited = false;
         ClaimRequest request;
-        request.excludedTypes = saturatedTypes(&limited);
+        request.excludedTypes = saturatedTypes(&limited) + gated;
+        request.excludedHosts = cooldowns.keys();
         request.excludedIds = m_running.keys();
         request.limit = limited ? 1 : free;
         request.now = m_clock.nowMs();
@@ -139,12 +162,19 @@ void Dispatcher::armWakeTimer()
     m_wakeTimer.stop();
     if (!m_accepting || m_held || runningCount() >= m_settings.maxConcurrent)
         return; // a finishing job schedules again
-    const auto due = m_queue.store().nextDueTime();
-    if (!due)
-        return;
-    const qint64 wait = *due - m_clock.nowMs();
-    if (wait > 0)
-        m_wakeTimer.start(static_cast<int>(qMin(wait, kMaxTimerMs)));
+    const qint64 now = m_clock.nowMs();
+    // The next moment anything can change: a job falls due, a window opens, a cool-down ends.
+    qint64 wake = 0;
+    auto consider = [&](qint64 at) {
+        if (at > now)
+            wake = wake == 0 ? at : qMin(wake, at);
+    };
+    if (const auto due = m_queue.store().nextDueTime())
+        consider(*due);
+    consider(m_gateOpensAt);
+    consider(m_cooldownEndsAt);
+    if (wake > 0)
+        m_wakeTimer.start(static_cast<int>(qMin(wake - now, kMaxTimerMs)));
 }
 
 JobContext::ChildAdder Dispatcher::childAdder(qint64 parentId, std::shared_ptr<CancellationToken> token)
@@ -252,13 +282,30 @@ void Dispatcher::handleOutcome(qint64 id, const Outcome &outcome)
         scheduleNow();
 }
 
+void Dispatcher::applyOutcomeFacts(const Job &job, const Outcome &outcome)
+{
+    if (outcome.hostCooldownMs > 0 && !job.host.isEmpty())
+        m_queue.store().setHostCooldown(job.host, m_clock.nowMs() + outcome.hostCooldownMs, outcome.message);
+    if (outcome.media) {
+        m_queue.saveMedia(job.id, *outcome.media);
+        if (outcome.mediaToParent && job.parentId > 0)
+            m_queue.saveMedia(job.parentId, *outcome.media);
+    }
+    if (!outcome.archiveKey.isEmpty())
+        m_queue.store().archive(outcome.archiveKey, job.id, outcome.archivePath, m_clock.nowMs());
+}
+
 void Dispatcher::recordOutcome(const Running &run, const Outcome &outcome)
 {
     const Job &job = run.job;
+    applyOutcomeFacts(job, outcome);
     if (outcome.kind == Outcome::Kind::Failed) {
-        recordFailure(job, outcome.errorClass, outcome.message, outcome.retryable, outcome.notBeforeMs, *run.log);
+        const qint64 cooledUntil = outcome.hostCooldownMs > 0 ? m_clock.nowMs() + outcome.hostCooldownMs : 0;
+        const qint64 notBefore = qMax(outcome.notBeforeMs, cooledUntil);
+        recordFailure(job, outcome.errorClass, outcome.message, outcome.retryable, notBefore, *run.log);
         return;
     }
+    QJsonObject result = outcome.result;
     if (!outcome.children.isEmpty()) {
         QList<NewJob> children = outcome.children;
         for (NewJob &child : children)
@@ -269,15 +316,22 @@ void Dispatcher::recordOutcome(const Running &run, const Outcome &outcome)
                           QStringLiteral("could not add child jobs: %1").arg(added.error().message), true, 0, *run.log);
             return;
         }
+        int fresh = 0;
+        for (const auto &a : added.value())
+            fresh += a.existed ? 0 : 1;
+        // What was really new: entries already queued, done or archived were not added again.
+        result.insert(QStringLiteral("children_added"), fresh);
+        result.insert(QStringLiteral("children_existing"), static_cast<int>(added.value().size()) - fresh);
     }
     TransitionChanges changes;
-    changes.result = outcome.result;
+    changes.result = result;
+    changes.clearUniqueKey = outcome.clearUniqueKey;
     changes.errorClass = QString();
     changes.errorMessage = QString();
     auto done = m_queue.transition(job.id, JobStatus::Completed, changes);
     if (done)
         run.log->log(Level::Info, QStringLiteral("completed"), QStringLiteral("Completed"),
-                     {{QStringLiteral("result"), outcome.result}});
+                     {{QStringLiteral("result"), result}});
     else
         run.log->log(Level::Warning, QStringLiteral("transition_refused"), done.error().message);
 }

@@ -12,6 +12,7 @@
 #include <QTimer>
 #include <QVariantMap>
 
+#include <functional>
 #include <memory>
 
 class Clock;
@@ -35,6 +36,10 @@ public:
     ~Dispatcher() override;
 
     void setEnvironment(QVariantMap environment) { m_environment = std::move(environment); }
+    // Decides whether jobs of a type may start now: returns 0 if so, else the time (ms) they may.
+    // Used for the daily download window; jobs stay pending meanwhile.
+    using Gate = std::function<qint64(const QString &type, qint64 now)>;
+    void setGate(Gate gate) { m_gate = std::move(gate); }
     // Rescues jobs a crash left running, then starts claiming.
     void start();
     // Holds the whole queue: running jobs go on, nothing new starts.
@@ -77,6 +82,8 @@ private:
     void requestSchedule();
     void armWakeTimer();
     QStringList saturatedTypes(bool *limited) const;
+    QStringList gatedTypes(qint64 now, qint64 *opensAt) const;
+    void applyOutcomeFacts(const Job &job, const Outcome &outcome);
     void startJob(const Job &job);
     JobContext::ChildAdder childAdder(qint64 parentId, std::shared_ptr<CancellationToken> token);
     void handleOutcome(qint64 id, const Outcome &outcome);
@@ -94,6 +101,9 @@ private:
     Clock &m_clock;
     const QueueSettings &m_settings;
     QVariantMap m_environment;
+    Gate m_gate;
+    qint64 m_gateOpensAt = 0;
+    qint64 m_cooldownEndsAt = 0;
     QThreadPool m_pool;
     QHash<qint64, Running> m_running;
     QTimer m_wakeTimer;

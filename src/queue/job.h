@@ -52,6 +52,7 @@ struct Job
     QString uploader;
     double durationS = -1;
     QString uploadDate; // YYYYMMDD as yt-dlp reports it
+    QString host;       // of the URL, lower case: 429 cool-downs apply per host
 
     bool isValid() const { return id > 0; }
     // What a person sees as the name: the title once known, else the URL, else the type.
@@ -70,6 +71,7 @@ struct NewJob
     int maxAttempts = 0; // 0: the type's default
     qint64 runAt = 0;    // 0: now
     QString title;
+    bool skipIfArchived = false; // a video already downloaded for good is not queued again
 };
 
 Q_DECLARE_METATYPE(Job)

@@ -8,6 +8,7 @@
 #include <QSqlError>
 #include <QSqlRecord>
 #include <QThread>
+#include <QUrl>
 
 #include <atomic>
 
@@ -16,7 +17,7 @@ const QString kColumns = QStringLiteral(
     "id, type, status, priority, url, options, parent_job_id, unique_key, attempts, max_attempts, run_at,"
     " created_at, started_at, finished_at, updated_at, lease_until, worker, progress_percent,"
     " downloaded_bytes, total_bytes, speed_bps, eta_s, items_done, items_total, error_class,"
-    " error_message, result, title, uploader, duration_s, upload_date");
+    " error_message, result, title, uploader, duration_s, upload_date, host");
 
 // Ready: waiting or backed off, due, parent done. Matches the partial index jobs_ready, which the
 // queries name with INDEXED BY: without statistics the planner prefers jobs_status plus a sort of
@@ -114,6 +115,7 @@ Job jobFromQuery(const QSqlQuery &q)
     const QVariant duration = q.value(c++);
     job.durationS = duration.isNull() ? -1 : duration.toDouble();
     job.uploadDate = q.value(c++).toString();
+    job.host = q.value(c++).toString();
     return job;
 }
 
@@ -360,7 +362,9 @@ Expected<JobStore::Inserted> JobStore::insertOne(const NewJob &job, qint64 now)
 {
     if (!job.uniqueKey.isEmpty()) {
         if (auto existing = activeJobWithKey(job.uniqueKey))
-            return Inserted{*existing, true};
+            return Inserted{*existing, true, false};
+        if (job.skipIfArchived && isArchived(job.uniqueKey))
+            return Inserted{Job{}, true, true};
     }
     bool waiting = false;
     if (job.parentId > 0) {
@@ -376,8 +380,8 @@ Expected<JobStore::Inserted> JobStore::insertOne(const NewJob &job, qint64 now)
     }
     QSqlQuery &q = prepared(QStringLiteral(
         "INSERT INTO jobs (type, status, priority, url, options, parent_job_id, waiting_parent, unique_key,"
-        " max_attempts, run_at, created_at, updated_at, title) VALUES (:type, 'pending', :priority, :url,"
-        " :options, :parent, :waiting, :key, :max, :run_at, :now, :now, :title) RETURNING ") + kColumns);
+        " max_attempts, run_at, created_at, updated_at, title, host) VALUES (:type, 'pending', :priority, :url,"
+        " :options, :parent, :waiting, :key, :max, :run_at, :now, :now, :title, :host) RETURNING ") + kColumns);
     q.bindValue(QStringLiteral(":type"), job.type);
     q.bindValue(QStringLiteral(":priority"), job.priority);
     q.bindValue(QStringLiteral(":url"), text(job.url));
@@ -389,12 +393,13 @@ Expected<JobStore::Inserted> JobStore::insertOne(const NewJob &job, qint64 now)
     q.bindValue(QStringLiteral(":run_at"), job.runAt > 0 ? job.runAt : now);
     q.bindValue(QStringLiteral(":now"), now);
     q.bindValue(QStringLiteral(":title"), text(job.title));
+    q.bindValue(QStringLiteral(":host"), text(QUrl(job.url).host().toLower()));
     if (!run(q))
         return storageError(QStringLiteral("adding a job"));
     const QList<Job> rows = fetchJobs(q);
     if (rows.isEmpty())
         return storageError(QStringLiteral("adding a job"));
-    return Inserted{rows.first(), false};
+    return Inserted{rows.first(), false, false};
 }
 
 Expected<QList<JobStore::Inserted>> JobStore::insert(const QList<NewJob> &jobs, qint64 now)
@@ -588,12 +593,14 @@ QList<Job> JobStore::claim(const ClaimRequest &request)
         " WHERE id IN (SELECT id FROM jobs INDEXED BY jobs_ready WHERE ") + kReady + QStringLiteral(
         " AND type NOT IN (SELECT value FROM json_each(:types))"
         " AND id NOT IN (SELECT value FROM json_each(:ids))"
+        " AND host NOT IN (SELECT value FROM json_each(:hosts))"
         " ORDER BY priority DESC, run_at, id LIMIT :limit) RETURNING ") + kColumns);
     q.bindValue(QStringLiteral(":lease"), request.leaseUntil);
     q.bindValue(QStringLiteral(":worker"), request.worker);
     q.bindValue(QStringLiteral(":now"), request.now);
     q.bindValue(QStringLiteral(":types"), QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(types)).toJson(QJsonDocument::Compact)));
     q.bindValue(QStringLiteral(":ids"), QLatin1Char('[') + ids.join(QLatin1Char(',')) + QLatin1Char(']'));
+    q.bindValue(QStringLiteral(":hosts"), QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(request.excludedHosts)).toJson(QJsonDocument::Compact)));
     q.bindValue(QStringLiteral(":limit"), request.limit);
     if (!run(q))
         return {};
@@ -623,7 +630,8 @@ Expected<TransitionResult> JobStore::transition(qint64 id, JobStatus to, const T
         " error_class = CASE WHEN :set_class THEN NULLIF(:class, '') ELSE error_class END,"
         " error_message = CASE WHEN :set_message THEN NULLIF(:message, '') ELSE error_message END,"
         " run_at = COALESCE(:run_at, run_at), result = COALESCE(:result, result),"
-        " title = COALESCE(:title, title)"
+        " title = COALESCE(:title, title),"
+        " unique_key = CASE WHEN :clear_key THEN NULL ELSE unique_key END"
         " WHERE id = :id AND status IN (SELECT value FROM json_each(:sources)) RETURNING ") + kColumns);
     QStringList sources;
     for (JobStatus s : allowedSources(to))
@@ -640,6 +648,7 @@ Expected<TransitionResult> JobStore::transition(qint64 id, JobStatus to, const T
     q.bindValue(QStringLiteral(":run_at"), changes.runAt ? QVariant(*changes.runAt) : QVariant());
     q.bindValue(QStringLiteral(":result"), changes.result ? QVariant(toJsonText(*changes.result)) : QVariant());
     q.bindValue(QStringLiteral(":title"), changes.title ? QVariant(*changes.title) : QVariant());
+    q.bindValue(QStringLiteral(":clear_key"), changes.clearUniqueKey ? 1 : 0);
     q.bindValue(QStringLiteral(":id"), id);
     q.bindValue(QStringLiteral(":sources"), QLatin1Char('[') + sources.join(QLatin1Char(',')) + QLatin1Char(']'));
     if (!run(q)) {
@@ -827,4 +836,122 @@ QHash<QString, qint64> JobStore::hostCooldowns(qint64 now)
 void JobStore::checkpoint()
 {
     execPlain(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"));
+}
+
+bool JobStore::archive(const QString &key, qint64 jobId, const QString &path, qint64 now)
+{
+    QSqlQuery &q = prepared(QStringLiteral(
+        "INSERT INTO archive (key, job_id, path, created_at) VALUES (:key, :job, :path, :now)"
+        " ON CONFLICT(key) DO UPDATE SET job_id = excluded.job_id, path = excluded.path"));
+    q.bindValue(QStringLiteral(":key"), key);
+    q.bindValue(QStringLiteral(":job"), jobId);
+    q.bindValue(QStringLiteral(":path"), text(path));
+    q.bindValue(QStringLiteral(":now"), now);
+    const bool ok = run(q);
+    q.finish();
+    return ok;
+}
+
+bool JobStore::isArchived(const QString &key)
+{
+    QSqlQuery &q = prepared(QStringLiteral("SELECT 1 FROM archive WHERE key = :key"));
+    q.bindValue(QStringLiteral(":key"), key);
+    const bool found = run(q) && q.next();
+    q.finish();
+    return found;
+}
+
+namespace {
+const QString kSubscriptionColumns =
+    QStringLiteral("id, url, type, interval_s, options, priority, next_run_at, last_job_id");
+
+Subscription subscriptionFromQuery(const QSqlQuery &q)
+{
+    Subscription s;
+    s.id = q.value(0).toLongLong();
+    s.url = q.value(1).toString();
+    s.type = q.value(2).toString();
+    s.intervalS = q.value(3).toLongLong();
+    s.options = fromJsonText(q.value(4).toString());
+    s.priority = q.value(5).toInt();
+    s.nextRunAt = q.value(6).toLongLong();
+    s.lastJobId = q.value(7).toLongLong();
+    return s;
+}
+} // namespace
+
+bool JobStore::saveSubscription(const Subscription &s, qint64 now)
+{
+    QSqlQuery &q = prepared(QStringLiteral(
+        "INSERT INTO subscriptions (url, type, interval_s, options, priority, next_run_at, last_job_id, created_at)"
+        " VALUES (:url, :type, :interval, :options, :priority, :next, :last, :now)"
+        " ON CONFLICT(url) DO UPDATE SET type = excluded.type, interval_s = excluded.interval_s,"
+        " options = excluded.options, priority = excluded.priority, next_run_at = excluded.next_run_at,"
+        " last_job_id = excluded.last_job_id, enabled = 1"));
+    q.bindValue(QStringLiteral(":url"), s.url);
+    q.bindValue(QStringLiteral(":type"), s.type);
+    q.bindValue(QStringLiteral(":interval"), s.intervalS);
+    q.bindValue(QStringLiteral(":options"), toJsonText(s.options));
+    q.bindValue(QStringLiteral(":priority"), s.priority);
+    q.bindValue(QStringLiteral(":next"), s.nextRunAt);
+    q.bindValue(QStringLiteral(":last"), nullIfZero(s.lastJobId));
+    q.bindValue(QStringLiteral(":now"), now);
+    const bool ok = run(q);
+    q.finish();
+    return ok;
+}
+
+QList<Subscription> JobStore::dueSubscriptions(qint64 now)
+{
+    QSqlQuery &q = prepared(QStringLiteral("SELECT ") + kSubscriptionColumns
+                            + QStringLiteral(" FROM subscriptions WHERE enabled = 1 AND next_run_at <= :now ORDER BY next_run_at"));
+    q.bindValue(QStringLiteral(":now"), now);
+    QList<Subscription> out;
+    if (!run(q))
+        return out;
+    while (q.next())
+        out << subscriptionFromQuery(q);
+    q.finish();
+    return out;
+}
+
+QList<Subscription> JobStore::subscriptions()
+{
+    QSqlQuery &q = prepared(QStringLiteral("SELECT ") + kSubscriptionColumns + QStringLiteral(" FROM subscriptions ORDER BY id"));
+    QList<Subscription> out;
+    if (!run(q))
+        return out;
+    while (q.next())
+        out << subscriptionFromQuery(q);
+    q.finish();
+    return out;
+}
+
+std::optional<qint64> JobStore::nextSubscriptionDue()
+{
+    QSqlQuery &q = prepared(QStringLiteral("SELECT MIN(next_run_at) FROM subscriptions WHERE enabled = 1"));
+    std::optional<qint64> out;
+    if (run(q) && q.next() && !q.value(0).isNull())
+        out = q.value(0).toLongLong();
+    q.finish();
+    return out;
+}
+
+bool JobStore::rescheduleSubscription(qint64 id, qint64 nextRunAt)
+{
+    QSqlQuery &q = prepared(QStringLiteral("UPDATE subscriptions SET next_run_at = :next WHERE id = :id"));
+    q.bindValue(QStringLiteral(":next"), nextRunAt);
+    q.bindValue(QStringLiteral(":id"), id);
+    const bool ok = run(q);
+    q.finish();
+    return ok;
+}
+
+bool JobStore::removeSubscription(qint64 id)
+{
+    QSqlQuery &q = prepared(QStringLiteral("DELETE FROM subscriptions WHERE id = :id"));
+    q.bindValue(QStringLiteral(":id"), id);
+    const bool ok = run(q);
+    q.finish();
+    return ok;
 }

@@ -40,6 +40,7 @@ struct TransitionChanges
     std::optional<QString> title;
     bool resetAttempts = false;  // a manual retry starts over
     bool uncharge = false;       // hand back an attempt that was not the job's fault (pause, shutdown)
+    bool clearUniqueKey = false; // a finished sync frees its key, so the source can be synced again
 };
 
 // The outcome of a transition: the job and the other jobs it touched (released or cancelled children).
@@ -57,6 +58,7 @@ struct ClaimRequest
     QString worker;
     QStringList excludedTypes; // types at their concurrency limit
     QList<qint64> excludedIds; // jobs whose previous worker is still winding down
+    QStringList excludedHosts; // hosts cooling down after a 429
 };
 
 struct ProgressUpdate
@@ -73,6 +75,19 @@ struct ChildSummary
     int completed = 0;
     int failed = 0; // dead or cancelled
     int active = 0; // running
+};
+
+// A channel or playlist re-synced periodically.
+struct Subscription
+{
+    qint64 id = 0;
+    QString url;
+    QString type;
+    qint64 intervalS = 0;
+    QJsonObject options;
+    int priority = 0;
+    qint64 nextRunAt = 0;
+    qint64 lastJobId = 0;
 };
 
 // Media facts a worker learned about a job's video.
@@ -114,8 +129,9 @@ public:
     // Inserts all jobs or none. A job whose unique key is active returns the existing row (flagged).
     struct Inserted
     {
-        Job job;
-        bool existed = false;
+        Job job;               // id 0 when `archived`
+        bool existed = false;  // an active job with the same unique key, or an archived video
+        bool archived = false;
     };
     Expected<QList<Inserted>> insert(const QList<NewJob> &jobs, qint64 now);
 
@@ -145,6 +161,18 @@ public:
     // Host cool-downs after a 429: no job for the host starts before `until`.
     void setHostCooldown(const QString &host, qint64 until, const QString &reason);
     QHash<QString, qint64> hostCooldowns(qint64 now);
+
+    // Videos downloaded for good, by dedup key: survives pruning of the jobs that fetched them.
+    bool archive(const QString &key, qint64 jobId, const QString &path, qint64 now);
+    bool isArchived(const QString &key);
+
+    // Subscriptions: one per URL; saving again updates interval, options and the next run.
+    bool saveSubscription(const Subscription &subscription, qint64 now);
+    QList<Subscription> dueSubscriptions(qint64 now);
+    QList<Subscription> subscriptions();
+    std::optional<qint64> nextSubscriptionDue();
+    bool rescheduleSubscription(qint64 id, qint64 nextRunAt);
+    bool removeSubscription(qint64 id);
 
     void checkpoint();
     QString lastError() const { return m_lastError; }

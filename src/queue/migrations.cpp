@@ -53,7 +53,8 @@ const QString kJobsV1 = QStringLiteral(
     " title TEXT NOT NULL DEFAULT ''"
     ")");
 
-// Version 2: media metadata on the job, subscriptions (periodic re-sync) and host cool-downs (429).
+// Version 2: media metadata and host on the job, subscriptions (periodic re-sync), host cool-downs
+// (429) and the archive of downloaded videos (dedup that outlives pruning).
 const QStringList kV2Tables{
     QStringLiteral("CREATE TABLE subscriptions ("
                    " id INTEGER PRIMARY KEY,"
@@ -73,12 +74,19 @@ const QStringList kV2Tables{
                    " until_ms INTEGER NOT NULL,"
                    " reason TEXT NOT NULL DEFAULT ''"
                    ")"),
+    QStringLiteral("CREATE TABLE archive ("
+                   " key TEXT PRIMARY KEY,"
+                   " job_id INTEGER,"
+                   " path TEXT NOT NULL DEFAULT '',"
+                   " created_at INTEGER NOT NULL"
+                   ")"),
 };
 
 const QStringList kV2JobColumns{
     QStringLiteral("uploader TEXT NOT NULL DEFAULT ''"),
     QStringLiteral("duration_s REAL"),
     QStringLiteral("upload_date TEXT NOT NULL DEFAULT ''"),
+    QStringLiteral("host TEXT NOT NULL DEFAULT ''"),
 };
 
 QStringList v1()

@@ -3,6 +3,7 @@
 #include "core/expected.h"
 #include "core/settings.h"
 #include "queue/job.h"
+#include "queue/jobstore.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -10,6 +11,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 class CancellationToken;
 class JobLogger;
@@ -26,6 +28,12 @@ struct Outcome
     QString message;
     bool retryable = false;  // transient: retry with backoff; else the job goes to dead
     qint64 notBeforeMs = 0;  // earliest retry (Retry-After); 0: backoff alone decides
+    qint64 hostCooldownMs = 0;       // rate limited: no job for this job's host starts for this long
+    std::optional<MediaInfo> media;  // facts learned about the video, saved on the job
+    bool mediaToParent = false;      // ...and on its parent (metadata of a downloaded video)
+    bool clearUniqueKey = false;     // a finished sync frees its key so the source can sync again
+    QString archiveKey;              // a video downloaded for good: remembered past pruning
+    QString archivePath;
 
     static Outcome completed(QJsonObject result = {});
     static Outcome transient(QString errorClass, QString message, qint64 notBeforeMs = 0);

@@ -156,10 +156,12 @@ void registerTestWorkers(SpoolCore &core)
     core.workers().add(TestTypes::Other, [] { return std::make_unique<ScriptedWorker>(); });
 }
 
-TestCore::TestCore(QueueSettings settings, bool manualClock)
+TestCore::TestCore(QueueSettings settings, bool manualClock, QVariantMap environment, const QString &dataDir)
+    : m_dataDir(dataDir.isEmpty() ? m_dir.path() : dataDir)
 {
     SpoolCore::Options options;
-    options.dataDir = m_dir.path();
+    options.dataDir = m_dataDir;
+    options.environment = std::move(environment);
     options.settings = std::move(settings);
     if (manualClock) {
         m_clock = std::make_unique<ManualClock>();

@@ -59,7 +59,8 @@ QueueSettings testSettings();
 class TestCore final
 {
 public:
-    explicit TestCore(QueueSettings settings = testSettings(), bool manualClock = true);
+    explicit TestCore(QueueSettings settings = testSettings(), bool manualClock = true,
+                      QVariantMap environment = {}, const QString &dataDir = QString());
     ~TestCore();
     Q_DISABLE_COPY_MOVE(TestCore)
 
@@ -67,13 +68,14 @@ public:
     JobQueue &queue();
     Dispatcher &dispatcher();
     ManualClock *clock() { return m_clock.get(); }
-    QString dataDir() const { return m_dir.path(); }
+    QString dataDir() const { return m_dataDir; }
     // Adds a scripted job; fails the test (returns 0) if refused.
     qint64 add(const QJsonObject &options = {}, int priority = 0, qint64 parentId = 0, const QString &type = TestTypes::Scripted);
     JobStatus status(qint64 id);
 
 private:
     QTemporaryDir m_dir;
+    QString m_dataDir;
     std::unique_ptr<ManualClock> m_clock;
     std::unique_ptr<SpoolCore> m_core;
 };

@@ -1,0 +1,110 @@
+#include "workers/channelworker.h"
+
+#include "logging/joblogger.h"
+#include "queue/jobtypes.h"
+#include "workers/downloadenv.h"
+#include "workers/processrunner.h"
+#include "workers/progressreporter.h"
+#include "workers/toolchain.h"
+#include "workers/ytdlp.h"
+#include "workers/ytdlpoutcome.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace {
+// Options a channel passes down to each of its videos.
+const QStringList kInherited{QStringLiteral("quality"),     QStringLiteral("format"),
+                             QStringLiteral("output_template"), QStringLiteral("download_dir"),
+                             QStringLiteral("cookies_file"), QStringLiteral("cookies_from_browser"),
+                             QStringLiteral("rate_limit"),   QStringLiteral("metadata")};
+
+QStringList enumerateArguments(const JobContext &ctx)
+{
+    const QJsonObject o = ctx.job().options;
+    QStringList args = DownloadEnv::commonArguments(ctx);
+    args.removeAll(QStringLiteral("--no-playlist"));
+    args << QStringLiteral("-J") << QStringLiteral("--flat-playlist");
+    if (const int max = o.value(QStringLiteral("max_items")).toInt(); max > 0)
+        args << QStringLiteral("--playlist-end") << QString::number(max);
+    if (const QString after = o.value(QStringLiteral("date_after")).toString(); !after.isEmpty())
+        args << QStringLiteral("--dateafter") << after;
+    if (const QString before = o.value(QStringLiteral("date_before")).toString(); !before.isEmpty())
+        args << QStringLiteral("--datebefore") << before;
+    return args << QStringLiteral("--") << ctx.job().url;
+}
+
+// -J prints one line of JSON; with --print-traffic, header dumps share stdout with it.
+QJsonObject playlistJson(const QByteArray &stdoutData)
+{
+    const QList<QByteArray> lines = stdoutData.split('\n');
+    for (auto it = lines.crbegin(); it != lines.crend(); ++it) {
+        if (it->startsWith('{'))
+            return QJsonDocument::fromJson(*it).object();
+    }
+    return {};
+}
+
+QString sourceTitle(const QJsonObject &json)
+{
+    for (const char *key : {"title", "playlist_title", "channel", "uploader", "id"}) {
+        const QString value = json.value(QLatin1String(key)).toString();
+        if (!value.isEmpty())
+            return value;
+    }
+    return QString();
+}
+
+NewJob videoFor(const JobContext &ctx, const QJsonObject &entry, const QString &group)
+{
+    NewJob video;
+    video.type = JobTypes::VideoDownload;
+    video.url = entry.value(QStringLiteral("url")).toString();
+    if (video.url.isEmpty() || !video.url.contains(QLatin1String("://")))
+        video.url = entry.value(QStringLiteral("webpage_url")).toString();
+    video.title = entry.value(QStringLiteral("title")).toString();
+    video.priority = ctx.job().priority;
+    video.uniqueKey = YtDlp::entryKey(entry);
+    video.skipIfArchived = true;
+    for (const QString &key : kInherited) {
+        if (ctx.job().options.contains(key))
+            video.options.insert(key, ctx.job().options.value(key));
+    }
+    video.options.insert(QStringLiteral("group"), group);
+    video.options.insert(QStringLiteral("source_id"), entry.value(QStringLiteral("id")).toString());
+    return video;
+}
+} // namespace
+
+Outcome ChannelWorker::run(JobContext &ctx)
+{
+    const Toolchain::Tool ytdlp = Toolchain::find(QStringLiteral("yt-dlp"), ctx.env(DownloadEnv::YtDlpPath).toString());
+    if (!ytdlp.ok())
+        return Outcome::permanent(QStringLiteral("missing_tool"), ytdlp.error);
+    ctx.log().info(QStringLiteral("yt-dlp %1 enumerating %2").arg(ytdlp.version, ctx.job().url));
+    ProcessRunner runner(ctx);
+    runner.setCaptureStdout(true);
+    runner.setLogFilter(&YtDlp::isSensitiveTrafficLine);
+    const ProcessRunner::Result run = runner.run(ytdlp.path, enumerateArguments(ctx));
+    if (auto failed = YtDlpOutcome::failure(ctx, run))
+        return *failed;
+    const QJsonObject json = playlistJson(run.stdoutData);
+    if (json.isEmpty())
+        return Outcome::transient(QStringLiteral("unknown"), QStringLiteral("yt-dlp printed no playlist information"));
+    const QString title = sourceTitle(json);
+    const QJsonArray entries = json.value(QStringLiteral("entries")).toArray();
+    Outcome done = Outcome::completed({{QStringLiteral("title"), title}, {QStringLiteral("entries"), entries.size()}});
+    for (const QJsonValue &entry : entries) {
+        NewJob video = videoFor(ctx, entry.toObject(), title);
+        if (!video.url.isEmpty() && !video.uniqueKey.isEmpty())
+            done.children << video;
+    }
+    done.media = MediaInfo{title, json.value(QStringLiteral("uploader")).toString(), -1, QString()};
+    done.clearUniqueKey = true;
+    JobProgress p;
+    p.itemsDone = p.itemsTotal = static_cast<int>(entries.size());
+    p.percent = 100;
+    ctx.progress().report(p);
+    ctx.log().info(QStringLiteral("\"%1\": %2 entries").arg(title).arg(entries.size()));
+    return done;
+}

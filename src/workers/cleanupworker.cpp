@@ -1,0 +1,685 @@
+#include "workers/cleanupworker.h"
+
+#include "logging/joblogger.h"
+#include "workers/cancellationtoken.h"
+#include "workers/progressreporter.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QHash>
+#include <QJsonArray>
+#include <QSet>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <optional>
+#include <variant>
+
+namespace {
+using Level = JobLogger::Level;
+
+constexpr qint64 kMsPerHour = 3'600'000;
+constexpr qint64 kMsPerDay = 24 * kMsPerHour;
+constexpr double kDefaultPartMaxAgeHours = 24;
+constexpr double kMaxWhole = 9.0e18; // below qint64's limit, so the conversion is defined
+constexpr int kMaxDepth = 32;        // far deeper than the layout; stops a bind-mount loop
+constexpr int kScanReportEvery = 256;
+
+const QString kReasonMaxAge = QStringLiteral("max_age");
+const QString kReasonKeep = QStringLiteral("keep_per_channel");
+const QString kReasonTotal = QStringLiteral("max_total_bytes");
+const QString kReasonStalePart = QStringLiteral("stale_part");
+const QString kRefusedMissing = QStringLiteral("missing");
+
+bool isPartial(const QString &name)
+{
+    return name.endsWith(QLatin1String(".part")) || name.endsWith(QLatin1String(".ytdl")) ||
+           name.contains(QLatin1String(".part-Frag"));
+}
+
+bool isMedia(const QFileInfo &info)
+{
+    static const QSet<QString> suffixes{QStringLiteral("mp4"), QStringLiteral("mkv"),  QStringLiteral("webm"),
+                                        QStringLiteral("m4a"), QStringLiteral("mp3"),  QStringLiteral("opus"),
+                                        QStringLiteral("ogg"), QStringLiteral("flac"), QStringLiteral("wav"),
+                                        QStringLiteral("mov"), QStringLiteral("avi"),  QStringLiteral("m4v"),
+                                        QStringLiteral("aac")};
+    return !isPartial(info.fileName()) && suffixes.contains(info.suffix().toLower());
+}
+
+// Strictly below `dir`; both paths clean and absolute.
+bool isInside(const QString &path, const QString &dir)
+{
+    const QString prefix = dir.endsWith(QLatin1Char('/')) ? dir : dir + QLatin1Char('/');
+    return path.size() > prefix.size() && path.startsWith(prefix);
+}
+
+bool isSameOrInside(const QString &path, const QString &dir)
+{
+    return path == dir || isInside(path, dir);
+}
+
+QString canonicalDir(const QString &path)
+{
+    const QFileInfo info(path);
+    return info.isDir() ? info.canonicalFilePath() : QString();
+}
+
+struct FileEntry
+{
+    QString path;
+    qint64 bytes = 0;
+    qint64 mtimeMs = 0;
+};
+
+FileEntry entryOf(const QFileInfo &info)
+{
+    return FileEntry{info.filePath(), info.size(), info.lastModified().toMSecsSinceEpoch()};
+}
+
+struct MediaItem
+{
+    FileEntry media;
+    QList<FileEntry> sidecars;
+    QString group; // first folder below the root; "" for files in the root itself
+
+    qint64 totalBytes() const
+    {
+        qint64 sum = media.bytes;
+        for (const FileEntry &s : sidecars)
+            sum += s.bytes;
+        return sum;
+    }
+};
+
+struct PathReason
+{
+    QString path;
+    QString reason;
+};
+
+QJsonArray toJson(const QList<PathReason> &list)
+{
+    QJsonArray out;
+    for (const PathReason &p : list)
+        out.append(QJsonObject{{QStringLiteral("path"), p.path}, {QStringLiteral("reason"), p.reason}});
+    return out;
+}
+
+struct ScanResult
+{
+    QList<MediaItem> media;
+    QList<FileEntry> partials;
+    QStringList dirs;                     // real folders below the root, each before its children
+    QHash<QString, qsizetype> dirEntries; // entries per folder, root included, to tell empty ones
+    QList<PathReason> skipped;
+};
+
+// Walks the tree without following symlinks, sorting files into media (with sidecars) and partials.
+class Scanner final
+{
+public:
+    Scanner(QString root, JobContext &context) : m_root(std::move(root)), m_context(context) {}
+    Q_DISABLE_COPY_MOVE(Scanner)
+
+    // False when cancelled.
+    bool scan() { return scanDir(m_root, QString(), 0); }
+    ScanResult &result() { return m_result; }
+
+private:
+    bool scanDir(const QString &dir, const QString &group, int depth);
+    bool visitDir(const QFileInfo &entry, const QString &group, int depth);
+    void classify(const QFileInfoList &files, const QString &group);
+    void attachSidecars(const QFileInfoList &others, qsizetype firstMedia);
+    void skip(const QFileInfo &entry, const QString &reason);
+    void tick();
+
+    QString m_root;
+    JobContext &m_context;
+    ScanResult m_result;
+    int m_seen = 0;
+};
+
+bool Scanner::scanDir(const QString &dir, const QString &group, int depth)
+{
+    // System lists broken symlinks too, so they count as content and get skipped, never followed.
+    const QFileInfoList entries = QDir(dir).entryInfoList(
+        QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System, QDir::Name);
+    m_result.dirEntries.insert(dir, entries.size());
+    QFileInfoList files;
+    for (const QFileInfo &entry : entries) {
+        if (m_context.token().isCancelled())
+            return false;
+        tick();
+        if (entry.isSymLink())
+            skip(entry, QStringLiteral("symlink"));
+        else if (entry.isDir() && !visitDir(entry, depth == 0 ? entry.fileName() : group, depth + 1))
+            return false;
+        else if (entry.isFile())
+            files << entry;
+    }
+    classify(files, group);
+    return true;
+}
+
+bool Scanner::visitDir(const QFileInfo &entry, const QString &group, int depth)
+{
+    if (depth > kMaxDepth) {
+        skip(entry, QStringLiteral("too_deep"));
+        return true;
+    }
+    m_result.dirs << entry.filePath();
+    return scanDir(entry.filePath(), group, depth);
+}
+
+void Scanner::classify(const QFileInfoList &files, const QString &group)
+{
+    const qsizetype firstMedia = m_result.media.size();
+    QFileInfoList others;
+    for (const QFileInfo &file : files) {
+        if (isPartial(file.fileName()))
+            m_result.partials << entryOf(file);
+        else if (isMedia(file))
+            m_result.media << MediaItem{entryOf(file), {}, group};
+        else
+            others << file;
+    }
+    attachSidecars(others, firstMedia);
+}
+
+// A sidecar belongs to the media whose complete base name is its longest "<base>." prefix. Media
+// sharing a base name share it with the newest of them, which retention keeps longest.
+void Scanner::attachSidecars(const QFileInfoList &others, qsizetype firstMedia)
+{
+    QHash<QString, qsizetype> byBase;
+    for (qsizetype i = firstMedia; i < m_result.media.size(); ++i) {
+        const QString base = QFileInfo(m_result.media[i].media.path).completeBaseName();
+        const auto it = byBase.constFind(base);
+        if (it == byBase.constEnd() || m_result.media[i].media.mtimeMs > m_result.media[*it].media.mtimeMs)
+            byBase.insert(base, i);
+    }
+    for (const QFileInfo &file : others) {
+        const QString name = file.fileName();
+        for (qsizetype dot = name.lastIndexOf(QLatin1Char('.')); dot > 0;
+             dot = name.lastIndexOf(QLatin1Char('.'), dot - 1)) {
+            if (const auto it = byBase.constFind(name.left(dot)); it != byBase.constEnd()) {
+                m_result.media[*it].sidecars << entryOf(file);
+                break;
+            }
+        }
+    }
+}
+
+void Scanner::skip(const QFileInfo &entry, const QString &reason)
+{
+    const QString path = entry.filePath();
+    m_result.skipped << PathReason{path, reason};
+    m_context.log().log(Level::Info, QStringLiteral("skipped"),
+                        QStringLiteral("Skipped %1 (%2): left alone, not followed").arg(path, reason),
+                        {{QStringLiteral("path"), path}, {QStringLiteral("reason"), reason}});
+}
+
+void Scanner::tick()
+{
+    // Moving items forward keeps the stall watchdog quiet on a huge or slow tree.
+    if (++m_seen % kScanReportEvery != 0)
+        return;
+    JobProgress progress;
+    progress.itemsDone = m_seen;
+    m_context.progress().report(progress);
+}
+
+// What the job's options ask for.
+struct Policy
+{
+    std::optional<double> maxAgeDays;
+    std::optional<qint64> keepPerChannel;
+    std::optional<qint64> maxTotalBytes;
+    double partMaxAgeHours = kDefaultPartMaxAgeHours;
+    bool dryRun = false;
+};
+
+// Reads an optional number option that must be finite, at least `min`, and whole if `whole`.
+std::optional<QString> readNumber(const QJsonObject &options, const QString &key, double min, bool whole,
+                                  std::optional<double> &out)
+{
+    if (!options.contains(key))
+        return std::nullopt;
+    const QJsonValue value = options.value(key);
+    const double d = value.toDouble();
+    if (!value.isDouble() || !std::isfinite(d) || d < min || (whole && d != std::floor(d)))
+        return QStringLiteral("option '%1' must be a %2 of at least %3")
+            .arg(key, whole ? QStringLiteral("whole number") : QStringLiteral("number"))
+            .arg(min);
+    out = d;
+    return std::nullopt;
+}
+
+std::variant<Policy, Outcome> readPolicy(const QJsonObject &options)
+{
+    std::optional<double> age, keep, total, part;
+    for (const auto &problem : {readNumber(options, QStringLiteral("max_age_days"), 0, false, age),
+                                readNumber(options, QStringLiteral("keep_per_channel"), 0, true, keep),
+                                readNumber(options, QStringLiteral("max_total_bytes"), 0, true, total),
+                                readNumber(options, QStringLiteral("part_max_age_hours"), 0, false, part)}) {
+        if (problem)
+            return Outcome::permanent(QStringLiteral("invalid_option"), *problem);
+    }
+    if (part && *part <= 0) // zero would delete downloads that are running right now
+        return Outcome::permanent(QStringLiteral("invalid_option"),
+                                  QStringLiteral("option 'part_max_age_hours' must be above 0"));
+    Policy policy;
+    policy.maxAgeDays = age;
+    if (keep)
+        policy.keepPerChannel = static_cast<qint64>(std::min(*keep, kMaxWhole));
+    if (total)
+        policy.maxTotalBytes = static_cast<qint64>(std::min(*total, kMaxWhole));
+    policy.partMaxAgeHours = part.value_or(kDefaultPartMaxAgeHours);
+    policy.dryRun = options.value(QStringLiteral("dry_run")).toBool(false);
+    return policy;
+}
+
+Outcome missingDir(const QString &path)
+{
+    return Outcome::permanent(
+        QStringLiteral("missing_dir"),
+        QStringLiteral("The download dir '%1' does not exist or is not a folder").arg(path));
+}
+
+// The option download_dir, accepted only as the configured dir or a real folder inside it.
+std::variant<QString, Outcome> checkRequestedDir(const QString &requested, const QString &configured,
+                                                 const QString &configuredRoot)
+{
+    const auto invalid = [&requested](const QString &why) {
+        return Outcome::permanent(QStringLiteral("invalid_path"),
+                                  QStringLiteral("Option download_dir '%1' %2").arg(requested, why));
+    };
+    if (requested.isEmpty())
+        return invalid(QStringLiteral("is empty"));
+    if (QDir::fromNativeSeparators(requested).split(QLatin1Char('/')).contains(QLatin1String("..")))
+        return invalid(QStringLiteral("contains '..'; name the folder directly"));
+    if (QDir::isRelativePath(requested))
+        return invalid(QStringLiteral("is not an absolute path"));
+    if (!isSameOrInside(QDir::cleanPath(requested), configured))
+        return invalid(QStringLiteral("is not inside the download dir '%1'").arg(configured));
+    const QString root = canonicalDir(requested);
+    if (root.isEmpty())
+        return missingDir(requested);
+    if (!isSameOrInside(root, configuredRoot))
+        return invalid(
+            QStringLiteral("leads outside the download dir '%1' through a symlink").arg(configured));
+    return root;
+}
+
+// The canonical folder to clean: the configured download dir, or the job's download_dir inside it.
+std::variant<QString, Outcome> resolveRoot(const JobContext &context)
+{
+    const QString configured = context.env(QStringLiteral("download_dir")).toString();
+    if (configured.trimmed().isEmpty())
+        return Outcome::permanent(
+            QStringLiteral("not_configured"),
+            QStringLiteral("No download dir is configured, so there is nothing to clean"));
+    if (QDir::isRelativePath(configured))
+        return Outcome::permanent(
+            QStringLiteral("invalid_path"),
+            QStringLiteral("The configured download dir '%1' is not an absolute path").arg(configured));
+    const QString configuredRoot = canonicalDir(configured);
+    if (configuredRoot.isEmpty())
+        return missingDir(configured);
+    const QJsonValue requested = context.job().options.value(QStringLiteral("download_dir"));
+    if (requested.isUndefined())
+        return configuredRoot;
+    return checkRequestedDir(requested.toString(), QDir::cleanPath(configured), configuredRoot);
+}
+
+struct Deletion
+{
+    QList<FileEntry> files; // the media file first, then its sidecars; a partial alone
+    QString reason;
+};
+
+// Decides what goes, from the scan and the policy. Touches nothing.
+class Planner final
+{
+public:
+    Planner(const ScanResult &scan, const Policy &policy, qint64 nowMs)
+        : m_scan(scan), m_policy(policy), m_now(nowMs), m_reasons(scan.media.size())
+    {
+    }
+    Q_DISABLE_COPY_MOVE(Planner)
+
+    QList<Deletion> plan();
+
+private:
+    QList<qsizetype> oldestFirst() const;
+    void byAge();
+    void byCount();
+    void bySize();
+    QList<Deletion> staleParts() const;
+
+    const ScanResult &m_scan;
+    const Policy &m_policy;
+    qint64 m_now;
+    QStringList m_reasons; // per media item; empty: kept
+};
+
+QList<Deletion> Planner::plan()
+{
+    // In this order, so the count and the size cap see only what the earlier rules left.
+    if (m_policy.maxAgeDays)
+        byAge();
+    if (m_policy.keepPerChannel)
+        byCount();
+    if (m_policy.maxTotalBytes)
+        bySize();
+    QList<Deletion> out;
+    for (qsizetype i : oldestFirst()) {
+        if (m_reasons[i].isEmpty())
+            continue;
+        const MediaItem &item = m_scan.media[i];
+        out << Deletion{QList<FileEntry>{item.media} + item.sidecars, m_reasons[i]};
+    }
+    return out + staleParts();
+}
+
+QList<qsizetype> Planner::oldestFirst() const
+{
+    QList<qsizetype> order(m_scan.media.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [this](qsizetype a, qsizetype b) {
+        const FileEntry &x = m_scan.media[a].media;
+        const FileEntry &y = m_scan.media[b].media;
+        return x.mtimeMs != y.mtimeMs ? x.mtimeMs < y.mtimeMs : x.path < y.path;
+    });
+    return order;
+}
+
+void Planner::byAge()
+{
+    const qint64 cutoff = m_now - std::llround(*m_policy.maxAgeDays * kMsPerDay);
+    for (qsizetype i = 0; i < m_scan.media.size(); ++i) {
+        if (m_scan.media[i].media.mtimeMs < cutoff)
+            m_reasons[i] = kReasonMaxAge;
+    }
+}
+
+void Planner::byCount()
+{
+    QHash<QString, qint64> kept; // per group
+    QList<qsizetype> order = oldestFirst();
+    std::reverse(order.begin(), order.end());
+    for (qsizetype i : order) {
+        if (!m_reasons[i].isEmpty())
+            continue;
+        if (++kept[m_scan.media[i].group] > *m_policy.keepPerChannel)
+            m_reasons[i] = kReasonKeep;
+    }
+}
+
+void Planner::bySize()
+{
+    qint64 total = 0;
+    for (qsizetype i = 0; i < m_scan.media.size(); ++i) {
+        if (m_reasons[i].isEmpty())
+            total += m_scan.media[i].totalBytes();
+    }
+    for (qsizetype i : oldestFirst()) {
+        if (total <= *m_policy.maxTotalBytes)
+            return;
+        if (!m_reasons[i].isEmpty())
+            continue;
+        m_reasons[i] = kReasonTotal;
+        total -= m_scan.media[i].totalBytes();
+    }
+}
+
+QList<Deletion> Planner::staleParts() const
+{
+    // Fresher partials may belong to a download running right now.
+    const qint64 cutoff = m_now - std::llround(m_policy.partMaxAgeHours * kMsPerHour);
+    QList<Deletion> out;
+    for (const FileEntry &part : m_scan.partials) {
+        if (part.mtimeMs < cutoff)
+            out << Deletion{{part}, kReasonStalePart};
+    }
+    return out;
+}
+
+// Carries out the plan (or only reports it, in a dry run), checking each path again right before.
+class Executor final
+{
+public:
+    Executor(QString root, ScanResult &scan, JobContext &context, bool dryRun)
+        : m_root(std::move(root)), m_scan(scan), m_context(context), m_dryRun(dryRun)
+    {
+    }
+    Q_DISABLE_COPY_MOVE(Executor)
+
+    // False when cancelled.
+    bool run(const QList<Deletion> &plan);
+    QJsonObject result() const;
+    QString summary() const;
+
+private:
+    bool removeFile(const FileEntry &file, const QString &reason);
+    bool removeEmptyDirs();
+    void removeDir(const QString &path);
+    bool allowed(const QString &path);
+    void forget(const QString &path);
+    void advance(qsizetype files);
+
+    QString m_root;
+    ScanResult &m_scan;
+    JobContext &m_context;
+    bool m_dryRun;
+    QJsonArray m_deleted;
+    QJsonArray m_removedDirs;
+    QList<PathReason> m_refused;
+    QList<PathReason> m_failed;
+    qint64 m_freed = 0;
+    qsizetype m_done = 0;
+    qsizetype m_total = 0;
+};
+
+bool Executor::run(const QList<Deletion> &plan)
+{
+    for (const Deletion &d : plan)
+        m_total += d.files.size();
+    for (const Deletion &d : plan) {
+        for (qsizetype i = 0; i < d.files.size(); ++i) {
+            if (m_context.token().isCancelled())
+                return false;
+            const bool gone = removeFile(d.files[i], d.reason);
+            advance(gone ? 1 : d.files.size() - i);
+            if (!gone)
+                break; // media that stays keeps its sidecars
+        }
+    }
+    return removeEmptyDirs();
+}
+
+// True when the file is gone (or would be, in a dry run).
+bool Executor::removeFile(const FileEntry &file, const QString &reason)
+{
+    if (!allowed(file.path))
+        return false;
+    QFile target(file.path);
+    if (!m_dryRun && !target.remove()) {
+        m_failed << PathReason{file.path, target.errorString()};
+        m_context.log().log(
+            Level::Warning, QStringLiteral("delete_failed"),
+            QStringLiteral("Could not delete %1: %2").arg(file.path, target.errorString()),
+            {{QStringLiteral("path"), file.path}, {QStringLiteral("error"), target.errorString()}});
+        return false;
+    }
+    forget(file.path);
+    m_freed += file.bytes;
+    const QJsonObject entry{{QStringLiteral("path"), file.path},
+                            {QStringLiteral("bytes"), file.bytes},
+                            {QStringLiteral("reason"), reason}};
+    m_deleted.append(entry);
+    m_context.log().log(
+        Level::Info, m_dryRun ? QStringLiteral("would_delete") : QStringLiteral("deleted"),
+        QStringLiteral("%1 %2 (%3 bytes, %4)")
+            .arg(m_dryRun ? QStringLiteral("Would delete") : QStringLiteral("Deleted"), file.path)
+            .arg(file.bytes)
+            .arg(reason),
+        entry);
+    return true;
+}
+
+bool Executor::removeEmptyDirs()
+{
+    // Every folder comes before its children in the scan, so walking backwards goes bottom-up.
+    for (auto it = m_scan.dirs.crbegin(); it != m_scan.dirs.crend(); ++it) {
+        if (m_context.token().isCancelled())
+            return false;
+        if (m_scan.dirEntries.value(*it, -1) == 0)
+            removeDir(*it);
+    }
+    return true;
+}
+
+void Executor::removeDir(const QString &path)
+{
+    if (!allowed(path))
+        return;
+    if (!m_dryRun && !QDir().rmdir(path)) {
+        // rmdir only ever removes an empty folder: something arrived since the scan, so it stays.
+        m_context.log().log(Level::Debug, QString(),
+                            QStringLiteral("Kept folder %1: no longer empty").arg(path));
+        return;
+    }
+    forget(path);
+    m_removedDirs.append(path);
+    m_context.log().log(Level::Info,
+                        m_dryRun ? QStringLiteral("would_remove_dir") : QStringLiteral("removed_dir"),
+                        QStringLiteral("%1 empty folder %2")
+                            .arg(m_dryRun ? QStringLiteral("Would remove") : QStringLiteral("Removed"), path),
+                        {{QStringLiteral("path"), path}});
+}
+
+bool Executor::allowed(const QString &path)
+{
+    const QString reason = CleanupWorker::refusalReason(m_root, path);
+    if (reason.isEmpty())
+        return true;
+    if (reason == kRefusedMissing) { // gone since the scan (a download renamed it): nothing to do
+        m_context.log().log(Level::Info, QStringLiteral("vanished"),
+                            QStringLiteral("%1 is already gone").arg(path), {{QStringLiteral("path"), path}});
+        return false;
+    }
+    m_refused << PathReason{path, reason};
+    m_context.log().log(Level::Warning, QStringLiteral("refused"),
+                        QStringLiteral("Refused to delete %1 (%2)").arg(path, reason),
+                        {{QStringLiteral("path"), path}, {QStringLiteral("reason"), reason}});
+    return false;
+}
+
+// One entry fewer in the file's folder, so a folder emptied by the run (or the dry run) is seen.
+void Executor::forget(const QString &path)
+{
+    const auto it = m_scan.dirEntries.find(QFileInfo(path).path());
+    if (it != m_scan.dirEntries.end())
+        --*it;
+}
+
+void Executor::advance(qsizetype files)
+{
+    m_done += files;
+    JobProgress progress;
+    progress.itemsDone = static_cast<int>(m_done);
+    progress.itemsTotal = static_cast<int>(m_total);
+    // Percent moves on every file, so the watchdog sees progress after the scan's item count.
+    progress.percent =
+        m_total > 0 ? 100.0 * static_cast<double>(m_done) / static_cast<double>(m_total) : 100.0;
+    m_context.progress().report(progress);
+}
+
+QJsonObject Executor::result() const
+{
+    return QJsonObject{
+        {m_dryRun ? QStringLiteral("would_delete") : QStringLiteral("deleted"), m_deleted},
+        {QStringLiteral("freed_bytes"), m_freed},
+        {QStringLiteral("removed_dirs"), m_removedDirs},
+        {QStringLiteral("refused"), toJson(m_refused)},
+        {QStringLiteral("failed"), toJson(m_failed)},
+        {QStringLiteral("dry_run"), m_dryRun},
+    };
+}
+
+QString Executor::summary() const
+{
+    return QStringLiteral("Cleanup done%1: %2 files (%3 bytes), %4 empty folders, %5 refused, %6 failed")
+        .arg(m_dryRun ? QStringLiteral(" (dry run, nothing deleted)") : QString())
+        .arg(m_deleted.size())
+        .arg(m_freed)
+        .arg(m_removedDirs.size())
+        .arg(m_refused.size())
+        .arg(m_failed.size());
+}
+
+Outcome cancelled(JobContext &context)
+{
+    return Outcome::transient(
+        QStringLiteral("cancelled"),
+        QStringLiteral("Cleanup stopped (%1); the job log lists what was deleted so far")
+            .arg(stopReasonName(context.token().reason())));
+}
+
+Outcome clean(const QString &root, const Policy &policy, JobContext &context)
+{
+    context.log().log(
+        Level::Info, QStringLiteral("cleanup_started"),
+        QStringLiteral("Cleaning %1%2").arg(root, policy.dryRun ? QStringLiteral(" (dry run)") : QString()),
+        {{QStringLiteral("root"), root}, {QStringLiteral("dry_run"), policy.dryRun}});
+    Scanner scanner(root, context);
+    if (!scanner.scan())
+        return cancelled(context);
+    ScanResult &scan = scanner.result();
+    const QList<Deletion> plan =
+        Planner(scan, policy, QDateTime::currentDateTimeUtc().toMSecsSinceEpoch()).plan();
+    Executor executor(root, scan, context, policy.dryRun);
+    if (!executor.run(plan))
+        return cancelled(context);
+    QJsonObject result = executor.result();
+    result.insert(QStringLiteral("skipped"), toJson(scan.skipped));
+    context.log().log(Level::Info, QStringLiteral("cleanup_done"), executor.summary());
+    return Outcome::completed(result);
+}
+} // namespace
+
+Outcome CleanupWorker::run(JobContext &context)
+{
+    const auto policy = readPolicy(context.job().options);
+    if (const auto *failure = std::get_if<Outcome>(&policy))
+        return *failure;
+    const auto root = resolveRoot(context);
+    if (const auto *failure = std::get_if<Outcome>(&root))
+        return *failure;
+    return clean(std::get<QString>(root), std::get<Policy>(policy), context);
+}
+
+QString CleanupWorker::refusalReason(const QString &canonicalRoot, const QString &path)
+{
+    const QString root = QFileInfo(canonicalRoot).canonicalFilePath();
+    if (root.isEmpty())
+        return QStringLiteral("root_missing");
+    const QFileInfo info(path);
+    if (info.isSymLink())
+        return QStringLiteral("symlink");
+    const QString canonical = info.canonicalFilePath();
+    if (canonical.isEmpty())
+        return kRefusedMissing;
+    if (canonical == root)
+        return QStringLiteral("root");
+    if (!isInside(canonical, root))
+        return QStringLiteral("outside_root");
+    // A folder on the way became a symlink after the scan: the path no longer names what was scanned.
+    if (canonical != QDir::cleanPath(info.absoluteFilePath()))
+        return QStringLiteral("resolves_elsewhere");
+    return QString();
+}

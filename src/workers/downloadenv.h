@@ -1,0 +1,29 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+class JobContext;
+
+// The settings a download-type worker reads from the environment and the job's options, in one
+// place: tool paths, folders, network behaviour, cookies.
+namespace DownloadEnv {
+inline const QString DownloadDir = QStringLiteral("download_dir");
+inline const QString YtDlpPath = QStringLiteral("ytdlp_path");
+inline const QString FfmpegPath = QStringLiteral("ffmpeg_path");
+inline const QString FfprobePath = QStringLiteral("ffprobe_path");
+inline const QString SocketTimeoutS = QStringLiteral("socket_timeout_s");
+inline const QString Retries = QStringLiteral("ytdlp_retries");
+inline const QString RateLimit = QStringLiteral("rate_limit");
+inline const QString CookiesFile = QStringLiteral("cookies_file");
+inline const QString CookiesFromBrowser = QStringLiteral("cookies_from_browser");
+inline const QString MetadataAfterDownload = QStringLiteral("metadata_after_download");
+inline const QString DefaultCooldownS = QStringLiteral("default_cooldown_s");
+
+// yt-dlp's common arguments plus cookies and the bandwidth cap (job options win over settings).
+QStringList commonArguments(const JobContext &context);
+QString downloadDir(const JobContext &context);
+// A folder name made from a channel or playlist title: no separators, no leading dots.
+QString safeFolderName(const QString &title);
+} // namespace DownloadEnv

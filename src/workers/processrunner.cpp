@@ -1,0 +1,108 @@
+#include "workers/processrunner.h"
+
+#include "logging/joblogger.h"
+#include "workers/cancellationtoken.h"
+#include "workers/progressreporter.h"
+#include "workers/worker.h"
+
+#include <QElapsedTimer>
+#include <QProcess>
+
+#include <cerrno>
+#include <csignal>
+#include <unistd.h>
+
+namespace {
+constexpr qsizetype kMaxStderrKept = 256 * 1024;
+constexpr qsizetype kTailBytes = 8 * 1024;
+constexpr int kPollMs = 100;
+
+bool groupAlive(qint64 pgid)
+{
+    return ::kill(static_cast<pid_t>(-pgid), 0) == 0 || errno == EPERM;
+}
+} // namespace
+
+ProcessRunner::ProcessRunner(JobContext &context) : m_context(context) {}
+
+void ProcessRunner::handleLine(const QByteArray &line, bool fromStderr, Result &result)
+{
+    if (!fromStderr) {
+        result.stdoutTail += line + '\n';
+        if (result.stdoutTail.size() > kTailBytes)
+            result.stdoutTail = result.stdoutTail.right(kTailBytes);
+    }
+    if (m_onLine)
+        m_onLine(line, fromStderr);
+}
+
+void ProcessRunner::consume(Stream &stream, const QByteArray &data, Result &result)
+{
+    if (data.isEmpty())
+        return;
+    m_context.progress().heartbeat();
+    if (stream.isStderr && result.stderrData.size() < kMaxStderrKept)
+        result.stderrData += data;
+    if (!stream.isStderr && m_captureStdout)
+        result.stdoutData += data;
+    stream.pending += data;
+    qsizetype start = 0;
+    for (qsizetype nl = stream.pending.indexOf('\n'); nl >= 0; nl = stream.pending.indexOf('\n', start)) {
+        const QByteArray line = stream.pending.mid(start, nl - start);
+        start = nl + 1;
+        const QByteArray clean = line.endsWith('\r') ? line.chopped(1) : line;
+        if (!m_hide || !m_hide(clean)) {
+            if (stream.isStderr)
+                m_context.log().appendStderr(line + '\n');
+            else if (!m_captureStdout)
+                m_context.log().appendStdout(line + '\n');
+        }
+        handleLine(clean, stream.isStderr, result);
+    }
+    stream.pending.remove(0, start);
+}
+
+ProcessRunner::Result ProcessRunner::run(const QString &program, const QStringList &arguments)
+{
+    Result result;
+    QProcess process;
+    process.setProgram(program);
+    process.setArguments(arguments);
+    // A group of its own, so one signal reaches yt-dlp and every ffmpeg it started.
+    process.setChildProcessModifier([] { ::setpgid(0, 0); });
+    m_context.log().log(JobLogger::Level::Debug, QStringLiteral("process_start"),
+                        QStringLiteral("Running %1 %2").arg(program, arguments.join(QLatin1Char(' '))));
+    process.start();
+    if (!process.waitForStarted(30'000)) {
+        result.startError = process.errorString();
+        return result;
+    }
+    result.started = true;
+    const qint64 pgid = process.processId();
+    m_context.token().attachProcessGroup(pgid);
+    Stream out{{}, false}, err{{}, true};
+    QElapsedTimer sinceCancel;
+    while (process.state() != QProcess::NotRunning) {
+        process.waitForReadyRead(kPollMs);
+        consume(out, process.readAllStandardOutput(), result);
+        consume(err, process.readAllStandardError(), result);
+        if (m_context.token().isCancelled()) {
+            result.cancelled = true;
+            if (!sinceCancel.isValid())
+                sinceCancel.start();
+            else if (sinceCancel.elapsed() > m_killGraceMs)
+                ::kill(static_cast<pid_t>(-pgid), SIGKILL);
+        }
+    }
+    process.waitForFinished(1000);
+    consume(out, process.readAllStandardOutput() + (out.pending.isEmpty() ? QByteArray() : QByteArray("\n")), result);
+    consume(err, process.readAllStandardError() + (err.pending.isEmpty() ? QByteArray() : QByteArray("\n")), result);
+    // The leader is gone; anything it left in its group goes too.
+    if (groupAlive(pgid))
+        ::kill(static_cast<pid_t>(-pgid), SIGKILL);
+    m_context.token().detachProcessGroup(pgid);
+    result.exitCode = process.exitCode();
+    result.crashed = process.exitStatus() == QProcess::CrashExit;
+    result.cancelled = result.cancelled || m_context.token().isCancelled();
+    return result;
+}

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+
+class JobContext;
+
+// Runs one external program for a worker, blocking the worker's thread: an argument list (never a
+// shell), a process group of its own (yt-dlp starts ffmpeg; both must stop together), raw output
+// captured to the job's stdout.log/stderr.log, every line handed to a callback, heartbeats while
+// output flows, and cancellation through the job's token: SIGTERM to the group, SIGKILL after a
+// grace period, and no process of the group left behind when run() returns.
+class ProcessRunner final
+{
+public:
+    struct Result
+    {
+        bool started = false;
+        QString startError;
+        int exitCode = -1;
+        bool crashed = false;   // ended by a signal
+        bool cancelled = false; // the token was cancelled while it ran
+        QByteArray stdoutData;  // all of stdout when captureStdout is set
+        QByteArray stderrData;  // all of stderr (bounded)
+        QByteArray stdoutTail;  // the last lines of stdout
+    };
+    using LineHandler = std::function<void(const QByteArray &line, bool fromStderr)>;
+
+    explicit ProcessRunner(JobContext &context);
+    Q_DISABLE_COPY_MOVE(ProcessRunner)
+
+    void setLineHandler(LineHandler handler) { m_onLine = std::move(handler); }
+    void setCaptureStdout(bool capture) { m_captureStdout = capture; }
+    // Lines that must not reach the log files (secrets); they still reach the handler.
+    void setLogFilter(std::function<bool(const QByteArray &line)> hide) { m_hide = std::move(hide); }
+    void setKillGraceMs(int ms) { m_killGraceMs = ms; }
+
+    Result run(const QString &program, const QStringList &arguments);
+
+private:
+    struct Stream
+    {
+        QByteArray pending;
+        bool isStderr = false;
+    };
+    void consume(Stream &stream, const QByteArray &data, Result &result);
+    void handleLine(const QByteArray &line, bool fromStderr, Result &result);
+
+    JobContext &m_context;
+    LineHandler m_onLine;
+    std::function<bool(const QByteArray &)> m_hide;
+    bool m_captureStdout = false;
+    int m_killGraceMs = 3000;
+};

@@ -1,0 +1,110 @@
+#include "workers/videodownloadworker.h"
+
+#include "logging/joblogger.h"
+#include "queue/jobtypes.h"
+#include "workers/downloadenv.h"
+#include "workers/processrunner.h"
+#include "workers/progressreporter.h"
+#include "workers/toolchain.h"
+#include "workers/ytdlpoutcome.h"
+#include "workers/ytdlp.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+
+namespace {
+QString outputTemplate(const JobContext &ctx, const QString &dir)
+{
+    const QJsonObject o = ctx.job().options;
+    const QString group = DownloadEnv::safeFolderName(o.value(QStringLiteral("group")).toString());
+    // Unknown groups fall back to the uploader, as yt-dlp reports it.
+    const QString folder = group.isEmpty() ? QStringLiteral("%(uploader,channel|Videos)s") : group;
+    const QString name = o.value(QStringLiteral("output_template")).toString(QStringLiteral("%(title).150B [%(id)s].%(ext)s"));
+    return dir + QLatin1Char('/') + folder + QLatin1Char('/') + name;
+}
+
+std::optional<QStringList> formatArguments(const JobContext &ctx)
+{
+    const QJsonObject o = ctx.job().options;
+    if (const QString format = o.value(QStringLiteral("format")).toString(); !format.isEmpty())
+        return QStringList{QStringLiteral("-f"), format};
+    const auto selection = YtDlp::formatForQuality(o.value(QStringLiteral("quality")).toString());
+    if (!selection)
+        return std::nullopt;
+    return selection->isEmpty() ? QStringList() : QStringList{QStringLiteral("-f"), *selection};
+}
+
+QString lastLine(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return QString();
+    const QList<QByteArray> lines = f.readAll().trimmed().split('\n');
+    return lines.isEmpty() ? QString() : QString::fromUtf8(lines.last().trimmed());
+}
+
+QList<NewJob> metadataChild(const JobContext &ctx, const QString &file)
+{
+    const bool wanted = ctx.job().options.contains(QStringLiteral("metadata"))
+                            ? ctx.job().options.value(QStringLiteral("metadata")).toBool()
+                            : ctx.env(DownloadEnv::MetadataAfterDownload, false).toBool();
+    if (!wanted)
+        return {};
+    NewJob child;
+    child.type = JobTypes::MetadataExtraction;
+    child.url = ctx.job().url;
+    child.priority = ctx.job().priority;
+    child.options = QJsonObject{{QStringLiteral("file"), file}};
+    child.title = ctx.job().title;
+    return {child};
+}
+} // namespace
+
+Outcome VideoDownloadWorker::run(JobContext &ctx)
+{
+    const Toolchain::Tool ytdlp = Toolchain::find(QStringLiteral("yt-dlp"), ctx.env(DownloadEnv::YtDlpPath).toString());
+    if (!ytdlp.ok())
+        return Outcome::permanent(QStringLiteral("missing_tool"), ytdlp.error);
+    const QString dir = DownloadEnv::downloadDir(ctx);
+    if (dir.isEmpty() || !QDir().mkpath(dir))
+        return Outcome::permanent(QStringLiteral("invalid_path"), QStringLiteral("cannot create the download folder '%1'").arg(dir));
+    const auto format = formatArguments(ctx);
+    if (!format)
+        return Outcome::permanent(QStringLiteral("invalid_option"),
+                                  QStringLiteral("unknown quality '%1'").arg(ctx.job().options.value(QStringLiteral("quality")).toString()));
+    const QString pathFile = ctx.log().dir() + QStringLiteral("/filepath.txt");
+    QDir().mkpath(ctx.log().dir());
+    QFile::remove(pathFile);
+    QStringList args = DownloadEnv::commonArguments(ctx) + *format;
+    args << QStringLiteral("-o") << outputTemplate(ctx, dir) << QStringLiteral("--print-to-file")
+         << QStringLiteral("after_move:%(filepath)s") << pathFile << QStringLiteral("--") << ctx.job().url;
+    ctx.log().info(QStringLiteral("yt-dlp %1 downloading %2").arg(ytdlp.version, ctx.job().url));
+
+    ProcessRunner runner(ctx);
+    runner.setLogFilter(&YtDlp::isSensitiveTrafficLine);
+    bool titled = !ctx.job().title.isEmpty();
+    runner.setLineHandler([&](const QByteArray &line, bool fromStderr) {
+        if (fromStderr)
+            return;
+        if (const auto p = YtDlp::parseProgress(line)) {
+            ctx.progress().report(p->progress);
+            if (!titled && !p->title.isEmpty()) {
+                ctx.progress().setTitle(p->title);
+                titled = true;
+            }
+        }
+    });
+    const ProcessRunner::Result run = runner.run(ytdlp.path, args);
+    if (auto failed = YtDlpOutcome::failure(ctx, run))
+        return *failed;
+    const QString file = lastLine(pathFile);
+    if (file.isEmpty() || !QFileInfo::exists(file))
+        return Outcome::transient(QStringLiteral("unknown"), QStringLiteral("yt-dlp finished but reported no file"));
+    Outcome done = Outcome::completed({{QStringLiteral("file"), file}, {QStringLiteral("bytes"), QFileInfo(file).size()}});
+    done.archiveKey = ctx.job().uniqueKey;
+    done.archivePath = file;
+    done.children = metadataChild(ctx, file);
+    ctx.log().info(QStringLiteral("Saved %1").arg(file));
+    return done;
+}

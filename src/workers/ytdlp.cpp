@@ -1,0 +1,199 @@
+#include "workers/ytdlp.h"
+
+#include <QDateTime>
+#include <QLocale>
+#include <QRegularExpression>
+
+namespace YtDlp {
+QString progressTemplate()
+{
+    // Raw numbers, '|'-separated; the title goes last because it may contain '|'.
+    return QStringLiteral("download:") + QLatin1String(kProgressTag)
+           + QStringLiteral("%(progress.downloaded_bytes)s|%(progress.total_bytes)s|"
+                            "%(progress.total_bytes_estimate)s|%(progress.speed)s|%(progress.eta)s|"
+                            "%(progress.status)s|%(info.id)s|%(info.title)s");
+}
+
+QStringList baseArguments(int socketTimeoutS, int retries)
+{
+    return {QStringLiteral("--ignore-config"),
+            QStringLiteral("--newline"),
+            QStringLiteral("--progress-template"),
+            progressTemplate(),
+            QStringLiteral("--print-traffic"),
+            QStringLiteral("--socket-timeout"),
+            QString::number(socketTimeoutS),
+            QStringLiteral("--retries"),
+            QString::number(retries),
+            QStringLiteral("--no-playlist")};
+}
+
+namespace {
+double number(const QByteArray &field, double fallback)
+{
+    bool ok = false;
+    const double v = field.toDouble(&ok);
+    return ok ? v : fallback;
+}
+} // namespace
+
+std::optional<ProgressLine> parseProgress(const QByteArray &line)
+{
+    if (!line.startsWith(kProgressTag))
+        return std::nullopt;
+    const QList<QByteArray> f = line.mid(static_cast<qsizetype>(qstrlen(kProgressTag))).trimmed().split('|');
+    if (f.size() < 8)
+        return std::nullopt;
+    ProgressLine p;
+    p.progress.downloadedBytes = static_cast<qint64>(number(f[0], 0));
+    double total = number(f[1], -1);
+    if (total < 0)
+        total = number(f[2], -1); // an estimate is better than nothing
+    p.progress.totalBytes = static_cast<qint64>(total);
+    p.progress.speedBps = number(f[3], -1);
+    p.progress.etaSeconds = static_cast<qint64>(number(f[4], -1));
+    p.status = QString::fromUtf8(f[5]);
+    p.id = QString::fromUtf8(f[6]);
+    p.title = QString::fromUtf8(f.mid(7).join('|'));
+    if (p.title == QLatin1String("NA"))
+        p.title.clear();
+    if (total > 0)
+        p.progress.percent = qBound(0.0, 100.0 * static_cast<double>(p.progress.downloadedBytes) / total, 100.0);
+    return p;
+}
+
+std::optional<QString> formatForQuality(const QString &quality)
+{
+    if (quality.isEmpty() || quality == QLatin1String("best"))
+        return QString();
+    if (quality == QLatin1String("audio"))
+        return QStringLiteral("bestaudio/best");
+    static const QRegularExpression height(QStringLiteral("^(\\d{3,4})p$"));
+    const auto m = height.match(quality);
+    if (!m.hasMatch())
+        return std::nullopt;
+    const QString h = m.captured(1);
+    return QStringLiteral("bestvideo*[height<=%1]+bestaudio/best[height<=%1]/best").arg(h);
+}
+
+int parseRetryAfter(const QByteArray &headerLine, qint64 nowMs)
+{
+    const qsizetype colon = headerLine.indexOf(':', headerLine.toLower().indexOf("retry-after"));
+    if (colon < 0)
+        return -1;
+    const QByteArray value = headerLine.mid(colon + 1).trimmed();
+    bool ok = false;
+    const int seconds = value.toInt(&ok);
+    if (ok)
+        return qMax(0, seconds);
+    const QDateTime at = QLocale::c().toDateTime(QString::fromLatin1(value), QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"));
+    if (!at.isValid())
+        return -1;
+    QDateTime utc = at;
+    utc.setTimeSpec(Qt::UTC);
+    return static_cast<int>(qMax<qint64>(0, (utc.toMSecsSinceEpoch() - nowMs + 999) / 1000));
+}
+
+bool isSensitiveTrafficLine(const QByteArray &line)
+{
+    const QByteArray lower = line.left(64).toLower();
+    return lower.startsWith("send: ") || lower.startsWith("header: set-cookie");
+}
+
+namespace {
+struct Rule
+{
+    const char *pattern;
+    const char *errorClass;
+    bool retryable;
+    bool coolDown;
+};
+
+// Most specific first. Permanent: retrying cannot help without the user changing something.
+const Rule kRules[] = {
+    {"HTTP Error 429", "rate_limited", true, true},
+    {"Too Many Requests", "rate_limited", true, true},
+    {"confirm you('|’)re not a bot", "bot_check", true, true},
+    {"No space left on device", "disk_full", true, false},
+    {"HTTP Error 404", "not_found", false, false},
+    {"HTTP Error 410", "not_found", false, false},
+    {"Unsupported URL", "unsupported", false, false},
+    {"is not a valid URL", "unsupported", false, false},
+    {"Private video", "unavailable", false, false},
+    {"Video unavailable", "unavailable", false, false},
+    {"has been removed", "unavailable", false, false},
+    {"This video is not available", "unavailable", false, false},
+    {"members-only|Join this channel", "auth_required", false, false},
+    {"Sign in to confirm your age|age-restricted|inappropriate for some users", "auth_required", false, false},
+    {"HTTP Error 401", "auth_required", false, false},
+    {"HTTP Error 403", "forbidden", true, false},
+    {"HTTP Error 5\\d\\d", "server_error", true, false},
+    {"timed out|Read timed out", "timeout", true, false},
+    {"Connection reset|Connection refused|Connection aborted|Errno 104|Errno 111|"
+     "Name or service not known|Temporary failure in name resolution|IncompleteRead|"
+     "Remote end closed|urlopen error|Got error",
+     "network", true, false},
+};
+
+QString tellingLine(const QByteArray &stderrText, const QByteArray &stdoutTail)
+{
+    const QList<QByteArray> lines = stderrText.split('\n');
+    for (auto it = lines.crbegin(); it != lines.crend(); ++it) {
+        if (it->contains("ERROR:"))
+            return QString::fromUtf8(it->trimmed()).remove(QLatin1Char('\r'));
+    }
+    const QByteArray both = stderrText.trimmed() + '\n' + stdoutTail.trimmed();
+    const QList<QByteArray> all = both.trimmed().split('\n');
+    return all.isEmpty() ? QString() : QString::fromUtf8(all.last().trimmed());
+}
+
+QString shorten(QString message)
+{
+    // yt-dlp appends a bug-report plea to extractor errors; it only confuses people here.
+    const qsizetype plea = message.indexOf(QLatin1String("; please report this issue"));
+    if (plea > 0)
+        message.truncate(plea);
+    return message.left(1000);
+}
+} // namespace
+
+Failure classify(int exitCode, const QByteArray &stderrText, const QByteArray &stdoutTail)
+{
+    Failure f;
+    f.message = shorten(tellingLine(stderrText, stdoutTail));
+    if (f.message.isEmpty())
+        f.message = QStringLiteral("yt-dlp exited with code %1").arg(exitCode);
+    const QString haystack = QString::fromUtf8(stderrText);
+    f.errorClass = QStringLiteral("unknown");
+    f.retryable = true; // unknown errors get the usual attempts, then dead
+    for (const Rule &rule : kRules) {
+        const QRegularExpression re(QString::fromUtf8(rule.pattern), QRegularExpression::CaseInsensitiveOption);
+        if (re.match(haystack).hasMatch()) {
+            f.errorClass = QString::fromLatin1(rule.errorClass);
+            f.retryable = rule.retryable;
+            f.coolDownHost = rule.coolDown;
+            break;
+        }
+    }
+    if (f.coolDownHost) {
+        for (const QByteArray &line : stdoutTail.split('\n')) {
+            if (line.toLower().contains("retry-after"))
+                f.retryAfterS = parseRetryAfter(line, QDateTime::currentMSecsSinceEpoch());
+        }
+    }
+    return f;
+}
+
+QString entryKey(const QJsonObject &entry)
+{
+    QString extractor = entry.value(QStringLiteral("ie_key")).toString();
+    if (extractor.isEmpty())
+        extractor = entry.value(QStringLiteral("extractor_key")).toString();
+    if (extractor.isEmpty())
+        extractor = entry.value(QStringLiteral("extractor")).toString();
+    const QString id = entry.value(QStringLiteral("id")).toString();
+    if (id.isEmpty())
+        return QString();
+    return (extractor.isEmpty() ? QStringLiteral("unknown") : extractor).toLower() + QLatin1Char(':') + id;
+}
+} // namespace YtDlp

@@ -1,0 +1,55 @@
+#pragma once
+
+#include "queue/job.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+// Everything Spool knows about talking to yt-dlp: the arguments it passes, the progress lines it
+// asks for, and what its error messages mean. Pure functions, so they are tested without a process.
+namespace YtDlp {
+// Prefix of the progress lines Spool asks yt-dlp to print (--progress-template).
+inline constexpr char kProgressTag[] = "[spool] ";
+
+// Arguments every run gets: no user config (reproducible), one progress line per update,
+// machine-readable progress, traffic headers (Retry-After of a 429 is visible only there).
+QStringList baseArguments(int socketTimeoutS, int retries);
+QString progressTemplate();
+
+struct ProgressLine
+{
+    JobProgress progress;
+    QString status; // downloading, finished, error
+    QString id;
+    QString title;
+};
+std::optional<ProgressLine> parseProgress(const QByteArray &line);
+
+// "-f" selection for a quality profile (best, 2160p, 1080p, 720p, 480p, 360p, audio), or empty for
+// yt-dlp's default. Unknown profiles give nullopt.
+std::optional<QString> formatForQuality(const QString &quality);
+
+// What a failed run means.
+struct Failure
+{
+    QString errorClass; // rate_limited, bot_check, server_error, network, timeout, not_found,
+                        // unsupported, unavailable, auth_required, forbidden, disk_full, unknown
+    QString message;    // the most telling line of yt-dlp's output
+    bool retryable = false;
+    bool coolDownHost = false;
+    int retryAfterS = -1; // from a Retry-After header, when yt-dlp printed one
+};
+// `stderrText`: all of stderr; `stdoutTail`: the last lines of stdout (traffic headers, "Got error").
+Failure classify(int exitCode, const QByteArray &stderrText, const QByteArray &stdoutTail);
+// A Retry-After header value in seconds (delta-seconds or an HTTP date), or -1.
+int parseRetryAfter(const QByteArray &headerLine, qint64 nowMs);
+// Lines of --print-traffic that must never reach a log file (they carry cookies).
+bool isSensitiveTrafficLine(const QByteArray &line);
+
+// Dedup key of an enumerated entry: extractor + id, lower case.
+QString entryKey(const QJsonObject &entry);
+} // namespace YtDlp

@@ -1,0 +1,29 @@
+#include "workers/ytdlpoutcome.h"
+
+#include "logging/joblogger.h"
+#include "workers/cancellationtoken.h"
+#include "workers/downloadenv.h"
+#include "workers/ytdlp.h"
+
+
+namespace YtDlpOutcome {
+std::optional<Outcome> failure(JobContext &ctx, const ProcessRunner::Result &run)
+{
+    if (!run.started)
+        return Outcome::permanent(QStringLiteral("missing_tool"), QStringLiteral("yt-dlp could not be started: %1").arg(run.startError));
+    if (run.cancelled)
+        return Outcome::transient(QStringLiteral("cancelled"), QStringLiteral("stopped (%1)").arg(stopReasonName(ctx.token().reason())));
+    if (run.exitCode == 0 && !run.crashed)
+        return std::nullopt;
+    const YtDlp::Failure f = YtDlp::classify(run.exitCode, run.stderrData, run.stdoutTail);
+    Outcome out = f.retryable ? Outcome::transient(f.errorClass, f.message) : Outcome::permanent(f.errorClass, f.message);
+    if (f.coolDownHost) {
+        const int seconds = f.retryAfterS >= 0 ? f.retryAfterS : ctx.env(DownloadEnv::DefaultCooldownS, 60).toInt();
+        out.hostCooldownMs = seconds * 1000LL;
+        ctx.log().log(JobLogger::Level::Warning, QStringLiteral("host_cooldown"),
+                      QStringLiteral("Rate limited: no downloads from this host for %1 s").arg(seconds),
+                      {{QStringLiteral("retry_after_s"), f.retryAfterS}, {QStringLiteral("cooldown_s"), seconds}});
+    }
+    return out;
+}
+} // namespace YtDlpOutcome

@@ -1,0 +1,641 @@
+#include "testsupport.h"
+
+#include "logging/logstore.h"
+#include "queue/jobqueue.h"
+#include "queue/jobtypes.h"
+#include "workers/cleanupworker.h"
+#include "workers/workerregistry.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSet>
+#include <QStandardPaths>
+#include <QTest>
+
+#include <optional>
+
+namespace {
+constexpr qint64 kHourMs = 3'600'000;
+constexpr qint64 kDayMs = 24 * kHourMs;
+
+// Writes `bytes` bytes to `path` (creating folders) and dates it `ageMs` into the past.
+bool writeFile(const QString &path, qint64 bytes, qint64 ageMs)
+{
+    if (!QDir().mkpath(QFileInfo(path).path()))
+        return false;
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(QByteArray(bytes, 'x')) != bytes || !file.flush())
+        return false;
+    return file.setFileTime(QDateTime::currentDateTimeUtc().addMSecs(-ageMs),
+                            QFileDevice::FileModificationTime);
+}
+
+// A download dir, a folder outside it, and a SpoolCore running the real CleanupWorker whose
+// environment names the download dir (or whatever a test sets instead).
+class Harness final
+{
+public:
+    explicit Harness(std::optional<QVariantMap> environment = std::nullopt)
+    {
+        SpoolCore::Options options;
+        options.dataDir = m_data.path();
+        options.environment = environment.value_or(QVariantMap{{QStringLiteral("download_dir"), root()}});
+        m_core = std::make_unique<SpoolCore>(options);
+        if (auto opened = m_core->open(); !opened)
+            qFatal("cannot open core: %s", qPrintable(opened.error().message));
+        m_core->workers().add(JobTypes::Cleanup, [] { return std::make_unique<CleanupWorker>(); });
+        m_core->start();
+    }
+    ~Harness() { m_core.reset(); }
+    Q_DISABLE_COPY_MOVE(Harness)
+
+    QString root() const { return QFileInfo(m_downloads.path()).canonicalFilePath(); }
+    QString outside() const { return QFileInfo(m_outside.path()).canonicalFilePath(); }
+    QString at(const QString &relative) const { return root() + QLatin1Char('/') + relative; }
+    bool put(const QString &relative, qint64 bytes, qint64 ageMs) const
+    {
+        return writeFile(at(relative), bytes, ageMs);
+    }
+    bool exists(const QString &relative) const { return QFileInfo::exists(at(relative)); }
+
+    qint64 add(const QJsonObject &options)
+    {
+        NewJob job;
+        job.type = JobTypes::Cleanup;
+        job.options = options;
+        const auto added = m_core->queue().addJob(job);
+        if (!added)
+            qWarning("add failed: %s", qPrintable(added.error().message));
+        return added ? added.value().job.id : 0;
+    }
+    JobStatus status(qint64 id) const
+    {
+        const auto job = m_core->queue().job(id);
+        return job ? job->status : JobStatus::Cancelled;
+    }
+    Job job(qint64 id) const { return *m_core->queue().job(id); }
+    // Paths of a result array ({path, ...} objects), relative to the root.
+    QSet<QString> paths(const QJsonArray &array) const
+    {
+        QSet<QString> out;
+        for (const QJsonValue &v : array)
+            out << relative(v.isObject() ? v.toObject().value(QStringLiteral("path")).toString()
+                                         : v.toString());
+        return out;
+    }
+    QString relative(const QString &path) const { return QDir(root()).relativeFilePath(path); }
+    QList<QJsonObject> events(qint64 id, const QString &name) const;
+
+private:
+    QTemporaryDir m_data;
+    QTemporaryDir m_downloads;
+    QTemporaryDir m_outside;
+    std::unique_ptr<SpoolCore> m_core;
+};
+
+QList<QJsonObject> Harness::events(qint64 id, const QString &name) const
+{
+    QFile file(m_core->logs().jobDir(id) + QStringLiteral("/events.jsonl"));
+    QList<QJsonObject> out;
+    if (!file.open(QIODevice::ReadOnly))
+        return out;
+    for (const QByteArray &line : file.readAll().split('\n')) {
+        const QJsonObject event = QJsonDocument::fromJson(line).object();
+        if (event.value(QStringLiteral("event")).toString() == name)
+            out << event;
+    }
+    return out;
+}
+
+QJsonArray deletedOf(const Job &job)
+{
+    return job.result.value(QStringLiteral("deleted")).toArray();
+}
+} // namespace
+
+// Retention of the download dir through the real dispatcher, on real files: each policy, sidecars,
+// partial downloads, empty folders, dry run, and above all the safety rules (symlinks, paths).
+class TestCleanup final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void maxAgeDeletesOldMedia();
+    void keepPerChannelKeepsNewest();
+    void totalSizeCapDeletesOldestAcrossChannels();
+    void sidecarsGoWithTheirMedia();
+    void sidecarsCountTowardTheSizeCap();
+    void staleParts_data();
+    void staleParts();
+    void emptyFoldersGoRootStays();
+    void dryRunDeletesNothingButListsTheSameSet();
+    void symlinkedFolderOutsideIsNeverFollowed();
+    void symlinkedFilesAreLeftAlone();
+    void requestedDirInsideCleansOnlyThere();
+    void badRequestedDir_data();
+    void badRequestedDir();
+    void badDownloadDir_data();
+    void badDownloadDir();
+    void badOptionValues_data();
+    void badOptionValues();
+    void refusalReason_data();
+    void refusalReason();
+
+private:
+    // Runs one cleanup job to `expected` and returns it.
+    std::optional<Job> run(Harness &h, const QJsonObject &options, JobStatus expected = JobStatus::Completed);
+};
+
+void TestCleanup::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+}
+
+std::optional<Job> TestCleanup::run(Harness &h, const QJsonObject &options, JobStatus expected)
+{
+    const qint64 id = h.add(options);
+    if (id <= 0)
+        return std::nullopt;
+    // A wrong end state fails the test inside the lambda; the caller then sees no job.
+    bool reached = false;
+    [&] {
+        QTRY_COMPARE(h.status(id), expected);
+        reached = true;
+    }();
+    if (!reached)
+        return std::nullopt;
+    return h.job(id);
+}
+
+void TestCleanup::maxAgeDeletesOldMedia()
+{
+    Harness h;
+    QVERIFY(h.put(QStringLiteral("Chan/old.mp4"), 100, 40 * kDayMs));
+    QVERIFY(h.put(QStringLiteral("Chan/new.mkv"), 50, 1 * kDayMs));
+    QVERIFY(h.put(QStringLiteral("root-old.opus"), 30, 40 * kDayMs));
+    QVERIFY(h.put(QStringLiteral("Chan/notes.txt"), 10, 400 * kDayMs)); // not media: never a candidate
+    const auto job = run(h, {{QStringLiteral("max_age_days"), 30}});
+    QVERIFY(job);
+    QCOMPARE(h.paths(deletedOf(*job)),
+             (QSet<QString>{QStringLiteral("Chan/old.mp4"), QStringLiteral("root-old.opus")}));
+    for (const QJsonValue &d : deletedOf(*job))
+        QCOMPARE(d.toObject().value(QStringLiteral("reason")).toString(), QStringLiteral("max_age"));
+    QCOMPARE(job->result.value(QStringLiteral("freed_bytes")).toInteger(), 130);
+    QCOMPARE(job->result.value(QStringLiteral("dry_run")).toBool(), false);
+    QVERIFY(!h.exists(QStringLiteral("Chan/old.mp4")));
+    QVERIFY(h.exists(QStringLiteral("Chan/new.mkv")));
+    QVERIFY(h.exists(QStringLiteral("Chan/notes.txt")));
+    const QList<QJsonObject> logged = h.events(job->id, QStringLiteral("deleted"));
+    QCOMPARE(logged.size(), 2);
+    const QJsonObject fields = logged.first().value(QStringLiteral("fields")).toObject();
+    QCOMPARE(fields.value(QStringLiteral("reason")).toString(), QStringLiteral("max_age"));
+    QVERIFY(fields.value(QStringLiteral("bytes")).toInteger() > 0);
+    QVERIFY(!fields.value(QStringLiteral("path")).toString().isEmpty());
+}
+
+void TestCleanup::keepPerChannelKeepsNewest()
+{
+    Harness h;
+    for (int i = 1; i <= 4; ++i)
+        QVERIFY(h.put(QStringLiteral("A/a%1.webm").arg(i), 10, i * kDayMs)); // a1 newest
+    QVERIFY(h.put(QStringLiteral("B/b1.mp4"), 10, 9 * kDayMs));
+    QVERIFY(h.put(QStringLiteral("B/b2.mp4"), 10, 10 * kDayMs));
+    QVERIFY(h.put(QStringLiteral("B/deeper/b3.mp4"), 10, 11 * kDayMs)); // still channel B
+    QVERIFY(h.put(QStringLiteral("loose.mp4"), 10, 30 * kDayMs));       // the root's own group
+    const auto job = run(h, {{QStringLiteral("keep_per_channel"), 2}});
+    QVERIFY(job);
+    QCOMPARE(h.paths(deletedOf(*job)),
+             (QSet<QString>{QStringLiteral("A/a3.webm"), QStringLiteral("A/a4.webm"),
+                            QStringLiteral("B/deeper/b3.mp4")}));
+    for (const QJsonValue &d : deletedOf(*job))
+        QCOMPARE(d.toObject().value(QStringLiteral("reason")).toString(), QStringLiteral("keep_per_channel"));
+    QVERIFY(h.exists(QStringLiteral("A/a1.webm")));
+    QVERIFY(h.exists(QStringLiteral("A/a2.webm")));
+    QVERIFY(h.exists(QStringLiteral("loose.mp4")));
+    QCOMPARE(h.paths(job->result.value(QStringLiteral("removed_dirs")).toArray()),
+             QSet<QString>{QStringLiteral("B/deeper")});
+}
+
+void TestCleanup::totalSizeCapDeletesOldestAcrossChannels()
+{
+    Harness h;
+    QVERIFY(h.put(QStringLiteral("A/a1.mp4"), 100, 5 * kDayMs));
+    QVERIFY(h.put(QStringLiteral("B/b1.mp4"), 100, 4 * kDayMs));
+    QVERIFY(h.put(QStringLiteral("A/a2.mp4"), 100, 3 * kDayMs));
+    QVERIFY(h.put(QStringLiteral("B/b2.mp4"), 100, 1 * kDayMs));
+    const auto job = run(h, {{QStringLiteral("max_total_bytes"), 250}});
+    QVERIFY(job);
+    const QJsonArray deleted = deletedOf(*job);
+    QCOMPARE(deleted.size(), 2);
+    // Oldest first, whatever the channel.
+    QCOMPARE(h.relative(deleted[0].toObject().value(QStringLiteral("path")).toString()),
+             QStringLiteral("A/a1.mp4"));
+    QCOMPARE(h.relative(deleted[1].toObject().value(QStringLiteral("path")).toString()),
+             QStringLiteral("B/b1.mp4"));
+    QCOMPARE(deleted[0].toObject().value(QStringLiteral("reason")).toString(),
+             QStringLiteral("max_total_bytes"));
+    QCOMPARE(job->result.value(QStringLiteral("freed_bytes")).toInteger(), 200);
+    QVERIFY(h.exists(QStringLiteral("A/a2.mp4")));
+    QVERIFY(h.exists(QStringLiteral("B/b2.mp4")));
+}
+
+void TestCleanup::sidecarsGoWithTheirMedia()
+{
+    Harness h;
+    const QStringList sidecars{QStringLiteral("v.info.json"), QStringLiteral("v.description"),
+                               QStringLiteral("v.jpg"),       QStringLiteral("v.webp"),
+                               QStringLiteral("v.en.vtt"),    QStringLiteral("v.srt")};
+    QVERIFY(h.put(QStringLiteral("C/v.mp4"), 100, 60 * kDayMs));
+    for (const QString &s : sidecars)
+        QVERIFY(h.put(QStringLiteral("C/") + s, 10, 60 * kDayMs));
+    // Same prefix without the dot: belongs to another (kept) media file.
+    QVERIFY(h.put(QStringLiteral("C/v2.mp4"), 100, 1 * kDayMs));
+    QVERIFY(h.put(QStringLiteral("C/v2.info.json"), 10, 60 * kDayMs));
+    QVERIFY(h.put(QStringLiteral("C/orphan.info.json"), 10, 60 * kDayMs));
+    const auto job = run(h, {{QStringLiteral("max_age_days"), 30}});
+    QVERIFY(job);
+    QSet<QString> expected{QStringLiteral("C/v.mp4")};
+    for (const QString &s : sidecars)
+        expected << QStringLiteral("C/") + s;
+    QCOMPARE(h.paths(deletedOf(*job)), expected);
+    QCOMPARE(job->result.value(QStringLiteral("freed_bytes")).toInteger(), 100 + 10 * sidecars.size());
+    QVERIFY(h.exists(QStringLiteral("C/v2.info.json")));
+    QVERIFY(h.exists(QStringLiteral("C/orphan.info.json")));
+}
+
+void TestCleanup::sidecarsCountTowardTheSizeCap()
+{
+    Harness h;
+    QVERIFY(h.put(QStringLiteral("A/old.mp4"), 100, 3 * kDayMs));
+    QVERIFY(h.put(QStringLiteral("A/new.mp4"), 100, 1 * kDayMs));
+    QVERIFY(h.put(QStringLiteral("A/new.info.json"), 100, 1 * kDayMs));
+    // 300 bytes with the sidecar: over the cap, although the media alone (200) is under it.
+    const auto job = run(h, {{QStringLiteral("max_total_bytes"), 250}});
+    QVERIFY(job);
+    QCOMPARE(h.paths(deletedOf(*job)), QSet<QString>{QStringLiteral("A/old.mp4")});
+    QVERIFY(h.exists(QStringLiteral("A/new.info.json")));
+}
+
+void TestCleanup::staleParts_data()
+{
+    QTest::addColumn<QJsonObject>("options");
+    QTest::addColumn<QStringList>("deleted");
+    const QStringList stale{QStringLiteral("A/x.mp4.part"), QStringLiteral("A/x.mp4.ytdl"),
+                            QStringLiteral("A/y.f137.mp4.part-Frag12"), QStringLiteral("root.webm.part")};
+    QTest::newRow("default 24 h") << QJsonObject{} << stale;
+    QTest::newRow("72 h keeps all") << QJsonObject{{QStringLiteral("part_max_age_hours"), 72}}
+                                    << QStringList{};
+    QTest::newRow("half an hour") << QJsonObject{{QStringLiteral("part_max_age_hours"), 0.5}}
+                                  << stale + QStringList{QStringLiteral("A/fresh.mp4.part"),
+                                                         QStringLiteral("A/fresh.mp4.part-Frag1")};
+}
+
+void TestCleanup::staleParts()
+{
+    QFETCH(QJsonObject, options);
+    QFETCH(QStringList, deleted);
+    Harness h;
+    for (const QString &name : {QStringLiteral("A/x.mp4.part"), QStringLiteral("A/x.mp4.ytdl"),
+                                QStringLiteral("A/y.f137.mp4.part-Frag12"), QStringLiteral("root.webm.part")})
+        QVERIFY(h.put(name, 20, 48 * kHourMs));
+    QVERIFY(h.put(QStringLiteral("A/fresh.mp4.part"), 20, kHourMs));
+    QVERIFY(h.put(QStringLiteral("A/fresh.mp4.part-Frag1"), 20, kHourMs));
+    QVERIFY(h.put(QStringLiteral("A/done.mp4"), 20, 400 * kDayMs)); // no media policy set: kept
+    const auto job = run(h, options);
+    QVERIFY(job);
+    QCOMPARE(h.paths(deletedOf(*job)), QSet<QString>(deleted.cbegin(), deleted.cend()));
+    for (const QJsonValue &d : deletedOf(*job))
+        QCOMPARE(d.toObject().value(QStringLiteral("reason")).toString(), QStringLiteral("stale_part"));
+    for (const QString &name : deleted)
+        QVERIFY2(!h.exists(name), qPrintable(name));
+    QVERIFY(h.exists(QStringLiteral("A/done.mp4")));
+    if (!deleted.contains(QStringLiteral("A/fresh.mp4.part")))
+        QVERIFY(h.exists(QStringLiteral("A/fresh.mp4.part")));
+}
+
+void TestCleanup::emptyFoldersGoRootStays()
+{
+    Harness h;
+    QVERIFY(QDir().mkpath(h.at(QStringLiteral("Empty"))));
+    QVERIFY(QDir().mkpath(h.at(QStringLiteral("Nested/a/b"))));
+    QVERIFY(h.put(QStringLiteral("Emptied/old.mp4"), 10, 90 * kDayMs));
+    QVERIFY(h.put(QStringLiteral("Kept/new.mp4"), 10, kDayMs));
+    QVERIFY(h.put(QStringLiteral("Hidden/.keep"), 0, kDayMs)); // a hidden file is content too
+    const auto job = run(h, {{QStringLiteral("max_age_days"), 30}});
+    QVERIFY(job);
+    QCOMPARE(h.paths(job->result.value(QStringLiteral("removed_dirs")).toArray()),
+             (QSet<QString>{QStringLiteral("Empty"), QStringLiteral("Nested/a/b"), QStringLiteral("Nested/a"),
+                            QStringLiteral("Nested"), QStringLiteral("Emptied")}));
+    QVERIFY(!h.exists(QStringLiteral("Nested")));
+    QVERIFY(h.exists(QStringLiteral("Kept/new.mp4")));
+    QVERIFY(h.exists(QStringLiteral("Hidden/.keep")));
+
+    // Everything gone: the root itself stays.
+    const auto all = run(h, {{QStringLiteral("max_total_bytes"), 0}});
+    QVERIFY(all);
+    QVERIFY(QFileInfo(h.root()).isDir());
+    QVERIFY(h.paths(all->result.value(QStringLiteral("removed_dirs")).toArray())
+                .contains(QStringLiteral("Kept")));
+    QVERIFY(QFile::remove(h.at(QStringLiteral("Hidden/.keep"))));
+    const auto empty = run(h, {});
+    QVERIFY(empty);
+    QCOMPARE(h.paths(empty->result.value(QStringLiteral("removed_dirs")).toArray()),
+             QSet<QString>{QStringLiteral("Hidden")});
+    QVERIFY(QFileInfo(h.root()).isDir());
+    QVERIFY(QDir(h.root()).isEmpty());
+}
+
+void TestCleanup::dryRunDeletesNothingButListsTheSameSet()
+{
+    Harness h;
+    QVERIFY(h.put(QStringLiteral("A/a1.mp4"), 100, 50 * kDayMs));
+    QVERIFY(h.put(QStringLiteral("A/a1.info.json"), 5, 50 * kDayMs));
+    QVERIFY(h.put(QStringLiteral("A/a2.mp4"), 100, 5 * kDayMs));
+    QVERIFY(h.put(QStringLiteral("A/a3.mp4"), 100, 4 * kDayMs));
+    QVERIFY(h.put(QStringLiteral("B/b1.mp4"), 100, 3 * kDayMs));
+    QVERIFY(h.put(QStringLiteral("B/b2.mp4"), 100, 2 * kDayMs));
+    QVERIFY(h.put(QStringLiteral("C/c1.mp4"), 100, 60 * kDayMs));
+    QVERIFY(h.put(QStringLiteral("C/stale.mp4.part"), 7, 30 * kHourMs));
+    QVERIFY(QDir().mkpath(h.at(QStringLiteral("D"))));
+    QJsonObject options{{QStringLiteral("max_age_days"), 30},
+                        {QStringLiteral("keep_per_channel"), 1},
+                        {QStringLiteral("max_total_bytes"), 150}};
+    QStringList before;
+    for (QDirIterator it(h.root(), QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden,
+                         QDirIterator::Subdirectories);
+         it.hasNext();)
+        before << it.next();
+
+    options.insert(QStringLiteral("dry_run"), true);
+    const auto dry = run(h, options);
+    QVERIFY(dry);
+    QStringList after;
+    for (QDirIterator it(h.root(), QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden,
+                         QDirIterator::Subdirectories);
+         it.hasNext();)
+        after << it.next();
+    QCOMPARE(after, before);
+    QVERIFY(dry->result.value(QStringLiteral("dry_run")).toBool());
+    QVERIFY(!dry->result.contains(QStringLiteral("deleted")));
+    const QJsonArray wouldDelete = dry->result.value(QStringLiteral("would_delete")).toArray();
+    QCOMPARE(h.events(dry->id, QStringLiteral("would_delete")).size(), wouldDelete.size());
+    QCOMPARE(h.events(dry->id, QStringLiteral("deleted")).size(), 0);
+    QCOMPARE(
+        h.paths(wouldDelete),
+        (QSet<QString>{QStringLiteral("A/a1.mp4"), QStringLiteral("A/a1.info.json"),
+                       QStringLiteral("C/c1.mp4"), QStringLiteral("A/a2.mp4"), QStringLiteral("B/b1.mp4"),
+                       QStringLiteral("A/a3.mp4"), QStringLiteral("C/stale.mp4.part")}));
+
+    options.insert(QStringLiteral("dry_run"), false);
+    const auto real = run(h, options);
+    QVERIFY(real);
+    QCOMPARE(h.paths(deletedOf(*real)), h.paths(wouldDelete));
+    QCOMPARE(real->result.value(QStringLiteral("freed_bytes")),
+             dry->result.value(QStringLiteral("freed_bytes")));
+    QCOMPARE(h.paths(real->result.value(QStringLiteral("removed_dirs")).toArray()),
+             h.paths(dry->result.value(QStringLiteral("removed_dirs")).toArray()));
+    QCOMPARE(h.paths(real->result.value(QStringLiteral("removed_dirs")).toArray()),
+             (QSet<QString>{QStringLiteral("A"), QStringLiteral("C"), QStringLiteral("D")}));
+    QVERIFY(h.exists(QStringLiteral("B/b2.mp4")));
+    QVERIFY(!h.exists(QStringLiteral("A")));
+}
+
+void TestCleanup::symlinkedFolderOutsideIsNeverFollowed()
+{
+    Harness h;
+    QVERIFY(writeFile(h.outside() + QStringLiteral("/Other/old.mp4"), 100, 400 * kDayMs));
+    QVERIFY(writeFile(h.outside() + QStringLiteral("/Other/old.info.json"), 10, 400 * kDayMs));
+    QVERIFY(writeFile(h.outside() + QStringLiteral("/Other/stale.mp4.part"), 10, 400 * kDayMs));
+    QVERIFY(QDir().mkpath(h.outside() + QStringLiteral("/EmptyOutside")));
+    QVERIFY(QFile::link(h.outside() + QStringLiteral("/Other"), h.at(QStringLiteral("Linked"))));
+    QVERIFY(h.put(QStringLiteral("A/old.mp4"), 100, 400 * kDayMs));
+    QVERIFY(
+        QFile::link(h.outside() + QStringLiteral("/EmptyOutside"), h.at(QStringLiteral("A/LinkedEmpty"))));
+    const auto job = run(h, {{QStringLiteral("max_age_days"), 1},
+                             {QStringLiteral("keep_per_channel"), 0},
+                             {QStringLiteral("max_total_bytes"), 0}});
+    QVERIFY(job);
+    QCOMPARE(h.paths(deletedOf(*job)), QSet<QString>{QStringLiteral("A/old.mp4")});
+    for (const QString &name : {QStringLiteral("/Other/old.mp4"), QStringLiteral("/Other/old.info.json"),
+                                QStringLiteral("/Other/stale.mp4.part"), QStringLiteral("/EmptyOutside")})
+        QVERIFY2(QFileInfo::exists(h.outside() + name), qPrintable(name));
+    QVERIFY(QFileInfo(h.at(QStringLiteral("Linked"))).isSymLink());
+    QVERIFY(QFileInfo(h.at(QStringLiteral("A/LinkedEmpty"))).isSymLink());
+    QVERIFY(QFileInfo(h.at(QStringLiteral("A"))).isDir()); // holds a symlink, so not empty
+    QCOMPARE(job->result.value(QStringLiteral("removed_dirs")).toArray().size(), 0);
+    QCOMPARE(h.paths(job->result.value(QStringLiteral("skipped")).toArray()),
+             (QSet<QString>{QStringLiteral("Linked"), QStringLiteral("A/LinkedEmpty")}));
+    QCOMPARE(h.events(job->id, QStringLiteral("skipped")).size(), 2);
+    QCOMPARE(job->result.value(QStringLiteral("refused")).toArray().size(), 0); // never even got that far
+}
+
+void TestCleanup::symlinkedFilesAreLeftAlone()
+{
+    Harness h;
+    const QString target = h.outside() + QStringLiteral("/target.mp4");
+    const QString secret = h.outside() + QStringLiteral("/secret.json");
+    QVERIFY(writeFile(target, 100, 400 * kDayMs));
+    QVERIFY(writeFile(secret, 10, 400 * kDayMs));
+    QVERIFY(QFile::link(target, h.at(QStringLiteral("linked.mp4"))));
+    QVERIFY(h.put(QStringLiteral("A/real.mp4"), 100, 400 * kDayMs));
+    QVERIFY(QFile::link(secret, h.at(QStringLiteral("A/real.info.json")))); // a "sidecar" that is a symlink
+    QVERIFY(QFile::link(h.outside() + QStringLiteral("/gone.mp4.part"),
+                        h.at(QStringLiteral("A/broken.mp4.part"))));
+    const auto job = run(h, {{QStringLiteral("max_age_days"), 1},
+                             {QStringLiteral("max_total_bytes"), 0},
+                             {QStringLiteral("part_max_age_hours"), 0.001}});
+    QVERIFY(job);
+    QCOMPARE(h.paths(deletedOf(*job)), QSet<QString>{QStringLiteral("A/real.mp4")});
+    QVERIFY(QFileInfo::exists(target));
+    QVERIFY(QFileInfo::exists(secret));
+    QVERIFY(QFileInfo(h.at(QStringLiteral("linked.mp4"))).isSymLink());
+    QVERIFY(QFileInfo(h.at(QStringLiteral("A/real.info.json"))).isSymLink());
+    QVERIFY(QFileInfo(h.at(QStringLiteral("A/broken.mp4.part"))).isSymLink());
+    QCOMPARE(h.paths(job->result.value(QStringLiteral("skipped")).toArray()),
+             (QSet<QString>{QStringLiteral("linked.mp4"), QStringLiteral("A/real.info.json"),
+                            QStringLiteral("A/broken.mp4.part")}));
+}
+
+void TestCleanup::requestedDirInsideCleansOnlyThere()
+{
+    Harness h;
+    QVERIFY(h.put(QStringLiteral("A/old.mp4"), 10, 90 * kDayMs));
+    QVERIFY(h.put(QStringLiteral("B/old.mp4"), 10, 90 * kDayMs));
+    // Written uncleaned on purpose: "//" and "/./" are fine, only ".." is refused.
+    const auto job = run(h, {{QStringLiteral("max_age_days"), 30},
+                             {QStringLiteral("download_dir"), h.root() + QStringLiteral("//./A/")}});
+    QVERIFY(job);
+    QCOMPARE(h.paths(deletedOf(*job)), QSet<QString>{QStringLiteral("A/old.mp4")});
+    QVERIFY(h.exists(QStringLiteral("B/old.mp4")));
+    QVERIFY(QFileInfo(h.at(QStringLiteral("A"))).isDir()); // the job's root is never removed
+}
+
+void TestCleanup::badRequestedDir_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QString>("errorClass");
+    QTest::addColumn<QString>("messagePart");
+    QTest::newRow("dot-dot out") << "dotdot-out"
+                                 << "invalid_path"
+                                 << "'..'";
+    QTest::newRow("dot-dot staying inside") << "dotdot-in"
+                                            << "invalid_path"
+                                            << "'..'";
+    QTest::newRow("relative") << "relative"
+                              << "invalid_path"
+                              << "not an absolute path";
+    QTest::newRow("outside") << "outside"
+                             << "invalid_path"
+                             << "not inside the download dir";
+    QTest::newRow("prefix lookalike") << "lookalike"
+                                      << "invalid_path"
+                                      << "not inside the download dir";
+    QTest::newRow("symlink inside leading out") << "symlink"
+                                                << "invalid_path"
+                                                << "through a symlink";
+    QTest::newRow("missing folder") << "missing"
+                                    << "missing_dir"
+                                    << "does not exist";
+    QTest::newRow("empty") << "empty"
+                           << "invalid_path"
+                           << "is empty";
+}
+
+void TestCleanup::badRequestedDir()
+{
+    QFETCH(QString, kind);
+    QFETCH(QString, errorClass);
+    QFETCH(QString, messagePart);
+    Harness h;
+    QVERIFY(h.put(QStringLiteral("A/old.mp4"), 10, 90 * kDayMs));
+    QVERIFY(writeFile(h.outside() + QStringLiteral("/victim.mp4"), 10, 90 * kDayMs));
+    QVERIFY(QFile::link(h.outside(), h.at(QStringLiteral("Escape"))));
+    const QHash<QString, QString> dirs{
+        {QStringLiteral("dotdot-out"), h.root() + QStringLiteral("/A/../..") + h.outside()},
+        {QStringLiteral("dotdot-in"), h.root() + QStringLiteral("/A/../A")},
+        {QStringLiteral("relative"), QStringLiteral("A")},
+        {QStringLiteral("outside"), h.outside()},
+        {QStringLiteral("lookalike"), h.root() + QStringLiteral("-other")},
+        {QStringLiteral("symlink"), h.root() + QStringLiteral("/Escape")},
+        {QStringLiteral("missing"), h.root() + QStringLiteral("/Nope")},
+        {QStringLiteral("empty"), QString()},
+    };
+    const auto job =
+        run(h, {{QStringLiteral("max_age_days"), 1}, {QStringLiteral("download_dir"), dirs.value(kind)}},
+            JobStatus::Dead);
+    QVERIFY(job);
+    QCOMPARE(job->attempts, 1); // permanent: no retry
+    QCOMPARE(job->errorClass, errorClass);
+    QVERIFY2(job->errorMessage.contains(messagePart), qPrintable(job->errorMessage));
+    QVERIFY(h.exists(QStringLiteral("A/old.mp4")));
+    QVERIFY(QFileInfo::exists(h.outside() + QStringLiteral("/victim.mp4")));
+}
+
+void TestCleanup::badDownloadDir_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QString>("errorClass");
+    QTest::newRow("unset") << "unset"
+                           << "not_configured";
+    QTest::newRow("empty") << "empty"
+                           << "not_configured";
+    QTest::newRow("relative") << "relative"
+                              << "invalid_path";
+    QTest::newRow("missing") << "missing"
+                             << "missing_dir";
+    QTest::newRow("a file") << "file"
+                            << "missing_dir";
+}
+
+void TestCleanup::badDownloadDir()
+{
+    QFETCH(QString, kind);
+    QFETCH(QString, errorClass);
+    QTemporaryDir base;
+    QVERIFY(writeFile(base.path() + QStringLiteral("/file"), 1, 0));
+    QVariantMap env;
+    if (kind == QLatin1String("empty"))
+        env.insert(QStringLiteral("download_dir"), QString());
+    else if (kind == QLatin1String("relative"))
+        env.insert(QStringLiteral("download_dir"), QStringLiteral("downloads"));
+    else if (kind == QLatin1String("missing"))
+        env.insert(QStringLiteral("download_dir"), base.path() + QStringLiteral("/nope"));
+    else if (kind == QLatin1String("file"))
+        env.insert(QStringLiteral("download_dir"), base.path() + QStringLiteral("/file"));
+    Harness h(env);
+    const auto job = run(h, {}, JobStatus::Dead);
+    QVERIFY(job);
+    QCOMPARE(job->errorClass, errorClass);
+    QVERIFY(!job->errorMessage.isEmpty());
+    QVERIFY(QFileInfo::exists(base.path() + QStringLiteral("/file")));
+}
+
+void TestCleanup::badOptionValues_data()
+{
+    QTest::addColumn<QJsonObject>("options");
+    QTest::newRow("negative age") << QJsonObject{{QStringLiteral("max_age_days"), -1}};
+    QTest::newRow("fractional keep") << QJsonObject{{QStringLiteral("keep_per_channel"), 1.5}};
+    QTest::newRow("negative keep") << QJsonObject{{QStringLiteral("keep_per_channel"), -2}};
+    QTest::newRow("negative cap") << QJsonObject{{QStringLiteral("max_total_bytes"), -100}};
+    QTest::newRow("zero part age") << QJsonObject{{QStringLiteral("part_max_age_hours"), 0}};
+}
+
+void TestCleanup::badOptionValues()
+{
+    QFETCH(QJsonObject, options);
+    Harness h;
+    QVERIFY(h.put(QStringLiteral("A/old.mp4.part"), 10, 90 * kDayMs));
+    const auto job = run(h, options, JobStatus::Dead);
+    QVERIFY(job);
+    QCOMPARE(job->errorClass, QStringLiteral("invalid_option"));
+    QVERIFY(h.exists(QStringLiteral("A/old.mp4.part"))); // refused before anything was touched
+}
+
+void TestCleanup::refusalReason_data()
+{
+    QTest::addColumn<QString>("relative");
+    QTest::addColumn<QString>("reason");
+    QTest::newRow("plain file") << "A/file.mp4"
+                                << "";
+    QTest::newRow("folder") << "A"
+                            << "";
+    QTest::newRow("root") << ""
+                          << "root";
+    QTest::newRow("root spelled oddly") << "A/.."
+                                        << "root";
+    QTest::newRow("symlink to a file") << "link.mp4"
+                                       << "symlink";
+    QTest::newRow("symlink to a folder") << "LinkDir"
+                                         << "symlink";
+    QTest::newRow("through a symlinked folder") << "LinkDir/target.mp4"
+                                                << "outside_root";
+    QTest::newRow("through a symlink staying inside") << "InnerLink/file.mp4"
+                                                      << "resolves_elsewhere";
+    QTest::newRow("outside") << "../elsewhere"
+                             << "outside_root";
+    QTest::newRow("missing") << "A/nope.mp4"
+                             << "missing";
+}
+
+void TestCleanup::refusalReason()
+{
+    QFETCH(QString, relative);
+    QFETCH(QString, reason);
+    QTemporaryDir base;
+    const QString root = QFileInfo(base.path()).canonicalFilePath() + QStringLiteral("/root");
+    const QString elsewhere = QFileInfo(base.path()).canonicalFilePath() + QStringLiteral("/elsewhere");
+    QVERIFY(writeFile(root + QStringLiteral("/A/file.mp4"), 1, 0));
+    QVERIFY(writeFile(elsewhere + QStringLiteral("/target.mp4"), 1, 0));
+    QVERIFY(QFile::link(elsewhere + QStringLiteral("/target.mp4"), root + QStringLiteral("/link.mp4")));
+    QVERIFY(QFile::link(elsewhere, root + QStringLiteral("/LinkDir")));
+    QVERIFY(QFile::link(root + QStringLiteral("/A"), root + QStringLiteral("/InnerLink")));
+    const QString path = relative.isEmpty() ? root : root + QLatin1Char('/') + relative;
+    QCOMPARE(CleanupWorker::refusalReason(root, path), reason);
+}
+
+QTEST_GUILESS_MAIN(TestCleanup)
+#include "tst_cleanup.moc"

@@ -1,0 +1,427 @@
+#include "mediaserver.h"
+#include "testsupport.h"
+
+#include "logging/logstore.h"
+#include "queue/dispatcher.h"
+#include "queue/jobqueue.h"
+#include "queue/jobtypes.h"
+#include "workers/downloadenv.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+// The real thing, offline: yt-dlp and ffmpeg downloading from a local HTTP server through the
+// queue, with the server's fault modes (429, 404, 500, dropped connection, stall).
+class TestDownloads final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void wholeChannelIsDownloaded();
+    void resyncAddsOnlyNewVideos();
+    void rateLimitCoolsDownHostThenSucceeds();
+    void notFoundIsDeadAfterOneAttempt();
+    void serverErrorIsRetried();
+    void droppedConnectionIsResumed();
+    void stalledDownloadIsEndedAndRetried();
+    void cancelMidDownloadLeavesNoProcess();
+    void pauseKeepsPartFileAndResumeFinishes();
+    void shutdownMidDownloadThenRestartCompletes();
+    void metadataSidecarIsWritten();
+    void missingYtDlpIsDeadWithInstructions();
+    void unknownQualityIsRefused();
+
+private:
+    QueueSettings settings() const;
+    QVariantMap environment() const;
+    void makeCore(const QString &dataDir = QString());
+    qint64 addVideo(const QUrl &url, const QJsonObject &options = {});
+    qint64 addChannel(const QUrl &url);
+    Job waitFor(qint64 id, JobStatus status, int timeoutMs = 60'000);
+    static bool ffprobeAccepts(const QString &file);
+    static QByteArray sha1(const QString &file);
+    static bool processMentions(const QString &needle);
+    qint64 waitForBytes(qint64 id);
+
+    MediaServer m_server;
+    int m_big = -1;
+    std::unique_ptr<QTemporaryDir> m_downloads;
+    std::unique_ptr<TestCore> m_t;
+    QVariantMap m_extraEnv;
+};
+
+void TestDownloads::initTestCase()
+{
+    QVERIFY2(m_server.start(3), qPrintable(m_server.errorString()));
+    m_big = m_server.addBigClip();
+    QVERIFY(m_big >= 0);
+}
+
+void TestDownloads::init()
+{
+    m_server.clearFaults();
+    m_server.setThrottle(0);
+    m_extraEnv.clear();
+    m_downloads = std::make_unique<QTemporaryDir>();
+}
+
+void TestDownloads::cleanup()
+{
+    m_t.reset();
+    m_downloads.reset();
+}
+
+QueueSettings TestDownloads::settings() const
+{
+    QueueSettings s = QueueSettings::defaults();
+    s.maxConcurrent = 3;
+    for (auto it = s.types.begin(); it != s.types.end(); ++it) {
+        it->retry.baseDelayMs = 300;
+        it->retry.maxDelayMs = 2000;
+        it->retry.jitter = 0;
+        it->retry.maxAttempts = 3;
+        it->stallTimeoutMs = 60'000;
+    }
+    s.watchdogIntervalMs = 200;
+    s.shutdownGraceMs = 5000;
+    return s;
+}
+
+QVariantMap TestDownloads::environment() const
+{
+    QVariantMap env{{DownloadEnv::DownloadDir, m_downloads->path()},
+                    {DownloadEnv::SocketTimeoutS, 10},
+                    {DownloadEnv::Retries, 2},
+                    {DownloadEnv::DefaultCooldownS, 1}};
+    for (auto it = m_extraEnv.cbegin(); it != m_extraEnv.cend(); ++it)
+        env.insert(it.key(), it.value());
+    return env;
+}
+
+void TestDownloads::makeCore(const QString &dataDir)
+{
+    m_t.reset();
+    m_t = std::make_unique<TestCore>(settings(), false, environment(), dataDir);
+    m_t->core().start();
+}
+
+qint64 TestDownloads::addVideo(const QUrl &url, const QJsonObject &options)
+{
+    NewJob job;
+    job.type = JobTypes::VideoDownload;
+    job.url = url.toString();
+    job.options = options;
+    auto added = m_t->queue().addJob(job);
+    if (!added)
+        qWarning("%s", qPrintable(added.error().message));
+    return added ? added.value().job.id : 0;
+}
+
+qint64 TestDownloads::addChannel(const QUrl &url)
+{
+    NewJob job;
+    job.type = JobTypes::ChannelDownload;
+    job.url = url.toString();
+    auto added = m_t->queue().addJob(job);
+    return added ? added.value().job.id : 0;
+}
+
+Job TestDownloads::waitFor(qint64 id, JobStatus status, int timeoutMs)
+{
+    [[maybe_unused]] const bool settled = QTest::qWaitFor([&] { return m_t->status(id) == status || isFinal(m_t->status(id)); }, timeoutMs);
+    const Job job = *m_t->queue().job(id);
+    if (job.status != status)
+        qWarning("job %lld is %s (%s: %s)", id, qPrintable(statusName(job.status)), qPrintable(job.errorClass),
+                 qPrintable(job.errorMessage));
+    return job;
+}
+
+bool TestDownloads::ffprobeAccepts(const QString &file)
+{
+    QProcess p;
+    p.start(QStringLiteral("ffprobe"), {QStringLiteral("-v"), QStringLiteral("error"), QStringLiteral("-show_entries"),
+                                        QStringLiteral("format=duration"), file});
+    return p.waitForFinished(30'000) && p.exitCode() == 0 && p.readAllStandardError().isEmpty();
+}
+
+QByteArray TestDownloads::sha1(const QString &file)
+{
+    QFile f(file);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    QCryptographicHash h(QCryptographicHash::Sha1);
+    h.addData(&f);
+    return h.result();
+}
+
+bool TestDownloads::processMentions(const QString &needle)
+{
+    // Any process on the machine whose command line names this URL: yt-dlp or an ffmpeg it started.
+    QDirIterator it(QStringLiteral("/proc"), QDir::Dirs | QDir::NoDotAndDotDot);
+    while (it.hasNext()) {
+        QFile cmd(it.next() + QStringLiteral("/cmdline"));
+        if (cmd.open(QIODevice::ReadOnly) && cmd.readAll().contains(needle.toUtf8()))
+            return true;
+    }
+    return false;
+}
+
+qint64 TestDownloads::waitForBytes(qint64 id)
+{
+    qint64 bytes = 0;
+    QSignalSpy progress(&m_t->queue(), &JobQueue::jobProgress);
+    [[maybe_unused]] const bool seen = QTest::qWaitFor([&] {
+        for (const auto &args : std::as_const(progress)) {
+            if (args.at(0).toLongLong() == id)
+                bytes = qMax(bytes, args.at(1).value<JobProgress>().downloadedBytes);
+        }
+        return bytes > 0;
+    }, 30'000);
+    if (bytes == 0)
+        qWarning("job %lld reported no progress", id);
+    return bytes;
+}
+
+void TestDownloads::wholeChannelIsDownloaded()
+{
+    makeCore();
+    const qint64 channel = addChannel(m_server.channelUrl());
+    const Job done = waitFor(channel, JobStatus::Completed);
+    QCOMPARE(done.status, JobStatus::Completed);
+    QCOMPARE(done.title, QStringLiteral("channel"));
+    QCOMPARE(done.result.value(QStringLiteral("children_added")).toInt(), m_server.clipCount());
+    const QList<qint64> videos = m_t->queue().childIds(channel);
+    QCOMPARE(videos.size(), m_server.clipCount());
+    for (int i = 0; i < videos.size(); ++i) {
+        const Job video = waitFor(videos[i], JobStatus::Completed);
+        QCOMPARE(video.status, JobStatus::Completed);
+        QCOMPARE(video.title, QStringLiteral("channel (%1)").arg(i + 1)); // in source order
+        const QString file = video.result.value(QStringLiteral("file")).toString();
+        QVERIFY2(file.startsWith(m_downloads->path() + QStringLiteral("/channel/")), qPrintable(file));
+        QVERIFY(ffprobeAccepts(file));
+        QCOMPARE(video.attempts, 1);
+        QCOMPARE(video.progress.percent, 100.0);
+        QVERIFY(QFile::exists(m_t->core().logs().jobDir(video.id) + QStringLiteral("/stdout.log")));
+    }
+    const ChildSummary summary = m_t->queue().childSummary(channel);
+    QCOMPARE(summary.completed, m_server.clipCount());
+}
+
+void TestDownloads::resyncAddsOnlyNewVideos()
+{
+    makeCore();
+    const QUrl url = m_server.channelUrl(QStringLiteral("resync"));
+    const qint64 first = addChannel(url);
+    QCOMPARE(waitFor(first, JobStatus::Completed).status, JobStatus::Completed);
+    for (qint64 video : m_t->queue().childIds(first))
+        QCOMPARE(waitFor(video, JobStatus::Completed).status, JobStatus::Completed);
+    // The same source again: a new sync job, but nothing to download.
+    const qint64 second = addChannel(url);
+    QVERIFY(second != first);
+    const Job again = waitFor(second, JobStatus::Completed);
+    QCOMPARE(again.result.value(QStringLiteral("children_added")).toInt(), 0);
+    QCOMPARE(again.result.value(QStringLiteral("children_existing")).toInt(), m_server.clipCount());
+    QVERIFY(m_t->queue().childIds(second).isEmpty());
+    // A new video on the page: the next sync picks up exactly that one.
+    const int clipsBefore = m_server.clipCount();
+    QVERIFY(m_server.addClip() >= 0);
+    const qint64 third = addChannel(url);
+    const Job synced = waitFor(third, JobStatus::Completed);
+    QCOMPARE(synced.result.value(QStringLiteral("children_added")).toInt(), 1);
+    const QList<qint64> fresh = m_t->queue().childIds(third);
+    QCOMPARE(fresh.size(), 1);
+    const Job video = waitFor(fresh.first(), JobStatus::Completed);
+    QCOMPARE(video.title, QStringLiteral("resync (%1)").arg(clipsBefore + 1));
+    QVERIFY(ffprobeAccepts(video.result.value(QStringLiteral("file")).toString()));
+}
+
+void TestDownloads::rateLimitCoolsDownHostThenSucceeds()
+{
+    m_server.setRetryAfter(2);
+    m_server.setClipFault(1, MediaServer::Fault::TooManyRequests, 1);
+    makeCore();
+    const qint64 id = addVideo(m_server.clipUrl(1));
+    QTRY_COMPARE_WITH_TIMEOUT(m_t->status(id), JobStatus::Retrying, 30'000);
+    const Job retrying = *m_t->queue().job(id);
+    QCOMPARE(retrying.errorClass, QStringLiteral("rate_limited"));
+    QVERIFY(retrying.errorMessage.contains(QStringLiteral("429")));
+    QVERIFY2(retrying.runAt - retrying.updatedAt >= 2000, "the Retry-After of 2 s is honoured, not the 300 ms backoff");
+    const auto cooldowns = m_t->queue().store().hostCooldowns(QDateTime::currentMSecsSinceEpoch());
+    QVERIFY(cooldowns.contains(QStringLiteral("127.0.0.1")));
+    // Another video from the same host waits for the cool-down too.
+    const qint64 other = addVideo(m_server.clipUrl(2));
+    QCoreApplication::processEvents();
+    QCOMPARE(m_t->status(other), JobStatus::Pending);
+    QCOMPARE(waitFor(id, JobStatus::Completed).attempts, 2);
+    QCOMPARE(waitFor(other, JobStatus::Completed).status, JobStatus::Completed);
+}
+
+void TestDownloads::notFoundIsDeadAfterOneAttempt()
+{
+    m_server.setClipFault(0, MediaServer::Fault::NotFound);
+    makeCore();
+    const qint64 id = addVideo(m_server.clipUrl(0));
+    const Job job = waitFor(id, JobStatus::Dead);
+    QCOMPARE(job.status, JobStatus::Dead);
+    QCOMPARE(job.attempts, 1);
+    QCOMPARE(job.errorClass, QStringLiteral("not_found"));
+    QVERIFY2(job.errorMessage.contains(QStringLiteral("HTTP Error 404")), qPrintable(job.errorMessage));
+    QVERIFY(!job.errorMessage.contains(QStringLiteral("please report")));
+}
+
+void TestDownloads::serverErrorIsRetried()
+{
+    m_server.setClipFault(2, MediaServer::Fault::ServerError, 1);
+    makeCore();
+    const qint64 id = addVideo(m_server.clipUrl(2));
+    QTRY_COMPARE_WITH_TIMEOUT(m_t->status(id), JobStatus::Retrying, 30'000);
+    QCOMPARE(m_t->queue().job(id)->errorClass, QStringLiteral("server_error"));
+    const Job job = waitFor(id, JobStatus::Completed);
+    QCOMPARE(job.attempts, 2);
+}
+
+void TestDownloads::droppedConnectionIsResumed()
+{
+    m_server.setClipFault(m_big, MediaServer::Fault::DropMidFile, 1, 1); // the download, not the probe
+    makeCore();
+    const qint64 id = addVideo(m_server.clipUrl(m_big));
+    const Job job = waitFor(id, JobStatus::Completed);
+    QCOMPARE(job.status, JobStatus::Completed);
+    const QString file = job.result.value(QStringLiteral("file")).toString();
+    QCOMPARE(sha1(file), sha1(m_server.clipPath(m_big)));
+    QVERIFY(m_server.clipRequestCount(m_big) >= 3); // probe, dropped download, ranged resume
+}
+
+void TestDownloads::stalledDownloadIsEndedAndRetried()
+{
+    QueueSettings s = settings();
+    s.types[JobTypes::VideoDownload].stallTimeoutMs = 2000;
+    m_extraEnv.insert(DownloadEnv::SocketTimeoutS, 120); // the watchdog, not yt-dlp, must notice
+    m_server.setClipFault(m_big, MediaServer::Fault::Stall, 1, 1);
+    m_t = std::make_unique<TestCore>(s, false, environment());
+    m_t->core().start();
+    const qint64 id = addVideo(m_server.clipUrl(m_big));
+    QTRY_COMPARE_WITH_TIMEOUT(m_t->status(id), JobStatus::Retrying, 30'000);
+    QCOMPARE(m_t->queue().job(id)->errorClass, QStringLiteral("stalled"));
+    const Job job = waitFor(id, JobStatus::Completed);
+    QCOMPARE(job.attempts, 2);
+    QCOMPARE(sha1(job.result.value(QStringLiteral("file")).toString()), sha1(m_server.clipPath(m_big)));
+}
+
+void TestDownloads::cancelMidDownloadLeavesNoProcess()
+{
+    m_server.setThrottle(200 * 1024);
+    makeCore();
+    const QUrl url = m_server.clipUrl(m_big);
+    const qint64 id = addVideo(url);
+    QVERIFY(waitForBytes(id) > 0);
+    QVERIFY(processMentions(url.toString()));
+    QVERIFY(m_t->queue().cancel(id));
+    QCOMPARE(m_t->status(id), JobStatus::Cancelled);
+    QTRY_VERIFY_WITH_TIMEOUT(!processMentions(url.toString()), 10'000);
+    QTRY_COMPARE(m_t->dispatcher().runningCount(), 0);
+    QCOMPARE(m_t->status(id), JobStatus::Cancelled);
+}
+
+void TestDownloads::pauseKeepsPartFileAndResumeFinishes()
+{
+    m_server.setThrottle(400 * 1024);
+    makeCore();
+    const QUrl url = m_server.clipUrl(m_big);
+    const qint64 id = addVideo(url);
+    QVERIFY(waitForBytes(id) > 0);
+    QVERIFY(m_t->queue().pause(id));
+    QTRY_VERIFY_WITH_TIMEOUT(!processMentions(url.toString()), 10'000);
+    QStringList parts;
+    QDirIterator it(m_downloads->path(), {QStringLiteral("*.part")}, QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext())
+        parts << it.next();
+    QCOMPARE(parts.size(), 1);
+    const qint64 partSize = QFileInfo(parts.first()).size();
+    QVERIFY(partSize > 0);
+    m_server.setThrottle(0);
+    const int requestsBefore = m_server.clipRequestCount(m_big);
+    QVERIFY(m_t->queue().resume(id));
+    const Job job = waitFor(id, JobStatus::Completed);
+    QCOMPARE(job.attempts, 1); // the pause did not cost an attempt
+    QCOMPARE(sha1(job.result.value(QStringLiteral("file")).toString()), sha1(m_server.clipPath(m_big)));
+    QVERIFY(m_server.clipRequestCount(m_big) > requestsBefore);
+    QVERIFY(!QFile::exists(parts.first()));
+}
+
+void TestDownloads::shutdownMidDownloadThenRestartCompletes()
+{
+    QTemporaryDir data;
+    m_server.setThrottle(400 * 1024);
+    makeCore(data.path());
+    const QUrl url = m_server.clipUrl(m_big);
+    const qint64 id = addVideo(url);
+    QVERIFY(waitForBytes(id) > 0);
+    QVERIFY(m_t->core().shutdown());
+    QCOMPARE(m_t->status(id), JobStatus::Pending);
+    QCOMPARE(m_t->queue().job(id)->attempts, 0);
+    QVERIFY(!processMentions(url.toString()));
+    m_t.reset();
+    m_server.setThrottle(0);
+    makeCore(data.path()); // a new process, in effect: same data dir, same download dir
+    const Job job = waitFor(id, JobStatus::Completed);
+    QCOMPARE(job.status, JobStatus::Completed);
+    QCOMPARE(sha1(job.result.value(QStringLiteral("file")).toString()), sha1(m_server.clipPath(m_big)));
+}
+
+void TestDownloads::metadataSidecarIsWritten()
+{
+    makeCore();
+    const qint64 id = addVideo(m_server.clipUrl(0), {{QStringLiteral("metadata"), true}});
+    const Job video = waitFor(id, JobStatus::Completed);
+    QCOMPARE(video.status, JobStatus::Completed);
+    const QList<qint64> children = m_t->queue().childIds(id);
+    QCOMPARE(children.size(), 1);
+    const Job meta = waitFor(children.first(), JobStatus::Completed);
+    QCOMPARE(meta.type, JobTypes::MetadataExtraction);
+    const QString sidecar = meta.result.value(QStringLiteral("sidecar")).toString();
+    QVERIFY(sidecar.endsWith(QStringLiteral(".info.json")));
+    QCOMPARE(QFileInfo(sidecar).path(), QFileInfo(video.result.value(QStringLiteral("file")).toString()).path());
+    QFile f(sidecar);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QJsonObject info = QJsonDocument::fromJson(f.readAll()).object();
+    QCOMPARE(info.value(QStringLiteral("title")).toString(), QStringLiteral("clip-0"));
+    const QJsonObject probe = info.value(QStringLiteral("ffprobe")).toObject();
+    QVERIFY(!probe.value(QStringLiteral("streams")).toArray().isEmpty());
+    QVERIFY(qAbs(meta.durationS - 2.0) < 0.2);
+    QCOMPARE(meta.title, QStringLiteral("clip-0"));
+    QVERIFY(qAbs(m_t->queue().job(id)->durationS - 2.0) < 0.2); // and on the video itself
+}
+
+void TestDownloads::missingYtDlpIsDeadWithInstructions()
+{
+    m_extraEnv.insert(DownloadEnv::YtDlpPath, QStringLiteral("/nonexistent/yt-dlp"));
+    makeCore();
+    const qint64 id = addVideo(m_server.clipUrl(0));
+    const Job job = waitFor(id, JobStatus::Dead, 10'000);
+    QCOMPARE(job.status, JobStatus::Dead);
+    QCOMPARE(job.attempts, 1);
+    QCOMPARE(job.errorClass, QStringLiteral("missing_tool"));
+    QVERIFY2(job.errorMessage.contains(QStringLiteral("apt install yt-dlp")), qPrintable(job.errorMessage));
+}
+
+void TestDownloads::unknownQualityIsRefused()
+{
+    makeCore();
+    const qint64 id = addVideo(m_server.clipUrl(0), {{QStringLiteral("quality"), QStringLiteral("potato")}});
+    const Job job = waitFor(id, JobStatus::Dead, 10'000);
+    QCOMPARE(job.errorClass, QStringLiteral("invalid_option"));
+}
+
+QTEST_GUILESS_MAIN(TestDownloads)
+#include "tst_downloads.moc"
