@@ -3,10 +3,13 @@
 #include "logging/logstore.h"
 #include "queue/dispatcher.h"
 #include "queue/jobqueue.h"
+#include "queue/jobtypes.h"
 #include "queue/maintenance.h"
+#include "queue/subscriptions.h"
 
 #include <QFile>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 // The dispatcher with a manual clock: running, limits, retries, dead letters, dependencies,
@@ -41,6 +44,9 @@ private Q_SLOTS:
     void progressIsCoalesced();
     void pruningRemovesOldJobsAndLogs();
     void manualRetryRunsDeadJobAgain();
+    void hostCooldownHoldsEveryJobOfThatHost();
+    void gateKeepsTypeWaitingUntilItOpens();
+    void subscriptionEnqueuesSyncWhenDueAndSurvivesRestart();
 
 private:
     void advanceUntilBeatsSeen(qint64 id, qint64 total, qint64 step);
@@ -439,6 +445,80 @@ void TestDispatcher::manualRetryRunsDeadJobAgain()
     QTRY_COMPARE(RunLedger::instance().runs(id), 2);
     QTRY_COMPARE(m_t->status(id), JobStatus::Dead);
     QCOMPARE(m_t->queue().job(id)->attempts, 1); // fresh attempts
+}
+
+void TestDispatcher::hostCooldownHoldsEveryJobOfThatHost()
+{
+    auto add = [this](const QString &url, const QJsonObject &options) {
+        NewJob job;
+        job.type = TestTypes::Scripted;
+        job.url = url;
+        job.options = options;
+        return m_t->queue().addJob(job).value().job.id;
+    };
+    const qint64 limited = add(QStringLiteral("https://busy.example/a"), {{QStringLiteral("cooldown_ms"), 30'000}});
+    m_t->core().start();
+    QTRY_COMPARE(m_t->status(limited), JobStatus::Retrying);
+    QCOMPARE(m_t->queue().job(limited)->runAt, m_t->clock()->nowMs() + 30'000); // not the 1 s backoff
+    const qint64 sameHost = add(QStringLiteral("https://BUSY.example/b"), {});
+    const qint64 otherHost = add(QStringLiteral("https://calm.example/c"), {});
+    QTRY_COMPARE(m_t->status(otherHost), JobStatus::Completed);
+    QCOMPARE(m_t->status(sameHost), JobStatus::Pending);
+    QCOMPARE(m_t->dispatcher().nextWakeInMs(), 30'000);
+    m_t->clock()->advance(30'000);
+    QTRY_COMPARE(m_t->status(sameHost), JobStatus::Completed);
+    QTRY_COMPARE(m_t->status(limited), JobStatus::Completed);
+}
+
+void TestDispatcher::gateKeepsTypeWaitingUntilItOpens()
+{
+    const qint64 opensAt = m_t->clock()->nowMs() + 60'000;
+    ManualClock *clock = m_t->clock();
+    m_t->dispatcher().setGate([opensAt, clock](const QString &type, qint64 now) -> qint64 {
+        Q_UNUSED(clock);
+        return type == TestTypes::Other && now < opensAt ? opensAt : 0;
+    });
+    const qint64 gated = m_t->add({}, 0, 0, TestTypes::Other);
+    const qint64 free = m_t->add();
+    m_t->core().start();
+    QTRY_COMPARE(m_t->status(free), JobStatus::Completed);
+    QCOMPARE(m_t->status(gated), JobStatus::Pending); // waiting, not failed
+    QCOMPARE(m_t->dispatcher().nextWakeInMs(), 60'000);
+    m_t->clock()->advance(60'000);
+    QTRY_COMPARE(m_t->status(gated), JobStatus::Completed);
+}
+
+void TestDispatcher::subscriptionEnqueuesSyncWhenDueAndSurvivesRestart()
+{
+    QTemporaryDir data;
+    const QString dir = data.path();
+    m_t = std::make_unique<TestCore>(testSettings(), true, QVariantMap{}, dir);
+    m_t->dispatcher().setHeld(true); // no yt-dlp here: this is about the schedule
+    m_t->core().start();
+    NewJob sync;
+    sync.type = JobTypes::ChannelDownload;
+    sync.url = QStringLiteral("https://example.org/@someone");
+    sync.options = {{QStringLiteral("subscribe_hours"), 2}};
+    const qint64 first = m_t->queue().addJob(sync).value().job.id;
+    QCOMPARE(m_t->core().subscriptions().nextWakeInMs(), 2 * 3'600'000);
+    QVERIFY(m_t->queue().cancel(first)); // as if that sync had finished
+    m_t->clock()->advance(3'600'000);
+    QCOMPARE(m_t->queue().list({}).total, 1); // not due yet
+    const qint64 restartAt = m_t->clock()->nowMs();
+    m_t = std::make_unique<TestCore>(testSettings(), true, QVariantMap{}, dir);
+    m_t->clock()->set(restartAt);
+    m_t->dispatcher().setHeld(true);
+    m_t->core().start();
+    QCOMPARE(m_t->core().subscriptions().nextWakeInMs(), 3'600'000); // remembered across the restart
+    m_t->clock()->advance(3'600'000);
+    JobFilter f;
+    f.statuses = {JobStatus::Pending};
+    const JobPage page = m_t->queue().list(f);
+    QCOMPARE(page.total, 1);
+    QCOMPARE(page.jobs.first().url, sync.url);
+    QVERIFY(page.jobs.first().id != first);
+    QCOMPARE(m_t->core().subscriptions().nextWakeInMs(), 2 * 3'600'000); // and re-armed
+    m_t.reset(); // before its data dir goes
 }
 
 QTEST_GUILESS_MAIN(TestDispatcher)

@@ -40,6 +40,7 @@ private Q_SLOTS:
     void metadataSidecarIsWritten();
     void missingYtDlpIsDeadWithInstructions();
     void unknownQualityIsRefused();
+    void bandwidthCapAndCookiesReachYtDlpButNotTheLogs();
 
 private:
     QueueSettings settings() const;
@@ -421,6 +422,31 @@ void TestDownloads::unknownQualityIsRefused()
     const qint64 id = addVideo(m_server.clipUrl(0), {{QStringLiteral("quality"), QStringLiteral("potato")}});
     const Job job = waitFor(id, JobStatus::Dead, 10'000);
     QCOMPARE(job.errorClass, QStringLiteral("invalid_option"));
+}
+
+void TestDownloads::bandwidthCapAndCookiesReachYtDlpButNotTheLogs()
+{
+    const QString cookies = m_downloads->filePath(QStringLiteral("cookies.txt"));
+    QFile f(cookies);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/\tFALSE\t2147483647\tsid\ts3cr3t-cookie\n");
+    f.close();
+    m_extraEnv.insert(DownloadEnv::RateLimit, QStringLiteral("500K"));
+    m_extraEnv.insert(DownloadEnv::CookiesFile, cookies);
+    makeCore();
+    const qint64 id = addVideo(m_server.clipUrl(0));
+    QCOMPARE(waitFor(id, JobStatus::Completed).status, JobStatus::Completed);
+    auto read = [&](const QString &name) {
+        QFile log(m_t->core().logs().jobDir(id) + QLatin1Char('/') + name);
+        return log.open(QIODevice::ReadOnly) ? log.readAll() : QByteArray();
+    };
+    const QByteArray jobLog = read(QStringLiteral("job.log"));
+    QVERIFY(jobLog.contains("--limit-rate 500K"));
+    QVERIFY(jobLog.contains("--cookies " + cookies.toUtf8()));
+    const QByteArray out = read(QStringLiteral("stdout.log"));
+    QVERIFY(out.contains("reply: 'HTTP/1.1 200")); // traffic is logged...
+    QVERIFY(!out.contains("s3cr3t-cookie"));          // ...but never the cookies sent
+    QVERIFY(!jobLog.contains("s3cr3t-cookie"));
 }
 
 QTEST_GUILESS_MAIN(TestDownloads)

@@ -113,6 +113,11 @@ Outcome ScriptedWorker::run(JobContext &ctx)
     }
     if (const int ms = o.value(QStringLiteral("sleep_ms")).toInt(); ms > 0 && ctx.token().waitFor(ms))
         return Outcome::transient(QStringLiteral("cancelled"), QStringLiteral("stopped while sleeping"));
+    if (const int cooldown = o.value(QStringLiteral("cooldown_ms")).toInt(); cooldown > 0 && ctx.job().attempts == 1) {
+        Outcome limited = Outcome::transient(QStringLiteral("rate_limited"), QStringLiteral("scripted 429"));
+        limited.hostCooldownMs = cooldown;
+        return limited;
+    }
     const int failTimes = o.value(QStringLiteral("fail_times")).toInt();
     if (ctx.job().attempts <= failTimes)
         return Outcome::transient(QStringLiteral("network"), QStringLiteral("scripted transient failure"),

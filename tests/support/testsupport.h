@@ -22,6 +22,7 @@
 //   children_now: N — add N children while running
 //   fail_times: N — the first N attempts fail transiently, later ones complete
 //   retry_after_ms: a Retry-After hint for transient failures
+//   cooldown_ms: the first attempt is rate limited and cools its URL's host down this long
 namespace TestTypes {
 inline const QString Scripted = QStringLiteral("test_scripted");
 inline const QString Other = QStringLiteral("test_other");

@@ -1,0 +1,165 @@
+#include "workers/ytdlp.h"
+
+#include <QJsonObject>
+#include <QTest>
+
+// What yt-dlp's output means: progress lines, error classes (from real yt-dlp 2023.03.04 output
+// seen against the test server), Retry-After, format selection, dedup keys.
+class TestYtDlp final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void progressLine();
+    void progressWithUnknowns();
+    void progressTitleWithSeparator();
+    void notProgress();
+    void classify_data();
+    void classify();
+    void retryAfterFromTraffic();
+    void retryAfterHttpDate();
+    void sensitiveTrafficIsHidden();
+    void quality_data();
+    void quality();
+    void entryKeys();
+};
+
+void TestYtDlp::progressLine()
+{
+    const auto p = YtDlp::parseProgress("[spool] 15360|38481|NA|10833110.7|3|downloading|clip-0|clip-0");
+    QVERIFY(p);
+    QCOMPARE(p->progress.downloadedBytes, 15360);
+    QCOMPARE(p->progress.totalBytes, 38481);
+    QVERIFY(qAbs(p->progress.percent - 39.915) < 0.01);
+    QCOMPARE(p->progress.speedBps, 10833110.7);
+    QCOMPARE(p->progress.etaSeconds, 3);
+    QCOMPARE(p->status, QStringLiteral("downloading"));
+    QCOMPARE(p->id, QStringLiteral("clip-0"));
+    QCOMPARE(p->title, QStringLiteral("clip-0"));
+}
+
+void TestYtDlp::progressWithUnknowns()
+{
+    const auto p = YtDlp::parseProgress("[spool] 1024|NA|4096.0|NA|NA|downloading|x|NA");
+    QVERIFY(p);
+    QCOMPARE(p->progress.totalBytes, 4096); // the estimate stands in
+    QCOMPARE(p->progress.percent, 25.0);
+    QCOMPARE(p->progress.speedBps, -1.0);
+    QCOMPARE(p->progress.etaSeconds, -1);
+    QVERIFY(p->title.isEmpty());
+    const auto none = YtDlp::parseProgress("[spool] 1024|NA|NA|NA|NA|downloading|x|t");
+    QVERIFY(none);
+    QCOMPARE(none->progress.percent, -1.0);
+}
+
+void TestYtDlp::progressTitleWithSeparator()
+{
+    const auto p = YtDlp::parseProgress("[spool] 1|2|NA|NA|NA|downloading|id|A | B | C");
+    QVERIFY(p);
+    QCOMPARE(p->title, QStringLiteral("A | B | C"));
+}
+
+void TestYtDlp::notProgress()
+{
+    QVERIFY(!YtDlp::parseProgress("[download]  10.0% of 1.00MiB"));
+    QVERIFY(!YtDlp::parseProgress("[spool] 1|2|3"));
+    QVERIFY(!YtDlp::parseProgress(""));
+}
+
+void TestYtDlp::classify_data()
+{
+    QTest::addColumn<QByteArray>("stderrText");
+    QTest::addColumn<QString>("errorClass");
+    QTest::addColumn<bool>("retryable");
+    QTest::addColumn<bool>("coolDown");
+    const QByteArray plea = "; please report this issue on  https://github.com/yt-dlp/yt-dlp/issues?q= , filling out the appropriate issue template.";
+    QTest::newRow("404 direct") << ("ERROR: [generic] None: Unable to download webpage: HTTP Error 404: Not Found (caused by <HTTPError 404: 'Not Found'>)" + plea) << "not_found" << false << false;
+    QTest::newRow("404 entry") << QByteArray("ERROR: unable to download video data: HTTP Error 404: Not Found") << "not_found" << false << false;
+    QTest::newRow("429 direct") << ("ERROR: [generic] None: Unable to download webpage: HTTP Error 429: Too Many Requests (caused by <HTTPError 429: 'Too Many Requests'>)" + plea) << "rate_limited" << true << true;
+    QTest::newRow("429 entry") << QByteArray("ERROR: unable to download video data: HTTP Error 429: Too Many Requests") << "rate_limited" << true << true;
+    QTest::newRow("500") << QByteArray("ERROR: \r[download] Got error: HTTP Error 500: Internal Server Error. Giving up after 2 retries") << "server_error" << true << false;
+    QTest::newRow("timeout") << QByteArray("ERROR: \r[download] Got error: timed out. Giving up after 2 retries") << "timeout" << true << false;
+    QTest::newRow("reset") << QByteArray("ERROR: Unable to download webpage: <urlopen error [Errno 104] Connection reset by peer>") << "network" << true << false;
+    QTest::newRow("unsupported") << QByteArray("ERROR: Unsupported URL: https://example.org/") << "unsupported" << false << false;
+    QTest::newRow("private") << QByteArray("ERROR: [youtube] abc: Private video. Sign in if you've been granted access to this video") << "unavailable" << false << false;
+    QTest::newRow("removed") << QByteArray("ERROR: [youtube] abc: Video unavailable. This video has been removed by the uploader") << "unavailable" << false << false;
+    QTest::newRow("age") << QByteArray("ERROR: [youtube] abc: Sign in to confirm your age. This video may be inappropriate for some users.") << "auth_required" << false << false;
+    QTest::newRow("members") << QByteArray("ERROR: [youtube] abc: Join this channel to get access to members-only content like this video") << "auth_required" << false << false;
+    QTest::newRow("bot check") << QByteArray("ERROR: [youtube] abc: Sign in to confirm you’re not a bot. This helps protect our community.") << "bot_check" << true << true;
+    QTest::newRow("disk full") << QByteArray("ERROR: unable to write data: [Errno 28] No space left on device") << "disk_full" << true << false;
+    QTest::newRow("unknown") << QByteArray("ERROR: something nobody has seen before") << "unknown" << true << false;
+}
+
+void TestYtDlp::classify()
+{
+    QFETCH(QByteArray, stderrText);
+    QFETCH(QString, errorClass);
+    QFETCH(bool, retryable);
+    QFETCH(bool, coolDown);
+    const YtDlp::Failure f = YtDlp::classify(1, "WARNING: [generic] Falling back on generic information extractor\n" + stderrText + '\n', {});
+    QCOMPARE(f.errorClass, errorClass);
+    QCOMPARE(f.retryable, retryable);
+    QCOMPARE(f.coolDownHost, coolDown);
+    QVERIFY(f.message.startsWith(QStringLiteral("ERROR:")));
+    QVERIFY(!f.message.contains(QStringLiteral("please report")));
+}
+
+void TestYtDlp::retryAfterFromTraffic()
+{
+    const QByteArray tail = "reply: 'HTTP/1.1 429 Too Many Requests\\r\\n'\nheader: Retry-After: 7\nheader: Content-Length: 0\n";
+    const YtDlp::Failure f = YtDlp::classify(1, "ERROR: unable to download video data: HTTP Error 429: Too Many Requests\n", tail);
+    QCOMPARE(f.retryAfterS, 7);
+    const YtDlp::Failure none = YtDlp::classify(1, "ERROR: unable to download video data: HTTP Error 429: Too Many Requests\n", {});
+    QCOMPARE(none.retryAfterS, -1);
+}
+
+void TestYtDlp::retryAfterHttpDate()
+{
+    const qint64 now = QDateTime(QDate(2015, 10, 21), QTime(7, 28, 0), Qt::UTC).toMSecsSinceEpoch();
+    QCOMPARE(YtDlp::parseRetryAfter("header: Retry-After: Wed, 21 Oct 2015 07:30:00 GMT", now), 120);
+    QCOMPARE(YtDlp::parseRetryAfter("header: Retry-After: 0", now), 0);
+    QCOMPARE(YtDlp::parseRetryAfter("header: Retry-After: soon", now), -1);
+}
+
+void TestYtDlp::sensitiveTrafficIsHidden()
+{
+    QVERIFY(YtDlp::isSensitiveTrafficLine("send: b'GET / HTTP/1.1\\r\\nCookie: SID=secret\\r\\n'"));
+    QVERIFY(YtDlp::isSensitiveTrafficLine("header: Set-Cookie: SID=secret"));
+    QVERIFY(!YtDlp::isSensitiveTrafficLine("header: Retry-After: 7"));
+    QVERIFY(!YtDlp::isSensitiveTrafficLine("[download] Destination: x.mp4"));
+}
+
+void TestYtDlp::quality_data()
+{
+    QTest::addColumn<QString>("quality");
+    QTest::addColumn<bool>("valid");
+    QTest::addColumn<QString>("format");
+    QTest::newRow("default") << QString() << true << QString();
+    QTest::newRow("best") << "best" << true << QString();
+    QTest::newRow("720p") << "720p" << true << "bestvideo*[height<=720]+bestaudio/best[height<=720]/best";
+    QTest::newRow("2160p") << "2160p" << true << "bestvideo*[height<=2160]+bestaudio/best[height<=2160]/best";
+    QTest::newRow("audio") << "audio" << true << "bestaudio/best";
+    QTest::newRow("junk") << "potato" << false << QString();
+    QTest::newRow("injection") << "720p]+x" << false << QString();
+}
+
+void TestYtDlp::quality()
+{
+    QFETCH(QString, quality);
+    QFETCH(bool, valid);
+    QFETCH(QString, format);
+    const auto f = YtDlp::formatForQuality(quality);
+    QCOMPARE(f.has_value(), valid);
+    if (valid)
+        QCOMPARE(*f, format);
+}
+
+void TestYtDlp::entryKeys()
+{
+    QCOMPARE(YtDlp::entryKey({{"id", "channel-1"}, {"extractor_key", "HTML5MediaEmbed"}}), QStringLiteral("html5mediaembed:channel-1"));
+    QCOMPARE(YtDlp::entryKey({{"id", "dQw4w9WgXcQ"}, {"ie_key", "Youtube"}}), QStringLiteral("youtube:dQw4w9WgXcQ"));
+    QCOMPARE(YtDlp::entryKey({{"id", "x"}}), QStringLiteral("unknown:x"));
+    QVERIFY(YtDlp::entryKey({{"ie_key", "Youtube"}}).isEmpty());
+}
+
+QTEST_GUILESS_MAIN(TestYtDlp)
+#include "tst_ytdlp.moc"
