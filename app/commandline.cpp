@@ -31,9 +31,8 @@ CommandLine CommandLine::parse(const QCoreApplication &app)
     cl.headless = parser.isSet(headless);
     cl.dataDir = parser.isSet(dataDir) ? parser.value(dataDir)
                                        : QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
-    cl.downloadDir = parser.isSet(downloadDir)
-                         ? parser.value(downloadDir)
-                         : QStandardPaths::writableLocation(QStandardPaths::MoviesLocation) + QStringLiteral("/Spool");
+    cl.downloadDir = parser.value(downloadDir);
+    cl.defaultDownloadDir = QStandardPaths::writableLocation(QStandardPaths::MoviesLocation) + QStringLiteral("/Spool");
     if (parser.isSet(workers)) {
         bool ok = false;
         cl.workers = parser.value(workers).toInt(&ok);

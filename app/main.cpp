@@ -3,7 +3,11 @@
 
 #include "core/spoolcore.h"
 #include "mainwindow.h"
+#include "core/downloadsettings.h"
 #include "queue/jobqueue.h"
+#include "queue/jobtypes.h"
+#include "workers/downloadenv.h"
+#include "workers/toolchain.h"
 
 #include <QApplication>
 #include <QSettings>
@@ -20,8 +24,36 @@ SpoolCore::Options coreOptions(const CommandLine &cl)
     options.settings.load(stored);
     if (cl.workers > 0)
         options.settings.maxConcurrent = cl.workers;
-    options.environment.insert(QStringLiteral("download_dir"), cl.downloadDir);
+    DownloadSettings downloads;
+    downloads.downloadDir = cl.defaultDownloadDir;
+    downloads.load(stored);
+    if (!cl.downloadDir.isEmpty())
+        downloads.downloadDir = cl.downloadDir;
+    options.environment = downloads.environment();
+    options.downloadWindow = downloads.window;
     return options;
+}
+
+void reportTools(const QVariantMap &env, QTextStream &err)
+{
+    // Checked once at start, so a missing yt-dlp is said up front, not only when a job dies of it.
+    for (const auto &[name, key] : {std::pair{QStringLiteral("yt-dlp"), DownloadEnv::YtDlpPath},
+                                    std::pair{QStringLiteral("ffmpeg"), DownloadEnv::FfmpegPath}}) {
+        const Toolchain::Tool tool = Toolchain::find(name, env.value(key).toString());
+        if (!tool.ok())
+            err << QCoreApplication::translate("main", "Warning: %1").arg(tool.error) << Qt::endl;
+    }
+}
+
+void addUrls(SpoolCore &core, const QStringList &urls, QTextStream &err)
+{
+    for (const QString &url : urls) {
+        NewJob job;
+        job.type = JobTypes::detectType(url);
+        job.url = url;
+        if (auto added = core.queue().addJob(job); !added)
+            err << QCoreApplication::translate("main", "Not added: %1: %2").arg(url, added.error().message) << Qt::endl;
+    }
 }
 
 int runCore(SpoolCore &core, QCoreApplication &app, QWidget *window)
@@ -55,11 +87,14 @@ int main(int argc, char *argv[])
         err << cl.error << Qt::endl;
         return 2;
     }
-    SpoolCore core(coreOptions(cl));
+    const SpoolCore::Options options = coreOptions(cl);
+    reportTools(options.environment, err);
+    SpoolCore core(options);
     if (auto opened = core.open(); !opened) {
         err << QCoreApplication::translate("main", "Spool cannot start: %1").arg(opened.error().message) << Qt::endl;
         return 1;
     }
+    addUrls(core, cl.urls, err);
     if (headless)
         return runCore(core, *app, nullptr);
     MainWindow window(core);

@@ -76,3 +76,20 @@ QString canonicalUrl(const QString &text)
     return url.toString(QUrl::FullyEncoded);
 }
 } // namespace JobTypes
+
+namespace JobTypes {
+QString detectType(const QString &text)
+{
+    const QUrl url(text.trimmed());
+    const QString path = url.path();
+    static const QStringList channelMarks{QStringLiteral("/@"), QStringLiteral("/channel/"), QStringLiteral("/c/"),
+                                          QStringLiteral("/user/")};
+    if (path.startsWith(QLatin1String("/playlist")) || url.query().contains(QLatin1String("list=")))
+        return url.query().contains(QLatin1String("v=")) ? VideoDownload : PlaylistDownload;
+    for (const QString &mark : channelMarks) {
+        if (path.startsWith(mark))
+            return ChannelDownload;
+    }
+    return VideoDownload;
+}
+} // namespace JobTypes

@@ -29,6 +29,8 @@ struct OptionSpec
 QList<OptionSpec> options(const QString &type);
 // Why a URL cannot be downloaded, or nothing when it can.
 std::optional<QString> urlProblem(const QString &url);
+// The download type a URL most likely wants: channel pages, playlists, else a single video.
+QString detectType(const QString &url);
 // The same source written differently (case of host, trailing slash, fragment) maps to one key.
 QString canonicalUrl(const QString &url);
 } // namespace JobTypes
