@@ -33,6 +33,8 @@ private Q_SLOTS:
     void garbageFileIsRefused();
     void unwritableLocationIsRefused();
     void fullDiskGivesClearErrorAndKeepsData();
+    void countsFollowEveryChange();
+    void textSearchFindsSubstringsOfTitlesAndUrls();
 
 private:
     qint64 add(NewJob job, qint64 now = 1000);
@@ -473,6 +475,71 @@ void TestJobStore::fullDiskGivesClearErrorAndKeepsData()
     QVERIFY2(failure.message.contains(QStringLiteral("disk full")), qPrintable(failure.message));
     QCOMPARE(store.list({}).total, added); // the failed batch left nothing behind
     QCOMPARE(store.integrityCheck(), QStringLiteral("ok"));
+}
+
+void TestJobStore::countsFollowEveryChange()
+{
+    QList<qint64> ids;
+    for (int i = 0; i < 40; ++i) {
+        NewJob j = newJob(i % 4);
+        j.type = i % 3 ? QStringLiteral("a") : QStringLiteral("b");
+        ids << add(j);
+    }
+    const QList<Job> claimed = claim(10);
+    for (int i = 0; i < claimed.size(); ++i)
+        QVERIFY(m_store->transition(claimed[i].id, i % 2 ? JobStatus::Completed : JobStatus::Dead, {}, 20'000));
+    QSet<qint64> waiting(ids.cbegin(), ids.cend());
+    for (const Job &j : claimed)
+        waiting.remove(j.id);
+    const QList<qint64> rest(waiting.cbegin(), waiting.cend());
+    QVERIFY(m_store->transition(rest[0], JobStatus::Cancelled, {}, 20'000));
+    QVERIFY(m_store->remove(rest[1]));
+    QVERIFY(m_store->pruneFinished(30'000));
+    // The trigger-kept counts agree with counting the rows one by one.
+    for (JobStatus status : allStatuses()) {
+        for (const QString &type : {QStringLiteral("a"), QStringLiteral("b")}) {
+            JobFilter f;
+            f.statuses = {status};
+            f.types = {type};
+            f.limit = 1000;
+            QCOMPARE(m_store->count(f), static_cast<qint64>(m_store->page(f).size()));
+        }
+    }
+    qint64 sum = 0;
+    for (qint64 n : m_store->countByStatus())
+        sum += n;
+    QCOMPARE(sum, m_store->list({}).total);
+    QCOMPARE(m_store->countByStatus().value(QStringLiteral("pending")), 28);
+    QVERIFY(!m_store->countByStatus().contains(QStringLiteral("completed"))); // pruned away: no zero rows
+}
+
+void TestJobStore::textSearchFindsSubstringsOfTitlesAndUrls()
+{
+    NewJob a = newJob();
+    a.title = QStringLiteral("Обзор новых видеокарт");
+    a.url = QStringLiteral("https://example.org/watch?v=AbCdEf");
+    const qint64 ida = add(a);
+    NewJob b = newJob();
+    b.title = QStringLiteral("Cooking with \"quotes\"");
+    const qint64 idb = add(b);
+    auto find = [&](const QString &text) {
+        JobFilter f;
+        f.text = text;
+        QList<qint64> out;
+        for (const Job &j : m_store->list(f).jobs)
+            out << j.id;
+        return out;
+    };
+    QCOMPARE(find(QStringLiteral("видеокарт")), QList<qint64>{ida});
+    QCOMPARE(find(QStringLiteral("abcdef")), QList<qint64>{ida});
+    QCOMPARE(find(QStringLiteral("\"quotes\"")), QList<qint64>{idb});
+    QCOMPARE(find(QStringLiteral("zzz")), QList<qint64>{});
+    // Renamed jobs are found under the new title only.
+    MediaInfo info;
+    info.title = QStringLiteral("Renamed entirely");
+    QVERIFY(m_store->saveMedia(idb, info, 5000));
+    QCOMPARE(find(QStringLiteral("quotes")), QList<qint64>{});
+    QCOMPARE(find(QStringLiteral("entirely")), QList<qint64>{idb});
 }
 
 QTEST_GUILESS_MAIN(TestJobStore)

@@ -504,17 +504,24 @@ ChildSummary JobStore::childSummary(qint64 parentId)
     return summary;
 }
 
-JobPage JobStore::list(const JobFilter &filter)
+namespace {
+struct Where
+{
+    QString sql;
+    QVariantMap binds;
+};
+
+Where whereFor(const JobFilter &filter)
 {
     QStringList where;
-    QVariantMap binds;
+    Where w;
     if (!filter.statuses.isEmpty())
         where << QStringLiteral("status IN (%1)").arg(statusList(filter.statuses));
     if (!filter.types.isEmpty()) {
         QStringList names;
         for (int i = 0; i < filter.types.size(); ++i) {
             names << QStringLiteral(":type%1").arg(i);
-            binds.insert(names.last(), filter.types[i]);
+            w.binds.insert(names.last(), filter.types[i]);
         }
         where << QStringLiteral("type IN (%1)").arg(names.join(QLatin1Char(',')));
     }
@@ -522,44 +529,82 @@ JobPage JobStore::list(const JobFilter &filter)
         where << (*filter.parentId == 0 ? QStringLiteral("parent_job_id IS NULL")
                                         : QStringLiteral("parent_job_id = :parent"));
         if (*filter.parentId != 0)
-            binds.insert(QStringLiteral(":parent"), *filter.parentId);
+            w.binds.insert(QStringLiteral(":parent"), *filter.parentId);
     }
-    if (!filter.text.isEmpty()) {
+    if (filter.text.size() >= 3) {
+        // The trigram index finds substrings of three characters or more without a scan.
+        QString phrase = filter.text;
+        phrase.replace(QLatin1Char('"'), QLatin1String("\"\""));
+        where << QStringLiteral("id IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH :text)");
+        w.binds.insert(QStringLiteral(":text"), QLatin1Char('"') + phrase + QLatin1Char('"'));
+    } else if (!filter.text.isEmpty()) {
         where << QStringLiteral("(title LIKE :text ESCAPE '\\' OR url LIKE :text ESCAPE '\\')");
         QString escaped = filter.text;
         escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\"))
             .replace(QLatin1Char('%'), QLatin1String("\\%"))
             .replace(QLatin1Char('_'), QLatin1String("\\_"));
-        binds.insert(QStringLiteral(":text"), QLatin1Char('%') + escaped + QLatin1Char('%'));
+        w.binds.insert(QStringLiteral(":text"), QLatin1Char('%') + escaped + QLatin1Char('%'));
     }
-    const QString whereSql = where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
+    w.sql = where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
+    return w;
+}
+} // namespace
+
+qint64 JobStore::count(const JobFilter &filter)
+{
+    if (filter.text.isEmpty() && !filter.parentId) {
+        // Status and type alone: the trigger-maintained counts answer at once.
+        qint64 total = 0;
+        QSqlQuery &q = prepared(QStringLiteral("SELECT status, type, n FROM job_counts WHERE n > 0"));
+        if (!run(q))
+            return 0;
+        while (q.next()) {
+            const auto status = statusFromName(q.value(0).toString());
+            const bool statusOk = filter.statuses.isEmpty() || (status && filter.statuses.contains(*status));
+            const bool typeOk = filter.types.isEmpty() || filter.types.contains(q.value(1).toString());
+            if (statusOk && typeOk)
+                total += q.value(2).toLongLong();
+        }
+        q.finish();
+        return total;
+    }
+    const Where w = whereFor(filter);
+    QSqlQuery &q = prepared(QStringLiteral("SELECT COUNT(*) FROM jobs") + w.sql);
+    for (auto it = w.binds.cbegin(); it != w.binds.cend(); ++it)
+        q.bindValue(it.key(), it.value());
+    qint64 total = 0;
+    if (run(q) && q.next())
+        total = q.value(0).toLongLong();
+    q.finish();
+    return total;
+}
+
+QList<Job> JobStore::page(const JobFilter &filter)
+{
+    const Where w = whereFor(filter);
     const QString column = kSortColumns.value(filter.sort, QStringLiteral("id"));
     const QString order = filter.descending ? QStringLiteral(" DESC") : QString();
-
-    JobPage page;
-    QSqlQuery &count = prepared(QStringLiteral("SELECT COUNT(*) FROM jobs") + whereSql);
-    for (auto it = binds.cbegin(); it != binds.cend(); ++it)
-        count.bindValue(it.key(), it.value());
-    if (run(count) && count.next())
-        page.total = count.value(0).toLongLong();
-    count.finish();
-
-    QSqlQuery &rows = prepared(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM jobs") + whereSql
+    QSqlQuery &rows = prepared(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM jobs") + w.sql
                                + QStringLiteral(" ORDER BY ") + column + order + QStringLiteral(", id") + order
                                + QStringLiteral(" LIMIT :limit OFFSET :offset"));
-    for (auto it = binds.cbegin(); it != binds.cend(); ++it)
+    for (auto it = w.binds.cbegin(); it != w.binds.cend(); ++it)
         rows.bindValue(it.key(), it.value());
     rows.bindValue(QStringLiteral(":limit"), qBound(0, filter.limit, 100000));
     rows.bindValue(QStringLiteral(":offset"), qMax(0, filter.offset));
-    if (run(rows))
-        page.jobs = fetchJobs(rows);
-    return page;
+    if (!run(rows))
+        return {};
+    return fetchJobs(rows);
+}
+
+JobPage JobStore::list(const JobFilter &filter)
+{
+    return JobPage{page(filter), count(filter)};
 }
 
 QHash<QString, qint64> JobStore::countByStatus()
 {
     QHash<QString, qint64> out;
-    QSqlQuery &q = prepared(QStringLiteral("SELECT status, COUNT(*) FROM jobs GROUP BY status"));
+    QSqlQuery &q = prepared(QStringLiteral("SELECT status, SUM(n) FROM job_counts GROUP BY status HAVING SUM(n) > 0"));
     if (!run(q))
         return out;
     while (q.next())
@@ -571,7 +616,7 @@ QHash<QString, qint64> JobStore::countByStatus()
 QHash<QString, qint64> JobStore::countByType()
 {
     QHash<QString, qint64> out;
-    QSqlQuery &q = prepared(QStringLiteral("SELECT type, COUNT(*) FROM jobs GROUP BY type"));
+    QSqlQuery &q = prepared(QStringLiteral("SELECT type, SUM(n) FROM job_counts GROUP BY type HAVING SUM(n) > 0"));
     if (!run(q))
         return out;
     while (q.next())

@@ -17,7 +17,7 @@ struct JobFilter
     QList<JobStatus> statuses; // empty: any
     QStringList types;         // empty: any
     std::optional<qint64> parentId; // 0: top-level jobs only
-    QString text;              // substring of title or URL
+    QString text;              // substring of title or URL (case-insensitive)
     QString sort = QStringLiteral("id");
     bool descending = false;
     int limit = 100;
@@ -143,6 +143,9 @@ public:
     QList<qint64> childIds(qint64 parentId);
     ChildSummary childSummary(qint64 parentId);
     JobPage list(const JobFilter &filter);
+    // The two halves of list(), for a view that pages through rows itself.
+    qint64 count(const JobFilter &filter);
+    QList<Job> page(const JobFilter &filter);
     QHash<QString, qint64> countByStatus();
     QHash<QString, qint64> countByType();
     std::optional<Job> activeJobWithKey(const QString &uniqueKey);

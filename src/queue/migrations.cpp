@@ -89,6 +89,34 @@ const QStringList kV2JobColumns{
     QStringLiteral("host TEXT NOT NULL DEFAULT ''"),
 };
 
+// Version 3: counts per status and type kept by triggers (status bar, stats, tray: instant at a
+// million jobs), and a trigram full-text index on title and URL (substring search without a scan).
+const QStringList kV3{
+    QStringLiteral("CREATE TABLE job_counts (status TEXT NOT NULL, type TEXT NOT NULL, n INTEGER NOT NULL,"
+                   " PRIMARY KEY (status, type)) WITHOUT ROWID"),
+    QStringLiteral("INSERT INTO job_counts (status, type, n) SELECT status, type, COUNT(*) FROM jobs GROUP BY status, type"),
+    QStringLiteral("CREATE TRIGGER jobs_count_insert AFTER INSERT ON jobs BEGIN"
+                   " INSERT INTO job_counts (status, type, n) VALUES (NEW.status, NEW.type, 1)"
+                   " ON CONFLICT (status, type) DO UPDATE SET n = n + 1; END"),
+    QStringLiteral("CREATE TRIGGER jobs_count_delete AFTER DELETE ON jobs BEGIN"
+                   " UPDATE job_counts SET n = n - 1 WHERE status = OLD.status AND type = OLD.type; END"),
+    QStringLiteral("CREATE TRIGGER jobs_count_update AFTER UPDATE OF status, type ON jobs"
+                   " WHEN OLD.status IS NOT NEW.status OR OLD.type IS NOT NEW.type BEGIN"
+                   " UPDATE job_counts SET n = n - 1 WHERE status = OLD.status AND type = OLD.type;"
+                   " INSERT INTO job_counts (status, type, n) VALUES (NEW.status, NEW.type, 1)"
+                   " ON CONFLICT (status, type) DO UPDATE SET n = n + 1; END"),
+    QStringLiteral("CREATE VIRTUAL TABLE jobs_fts USING fts5(title, url, content='jobs', content_rowid='id',"
+                   " tokenize='trigram')"),
+    QStringLiteral("INSERT INTO jobs_fts (jobs_fts) VALUES ('rebuild')"),
+    QStringLiteral("CREATE TRIGGER jobs_fts_insert AFTER INSERT ON jobs BEGIN"
+                   " INSERT INTO jobs_fts (rowid, title, url) VALUES (NEW.id, NEW.title, NEW.url); END"),
+    QStringLiteral("CREATE TRIGGER jobs_fts_delete AFTER DELETE ON jobs BEGIN"
+                   " INSERT INTO jobs_fts (jobs_fts, rowid, title, url) VALUES ('delete', OLD.id, OLD.title, OLD.url); END"),
+    QStringLiteral("CREATE TRIGGER jobs_fts_update AFTER UPDATE OF title, url ON jobs BEGIN"
+                   " INSERT INTO jobs_fts (jobs_fts, rowid, title, url) VALUES ('delete', OLD.id, OLD.title, OLD.url);"
+                   " INSERT INTO jobs_fts (rowid, title, url) VALUES (NEW.id, NEW.title, NEW.url); END"),
+};
+
 QStringList v1()
 {
     return QStringList{kJobsV1} + jobIndexes();
@@ -109,13 +137,13 @@ QStringList fresh()
     for (const QString &column : kV2JobColumns)
         jobs += QStringLiteral(", ") + column;
     jobs += QLatin1Char(')');
-    return QStringList{jobs} + jobIndexes() + kV2Tables;
+    return QStringList{jobs} + jobIndexes() + kV2Tables + kV3;
 }
 } // namespace
 
 const QList<Step> &steps()
 {
-    static const QList<Step> all{{1, v1()}, {2, v2()}};
+    static const QList<Step> all{{1, v1()}, {2, v2()}, {3, kV3}};
     return all;
 }
 
