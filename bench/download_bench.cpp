@@ -5,8 +5,8 @@
 //
 // One JSON object on stdout; notes go to stderr. Every measured download writes into a fresh empty
 // folder (yt-dlp would otherwise skip a file it already has) and every Spool run gets a fresh data
-// folder (the archive would otherwise skip the URL). The three download variants run interleaved,
-// one of each per round, so drift on a shared machine hits them alike.
+// folder (the archive would otherwise skip the URL). The variants run interleaved, one of each per
+// round and each round led by the next variant, so drift on a shared machine hits them alike.
 //
 // Everything runs on the main thread's event loop, which also serves the media server: waits are
 // QEventLoops that quit on a signal, never blocking waitFor* calls.
@@ -27,10 +27,10 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
-#include <QFile>
-#include <QHash>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QFile>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -47,7 +47,7 @@
 namespace {
 const QString kYtDlp = QStringLiteral("yt-dlp");
 constexpr int kWaitLimitMs = 5 * 60 * 1000; // a hung download fails the run instead of hanging it
-constexpr int kSettleMs = 300;              // lets a fresh core finish its start-up work before timing
+constexpr int kSettleMs = 300;              // idle time before each timed run, see settle()
 // What DownloadEnv::commonArguments passes when the environment sets neither value.
 constexpr int kSpoolSocketTimeoutS = 20;
 constexpr int kSpoolRetries = 10;
@@ -112,6 +112,15 @@ Params parseArguments(const QCoreApplication &app)
                       QStringLiteral("M"), QStringLiteral("500")});
     parser.process(app);
     return Params{positiveInt(parser, QStringLiteral("runs")), positiveInt(parser, QStringLiteral("entries"))};
+}
+
+// An idle pause before every timed run, by hand or through Spool alike: the run before it may still
+// be flushing or deleting its files, and a fresh core finishes its start-up work meanwhile.
+void settle()
+{
+    QEventLoop loop;
+    QTimer::singleShot(kSettleMs, &loop, &QEventLoop::quit);
+    loop.exec();
 }
 
 QTemporaryDir &checked(QTemporaryDir &dir)
@@ -188,6 +197,7 @@ double downloadByHand(const QUrl &url, bool withSpoolArguments)
     const QStringList args = withSpoolArguments
                                  ? spoolArguments(checked(dir).path(), checked(scratch).filePath(QStringLiteral("filepath.txt")), url)
                                  : byHandArguments(checked(dir).path(), url);
+    settle();
     const double s = runYtDlp(args).seconds;
     if (!holdsFile(dir.path()))
         throw BenchFailure(QStringLiteral("yt-dlp by hand saved nothing"));
@@ -217,6 +227,7 @@ QJsonObject playlistJson(const QByteArray &stdoutData)
 // Counts the entries listed, so that a short page cannot pass for a fast one.
 double enumerateByHand(const QUrl &url, int expected, bool withSpoolArguments)
 {
+    settle();
     const ToolRun run = runYtDlp(withSpoolArguments ? spoolEnumerateArguments(url)
                                                     : QStringList{QStringLiteral("--ignore-config"), QStringLiteral("-J"),
                                                                   QStringLiteral("--flat-playlist"), url.toString()});
@@ -244,9 +255,7 @@ public:
         if (auto opened = m_core->open(); !opened)
             throw BenchFailure(QStringLiteral("the core did not open: %1").arg(opened.error().message));
         m_core->start();
-        QEventLoop settle;
-        QTimer::singleShot(kSettleMs, &settle, &QEventLoop::quit);
-        settle.exec();
+        settle();
     }
     Q_DISABLE_COPY_MOVE(BenchCore)
 

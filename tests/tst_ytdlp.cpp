@@ -15,6 +15,7 @@ private Q_SLOTS:
     void notProgress();
     void classify_data();
     void classify();
+    void messagesReadLikeSentences();
     void retryAfterFromTraffic();
     void retryAfterHttpDate();
     void sensitiveTrafficIsHidden();
@@ -99,8 +100,23 @@ void TestYtDlp::classify()
     QCOMPARE(f.errorClass, errorClass);
     QCOMPARE(f.retryable, retryable);
     QCOMPARE(f.coolDownHost, coolDown);
-    QVERIFY(f.message.startsWith(QStringLiteral("ERROR:")));
+    QVERIFY2(!f.message.startsWith(QStringLiteral("ERROR")), qPrintable(f.message));
+    QVERIFY2(!f.message.startsWith(QLatin1Char('[')), qPrintable(f.message));
     QVERIFY(!f.message.contains(QStringLiteral("please report")));
+    QVERIFY(!f.message.isEmpty());
+}
+
+void TestYtDlp::messagesReadLikeSentences()
+{
+    auto message = [](const QByteArray &err) { return YtDlp::classify(1, err, {}).message; };
+    QCOMPARE(message("ERROR: [generic] None: Unable to download webpage: HTTP Error 404: Not Found (caused by <HTTPError 404: 'Not Found'>); please report this issue on  https://github.com/yt-dlp/yt-dlp/issues?q= , filling"),
+             QStringLiteral("Unable to download webpage: HTTP Error 404: Not Found (caused by <HTTPError 404: 'Not Found'>)"));
+    QCOMPARE(message("ERROR: [youtube] abc123: Private video. Sign in if you've been granted access"),
+             QStringLiteral("Private video. Sign in if you've been granted access"));
+    QCOMPARE(message("ERROR: \r[download] Got error: HTTP Error 500: Internal Server Error. Giving up after 2 retries"),
+             QStringLiteral("HTTP Error 500: Internal Server Error. Giving up after 2 retries"));
+    QCOMPARE(message("ERROR: unable to download video data: HTTP Error 404: Not Found"),
+             QStringLiteral("Unable to download video data: HTTP Error 404: Not Found"));
 }
 
 void TestYtDlp::retryAfterFromTraffic()

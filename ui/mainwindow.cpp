@@ -1,38 +1,445 @@
 #include "mainwindow.h"
 
+#include "adddialog.h"
+#include "detailpane.h"
+#include "jobtablemodel.h"
+#include "logview.h"
+#include "progressdelegate.h"
+#include "settingsdialog.h"
+#include "statusicons.h"
+#include "traycontroller.h"
+#include "urlinput.h"
+
 #include "core/spoolcore.h"
+#include "logging/logstore.h"
+#include "queue/dispatcher.h"
 #include "queue/jobqueue.h"
+#include "queue/jobtypes.h"
 
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDesktopServices>
+#include <QDragEnterEvent>
+#include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMimeData>
+#include <QProgressDialog>
+#include <QPushButton>
+#include <QSettings>
+#include <QSplitter>
 #include <QStatusBar>
-#include <QTimer>
+#include <QTabWidget>
+#include <QTableView>
+#include <QToolBar>
+#include <QUrl>
+#include <QVBoxLayout>
 
-MainWindow::MainWindow(SpoolCore &core, QWidget *parent) : QMainWindow(parent), m_core(core), m_summary(new QLabel(this))
+namespace {
+constexpr int kSearchDelayMs = 250;
+constexpr int kStatusDelayMs = 500;
+} // namespace
+
+MainWindow::MainWindow(SpoolCore &core, const QString &settingsFile, QWidget *parent)
+    : QMainWindow(parent), m_core(core),
+      m_settingsFile(settingsFile.isEmpty() ? core.dataDir() + QStringLiteral("/settings.ini") : settingsFile),
+      m_model(new JobTableModel(core.queue(), this)), m_table(new QTableView(this)),
+      m_detail(new DetailPane(core.queue(), this)), m_log(new LogView(this))
 {
     setWindowTitle(tr("Spool"));
-    m_summary->setAlignment(Qt::AlignCenter);
-    setCentralWidget(m_summary);
-    resize(900, 560);
-    auto *refresh = new QTimer(this);
-    refresh->setSingleShot(true);
-    refresh->setInterval(200);
-    connect(refresh, &QTimer::timeout, this, &MainWindow::refreshSummary);
-    auto later = [refresh] { refresh->start(); };
+    setAcceptDrops(true);
+    m_table->setModel(m_model);
+    m_table->setItemDelegateForColumn(JobTableModel::Progress, new ProgressDelegate(m_table));
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(JobTableModel::Created, Qt::AscendingOrder);
+    m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_table->setAlternatingRowColors(true);
+    QHeaderView *header = m_table->horizontalHeader();
+    header->setSectionResizeMode(JobTableModel::Title, QHeaderView::Stretch);
+    header->resizeSection(JobTableModel::Type, 80);
+    header->resizeSection(JobTableModel::Progress, 250);
+    header->resizeSection(JobTableModel::Status, 110);
+    header->resizeSection(JobTableModel::Priority, 60);
+    header->resizeSection(JobTableModel::Attempts, 70);
+    header->resizeSection(JobTableModel::Created, 130);
+    header->resizeSection(JobTableModel::Finished, 130);
+    header->resizeSection(JobTableModel::Error, 240);
+    m_table->hideColumn(JobTableModel::Started);
+
+    auto *bottom = new QTabWidget(this);
+    bottom->addTab(m_detail, tr("Details"));
+    bottom->addTab(m_log, tr("Log"));
+    auto *split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(m_table);
+    split->addWidget(bottom);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    auto *central = new QWidget(this);
+    auto *layout = new QVBoxLayout(central);
+    layout->setContentsMargins(6, 6, 6, 0);
+    buildBanner();
+    layout->addWidget(buildFilterBar());
+    layout->addWidget(m_banner);
+    layout->addWidget(split, 1);
+    setCentralWidget(central);
+    buildActions();
+    buildMenus();
+    m_counts = new QLabel(this);
+    statusBar()->addPermanentWidget(m_counts);
+
+    m_searchDelay.setSingleShot(true);
+    m_searchDelay.setInterval(kSearchDelayMs);
+    connect(&m_searchDelay, &QTimer::timeout, this, &MainWindow::applyFilter);
+    m_statusDelay.setSingleShot(true);
+    m_statusDelay.setInterval(kStatusDelayMs);
+    connect(&m_statusDelay, &QTimer::timeout, this, &MainWindow::refreshStatusBar);
+    auto later = [this] {
+        if (!m_statusDelay.isActive())
+            m_statusDelay.start();
+    };
     connect(&m_core.queue(), &JobQueue::jobAdded, this, later);
     connect(&m_core.queue(), &JobQueue::jobChanged, this, later);
     connect(&m_core.queue(), &JobQueue::jobRemoved, this, later);
-    refreshSummary();
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::handleCurrentChanged);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::updateActions);
+    connect(m_table, &QTableView::customContextMenuRequested, this, &MainWindow::showContextMenu);
+    connect(m_detail, &DetailPane::childActivated, this, [this](qint64 id) {
+        m_detail->showJob(id);
+        m_log->setLogFile(m_core.logs().humanLogPath(id));
+    });
+    connect(QApplication::clipboard(), &QClipboard::dataChanged, this, &MainWindow::handleClipboard);
+
+    m_tray = new TrayController(m_core.queue(), m_core.dispatcher(), this, this);
+    connect(m_tray, &TrayController::quitRequested, this, &MainWindow::quit);
+    QSettings settings(m_settingsFile, QSettings::IniFormat);
+    m_monitorClipboard = settings.value(QStringLiteral("ui/clipboard_monitor"), false).toBool();
+    resize(1200, 760);
+    refreshStatusBar();
+    updateActions();
 }
 
-void MainWindow::refreshSummary()
+MainWindow::~MainWindow() = default;
+
+QAction *MainWindow::makeAction(const QString &name, const QString &text, const QKeySequence &shortcut,
+                                const std::function<void()> &slot)
+{
+    auto *action = new QAction(text, this);
+    action->setShortcut(shortcut);
+    action->setShortcutContext(Qt::WindowShortcut);
+    connect(action, &QAction::triggered, this, slot);
+    addAction(action);
+    m_actions.insert(name, action);
+    return action;
+}
+
+QAction *MainWindow::action(const QString &name) const
+{
+    return m_actions.value(name);
+}
+
+void MainWindow::buildActions()
+{
+    JobQueue &q = m_core.queue();
+    makeAction(QStringLiteral("add"), tr("&Add…"), QKeySequence::New, [this] { openAddDialog(); });
+    makeAction(QStringLiteral("paste"), tr("&Paste URLs"), QKeySequence::Paste,
+               [this] { addFromText(QApplication::clipboard()->text()); });
+    makeAction(QStringLiteral("retry"), tr("&Retry"), QKeySequence(tr("Ctrl+R")), [this, &q] { forEachSelected([&q](qint64 id) { q.retry(id); }); });
+    makeAction(QStringLiteral("cancel"), tr("&Cancel"), QKeySequence(tr("Ctrl+K")), [this, &q] { forEachSelected([&q](qint64 id) { q.cancel(id); }); });
+    makeAction(QStringLiteral("pause"), tr("Pa&use"), QKeySequence(tr("Ctrl+P")), [this, &q] { forEachSelected([&q](qint64 id) { q.pause(id); }); });
+    makeAction(QStringLiteral("resume"), tr("Res&ume"), QKeySequence(tr("Ctrl+Shift+P")), [this, &q] { forEachSelected([&q](qint64 id) { q.resume(id); }); });
+    makeAction(QStringLiteral("raise"), tr("Raise priority"), QKeySequence(tr("Ctrl+Up")), [this, &q] {
+        forEachSelected([&q](qint64 id) { q.setPriority(id, q.job(id).value_or(Job{}).priority + 1); });
+    });
+    makeAction(QStringLiteral("lower"), tr("Lower priority"), QKeySequence(tr("Ctrl+Down")), [this, &q] {
+        forEachSelected([&q](qint64 id) { q.setPriority(id, q.job(id).value_or(Job{}).priority - 1); });
+    });
+    makeAction(QStringLiteral("remove"), tr("Re&move"), QKeySequence::Delete, [this, &q] { forEachSelected([&q](qint64 id) { q.remove(id); }); });
+    makeAction(QStringLiteral("logfolder"), tr("Open &log folder"), QKeySequence(tr("Ctrl+L")), [this] {
+        const QList<qint64> ids = selectedIds();
+        if (!ids.isEmpty())
+            QDesktopServices::openUrl(QUrl::fromLocalFile(m_core.logs().jobDir(ids.first())));
+    });
+    makeAction(QStringLiteral("copyurl"), tr("Copy &URL"), QKeySequence(tr("Ctrl+Shift+C")), [this] {
+        QStringList urls;
+        for (qint64 id : selectedIds())
+            urls << m_core.queue().job(id).value_or(Job{}).url;
+        QApplication::clipboard()->setText(urls.join(QLatin1Char('\n')));
+    });
+    QAction *hold = makeAction(QStringLiteral("hold"), tr("Pause &queue"), QKeySequence(tr("F6")), [this] {
+        m_core.dispatcher().setHeld(m_actions.value(QStringLiteral("hold"))->isChecked());
+        refreshStatusBar();
+    });
+    hold->setCheckable(true);
+    makeAction(QStringLiteral("settings"), tr("&Settings…"), QKeySequence::Preferences, [this] { openSettings(); });
+    makeAction(QStringLiteral("quit"), tr("&Quit"), QKeySequence::Quit, [this] { quit(); });
+    auto *toolbar = addToolBar(tr("Main"));
+    toolbar->setObjectName(QStringLiteral("mainToolbar"));
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    for (const char *name : {"add", "retry", "cancel", "pause", "resume", "raise", "lower", "remove", "hold"})
+        toolbar->addAction(m_actions.value(QLatin1String(name)));
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    for (const char *name : {"add", "paste", "settings"})
+        file->addAction(m_actions.value(QLatin1String(name)));
+    file->addSeparator();
+    file->addAction(m_actions.value(QStringLiteral("quit")));
+    QMenu *jobs = menuBar()->addMenu(tr("&Jobs"));
+    for (const char *name : {"retry", "cancel", "pause", "resume", "raise", "lower", "remove", "copyurl", "logfolder"})
+        jobs->addAction(m_actions.value(QLatin1String(name)));
+    QMenu *queue = menuBar()->addMenu(tr("&Queue"));
+    queue->addAction(m_actions.value(QStringLiteral("hold")));
+}
+
+QWidget *MainWindow::buildFilterBar()
+{
+    auto *bar = new QWidget(this);
+    auto *row = new QHBoxLayout(bar);
+    row->setContentsMargins(0, 0, 0, 0);
+    m_statusFilter = new QComboBox(bar);
+    m_statusFilter->addItem(tr("All statuses"), QStringList());
+    m_statusFilter->addItem(tr("Active"), QStringList{QStringLiteral("pending"), QStringLiteral("running"), QStringLiteral("retrying")});
+    for (JobStatus s : allStatuses())
+        m_statusFilter->addItem(StatusIcons::icon(s), JobTableModel::statusText(s), QStringList{statusName(s)});
+    m_typeFilter = new QComboBox(bar);
+    m_typeFilter->addItem(tr("All types"), QString());
+    for (const QString &type : JobTypes::all())
+        m_typeFilter->addItem(JobTableModel::typeText(type), type);
+    m_search = new QLineEdit(bar);
+    m_search->setPlaceholderText(tr("Search titles and URLs"));
+    m_search->setClearButtonEnabled(true);
+    m_children = new QCheckBox(tr("Show videos of channels"), bar);
+    row->addWidget(m_statusFilter);
+    row->addWidget(m_typeFilter);
+    row->addWidget(m_search, 1);
+    row->addWidget(m_children);
+    connect(m_statusFilter, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilter);
+    connect(m_typeFilter, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilter);
+    connect(m_children, &QCheckBox::toggled, this, &MainWindow::applyFilter);
+    connect(m_search, &QLineEdit::textChanged, this, [this] { m_searchDelay.start(); });
+    return bar;
+}
+
+void MainWindow::buildBanner()
+{
+    m_banner = new QWidget(this);
+    m_banner->setObjectName(QStringLiteral("banner"));
+    m_banner->setStyleSheet(QStringLiteral("#banner { background: #fff7e6; border: 1px solid #f5c26b; border-radius: 4px; }"));
+    auto *row = new QHBoxLayout(m_banner);
+    m_bannerText = new QLabel(m_banner);
+    m_bannerText->setWordWrap(true);
+    m_bannerAdd = new QPushButton(tr("Add"), m_banner);
+    auto *dismiss = new QPushButton(tr("Dismiss"), m_banner);
+    row->addWidget(m_bannerText, 1);
+    row->addWidget(m_bannerAdd);
+    row->addWidget(dismiss);
+    connect(m_bannerAdd, &QPushButton::clicked, this, &MainWindow::acceptOffer);
+    connect(dismiss, &QPushButton::clicked, m_banner, &QWidget::hide);
+    m_banner->hide();
+}
+
+void MainWindow::showBanner(const QString &text, const QString &offerUrl)
+{
+    m_offerUrl = offerUrl;
+    m_bannerText->setText(text);
+    m_bannerAdd->setVisible(!offerUrl.isEmpty());
+    m_banner->show();
+}
+
+QString MainWindow::bannerText() const
+{
+    return m_banner->isHidden() ? QString() : m_bannerText->text();
+}
+
+void MainWindow::acceptOffer()
+{
+    const QString url = m_offerUrl;
+    m_banner->hide();
+    m_offerUrl.clear();
+    if (!url.isEmpty())
+        addFromText(url);
+}
+
+void MainWindow::applyFilter()
+{
+    QList<JobStatus> statuses;
+    for (const QString &name : m_statusFilter->currentData().toStringList())
+        statuses << *statusFromName(name);
+    const QString type = m_typeFilter->currentData().toString();
+    m_model->setFilter(statuses, type.isEmpty() ? QStringList() : QStringList{type}, m_search->text(),
+                       !m_children->isChecked() && type != JobTypes::VideoDownload && type != JobTypes::MetadataExtraction);
+    updateActions();
+}
+
+QString MainWindow::statusSummary() const
+{
+    return m_counts->text();
+}
+
+void MainWindow::refreshStatusBar()
 {
     const auto counts = m_core.queue().countByStatus();
-    qint64 total = 0;
-    for (qint64 n : counts)
-        total += n;
-    m_summary->setText(tr("%n job(s) in the queue", nullptr, static_cast<int>(total)));
-    statusBar()->showMessage(tr("Running: %1  Pending: %2  Dead: %3")
-                                 .arg(counts.value(QStringLiteral("running")))
-                                 .arg(counts.value(QStringLiteral("pending")))
-                                 .arg(counts.value(QStringLiteral("dead"))));
+    QStringList parts;
+    for (JobStatus s : allStatuses()) {
+        if (const qint64 n = counts.value(statusName(s)); n > 0)
+            parts << QStringLiteral("%1 %2").arg(JobTableModel::statusText(s)).arg(n);
+    }
+    if (m_core.dispatcher().isHeld())
+        parts.prepend(tr("Queue paused"));
+    m_counts->setText(parts.isEmpty() ? tr("No jobs") : parts.join(QStringLiteral("  ·  ")));
+}
+
+QList<qint64> MainWindow::selectedIds() const
+{
+    QList<qint64> ids;
+    for (const QModelIndex &row : m_table->selectionModel()->selectedRows())
+        ids << row.data(JobTableModel::JobIdRole).toLongLong();
+    return ids;
+}
+
+void MainWindow::selectJob(qint64 id)
+{
+    const int row = m_model->cachedRowOf(id);
+    if (row >= 0)
+        m_table->selectRow(row);
+}
+
+void MainWindow::forEachSelected(const std::function<void(qint64)> &act)
+{
+    for (qint64 id : selectedIds())
+        act(id);
+    m_model->flushChanges();
+}
+
+void MainWindow::updateActions()
+{
+    const bool any = m_table->selectionModel()->hasSelection();
+    for (const char *name : {"retry", "cancel", "pause", "resume", "raise", "lower", "remove", "copyurl", "logfolder"})
+        m_actions.value(QLatin1String(name))->setEnabled(any);
+}
+
+void MainWindow::handleCurrentChanged()
+{
+    const qint64 id = m_table->currentIndex().data(JobTableModel::JobIdRole).toLongLong();
+    m_detail->showJob(id);
+    m_log->setLogFile(id > 0 ? m_core.logs().humanLogPath(id) : QString());
+}
+
+void MainWindow::showContextMenu(const QPoint &pos)
+{
+    QMenu menu(this);
+    for (const char *name : {"retry", "cancel", "pause", "resume", "raise", "lower", "remove", "copyurl", "logfolder"})
+        menu.addAction(m_actions.value(QLatin1String(name)));
+    menu.exec(m_table->viewport()->mapToGlobal(pos));
+}
+
+bool MainWindow::addFromText(const QString &text)
+{
+    const UrlInput::Batch batch = UrlInput::prepare(UrlInput::entriesFromText(text), m_core.queue());
+    if (!batch.invalid.isEmpty()) {
+        showBanner(tr("Nothing was added. These entries are not valid:\n%1").arg(batch.invalid.join(QLatin1Char('\n'))));
+        return false;
+    }
+    if (batch.jobs.isEmpty())
+        return false;
+    auto added = m_core.queue().addJobs(batch.jobs);
+    if (!added) {
+        showBanner(tr("Nothing was added: %1").arg(added.error().message));
+        return false;
+    }
+    statusBar()->showMessage(tr("Added %n job(s)", nullptr, static_cast<int>(added.value().size())), 4000);
+    m_model->flushChanges();
+    return true;
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (event->mimeData()->hasUrls() || event->mimeData()->hasText())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    const QStringList entries = UrlInput::entriesFromMime(event->mimeData());
+    if (addFromText(entries.join(QLatin1Char('\n'))))
+        event->acceptProposedAction();
+}
+
+void MainWindow::setClipboardMonitoring(bool on)
+{
+    m_monitorClipboard = on;
+}
+
+void MainWindow::handleClipboard()
+{
+    if (!m_monitorClipboard)
+        return;
+    const QString text = QApplication::clipboard()->text().trimmed();
+    if (text == m_lastClipboard || text.contains(QLatin1Char('\n')) || JobTypes::urlProblem(text))
+        return;
+    m_lastClipboard = text;
+    // Offer, never add silently: the user copied it for some reason we cannot know.
+    showBanner(tr("Add the copied %1 link?\n%2").arg(JobTableModel::typeText(JobTypes::detectType(text)).toLower(), text), text);
+}
+
+void MainWindow::openAddDialog(const QString &text)
+{
+    auto *dialog = new AddDialog(m_core.queue(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setText(text);
+    connect(dialog, &AddDialog::jobsAdded, this, [this](int n) {
+        statusBar()->showMessage(tr("Added %n job(s)", nullptr, n), 4000);
+        m_model->flushChanges();
+    });
+    dialog->open();
+}
+
+void MainWindow::openSettings()
+{
+    auto *dialog = new SettingsDialog(m_settingsFile, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (!m_quitting && m_tray && m_tray->isAvailable()) {
+        hide(); // keeps downloading; the tray menu quits
+        event->ignore();
+        return;
+    }
+    if (!m_quitting) {
+        event->ignore();
+        quit();
+        return;
+    }
+    event->accept();
+}
+
+void MainWindow::quit()
+{
+    if (m_quitting)
+        return;
+    m_quitting = true;
+    QProgressDialog progress(tr("Stopping downloads…"), QString(), 0, 0, this);
+    progress.setWindowModality(Qt::NonModal);
+    progress.setMinimumDuration(0);
+    if (m_core.dispatcher().runningCount() > 0)
+        progress.show();
+    m_core.shutdown();
+    close();
+    QApplication::quit();
 }

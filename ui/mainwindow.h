@@ -1,21 +1,99 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QTimer>
 
-class SpoolCore;
+class AddDialog;
+class DetailPane;
+class JobTableModel;
+class LogView;
+class QAction;
+class QCheckBox;
+class QComboBox;
 class QLabel;
+class QLineEdit;
+class QPushButton;
+class QTableView;
+class SpoolCore;
+class TrayController;
 
-// The main window. For now: a summary of the queue; the job table comes with the desktop UI.
+// The main window: the job table with filters and search, the detail pane and the live log of the
+// selected job, actions on every selected job, drag and drop, paste, clipboard offers, the tray.
+// It observes the queue and acts through JobQueue; it holds no state of its own about jobs.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(MainWindow)
 public:
-    explicit MainWindow(SpoolCore &core, QWidget *parent = nullptr);
+    explicit MainWindow(SpoolCore &core, const QString &settingsFile = QString(), QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // Adds the URLs in `text` (or a drop); any invalid entry means nothing is added and a banner says why.
+    bool addFromText(const QString &text);
+    QList<qint64> selectedIds() const;
+    void selectJob(qint64 id);
+    void setClipboardMonitoring(bool on);
+    // What the banner shows (drop errors, clipboard offers); empty when hidden.
+    QString bannerText() const;
+    void acceptOffer();
+
+    JobTableModel *model() const { return m_model; }
+    QTableView *table() const { return m_table; }
+    DetailPane *detail() const { return m_detail; }
+    LogView *logView() const { return m_log; }
+    TrayController *tray() const { return m_tray; }
+    QComboBox *statusFilter() const { return m_statusFilter; }
+    QComboBox *typeFilter() const { return m_typeFilter; }
+    QLineEdit *searchBox() const { return m_search; }
+    QCheckBox *childrenBox() const { return m_children; }
+    QString statusSummary() const;
+    QAction *action(const QString &name) const;
+    // The graceful quit: stops the queue, hands back running jobs, then closes.
+    void quit();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
 
 private:
-    void refreshSummary();
+    void buildActions();
+    void buildMenus();
+    QWidget *buildFilterBar();
+    void buildBanner();
+    void applyFilter();
+    void refreshStatusBar();
+    void updateActions();
+    void handleCurrentChanged();
+    void handleClipboard();
+    void showBanner(const QString &text, const QString &offerUrl = QString());
+    void forEachSelected(const std::function<void(qint64)> &act);
+    void showContextMenu(const QPoint &pos);
+    void openAddDialog(const QString &text = QString());
+    void openSettings();
+    QAction *makeAction(const QString &name, const QString &text, const QKeySequence &shortcut,
+                        const std::function<void()> &slot);
 
     SpoolCore &m_core;
-    QLabel *m_summary;
+    QString m_settingsFile;
+    JobTableModel *m_model;
+    QTableView *m_table;
+    DetailPane *m_detail;
+    LogView *m_log;
+    TrayController *m_tray = nullptr;
+    QComboBox *m_statusFilter = nullptr;
+    QComboBox *m_typeFilter = nullptr;
+    QLineEdit *m_search = nullptr;
+    QCheckBox *m_children = nullptr;
+    QWidget *m_banner = nullptr;
+    QLabel *m_bannerText = nullptr;
+    QPushButton *m_bannerAdd = nullptr;
+    QString m_offerUrl;
+    QString m_lastClipboard;
+    bool m_monitorClipboard = false;
+    bool m_quitting = false;
+    QLabel *m_counts = nullptr;
+    QHash<QString, QAction *> m_actions;
+    QTimer m_searchDelay;
+    QTimer m_statusDelay;
 };

@@ -153,6 +153,15 @@ QString shorten(QString message)
     const qsizetype plea = message.indexOf(QLatin1String("; please report this issue"));
     if (plea > 0)
         message.truncate(plea);
+    // "ERROR: [generic] None: Unable to ..." -> "Unable to ...": the prefixes are yt-dlp's plumbing.
+    static const QRegularExpression prefix(QStringLiteral("^ERROR:\\s*(\\[[^\\]]+\\]\\s*)?([^\\s:]+:\\s+(?=[A-Z]))?"));
+    message.remove(prefix);
+    message.remove(QStringLiteral("\\r"));
+    static const QRegularExpression gotError(QStringLiteral("^Got error:\\s*"));
+    message.remove(gotError);
+    message = message.trimmed();
+    if (!message.isEmpty())
+        message[0] = message[0].toUpper();
     return message.left(1000);
 }
 } // namespace

@@ -1,0 +1,167 @@
+#include "detailpane.h"
+
+#include "jobtablemodel.h"
+#include "progressdelegate.h"
+#include "queue/jobqueue.h"
+#include "queue/jobtypes.h"
+#include "statusicons.h"
+
+#include <QDateTime>
+#include <QDesktopServices>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLocale>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QTableView>
+#include <QUrl>
+#include <QVBoxLayout>
+
+namespace {
+QString when(qint64 ms)
+{
+    return ms > 0 ? QLocale().toString(QDateTime::fromMSecsSinceEpoch(ms).toLocalTime(), QLocale::LongFormat) : QStringLiteral("—");
+}
+
+QString json(const QJsonObject &object)
+{
+    return object.isEmpty() ? QString() : QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Indented)).trimmed();
+}
+} // namespace
+
+DetailPane::DetailPane(JobQueue &queue, QWidget *parent)
+    : QWidget(parent), m_queue(queue), m_form(new QFormLayout), m_options(new QPlainTextEdit(this)),
+      m_result(new QPlainTextEdit(this)), m_openFile(new QPushButton(tr("Open file"), this)),
+      m_openFolder(new QPushButton(tr("Open folder"), this)), m_childrenModel(new JobTableModel(queue, this)),
+      m_children(new QTableView(this)), m_childrenLabel(new QLabel(this))
+{
+    const QList<std::pair<QString, QString>> fields{
+        {QStringLiteral("title"), tr("Title")},       {QStringLiteral("url"), tr("URL")},
+        {QStringLiteral("type"), tr("Type")},         {QStringLiteral("status"), tr("Status")},
+        {QStringLiteral("priority"), tr("Priority")}, {QStringLiteral("attempts"), tr("Attempts")},
+        {QStringLiteral("created"), tr("Added")},     {QStringLiteral("started"), tr("Started")},
+        {QStringLiteral("finished"), tr("Finished")}, {QStringLiteral("next"), tr("Next attempt")},
+        {QStringLiteral("error"), tr("Error")},       {QStringLiteral("uploader"), tr("Uploader")},
+        {QStringLiteral("duration"), tr("Duration")}, {QStringLiteral("file"), tr("File")},
+    };
+    for (const auto &[key, label] : fields)
+        addField(key, label);
+    for (QPlainTextEdit *edit : {m_options, m_result}) {
+        edit->setReadOnly(true);
+        edit->setMaximumHeight(90);
+    }
+    m_form->addRow(tr("Options"), m_options);
+    m_form->addRow(tr("Result"), m_result);
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_openFile);
+    buttons->addWidget(m_openFolder);
+    buttons->addStretch();
+    m_form->addRow(QString(), buttons);
+    connect(m_openFile, &QPushButton::clicked, this, [this] { QDesktopServices::openUrl(QUrl::fromLocalFile(resultFile())); });
+    connect(m_openFolder, &QPushButton::clicked, this,
+            [this] { QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(resultFile()).path())); });
+
+    m_children->setModel(m_childrenModel);
+    m_children->setItemDelegateForColumn(JobTableModel::Progress, new ProgressDelegate(m_children));
+    m_children->verticalHeader()->hide();
+    m_children->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_children->horizontalHeader()->setSectionResizeMode(JobTableModel::Title, QHeaderView::Stretch);
+    for (int c : {JobTableModel::Created, JobTableModel::Started, JobTableModel::Finished, JobTableModel::Priority})
+        m_children->hideColumn(c);
+    connect(m_children, &QTableView::doubleClicked, this,
+            [this](const QModelIndex &i) { Q_EMIT childActivated(i.data(JobTableModel::JobIdRole).toLongLong()); });
+
+    auto *formHost = new QWidget(this);
+    formHost->setLayout(m_form);
+    auto *scroll = new QScrollArea(this);
+    scroll->setWidget(formHost);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto *layout = new QHBoxLayout(this);
+    layout->addWidget(scroll, 1);
+    m_childrenBox = new QWidget(this);
+    auto *childBox = new QVBoxLayout(m_childrenBox);
+    childBox->setContentsMargins(0, 0, 0, 0);
+    childBox->addWidget(m_childrenLabel);
+    childBox->addWidget(m_children, 1);
+    layout->addWidget(m_childrenBox, 1);
+    connect(&m_queue, &JobQueue::jobChanged, this, &DetailPane::handleJobChanged);
+    showJob(0);
+}
+
+QLabel *DetailPane::addField(const QString &key, const QString &label)
+{
+    auto *value = new QLabel(this);
+    value->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::LinksAccessibleByMouse);
+    value->setWordWrap(true);
+    value->setOpenExternalLinks(true);
+    m_form->addRow(label, value);
+    m_fields.insert(key, value);
+    return value;
+}
+
+QString DetailPane::fieldText(const QString &field) const
+{
+    const QLabel *label = m_fields.value(field);
+    return label ? label->text() : QString();
+}
+
+QString DetailPane::resultFile() const
+{
+    return m_job.result.value(QStringLiteral("file")).toString();
+}
+
+void DetailPane::showJob(qint64 id)
+{
+    const auto job = id > 0 ? m_queue.job(id) : std::nullopt;
+    m_job = job.value_or(Job{});
+    const bool parent = m_job.type == JobTypes::ChannelDownload || m_job.type == JobTypes::PlaylistDownload;
+    m_childrenModel->setParentFilter(m_job.isValid() ? m_job.id : -1);
+    m_childrenBox->setVisible(parent && m_childrenModel->rowCount() > 0);
+    render();
+}
+
+void DetailPane::handleJobChanged(const Job &job)
+{
+    if (job.id == m_job.id) {
+        m_job = job;
+        render();
+    }
+}
+
+void DetailPane::render()
+{
+    const Job &j = m_job;
+    const bool valid = j.isValid();
+    auto set = [this](const QString &key, const QString &text) { m_fields.value(key)->setText(text); };
+    set(QStringLiteral("title"), valid ? j.displayName().toHtmlEscaped() : tr("No job selected"));
+    set(QStringLiteral("url"), j.url.isEmpty() ? QString() : QStringLiteral("<a href=\"%1\">%1</a>").arg(j.url.toHtmlEscaped()));
+    set(QStringLiteral("type"), valid ? JobTableModel::typeText(j.type) : QString());
+    set(QStringLiteral("status"), valid ? QStringLiteral("<span style=\"color:%1\">●</span> %2")
+                                              .arg(StatusIcons::color(j.status).name(), JobTableModel::statusText(j.status))
+                                        : QString());
+    set(QStringLiteral("priority"), valid ? QString::number(j.priority) : QString());
+    set(QStringLiteral("attempts"), valid ? tr("%1 of %2").arg(j.attempts).arg(j.maxAttempts) : QString());
+    set(QStringLiteral("created"), valid ? when(j.createdAt) : QString());
+    set(QStringLiteral("started"), valid ? when(j.startedAt) : QString());
+    set(QStringLiteral("finished"), valid ? when(j.finishedAt) : QString());
+    const bool waiting = j.status == JobStatus::Retrying || (j.status == JobStatus::Pending && j.runAt > QDateTime::currentMSecsSinceEpoch());
+    set(QStringLiteral("next"), waiting ? when(j.runAt) : QString());
+    set(QStringLiteral("error"), j.errorMessage.isEmpty() ? QString()
+                                                          : QStringLiteral("<b>%1</b>: %2").arg(j.errorClass.toHtmlEscaped(), j.errorMessage.toHtmlEscaped()));
+    set(QStringLiteral("uploader"), j.uploader.toHtmlEscaped());
+    set(QStringLiteral("duration"), j.durationS >= 0 ? ProgressDelegate::formatDuration(static_cast<qint64>(j.durationS)) : QString());
+    set(QStringLiteral("file"), resultFile().toHtmlEscaped());
+    m_options->setPlainText(json(j.options));
+    m_result->setPlainText(json(j.result));
+    const bool hasFile = !resultFile().isEmpty() && QFileInfo::exists(resultFile());
+    m_openFile->setEnabled(hasFile);
+    m_openFolder->setEnabled(hasFile);
+    const ChildSummary s = valid ? m_queue.childSummary(j.id) : ChildSummary{};
+    m_childrenLabel->setText(tr("Videos: %1 done, %2 failed, %3 in all").arg(s.completed).arg(s.failed).arg(s.total));
+}

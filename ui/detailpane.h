@@ -1,0 +1,50 @@
+#pragma once
+
+#include "queue/job.h"
+
+#include <QWidget>
+
+class JobQueue;
+class JobTableModel;
+class QFormLayout;
+class QLabel;
+class QPlainTextEdit;
+class QPushButton;
+class QTableView;
+
+// Everything about the selected job: its fields, options, error, result, children, and buttons
+// to open the downloaded file and its folder.
+class DetailPane final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(DetailPane)
+public:
+    DetailPane(JobQueue &queue, QWidget *parent = nullptr);
+
+    void showJob(qint64 id);
+    qint64 jobId() const { return m_job.id; }
+    QString fieldText(const QString &field) const;
+    JobTableModel *childrenModel() const { return m_childrenModel; }
+
+Q_SIGNALS:
+    void childActivated(qint64 id);
+
+private:
+    void render();
+    void handleJobChanged(const Job &job);
+    QLabel *addField(const QString &key, const QString &label);
+    QString resultFile() const;
+
+    JobQueue &m_queue;
+    Job m_job;
+    QFormLayout *m_form;
+    QHash<QString, QLabel *> m_fields;
+    QPlainTextEdit *m_options;
+    QPlainTextEdit *m_result;
+    QPushButton *m_openFile;
+    QPushButton *m_openFolder;
+    JobTableModel *m_childrenModel;
+    QTableView *m_children;
+    QLabel *m_childrenLabel;
+    QWidget *m_childrenBox = nullptr;
+};

@@ -1,0 +1,74 @@
+#pragma once
+
+#include "queue/jobstore.h"
+
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QSet>
+#include <QTimer>
+
+class JobQueue;
+
+// The job table: a flat model over the queue that never holds the whole queue. Rows are read from
+// the store a page at a time (filter and sort are indexed SQL), the few pages in view are cached,
+// and live changes are batched on a timer: cached rows update in place, and only a change that can
+// move rows (a new job, a status change under a status filter) refreshes the layout.
+class JobTableModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(JobTableModel)
+public:
+    enum Column { Title, Type, Status, Progress, Priority, Attempts, Created, Started, Finished, Error, ColumnCount };
+    enum Role { JobIdRole = Qt::UserRole + 1, JobRole, ProgressRole, ChildSummaryRole, StatusRole };
+
+    explicit JobTableModel(JobQueue &queue, QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+    void sort(int column, Qt::SortOrder order) override;
+
+    // Filter by status, type and text; topLevelOnly hides children (they show under their parent).
+    void setFilter(const QList<JobStatus> &statuses, const QStringList &types, const QString &text,
+                   bool topLevelOnly);
+    // Only the children of one job (the detail pane's list).
+    void setParentFilter(qint64 parentId);
+    const JobFilter &filter() const { return m_filter; }
+    std::optional<Job> jobAt(int row) const;
+    // The row of a job among the cached pages, or -1.
+    int cachedRowOf(qint64 id) const;
+    // Applies pending live changes now (normally on the batch timer).
+    void flushChanges();
+    int pageSize() const { return kPageSize; }
+
+    static QString statusText(JobStatus status);
+    static QString typeText(const QString &type);
+
+private:
+    static constexpr int kPageSize = 200;
+    static constexpr int kMaxPages = 40;
+
+    const QList<Job> *pageFor(int row) const;
+    void loadPage(int page) const;
+    QVariant display(const Job &job, int column) const;
+    void handleJobAdded(const Job &job);
+    void handleJobChanged(const Job &job);
+    void handleJobProgress(qint64 id, const JobProgress &progress);
+    void handleJobRemoved(qint64 id);
+    void scheduleFlush();
+    void refreshLayout();
+    bool changeMayMoveRows(const Job &before, const Job &after) const;
+
+    JobQueue &m_queue;
+    JobFilter m_filter;
+    int m_rows = 0;
+    mutable QHash<int, QList<Job>> m_pages;
+    mutable QList<int> m_pageOrder; // least recently used first
+    mutable QHash<qint64, ChildSummary> m_summaries;
+    QHash<qint64, Job> m_pendingChanges;
+    QHash<qint64, JobProgress> m_pendingProgress;
+    QSet<qint64> m_parentsToRefresh;
+    bool m_layoutDirty = false;
+    QTimer m_flushTimer;
+};

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <QStyledItemDelegate>
+
+// Paints the progress column: a bar with percent, speed and time left for downloads, and
+// "done / total" of the children for channels and playlists. Paint only, no widgets per row.
+class ProgressDelegate final : public QStyledItemDelegate
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ProgressDelegate)
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+    void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+
+    static QString progressText(double percent, double speedBps, qint64 etaSeconds);
+    static QString formatBytes(double bytes);
+    static QString formatDuration(qint64 seconds);
+};

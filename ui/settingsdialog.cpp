@@ -1,0 +1,208 @@
+#include "settingsdialog.h"
+
+#include "queue/jobtypes.h"
+#include "workers/toolchain.h"
+
+#include <QCheckBox>
+#include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QVBoxLayout>
+
+namespace {
+QSpinBox *spin(QWidget *parent, int min, int max, const QString &suffix)
+{
+    auto *box = new QSpinBox(parent);
+    box->setRange(min, max);
+    box->setSuffix(suffix);
+    return box;
+}
+} // namespace
+
+SettingsDialog::SettingsDialog(const QString &settingsFile, QWidget *parent) : QDialog(parent), m_file(settingsFile)
+{
+    setWindowTitle(tr("Settings"));
+    auto *tabs = new QTabWidget(this);
+    tabs->addTab(generalPage(), tr("Downloads"));
+    tabs->addTab(queuePage(), tr("Queue"));
+    tabs->addTab(toolsPage(), tr("Tools"));
+    tabs->addTab(apiPage(), tr("Remote control"));
+    auto *note = new QLabel(tr("Changes to the queue, tools and remote control apply after Spool restarts."), this);
+    note->setWordWrap(true);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(tabs);
+    layout->addWidget(note);
+    layout->addWidget(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, this, [this] {
+        save();
+        accept();
+    });
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    load();
+}
+
+QWidget *SettingsDialog::generalPage()
+{
+    auto *page = new QWidget(this);
+    auto *form = new QFormLayout(page);
+    m_downloadDir = new QLineEdit(page);
+    auto *browse = new QPushButton(tr("Choose…"), page);
+    connect(browse, &QPushButton::clicked, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Download folder"), m_downloadDir->text());
+        if (!dir.isEmpty())
+            m_downloadDir->setText(dir);
+    });
+    auto *row = new QHBoxLayout;
+    row->addWidget(m_downloadDir, 1);
+    row->addWidget(browse);
+    form->addRow(tr("Download folder"), row);
+    m_rateLimit = new QLineEdit(page);
+    m_rateLimit->setPlaceholderText(tr("unlimited (e.g. 2M for 2 MB/s)"));
+    form->addRow(tr("Bandwidth cap"), m_rateLimit);
+    m_window = new QLineEdit(page);
+    m_window->setPlaceholderText(tr("any time (e.g. 01:00-07:00)"));
+    form->addRow(tr("Download only between"), m_window);
+    m_cookies = new QLineEdit(page);
+    m_cookies->setPlaceholderText(tr("cookies.txt for members-only or age-restricted videos"));
+    form->addRow(tr("Cookies file"), m_cookies);
+    m_metadata = new QCheckBox(tr("Extract metadata (.info.json) after each download"), page);
+    form->addRow(QString(), m_metadata);
+    m_clipboard = new QCheckBox(tr("Offer to add video links copied to the clipboard"), page);
+    form->addRow(QString(), m_clipboard);
+    return page;
+}
+
+QWidget *SettingsDialog::queuePage()
+{
+    auto *page = new QWidget(this);
+    auto *form = new QFormLayout(page);
+    m_concurrent = spin(page, 1, 64, QString());
+    form->addRow(tr("Jobs at once"), m_concurrent);
+    m_maxAttempts = spin(page, 1, 100, QString());
+    form->addRow(tr("Attempts per job"), m_maxAttempts);
+    m_backoffBase = spin(page, 1, 3600, tr(" s"));
+    form->addRow(tr("First retry after"), m_backoffBase);
+    m_backoffMax = spin(page, 1, 24 * 3600, tr(" s"));
+    form->addRow(tr("Longest wait between retries"), m_backoffMax);
+    m_stall = spin(page, 10, 3600, tr(" s"));
+    form->addRow(tr("Stalled after no progress for"), m_stall);
+    m_maxRun = spin(page, 1, 7 * 24, tr(" h"));
+    form->addRow(tr("Longest run of one job"), m_maxRun);
+    m_retention = spin(page, 0, 3650, tr(" days"));
+    m_retention->setSpecialValueText(tr("keep forever"));
+    form->addRow(tr("Forget finished jobs after"), m_retention);
+    return page;
+}
+
+QWidget *SettingsDialog::toolsPage()
+{
+    auto *page = new QWidget(this);
+    auto *form = new QFormLayout(page);
+    m_ytdlp = new QLineEdit(page);
+    m_ytdlp->setPlaceholderText(tr("found on PATH"));
+    form->addRow(tr("yt-dlp"), m_ytdlp);
+    m_ffmpeg = new QLineEdit(page);
+    m_ffmpeg->setPlaceholderText(tr("found on PATH"));
+    form->addRow(tr("ffmpeg"), m_ffmpeg);
+    auto *check = new QPushButton(tr("Check"), page);
+    m_toolReport = new QLabel(page);
+    m_toolReport->setWordWrap(true);
+    m_toolReport->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    form->addRow(check, m_toolReport);
+    connect(check, &QPushButton::clicked, this, &SettingsDialog::checkTools);
+    return page;
+}
+
+QWidget *SettingsDialog::apiPage()
+{
+    auto *page = new QWidget(this);
+    auto *form = new QFormLayout(page);
+    m_apiEnabled = new QCheckBox(tr("Allow scripts and the browser page to control Spool"), page);
+    form->addRow(QString(), m_apiEnabled);
+    m_apiPort = spin(page, 1, 65535, QString());
+    form->addRow(tr("Port (on this computer only)"), m_apiPort);
+    m_apiToken = new QLineEdit(page);
+    m_apiToken->setPlaceholderText(tr("generated at first start"));
+    form->addRow(tr("Access token"), m_apiToken);
+    return page;
+}
+
+void SettingsDialog::checkTools()
+{
+    Toolchain::forget();
+    QStringList lines;
+    for (const auto &[name, path] : {std::pair{QStringLiteral("yt-dlp"), m_ytdlp->text()},
+                                     std::pair{QStringLiteral("ffmpeg"), m_ffmpeg->text()}}) {
+        const Toolchain::Tool tool = Toolchain::find(name, path.trimmed());
+        lines << (tool.ok() ? tr("%1 %2 at %3").arg(name, tool.version.left(80), tool.path) : tool.error);
+    }
+    m_toolReport->setText(lines.join(QLatin1Char('\n')));
+}
+
+QString SettingsDialog::toolReport() const
+{
+    return m_toolReport->text();
+}
+
+void SettingsDialog::load()
+{
+    QSettings s(m_file, QSettings::IniFormat);
+    m_queue.load(s);
+    m_downloads.load(s);
+    const TypePolicy video = m_queue.policy(JobTypes::VideoDownload);
+    m_downloadDir->setText(m_downloads.downloadDir);
+    m_rateLimit->setText(m_downloads.rateLimit);
+    m_window->setText(m_downloads.window);
+    m_cookies->setText(m_downloads.cookiesFile);
+    m_metadata->setChecked(m_downloads.metadataAfterDownload);
+    m_clipboard->setChecked(s.value(QStringLiteral("ui/clipboard_monitor"), false).toBool());
+    m_concurrent->setValue(m_queue.maxConcurrent);
+    m_maxAttempts->setValue(video.retry.maxAttempts);
+    m_backoffBase->setValue(static_cast<int>(video.retry.baseDelayMs / 1000));
+    m_backoffMax->setValue(static_cast<int>(video.retry.maxDelayMs / 1000));
+    m_stall->setValue(static_cast<int>(video.stallTimeoutMs / 1000));
+    m_maxRun->setValue(static_cast<int>(video.maxRunTimeMs / 3'600'000));
+    m_retention->setValue(m_queue.retentionDays);
+    m_ytdlp->setText(m_downloads.ytdlpPath);
+    m_ffmpeg->setText(m_downloads.ffmpegPath);
+    m_apiEnabled->setChecked(s.value(QStringLiteral("api/enabled"), true).toBool());
+    m_apiPort->setValue(s.value(QStringLiteral("api/port"), 8765).toInt());
+    m_apiToken->setText(s.value(QStringLiteral("api/token")).toString());
+}
+
+void SettingsDialog::save()
+{
+    m_downloads.downloadDir = m_downloadDir->text().trimmed();
+    m_downloads.rateLimit = m_rateLimit->text().trimmed();
+    m_downloads.window = m_window->text().trimmed();
+    m_downloads.cookiesFile = m_cookies->text().trimmed();
+    m_downloads.metadataAfterDownload = m_metadata->isChecked();
+    m_downloads.ytdlpPath = m_ytdlp->text().trimmed();
+    m_downloads.ffmpegPath = m_ffmpeg->text().trimmed();
+    m_queue.maxConcurrent = m_concurrent->value();
+    m_queue.retentionDays = m_retention->value();
+    for (auto it = m_queue.types.begin(); it != m_queue.types.end(); ++it) {
+        it->retry.maxAttempts = m_maxAttempts->value();
+        it->retry.baseDelayMs = m_backoffBase->value() * 1000LL;
+        it->retry.maxDelayMs = m_backoffMax->value() * 1000LL;
+        it->stallTimeoutMs = m_stall->value() * 1000LL;
+        it->maxRunTimeMs = m_maxRun->value() * 3'600'000LL;
+    }
+    QSettings s(m_file, QSettings::IniFormat);
+    m_queue.save(s);
+    m_downloads.save(s);
+    s.setValue(QStringLiteral("ui/clipboard_monitor"), m_clipboard->isChecked());
+    s.setValue(QStringLiteral("api/enabled"), m_apiEnabled->isChecked());
+    s.setValue(QStringLiteral("api/port"), m_apiPort->value());
+    if (!m_apiToken->text().trimmed().isEmpty())
+        s.setValue(QStringLiteral("api/token"), m_apiToken->text().trimmed());
+    s.sync();
+}

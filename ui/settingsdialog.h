@@ -1,0 +1,59 @@
+#pragma once
+
+#include "core/downloadsettings.h"
+#include "core/settings.h"
+
+#include <QDialog>
+
+class QCheckBox;
+class QLabel;
+class QLineEdit;
+class QSpinBox;
+
+// Settings (stored in <data dir>/settings.ini): download folder, concurrency, retries, timeouts,
+// retention, tool paths with a check of their versions, downloads, and the HTTP API.
+class SettingsDialog final : public QDialog
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SettingsDialog)
+public:
+    SettingsDialog(const QString &settingsFile, QWidget *parent = nullptr);
+
+    void load();
+    void save();
+    // Looks the tools up again and shows their versions (or what is missing).
+    void checkTools();
+    QString toolReport() const;
+    QLineEdit *ytdlpEdit() const { return m_ytdlp; }
+    QSpinBox *concurrencySpin() const { return m_concurrent; }
+    QLineEdit *downloadDirEdit() const { return m_downloadDir; }
+
+private:
+    QWidget *generalPage();
+    QWidget *queuePage();
+    QWidget *toolsPage();
+    QWidget *apiPage();
+
+    QString m_file;
+    QueueSettings m_queue = QueueSettings::defaults();
+    DownloadSettings m_downloads;
+    QLineEdit *m_downloadDir = nullptr;
+    QSpinBox *m_concurrent = nullptr;
+    QSpinBox *m_maxAttempts = nullptr;
+    QSpinBox *m_backoffBase = nullptr;
+    QSpinBox *m_backoffMax = nullptr;
+    QSpinBox *m_stall = nullptr;
+    QSpinBox *m_maxRun = nullptr;
+    QSpinBox *m_retention = nullptr;
+    QLineEdit *m_rateLimit = nullptr;
+    QLineEdit *m_cookies = nullptr;
+    QLineEdit *m_window = nullptr;
+    QCheckBox *m_metadata = nullptr;
+    QCheckBox *m_clipboard = nullptr;
+    QLineEdit *m_ytdlp = nullptr;
+    QLineEdit *m_ffmpeg = nullptr;
+    QLabel *m_toolReport = nullptr;
+    QCheckBox *m_apiEnabled = nullptr;
+    QSpinBox *m_apiPort = nullptr;
+    QLineEdit *m_apiToken = nullptr;
+};
