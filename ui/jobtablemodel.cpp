@@ -336,9 +336,7 @@ void JobTableModel::refreshLayout()
         endInsertRows();
     } else if (newRows < m_rows) {
         beginRemoveRows({}, newRows, m_rows - 1);
-        m_rows = newRows;
-        m_pages.clear();
-        m_pageOrder.clear();
+        m_rows = newRows; // the cache still shows the old rows until the layout change below
         endRemoveRows();
     }
     Q_EMIT layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);

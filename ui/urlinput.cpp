@@ -10,10 +10,21 @@
 namespace UrlInput {
 QStringList entriesFromText(const QString &text)
 {
+    // One entry per line; a line of several URLs separated by spaces gives one entry each, but a
+    // line of words stays whole, so the user sees the line they typed in the error.
+    static const QRegularExpression space(QStringLiteral("\\s+"));
     QStringList out;
-    for (const QString &piece : text.split(QRegularExpression(QStringLiteral("\\s+")), Qt::SkipEmptyParts)) {
-        if (!piece.startsWith(QLatin1Char('#')))
-            out << piece;
+    for (const QString &raw : text.split(QLatin1Char('\n'))) {
+        const QString line = raw.trimmed();
+        if (line.isEmpty() || line.startsWith(QLatin1Char('#')))
+            continue;
+        const QStringList pieces = line.split(space, Qt::SkipEmptyParts);
+        const bool allUrls = std::all_of(pieces.cbegin(), pieces.cend(),
+                                         [](const QString &p) { return p.contains(QLatin1String("://")); });
+        if (pieces.size() > 1 && allUrls)
+            out << pieces;
+        else
+            out << line;
     }
     return out;
 }

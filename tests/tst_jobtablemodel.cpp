@@ -1,0 +1,170 @@
+#include "testsupport.h"
+
+#include "jobtablemodel.h"
+#include "queue/dispatcher.h"
+#include "queue/jobqueue.h"
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QTest>
+
+// The job table model: paging over the store, filters and sorting in SQL, live batched updates
+// without resets, checked by QAbstractItemModelTester throughout.
+class TestJobTableModel final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void pagesThroughManyRows();
+    void filtersBySearchTypeAndStatus();
+    void sortsInSql();
+    void newJobsAppearWithoutReset();
+    void changesUpdateRowsInPlace();
+    void statusFilterDropsRowThatLeaves();
+    void progressIsBatched();
+    void childrenHiddenAndSummarised();
+
+private:
+    void addMany(int n);
+    std::unique_ptr<TestCore> m_t;
+    std::unique_ptr<JobTableModel> m_model;
+    std::unique_ptr<QAbstractItemModelTester> m_tester;
+};
+
+void TestJobTableModel::init()
+{
+    m_t = std::make_unique<TestCore>();
+    m_model = std::make_unique<JobTableModel>(m_t->queue());
+    m_tester = std::make_unique<QAbstractItemModelTester>(m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+}
+
+void TestJobTableModel::cleanup()
+{
+    m_tester.reset();
+    m_model.reset();
+    m_t.reset();
+}
+
+void TestJobTableModel::addMany(int n)
+{
+    QList<NewJob> jobs;
+    for (int i = 0; i < n; ++i) {
+        NewJob j;
+        j.type = i % 2 ? TestTypes::Scripted : TestTypes::Other;
+        j.title = QStringLiteral("job %1").arg(i, 5, 10, QLatin1Char('0'));
+        j.priority = i % 7;
+        jobs << j;
+    }
+    QVERIFY(m_t->queue().addJobs(jobs));
+    m_model->flushChanges();
+}
+
+void TestJobTableModel::pagesThroughManyRows()
+{
+    addMany(1000);
+    QCOMPARE(m_model->rowCount(), 1000);
+    QCOMPARE(m_model->index(0, JobTableModel::Title).data().toString(), QStringLiteral("job 00000"));
+    QCOMPARE(m_model->index(777, JobTableModel::Title).data().toString(), QStringLiteral("job 00777"));
+    QCOMPARE(m_model->index(999, JobTableModel::Title).data().toString(), QStringLiteral("job 00999"));
+    QCOMPARE(m_model->index(5, JobTableModel::Status).data().toString(), QStringLiteral("Pending"));
+    QVERIFY(m_model->cachedRowOf(m_model->index(777, 0).data(JobTableModel::JobIdRole).toLongLong()) == 777);
+}
+
+void TestJobTableModel::filtersBySearchTypeAndStatus()
+{
+    addMany(300);
+    QSignalSpy resets(m_model.get(), &QAbstractItemModel::modelReset);
+    m_model->setFilter({}, {}, QStringLiteral("job 0012"), true);
+    QCOMPARE(m_model->rowCount(), 10); // 00120 .. 00129
+    m_model->setFilter({}, {TestTypes::Scripted}, QString(), true);
+    QCOMPARE(m_model->rowCount(), 150);
+    QVERIFY(m_t->queue().cancel(m_model->index(0, 0).data(JobTableModel::JobIdRole).toLongLong()));
+    m_model->setFilter({JobStatus::Cancelled}, {}, QString(), true);
+    QCOMPARE(m_model->rowCount(), 1);
+    QCOMPARE(resets.count(), 3); // one per filter change, as a filter change is a new table
+}
+
+void TestJobTableModel::sortsInSql()
+{
+    addMany(100);
+    m_model->sort(JobTableModel::Priority, Qt::DescendingOrder);
+    QCOMPARE(m_model->index(0, JobTableModel::Priority).data().toInt(), 6);
+    QCOMPARE(m_model->index(99, JobTableModel::Priority).data().toInt(), 0);
+    m_model->sort(JobTableModel::Title, Qt::DescendingOrder);
+    QCOMPARE(m_model->index(0, JobTableModel::Title).data().toString(), QStringLiteral("job 00099"));
+}
+
+void TestJobTableModel::newJobsAppearWithoutReset()
+{
+    addMany(10);
+    QSignalSpy resets(m_model.get(), &QAbstractItemModel::modelReset);
+    QSignalSpy inserted(m_model.get(), &QAbstractItemModel::rowsInserted);
+    for (int i = 0; i < 5; ++i)
+        m_t->add();
+    QCOMPARE(m_model->rowCount(), 10); // batched: nothing yet
+    QTRY_COMPARE(m_model->rowCount(), 15);
+    QCOMPARE(inserted.count(), 1); // five adds, one insertion
+    QCOMPARE(resets.count(), 0);
+}
+
+void TestJobTableModel::changesUpdateRowsInPlace()
+{
+    addMany(10);
+    const qint64 id = m_model->index(3, 0).data(JobTableModel::JobIdRole).toLongLong();
+    QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+    QSignalSpy resets(m_model.get(), &QAbstractItemModel::modelReset);
+    QVERIFY(m_t->queue().setPriority(id, 50));
+    m_model->flushChanges();
+    QCOMPARE(m_model->index(3, JobTableModel::Priority).data().toInt(), 50);
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(changed.first().at(0).value<QModelIndex>().row(), 3);
+    QCOMPARE(resets.count(), 0);
+}
+
+void TestJobTableModel::statusFilterDropsRowThatLeaves()
+{
+    addMany(20);
+    m_model->setFilter({JobStatus::Pending}, {}, QString(), true);
+    QCOMPARE(m_model->rowCount(), 20);
+    QPersistentModelIndex keep = m_model->index(10, 0);
+    const qint64 keptId = keep.data(JobTableModel::JobIdRole).toLongLong();
+    QSignalSpy resets(m_model.get(), &QAbstractItemModel::modelReset);
+    QVERIFY(m_t->queue().cancel(m_model->index(2, 0).data(JobTableModel::JobIdRole).toLongLong()));
+    m_model->flushChanges();
+    QCOMPARE(m_model->rowCount(), 19);
+    QCOMPARE(resets.count(), 0);
+    QVERIFY(keep.isValid());
+    QCOMPARE(keep.data(JobTableModel::JobIdRole).toLongLong(), keptId); // the selection follows its job
+    QCOMPARE(keep.row(), 9);
+}
+
+void TestJobTableModel::progressIsBatched()
+{
+    addMany(5);
+    const qint64 id = m_model->index(1, 0).data(JobTableModel::JobIdRole).toLongLong();
+    QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+    for (int i = 1; i <= 100; ++i) {
+        JobProgress p;
+        p.percent = i;
+        m_t->queue().publishProgress(id, p);
+    }
+    QTRY_COMPARE(m_model->index(1, JobTableModel::Progress).data().toDouble(), 100.0);
+    QVERIFY2(changed.count() <= 2, qPrintable(QString::number(changed.count()))); // 100 reports, one repaint
+}
+
+void TestJobTableModel::childrenHiddenAndSummarised()
+{
+    const qint64 parent = m_t->add({{QStringLiteral("children"), 4}});
+    m_t->core().start();
+    QTRY_COMPARE(m_t->queue().childSummary(parent).completed, 4);
+    m_model->setFilter({}, {}, QString(), true);
+    QCOMPARE(m_model->rowCount(), 1); // top level only: the children live under their parent
+    m_model->setFilter({}, {}, QString(), false);
+    QCOMPARE(m_model->rowCount(), 5);
+    m_model->setParentFilter(parent);
+    QCOMPARE(m_model->rowCount(), 4);
+}
+
+QTEST_MAIN(TestJobTableModel)
+#include "tst_jobtablemodel.moc"

@@ -1,0 +1,328 @@
+#include "testsupport.h"
+
+#include "adddialog.h"
+#include "detailpane.h"
+#include "jobtablemodel.h"
+#include "logview.h"
+#include "mainwindow.h"
+#include "settingsdialog.h"
+#include "traycontroller.h"
+
+#include "logging/joblogger.h"
+#include "logging/logstore.h"
+#include "queue/dispatcher.h"
+#include "queue/jobqueue.h"
+#include "queue/jobtypes.h"
+
+#include <QAbstractItemModelTester>
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QComboBox>
+#include <QLineEdit>
+#include <QMimeData>
+#include <QPlainTextEdit>
+#include <QScrollBar>
+#include <QSpinBox>
+#include <QSystemTrayIcon>
+#include <QTableView>
+#include <QTest>
+
+// The main window offscreen, driven as a user would: actions on selections, drag and drop,
+// paste, filters, the add and settings dialogs, clipboard offers, the tray without a tray.
+class TestMainWindow final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void actionsActOnEverySelectedJob();
+    void dropOfUrlsAddsJobs();
+    void dropWithAnInvalidEntryAddsNothing();
+    void pasteAddsFromClipboard();
+    void filtersAndSearchNarrowTheTable();
+    void statusBarCountsPerStatus();
+    void detailPaneShowsSelectedJob();
+    void addDialogDetectsTypesAndAddsAll();
+    void addDialogRefusesInvalidWithoutAdding();
+    void clipboardOfferIsOptInAndNeverSilent();
+    void settingsSaveAndToolCheck();
+    void trayFallbackAndBatchedNotifications();
+    void logViewFollowsGrowingLog();
+
+private:
+    void select(const QList<qint64> &ids);
+    std::unique_ptr<TestCore> m_t;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+void TestMainWindow::init()
+{
+    m_t = std::make_unique<TestCore>();
+    m_window = std::make_unique<MainWindow>(m_t->core());
+    new QAbstractItemModelTester(m_window->model(), QAbstractItemModelTester::FailureReportingMode::QtTest, m_window.get());
+    m_window->show();
+}
+
+void TestMainWindow::cleanup()
+{
+    m_window.reset();
+    m_t.reset();
+}
+
+void TestMainWindow::select(const QList<qint64> &ids)
+{
+    m_window->model()->flushChanges();
+    m_window->model()->jobAt(0); // the first page, where these few jobs are
+    m_window->table()->clearSelection();
+    for (qint64 id : ids) {
+        const int row = m_window->model()->cachedRowOf(id);
+        QVERIFY(row >= 0);
+        m_window->table()->selectionModel()->select(m_window->model()->index(row, 0),
+                                                    QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    }
+}
+
+void TestMainWindow::actionsActOnEverySelectedJob()
+{
+    const qint64 a = m_t->add();
+    const qint64 b = m_t->add();
+    const qint64 c = m_t->add();
+    select({a, b});
+    QVERIFY(m_window->action(QStringLiteral("pause"))->isEnabled());
+    m_window->action(QStringLiteral("pause"))->trigger();
+    QCOMPARE(m_t->status(a), JobStatus::Paused);
+    QCOMPARE(m_t->status(b), JobStatus::Paused);
+    QCOMPARE(m_t->status(c), JobStatus::Pending);
+    m_window->action(QStringLiteral("resume"))->trigger();
+    QCOMPARE(m_t->status(a), JobStatus::Pending);
+    m_window->action(QStringLiteral("raise"))->trigger();
+    QCOMPARE(m_t->queue().job(b)->priority, 1);
+    m_window->action(QStringLiteral("cancel"))->trigger();
+    QCOMPARE(m_t->status(a), JobStatus::Cancelled);
+    QCOMPARE(m_t->status(b), JobStatus::Cancelled);
+    select({a});
+    m_window->action(QStringLiteral("retry"))->trigger();
+    QCOMPARE(m_t->status(a), JobStatus::Pending);
+    select({c});
+    m_window->action(QStringLiteral("copyurl"))->trigger();
+    m_window->action(QStringLiteral("remove"))->trigger();
+    QVERIFY(!m_t->queue().job(c));
+    m_window->action(QStringLiteral("hold"))->trigger();
+    QVERIFY(m_t->dispatcher().isHeld());
+    QVERIFY(m_window->statusSummary().contains(QStringLiteral("Queue paused")));
+}
+
+void TestMainWindow::dropOfUrlsAddsJobs()
+{
+    auto *mime = new QMimeData;
+    mime->setUrls({QUrl(QStringLiteral("https://www.youtube.com/@SomeChannel")),
+                   QUrl(QStringLiteral("https://www.youtube.com/watch?v=abc123"))});
+    const QPoint at = m_window->rect().center();
+    QDragEnterEvent enter(at, Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(m_window.get(), &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(at, Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(m_window.get(), &drop);
+    QVERIFY(drop.isAccepted());
+    const JobPage page = m_t->queue().list({});
+    QCOMPARE(page.total, 2);
+    QCOMPARE(page.jobs[0].type, JobTypes::ChannelDownload);
+    QCOMPARE(page.jobs[1].type, JobTypes::VideoDownload);
+    QTRY_COMPARE(m_window->model()->rowCount(), 2);
+    delete mime;
+}
+
+void TestMainWindow::dropWithAnInvalidEntryAddsNothing()
+{
+    auto *mime = new QMimeData;
+    mime->setText(QStringLiteral("https://www.youtube.com/watch?v=ok1\nnot a url\nftp://example.org/x\n"));
+    QDragEnterEvent enter(m_window->rect().center(), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(m_window.get(), &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(m_window->rect().center(), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(m_window.get(), &drop);
+    QVERIFY(!drop.isAccepted());
+    QCOMPARE(m_t->queue().list({}).total, 0); // nothing half-added
+    QVERIFY2(m_window->bannerText().contains(QStringLiteral("not a url")), qPrintable(m_window->bannerText()));
+    QVERIFY(m_window->bannerText().contains(QStringLiteral("ftp://example.org/x")));
+    QVERIFY(!m_window->bannerText().contains(QStringLiteral("ok1")));
+    delete mime;
+}
+
+void TestMainWindow::pasteAddsFromClipboard()
+{
+    QApplication::clipboard()->setText(QStringLiteral("https://example.org/v/1\nhttps://example.org/v/2"));
+    m_window->action(QStringLiteral("paste"))->trigger();
+    QCOMPARE(m_t->queue().list({}).total, 2);
+}
+
+void TestMainWindow::filtersAndSearchNarrowTheTable()
+{
+    for (int i = 0; i < 6; ++i) {
+        NewJob j;
+        j.type = TestTypes::Scripted;
+        j.title = i < 2 ? QStringLiteral("Ocean film %1").arg(i) : QStringLiteral("Desert film %1").arg(i);
+        QVERIFY(m_t->queue().addJob(j));
+    }
+    m_window->model()->flushChanges();
+    QCOMPARE(m_window->model()->rowCount(), 6);
+    m_window->searchBox()->setText(QStringLiteral("ocean"));
+    QTRY_COMPARE(m_window->model()->rowCount(), 2);
+    m_window->searchBox()->clear();
+    QTRY_COMPARE(m_window->model()->rowCount(), 6);
+    m_t->queue().pause(m_t->queue().list({}).jobs.first().id);
+    m_window->statusFilter()->setCurrentIndex(m_window->statusFilter()->findText(QStringLiteral("Paused")));
+    QCOMPARE(m_window->model()->rowCount(), 1);
+    m_window->statusFilter()->setCurrentIndex(0);
+    m_window->typeFilter()->setCurrentIndex(m_window->typeFilter()->findData(JobTypes::VideoDownload));
+    QCOMPARE(m_window->model()->rowCount(), 0);
+}
+
+void TestMainWindow::statusBarCountsPerStatus()
+{
+    const qint64 a = m_t->add();
+    m_t->add();
+    m_t->queue().cancel(a);
+    QTRY_COMPARE(m_window->statusSummary(), QStringLiteral("Pending 1  ·  Cancelled 1"));
+}
+
+void TestMainWindow::detailPaneShowsSelectedJob()
+{
+    NewJob j;
+    j.type = TestTypes::Scripted;
+    j.title = QStringLiteral("A documentary");
+    j.url = QStringLiteral("https://example.org/doc");
+    j.options = {{QStringLiteral("outcome"), QStringLiteral("permanent")}};
+    const qint64 id = m_t->queue().addJob(j).value().job.id;
+    m_t->core().start();
+    QTRY_COMPARE(m_t->status(id), JobStatus::Dead);
+    m_window->model()->flushChanges();
+    m_window->table()->setCurrentIndex(m_window->model()->index(m_window->model()->cachedRowOf(id), 0));
+    QCOMPARE(m_window->detail()->jobId(), id);
+    QCOMPARE(m_window->detail()->fieldText(QStringLiteral("title")), QStringLiteral("A documentary"));
+    QVERIFY(m_window->detail()->fieldText(QStringLiteral("status")).contains(QStringLiteral("Failed")));
+    QVERIFY(m_window->detail()->fieldText(QStringLiteral("error")).contains(QStringLiteral("scripted permanent failure")));
+    QCOMPARE(m_window->logView()->logFile(), m_t->core().logs().humanLogPath(id));
+    QTRY_VERIFY(m_window->logView()->text()->toPlainText().contains(QStringLiteral("Failed for good")));
+}
+
+void TestMainWindow::addDialogDetectsTypesAndAddsAll()
+{
+    AddDialog dialog(m_t->queue());
+    dialog.setText(QStringLiteral("https://www.youtube.com/@Chan\nhttps://www.youtube.com/playlist?list=PL1\nhttps://www.youtube.com/watch?v=x1"));
+    QVERIFY(dialog.detectedSummary().contains(QStringLiteral("1 × Channel")));
+    QVERIFY(dialog.detectedSummary().contains(QStringLiteral("1 × Playlist")));
+    QVERIFY(dialog.detectedSummary().contains(QStringLiteral("1 × Video")));
+    dialog.prioritySpin()->setValue(5);
+    dialog.qualityBox()->setCurrentIndex(dialog.qualityBox()->findData(QStringLiteral("720p")));
+    dialog.subscribeSpin()->setValue(12);
+    dialog.laterBox()->setChecked(true);
+    QVERIFY(dialog.submit());
+    const JobPage page = m_t->queue().list({});
+    QCOMPARE(page.total, 3);
+    for (const Job &job : page.jobs) {
+        QCOMPARE(job.priority, 5);
+        QCOMPARE(job.options.value(QStringLiteral("quality")).toString(), QStringLiteral("720p"));
+        QVERIFY(job.runAt > m_t->clock()->nowMs()); // starts later
+    }
+    QCOMPARE(page.jobs[0].options.value(QStringLiteral("subscribe_hours")).toInt(), 12);
+    QVERIFY(!page.jobs[2].options.contains(QStringLiteral("subscribe_hours"))); // videos do not re-sync
+}
+
+void TestMainWindow::addDialogRefusesInvalidWithoutAdding()
+{
+    AddDialog dialog(m_t->queue());
+    dialog.setText(QStringLiteral("https://www.youtube.com/watch?v=fine\njavascript:alert(1)"));
+    QVERIFY(!dialog.submit());
+    QCOMPARE(m_t->queue().list({}).total, 0);
+    dialog.setText(QString());
+    QVERIFY(!dialog.submit());
+}
+
+void TestMainWindow::clipboardOfferIsOptInAndNeverSilent()
+{
+    QApplication::clipboard()->setText(QStringLiteral("https://www.youtube.com/watch?v=copied"));
+    QCoreApplication::processEvents();
+    QVERIFY(m_window->bannerText().isEmpty()); // off unless the user opts in
+    m_window->setClipboardMonitoring(true);
+    QApplication::clipboard()->setText(QStringLiteral("https://www.youtube.com/watch?v=copied2"));
+    QTRY_VERIFY(m_window->bannerText().contains(QStringLiteral("copied2")));
+    QCOMPARE(m_t->queue().list({}).total, 0); // offered, not added
+    m_window->acceptOffer();
+    QCOMPARE(m_t->queue().list({}).total, 1);
+    QApplication::clipboard()->setText(QStringLiteral("just some words"));
+    QCoreApplication::processEvents();
+    QVERIFY(m_window->bannerText().isEmpty());
+}
+
+void TestMainWindow::settingsSaveAndToolCheck()
+{
+    const QString file = m_t->dataDir() + QStringLiteral("/settings-test.ini");
+    {
+        SettingsDialog dialog(file);
+        dialog.concurrencySpin()->setValue(7);
+        dialog.downloadDirEdit()->setText(QStringLiteral("/tmp/spool-downloads"));
+        dialog.ytdlpEdit()->setText(QStringLiteral("/nonexistent/yt-dlp"));
+        dialog.checkTools();
+        QVERIFY(dialog.toolReport().contains(QStringLiteral("apt install yt-dlp")));
+        dialog.ytdlpEdit()->clear();
+        dialog.checkTools();
+        QVERIFY2(dialog.toolReport().startsWith(QStringLiteral("yt-dlp 20")), qPrintable(dialog.toolReport()));
+        dialog.save();
+    }
+    SettingsDialog reopened(file);
+    QCOMPARE(reopened.concurrencySpin()->value(), 7);
+    QCOMPARE(reopened.downloadDirEdit()->text(), QStringLiteral("/tmp/spool-downloads"));
+}
+
+void TestMainWindow::trayFallbackAndBatchedNotifications()
+{
+    TrayController *tray = m_window->tray();
+    QCOMPARE(tray->isAvailable(), QSystemTrayIcon::isSystemTrayAvailable());
+    QList<NewJob> jobs(200, NewJob{TestTypes::Scripted, {}, 0, {}, 0, {}, 0, 0, {}, false});
+    QVERIFY(m_t->queue().addJobs(jobs));
+    m_t->core().start();
+    QTRY_COMPARE_WITH_TIMEOUT(m_t->queue().countByStatus().value(QStringLiteral("completed")), 200, 20'000);
+    tray->flushNotifications();
+    QCOMPARE(tray->notificationsShown(), 1); // 200 completions, one notification
+    QVERIFY2(tray->lastNotification().startsWith(QStringLiteral("200 job")), qPrintable(tray->lastNotification()));
+    QVERIFY(tray->lastNotification().endsWith(QStringLiteral("completed")));
+    tray->refreshTooltip();
+    QVERIFY(tray->tooltip().startsWith(QStringLiteral("Spool: 0 running, 0 waiting")));
+    // Closing the window without a tray quits instead of hiding into nothing.
+    if (!tray->isAvailable()) {
+        m_window->close();
+        QCOMPARE(m_t->queue().countByStatus().value(QStringLiteral("running")), 0);
+    }
+}
+
+void TestMainWindow::logViewFollowsGrowingLog()
+{
+    LogView *view = m_window->logView();
+    const qint64 id = m_t->add();
+    auto log = m_t->core().logs().logger(id);
+    for (int i = 0; i < 300; ++i)
+        log->info(QStringLiteral("line %1").arg(i));
+    log->error(QStringLiteral("something broke"));
+    view->setLogFile(m_t->core().logs().humanLogPath(id));
+    QCOMPARE(view->text()->blockCount(), 301);
+    QVERIFY(view->isFollowing());
+    log->info(QStringLiteral("more"));
+    view->poll();
+    QVERIFY(view->text()->toPlainText().endsWith(QStringLiteral("more")));
+    QVERIFY(view->isFollowing());
+    view->text()->verticalScrollBar()->setValue(0); // the user scrolls up to read
+    log->info(QStringLiteral("even more"));
+    view->poll();
+    QCOMPARE(view->text()->verticalScrollBar()->value(), 0); // and stays there
+    view->setLevelFilter(QStringLiteral("error"));
+    QCOMPARE(view->text()->blockCount(), 1);
+    QVERIFY(view->text()->toPlainText().contains(QStringLiteral("something broke")));
+    view->setLevelFilter(QString());
+    QVERIFY(view->findNext(QStringLiteral("line 250")));
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
