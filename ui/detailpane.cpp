@@ -35,7 +35,7 @@ QString json(const QJsonObject &object)
 } // namespace
 
 DetailPane::DetailPane(JobQueue &queue, QWidget *parent)
-    : QWidget(parent), m_queue(queue), m_form(new QFormLayout), m_options(new QPlainTextEdit(this)),
+    : QWidget(parent), m_queue(queue), m_formHost(new QWidget(this)), m_form(new QFormLayout(m_formHost)), m_options(new QPlainTextEdit(this)),
       m_result(new QPlainTextEdit(this)), m_openFile(new QPushButton(tr("Open file"), this)),
       m_openFolder(new QPushButton(tr("Open folder"), this)), m_childrenModel(new JobTableModel(queue, this)),
       m_children(new QTableView(this)), m_childrenLabel(new QLabel(this))
@@ -71,15 +71,17 @@ DetailPane::DetailPane(JobQueue &queue, QWidget *parent)
     m_children->verticalHeader()->hide();
     m_children->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_children->horizontalHeader()->setSectionResizeMode(JobTableModel::Title, QHeaderView::Stretch);
-    for (int c : {JobTableModel::Created, JobTableModel::Started, JobTableModel::Finished, JobTableModel::Priority})
+    m_children->horizontalHeader()->resizeSection(JobTableModel::Progress, 200);
+    m_children->setWordWrap(false);
+    m_children->verticalHeader()->setDefaultSectionSize(m_children->fontMetrics().height() + 10);
+    for (int c : {JobTableModel::Type, JobTableModel::Created, JobTableModel::Started, JobTableModel::Finished,
+                  JobTableModel::Priority})
         m_children->hideColumn(c);
     connect(m_children, &QTableView::doubleClicked, this,
             [this](const QModelIndex &i) { Q_EMIT childActivated(i.data(JobTableModel::JobIdRole).toLongLong()); });
 
-    auto *formHost = new QWidget(this);
-    formHost->setLayout(m_form);
     auto *scroll = new QScrollArea(this);
-    scroll->setWidget(formHost);
+    scroll->setWidget(m_formHost);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     auto *layout = new QHBoxLayout(this);

@@ -37,6 +37,7 @@ private:
 
     JobQueue &m_queue;
     Job m_job;
+    QWidget *m_formHost; // created first: the form's labels need their parent from the start
     QFormLayout *m_form;
     QHash<QString, QLabel *> m_fields;
     QPlainTextEdit *m_options;

@@ -74,8 +74,17 @@ MainWindow::MainWindow(SpoolCore &core, const QString &settingsFile, QWidget *pa
     header->resizeSection(JobTableModel::Attempts, 70);
     header->resizeSection(JobTableModel::Created, 130);
     header->resizeSection(JobTableModel::Finished, 130);
-    header->resizeSection(JobTableModel::Error, 240);
-    m_table->hideColumn(JobTableModel::Started);
+    header->resizeSection(JobTableModel::Error, 220);
+    header->setContextMenuPolicy(Qt::ActionsContextMenu);
+    // Every column can be shown or hidden from the header's context menu; these start hidden.
+    for (int column = 0; column < JobTableModel::ColumnCount; ++column) {
+        auto *toggle = new QAction(m_model->headerData(column, Qt::Horizontal, Qt::DisplayRole).toString(), header);
+        toggle->setCheckable(true);
+        toggle->setChecked(column != JobTableModel::Started && column != JobTableModel::Finished);
+        m_table->setColumnHidden(column, !toggle->isChecked());
+        connect(toggle, &QAction::toggled, this, [this, column](bool on) { m_table->setColumnHidden(column, !on); });
+        header->addAction(toggle);
+    }
 
     auto *bottom = new QTabWidget(this);
     bottom->addTab(m_detail, tr("Details"));

@@ -1,0 +1,220 @@
+// ui_bench: how the main window copes with a huge queue, offscreen.
+//   ui_bench [--jobs N]     (default 1,000,000)
+// Prints one JSON object: first_paint_ms, rss_mb, filter_ms, search_ms, max_stall_ms (the longest
+// UI-thread stall while 8 jobs report progress and the user scrolls), and for scale the same first
+// paint and memory of a bare QSqlQueryModel over the same table, measured in the same run.
+#include "core/spoolcore.h"
+#include "jobtablemodel.h"
+#include "mainwindow.h"
+#include "queue/dispatcher.h"
+#include "queue/jobqueue.h"
+#include "queue/jobstore.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRandomGenerator>
+#include <QScrollBar>
+#include <QSqlDatabase>
+#include <QSqlQueryModel>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTextStream>
+#include <QTimer>
+
+namespace {
+QTextStream err(stderr);
+
+double rssMb()
+{
+    QFile f(QStringLiteral("/proc/self/status"));
+    if (!f.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : f.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').first().toDouble() / 1024.0;
+    }
+    return -1;
+}
+
+// N jobs: mostly waiting, a fifth completed, eight running.
+void seed(const QString &path, int jobs)
+{
+    JobStore::Options o;
+    o.sync = JobStore::Sync::Normal; // seeding speed only; the measured part uses Spool's defaults
+    JobStore store(path, o);
+    if (!store.open())
+        qFatal("cannot open %s", qPrintable(path));
+    constexpr int kBatch = 5000;
+    for (int start = 0; start < jobs; start += kBatch) {
+        QList<NewJob> batch;
+        for (int i = start; i < qMin(jobs, start + kBatch); ++i) {
+            NewJob j;
+            j.type = QStringLiteral("video_download");
+            j.url = QStringLiteral("https://www.example.org/watch?v=%1").arg(i);
+            j.title = QStringLiteral("Episode %1 of channel %2").arg(i).arg(i % 997);
+            j.maxAttempts = 5;
+            batch << j;
+        }
+        store.insert(batch, 1'700'000'000'000 + start);
+        if (start % 100'000 == 0)
+            err << "seeded " << start << Qt::endl;
+    }
+    ClaimRequest claim;
+    claim.now = 1'800'000'000'000;
+    claim.limit = kBatch;
+    for (int done = 0; done < jobs / 5; done += kBatch) {
+        for (const Job &job : store.claim(claim))
+            store.transition(job.id, JobStatus::Completed, {}, claim.now);
+    }
+    claim.limit = 8;
+    store.claim(claim);
+    store.checkpoint();
+}
+
+template <typename Fn>
+double timeMs(Fn &&fn)
+{
+    QElapsedTimer t;
+    t.start();
+    fn();
+    return t.nsecsElapsed() / 1e6;
+}
+
+double paintMs(QWidget &window)
+{
+    return timeMs([&] {
+        window.show();
+        window.repaint(); // offscreen: paint now, synchronously
+        QApplication::processEvents();
+    });
+}
+
+// The longest gap between ticks of a 1 ms timer while progress flows and the user scrolls.
+double maxStallMs(SpoolCore &core, MainWindow &window, int seconds)
+{
+    JobFilter runningOnly;
+    runningOnly.statuses = {JobStatus::Running};
+    runningOnly.limit = 8;
+    QList<qint64> running;
+    for (const Job &job : core.queue().store().page(runningOnly))
+        running << job.id;
+    QTimer progress;
+    double percent = 0;
+    QObject::connect(&progress, &QTimer::timeout, [&] {
+        percent = percent >= 100 ? 0 : percent + 0.5;
+        for (qint64 id : running) {
+            JobProgress p;
+            p.percent = percent;
+            p.downloadedBytes = static_cast<qint64>(percent * 1e6);
+            p.totalBytes = 100'000'000;
+            p.speedBps = 2e6;
+            core.queue().publishProgress(id, p); // what the dispatcher does for a running job
+        }
+    });
+    progress.start(100);
+    QTimer scroll;
+    QObject::connect(&scroll, &QTimer::timeout, [&] {
+        QScrollBar *bar = window.table()->verticalScrollBar();
+        bar->setValue(QRandomGenerator::global()->bounded(bar->maximum() + 1));
+    });
+    scroll.start(250);
+    QElapsedTimer clock;
+    clock.start();
+    qint64 last = clock.nsecsElapsed();
+    double worst = 0;
+    QTimer tick;
+    tick.setTimerType(Qt::PreciseTimer);
+    QObject::connect(&tick, &QTimer::timeout, [&] {
+        const qint64 now = clock.nsecsElapsed();
+        worst = qMax(worst, (now - last) / 1e6 - 1.0);
+        last = now;
+    });
+    tick.start(1);
+    QEventLoop loop;
+    QTimer::singleShot(seconds * 1000, &loop, &QEventLoop::quit);
+    loop.exec();
+    return worst;
+}
+
+QJsonObject baseline(const QString &path)
+{
+    // For scale: a bare QSqlQueryModel over the same table, on a connection of its own.
+    QJsonObject out;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("baseline"));
+        db.setDatabaseName(path);
+        db.open();
+        const double before = rssMb();
+        QSqlQueryModel model;
+        QTableView view;
+        view.resize(1280, 800);
+        const double ms = timeMs([&] {
+            model.setQuery(QStringLiteral("SELECT id, title, status, url FROM jobs ORDER BY id"), db);
+            view.setModel(&model);
+            view.show();
+            view.repaint();
+            QApplication::processEvents();
+        });
+        out.insert(QStringLiteral("baseline_sqlquerymodel_first_paint_ms"), ms);
+        out.insert(QStringLiteral("baseline_sqlquerymodel_rss_delta_mb"), rssMb() - before);
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("baseline"));
+    return out;
+}
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    const QStringList args = app.arguments();
+    const qsizetype at = args.indexOf(QStringLiteral("--jobs"));
+    const int jobs = at > 0 && at + 1 < args.size() ? args[at + 1].toInt() : 1'000'000;
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("queue.sqlite"));
+    err << "seeding " << jobs << " jobs" << Qt::endl;
+    seed(path, jobs);
+    const double rssBefore = rssMb();
+    SpoolCore::Options options;
+    options.dataDir = dir.path();
+    SpoolCore core(options);
+    if (!core.open())
+        return 1;
+    core.dispatcher().setHeld(true); // the jobs are not real; this measures the window
+    QJsonObject result{{QStringLiteral("jobs"), jobs}};
+    std::unique_ptr<MainWindow> window;
+    const double construct = timeMs([&] {
+        window = std::make_unique<MainWindow>(core);
+        window->resize(1280, 800);
+    });
+    const double paint = paintMs(*window);
+    result.insert(QStringLiteral("first_paint_ms"), construct + paint);
+    result.insert(QStringLiteral("rss_mb"), rssMb());
+    result.insert(QStringLiteral("rss_before_window_mb"), rssBefore);
+    result.insert(QStringLiteral("filter_ms"), timeMs([&] {
+        window->statusFilter()->setCurrentIndex(window->statusFilter()->findText(QStringLiteral("Completed")));
+        window->repaint();
+    }));
+    result.insert(QStringLiteral("filter_rows"), window->model()->rowCount());
+    window->statusFilter()->setCurrentIndex(0);
+    result.insert(QStringLiteral("search_ms"), timeMs([&] {
+        window->model()->setFilter({}, {}, QStringLiteral("of channel 17"), true); // what the search box applies
+        window->repaint();
+    }));
+    result.insert(QStringLiteral("search_rows"), window->model()->rowCount());
+    window->model()->setFilter({}, {}, QString(), true);
+    result.insert(QStringLiteral("max_stall_ms"), maxStallMs(core, *window, 5));
+    result.insert(QStringLiteral("rss_after_scrolling_mb"), rssMb());
+    window.reset();
+    const QJsonObject base = baseline(path);
+    for (auto it = base.begin(); it != base.end(); ++it)
+        result.insert(it.key(), it.value());
+    result.insert(QStringLiteral("first_paint_ratio_vs_baseline"),
+                  result.value(QStringLiteral("first_paint_ms")).toDouble() / base.value(QStringLiteral("baseline_sqlquerymodel_first_paint_ms")).toDouble());
+    QTextStream(stdout) << QJsonDocument(result).toJson(QJsonDocument::Indented);
+    return 0;
+}
