@@ -69,6 +69,12 @@ void TestJobTableModel::pagesThroughManyRows()
     QCOMPARE(m_model->index(999, JobTableModel::Title).data().toString(), QStringLiteral("job 00999"));
     QCOMPARE(m_model->index(5, JobTableModel::Status).data().toString(), QStringLiteral("Pending"));
     QVERIFY(m_model->cachedRowOf(m_model->index(777, 0).data(JobTableModel::JobIdRole).toLongLong()) == 777);
+    // Once the row index has loaded off the UI thread, rows come by id, in the same order.
+    m_model->sort(JobTableModel::Title, Qt::DescendingOrder);
+    QTRY_VERIFY(m_model->hasRowIndex());
+    QCOMPARE(m_model->index(0, JobTableModel::Title).data().toString(), QStringLiteral("job 00999"));
+    QCOMPARE(m_model->index(998, JobTableModel::Title).data().toString(), QStringLiteral("job 00001"));
+    QCOMPARE(m_model->index(500, JobTableModel::Title).data().toString(), QStringLiteral("job 00499"));
 }
 
 void TestJobTableModel::filtersBySearchTypeAndStatus()

@@ -5,6 +5,7 @@
 #include "statusicons.h"
 
 #include <QDateTime>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace {
 constexpr int kFlushMs = 200;
@@ -38,6 +39,48 @@ JobTableModel::JobTableModel(JobQueue &queue, QObject *parent) : QAbstractTableM
     connect(&m_queue, &JobQueue::jobChanged, this, &JobTableModel::handleJobChanged);
     connect(&m_queue, &JobQueue::jobProgress, this, &JobTableModel::handleJobProgress);
     connect(&m_queue, &JobQueue::jobRemoved, this, &JobTableModel::handleJobRemoved);
+    connect(&m_indexWatcher, &QFutureWatcher<QList<qint64>>::finished, this, &JobTableModel::handleIndexLoaded);
+    startIndexLoad();
+}
+
+void JobTableModel::startIndexLoad()
+{
+    // Reading a million ids takes a few hundred milliseconds: do it on a pool thread with a
+    // connection of its own, and page with OFFSET meanwhile.
+    m_indexReady = false;
+    m_index.clear();
+    const int generation = ++m_indexGeneration;
+    const QString path = m_queue.store().path();
+    const JobFilter filter = m_filter;
+    m_indexWatcher.setFuture(QtConcurrent::run([path, filter, generation]() -> QList<qint64> {
+        JobStore reader(path);
+        if (!reader.open())
+            return {};
+        QList<qint64> ids = reader.ids(filter);
+        ids.prepend(generation); // tags the result with the request it answers
+        return ids;
+    }));
+}
+
+void JobTableModel::handleIndexLoaded()
+{
+    QList<qint64> ids = m_indexWatcher.result();
+    if (ids.isEmpty() || ids.takeFirst() != m_indexGeneration)
+        return; // an answer to an older filter
+    if (ids.size() != m_rows) {
+        m_layoutDirty = true; // the table moved on while the ids loaded
+        scheduleFlush();
+        return;
+    }
+    m_index = std::move(ids);
+    m_indexReady = true;
+}
+
+void JobTableModel::invalidate()
+{
+    m_pages.clear();
+    m_pageOrder.clear();
+    startIndexLoad();
 }
 
 int JobTableModel::rowCount(const QModelIndex &parent) const
@@ -52,10 +95,15 @@ int JobTableModel::columnCount(const QModelIndex &parent) const
 
 void JobTableModel::loadPage(int page) const
 {
-    JobFilter f = m_filter;
-    f.offset = page * kPageSize;
-    f.limit = kPageSize;
-    QList<Job> rows = m_queue.store().page(f);
+    QList<Job> rows;
+    if (m_indexReady) {
+        rows = m_queue.store().jobsInOrder(m_index.mid(page * kPageSize, kPageSize));
+    } else {
+        JobFilter f = m_filter;
+        f.offset = page * kPageSize;
+        f.limit = kPageSize;
+        rows = m_queue.store().page(f);
+    }
     for (const Job &job : rows) {
         if (job.type == JobTypes::ChannelDownload || job.type == JobTypes::PlaylistDownload)
             m_summaries.insert(job.id, m_queue.store().childSummary(job.id));
@@ -211,8 +259,7 @@ void JobTableModel::setFilter(const QList<JobStatus> &statuses, const QStringLis
     m_filter.types = types;
     m_filter.text = text.trimmed();
     m_filter.parentId = topLevelOnly ? std::optional<qint64>(0) : std::nullopt;
-    m_pages.clear();
-    m_pageOrder.clear();
+    invalidate();
     m_summaries.clear();
     m_pendingChanges.clear();
     m_pendingProgress.clear();
@@ -227,8 +274,7 @@ void JobTableModel::setParentFilter(qint64 parentId)
     m_filter = JobFilter{};
     m_filter.parentId = parentId;
     m_filter.limit = kPageSize;
-    m_pages.clear();
-    m_pageOrder.clear();
+    invalidate();
     m_summaries.clear();
     m_rows = static_cast<int>(m_queue.store().count(m_filter));
     endResetModel();
@@ -345,8 +391,7 @@ void JobTableModel::refreshLayout()
     QList<qint64> ids;
     for (const QModelIndex &idx : persistent)
         ids << idx.data(JobIdRole).toLongLong();
-    m_pages.clear();
-    m_pageOrder.clear();
+    invalidate();
     QModelIndexList to;
     for (int i = 0; i < persistent.size(); ++i) {
         const int oldRow = persistent[i].row();

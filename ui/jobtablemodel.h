@@ -3,6 +3,7 @@
 #include "queue/jobstore.h"
 
 #include <QAbstractTableModel>
+#include <QFutureWatcher>
 #include <QHash>
 #include <QSet>
 #include <QTimer>
@@ -41,6 +42,9 @@ public:
     // Applies pending live changes now (normally on the batch timer).
     void flushChanges();
     int pageSize() const { return kPageSize; }
+    // True once the ordered ids of the whole filtered table are known (loaded off the UI thread);
+    // from then on any row is one indexed lookup away.
+    bool hasRowIndex() const { return m_indexReady; }
 
     static QString statusText(JobStatus status);
     static QString typeText(const QString &type);
@@ -58,6 +62,9 @@ private:
     void handleJobRemoved(qint64 id);
     void scheduleFlush();
     void refreshLayout();
+    void invalidate();
+    void startIndexLoad();
+    void handleIndexLoaded();
     bool changeMayMoveRows(const Job &before, const Job &after) const;
 
     JobQueue &m_queue;
@@ -71,4 +78,8 @@ private:
     QSet<qint64> m_parentsToRefresh;
     bool m_layoutDirty = false;
     QTimer m_flushTimer;
+    QList<qint64> m_index;     // ids of every row, in order, once loaded
+    bool m_indexReady = false;
+    int m_indexGeneration = 0;
+    QFutureWatcher<QList<qint64>> m_indexWatcher;
 };

@@ -252,27 +252,22 @@ void Dispatcher::syncTimers()
 
 void Dispatcher::handleOutcome(qint64 id, const Outcome &outcome)
 {
-    auto it = m_running.find(id);
-    if (it == m_running.end())
-        return;
-    const Running run = it.value();
-    m_running.erase(it);
-    const ProgressReporter::Snapshot last = run.reporter->take();
-    if (last.changed)
-        m_queue.publishProgress(id, last.progress);
-    m_queue.store().saveProgress({{id, last.progress, 0}});
-    if (run.detached) {
-        run.log->log(Level::Info, QStringLiteral("worker_stopped"),
-                     QStringLiteral("Worker stopped (%1)").arg(stopReasonName(run.token->reason())));
-    } else if (m_shuttingDown && run.token->reason() == StopReason::Shutdown
-               && outcome.kind == Outcome::Kind::Failed) {
-        Running copy = run;
-        handBack(copy, QStringLiteral("Spool is shutting down"));
-    } else {
-        recordOutcome(run, outcome);
-    }
+    // Outcomes that arrive together are written together: one commit for all of them.
+    m_outcomes.append({id, outcome});
+    if (m_outcomes.size() == 1)
+        QMetaObject::invokeMethod(this, &Dispatcher::flushOutcomes, Qt::QueuedConnection);
+}
+
+void Dispatcher::flushOutcomes()
+{
+    const QList<std::pair<qint64, Outcome>> batch = std::exchange(m_outcomes, {});
+    m_queue.store().beginBatch();
+    for (const auto &[id, outcome] : batch)
+        settle(id, outcome);
+    m_queue.store().commitBatch();
     syncTimers();
-    Q_EMIT jobFinished(id, outcome);
+    for (const auto &[id, outcome] : batch)
+        Q_EMIT jobFinished(id, outcome);
     if (m_running.isEmpty()) {
         Q_EMIT idle();
         if (m_shuttingDown)
@@ -280,6 +275,26 @@ void Dispatcher::handleOutcome(qint64 id, const Outcome &outcome)
     }
     if (!m_shuttingDown)
         scheduleNow();
+}
+
+void Dispatcher::settle(qint64 id, const Outcome &outcome)
+{
+    auto it = m_running.find(id);
+    if (it == m_running.end())
+        return;
+    Running run = it.value();
+    m_running.erase(it);
+    const ProgressReporter::Snapshot last = run.reporter->take();
+    if (last.changed && !run.detached)
+        m_queue.publishProgress(id, last.progress);
+    if (run.detached) {
+        run.log->log(Level::Info, QStringLiteral("worker_stopped"),
+                     QStringLiteral("Worker stopped (%1)").arg(stopReasonName(run.token->reason())));
+    } else if (m_shuttingDown && run.token->reason() == StopReason::Shutdown && outcome.kind == Outcome::Kind::Failed) {
+        handBack(run, QStringLiteral("Spool is shutting down"), last.progress);
+    } else {
+        recordOutcome(run, outcome, last.progress);
+    }
 }
 
 void Dispatcher::applyOutcomeFacts(const Job &job, const Outcome &outcome)
@@ -295,14 +310,14 @@ void Dispatcher::applyOutcomeFacts(const Job &job, const Outcome &outcome)
         m_queue.store().archive(outcome.archiveKey, job.id, outcome.archivePath, m_clock.nowMs());
 }
 
-void Dispatcher::recordOutcome(const Running &run, const Outcome &outcome)
+void Dispatcher::recordOutcome(const Running &run, const Outcome &outcome, const JobProgress &progress)
 {
     const Job &job = run.job;
     applyOutcomeFacts(job, outcome);
     if (outcome.kind == Outcome::Kind::Failed) {
         const qint64 cooledUntil = outcome.hostCooldownMs > 0 ? m_clock.nowMs() + outcome.hostCooldownMs : 0;
         const qint64 notBefore = qMax(outcome.notBeforeMs, cooledUntil);
-        recordFailure(job, outcome.errorClass, outcome.message, outcome.retryable, notBefore, *run.log);
+        recordFailure(job, outcome.errorClass, outcome.message, outcome.retryable, notBefore, *run.log, progress);
         return;
     }
     QJsonObject result = outcome.result;
@@ -326,6 +341,7 @@ void Dispatcher::recordOutcome(const Running &run, const Outcome &outcome)
     TransitionChanges changes;
     changes.result = result;
     changes.clearUniqueKey = outcome.clearUniqueKey;
+    changes.progress = progress;
     changes.errorClass = QString();
     changes.errorMessage = QString();
     auto done = m_queue.transition(job.id, JobStatus::Completed, changes);
@@ -337,11 +353,12 @@ void Dispatcher::recordOutcome(const Running &run, const Outcome &outcome)
 }
 
 void Dispatcher::recordFailure(const Job &job, const QString &errorClass, const QString &message, bool retryable,
-                               qint64 notBeforeMs, JobLogger &log)
+                               qint64 notBeforeMs, JobLogger &log, std::optional<JobProgress> progress)
 {
     const qint64 now = m_clock.nowMs();
     const TypePolicy policy = m_settings.policy(job.type);
     TransitionChanges changes;
+    changes.progress = progress;
     changes.errorClass = errorClass;
     changes.errorMessage = message;
     QJsonObject fields{{QStringLiteral("error_class"), errorClass},
@@ -426,11 +443,12 @@ void Dispatcher::flushProgress(bool persist)
         m_queue.store().saveProgress(updates);
 }
 
-void Dispatcher::handBack(Running &run, const QString &why)
+void Dispatcher::handBack(Running &run, const QString &why, std::optional<JobProgress> progress)
 {
     run.detached = true;
     TransitionChanges changes;
     changes.uncharge = true;
+    changes.progress = progress;
     auto back = m_queue.transition(run.job.id, JobStatus::Pending, changes);
     run.log->log(Level::Info, QStringLiteral("handed_back"),
                  QStringLiteral("%1: returned to the queue without charging an attempt").arg(why));

@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 class Clock;
 class JobLogger;
@@ -87,12 +88,14 @@ private:
     void startJob(const Job &job);
     JobContext::ChildAdder childAdder(qint64 parentId, std::shared_ptr<CancellationToken> token);
     void handleOutcome(qint64 id, const Outcome &outcome);
-    void recordOutcome(const Running &run, const Outcome &outcome);
+    void flushOutcomes();
+    void settle(qint64 id, const Outcome &outcome);
+    void recordOutcome(const Running &run, const Outcome &outcome, const JobProgress &progress);
     void recordFailure(const Job &job, const QString &errorClass, const QString &message, bool retryable,
-                       qint64 notBeforeMs, JobLogger &log);
+                       qint64 notBeforeMs, JobLogger &log, std::optional<JobProgress> progress = std::nullopt);
     void handleStopRequested(qint64 id, StopReason reason);
     void stopHung(Running &run, StopReason reason, const QString &message);
-    void handBack(Running &run, const QString &why);
+    void handBack(Running &run, const QString &why, std::optional<JobProgress> progress = std::nullopt);
     void syncTimers();
 
     JobQueue &m_queue;
@@ -106,6 +109,7 @@ private:
     qint64 m_cooldownEndsAt = 0;
     QThreadPool m_pool;
     QHash<qint64, Running> m_running;
+    QList<std::pair<qint64, Outcome>> m_outcomes; // delivered, not yet written
     QTimer m_wakeTimer;
     QTimer m_watchdogTimer;
     QTimer m_progressTimer;

@@ -128,30 +128,65 @@ QString makeConnectionName()
 
 // BEGIN IMMEDIATE ... COMMIT, rolled back unless committed. Qt's transaction() sends a plain BEGIN,
 // which would take the write lock only at the first write and could fail there with SQLITE_BUSY.
+// Inside an open transaction (a batch) it becomes a savepoint, so a failing step undoes only itself.
 class JobStore::Tx final
 {
 public:
-    explicit Tx(JobStore &store) : m_store(store) { m_active = m_store.execPlain(QStringLiteral("BEGIN IMMEDIATE")); }
+    explicit Tx(JobStore &store) : m_store(store), m_nested(store.m_txDepth > 0)
+    {
+        m_active = m_store.execPlain(m_nested ? savepoint(QStringLiteral("SAVEPOINT ")) : QStringLiteral("BEGIN IMMEDIATE"));
+        if (m_active)
+            ++m_store.m_txDepth;
+    }
     ~Tx()
     {
         if (m_active)
-            m_store.execPlain(QStringLiteral("ROLLBACK"));
+            finish(false);
     }
     Q_DISABLE_COPY_MOVE(Tx)
     bool active() const { return m_active; }
-    bool commit()
+    bool commit() { return finish(true); }
+
+private:
+    QString savepoint(const QString &verb) const { return verb + QStringLiteral("sp%1").arg(m_store.m_txDepth); }
+    bool finish(bool keep)
     {
         m_active = false;
-        if (m_store.execPlain(QStringLiteral("COMMIT")))
+        --m_store.m_txDepth;
+        if (m_nested) {
+            if (!keep)
+                m_store.execPlain(savepoint(QStringLiteral("ROLLBACK TO ")));
+            return m_store.execPlain(savepoint(QStringLiteral("RELEASE "))) && keep;
+        }
+        if (keep && m_store.execPlain(QStringLiteral("COMMIT")))
             return true;
         m_store.execPlain(QStringLiteral("ROLLBACK"));
         return false;
     }
 
-private:
     JobStore &m_store;
+    bool m_nested;
     bool m_active = false;
 };
+
+bool JobStore::beginBatch()
+{
+    if (m_batch)
+        return true;
+    m_batch = std::make_unique<Tx>(*this);
+    if (!m_batch->active())
+        m_batch.reset();
+    return m_batch != nullptr;
+}
+
+bool JobStore::commitBatch()
+{
+    if (!m_batch)
+        return false;
+    const bool ok = m_batch->commit();
+    m_batch.reset();
+    return ok;
+}
 
 JobStore::JobStore(QString path) : JobStore(std::move(path), Options{}) {}
 
@@ -162,6 +197,7 @@ JobStore::JobStore(QString path, Options options)
 
 JobStore::~JobStore()
 {
+    m_batch.reset();
     m_cache.clear(); // prepared statements must go before the connection
     {
         QSqlDatabase database = QSqlDatabase::database(m_connectionName, false);
@@ -552,18 +588,19 @@ Where whereFor(const JobFilter &filter)
 
 qint64 JobStore::count(const JobFilter &filter)
 {
-    if (filter.text.isEmpty() && !filter.parentId) {
-        // Status and type alone: the trigger-maintained counts answer at once.
+    if (filter.text.isEmpty() && (!filter.parentId || *filter.parentId == 0)) {
+        // Status, type and "top level": the trigger-maintained counts answer at once.
         qint64 total = 0;
-        QSqlQuery &q = prepared(QStringLiteral("SELECT status, type, n FROM job_counts WHERE n > 0"));
+        QSqlQuery &q = prepared(QStringLiteral("SELECT status, type, top_level, n FROM job_counts WHERE n > 0"));
         if (!run(q))
             return 0;
         while (q.next()) {
             const auto status = statusFromName(q.value(0).toString());
             const bool statusOk = filter.statuses.isEmpty() || (status && filter.statuses.contains(*status));
             const bool typeOk = filter.types.isEmpty() || filter.types.contains(q.value(1).toString());
-            if (statusOk && typeOk)
-                total += q.value(2).toLongLong();
+            const bool levelOk = !filter.parentId || q.value(2).toBool();
+            if (statusOk && typeOk && levelOk)
+                total += q.value(3).toLongLong();
         }
         q.finish();
         return total;
@@ -594,6 +631,46 @@ QList<Job> JobStore::page(const JobFilter &filter)
     if (!run(rows))
         return {};
     return fetchJobs(rows);
+}
+
+QList<qint64> JobStore::ids(const JobFilter &filter)
+{
+    const Where w = whereFor(filter);
+    const QString column = kSortColumns.value(filter.sort, QStringLiteral("id"));
+    const QString order = filter.descending ? QStringLiteral(" DESC") : QString();
+    QSqlQuery &q = prepared(QStringLiteral("SELECT id FROM jobs") + w.sql + QStringLiteral(" ORDER BY ") + column
+                            + order + QStringLiteral(", id") + order);
+    for (auto it = w.binds.cbegin(); it != w.binds.cend(); ++it)
+        q.bindValue(it.key(), it.value());
+    QList<qint64> out;
+    if (!run(q))
+        return out;
+    while (q.next())
+        out << q.value(0).toLongLong();
+    q.finish();
+    return out;
+}
+
+QList<Job> JobStore::jobsInOrder(const QList<qint64> &ids)
+{
+    QStringList list;
+    list.reserve(ids.size());
+    for (qint64 id : ids)
+        list << QString::number(id);
+    QSqlQuery &q = prepared(QStringLiteral("SELECT ") + kColumns
+                            + QStringLiteral(" FROM jobs WHERE id IN (SELECT value FROM json_each(:ids))"));
+    q.bindValue(QStringLiteral(":ids"), QLatin1Char('[') + list.join(QLatin1Char(',')) + QLatin1Char(']'));
+    if (!run(q))
+        return {};
+    QHash<qint64, Job> byId;
+    for (Job &job : fetchJobs(q))
+        byId.insert(job.id, std::move(job));
+    QList<Job> out;
+    for (qint64 id : ids) {
+        if (auto it = byId.find(id); it != byId.end())
+            out << *it;
+    }
+    return out;
 }
 
 JobPage JobStore::list(const JobFilter &filter)
@@ -676,7 +753,12 @@ Expected<TransitionResult> JobStore::transition(qint64 id, JobStatus to, const T
         " error_message = CASE WHEN :set_message THEN NULLIF(:message, '') ELSE error_message END,"
         " run_at = COALESCE(:run_at, run_at), result = COALESCE(:result, result),"
         " title = COALESCE(:title, title),"
-        " unique_key = CASE WHEN :clear_key THEN NULL ELSE unique_key END"
+        " unique_key = CASE WHEN :clear_key THEN NULL ELSE unique_key END,"
+        " progress_percent = CASE WHEN :set_progress THEN :percent ELSE progress_percent END,"
+        " downloaded_bytes = CASE WHEN :set_progress THEN :down ELSE downloaded_bytes END,"
+        " total_bytes = CASE WHEN :set_progress THEN :total ELSE total_bytes END,"
+        " items_done = CASE WHEN :set_progress THEN :done ELSE items_done END,"
+        " items_total = CASE WHEN :set_progress THEN :items ELSE items_total END"
         " WHERE id = :id AND status IN (SELECT value FROM json_each(:sources)) RETURNING ") + kColumns);
     QStringList sources;
     for (JobStatus s : allowedSources(to))
@@ -694,6 +776,13 @@ Expected<TransitionResult> JobStore::transition(qint64 id, JobStatus to, const T
     q.bindValue(QStringLiteral(":result"), changes.result ? QVariant(toJsonText(*changes.result)) : QVariant());
     q.bindValue(QStringLiteral(":title"), changes.title ? QVariant(*changes.title) : QVariant());
     q.bindValue(QStringLiteral(":clear_key"), changes.clearUniqueKey ? 1 : 0);
+    const JobProgress p = changes.progress.value_or(JobProgress{});
+    q.bindValue(QStringLiteral(":set_progress"), changes.progress ? 1 : 0);
+    q.bindValue(QStringLiteral(":percent"), nullIfNegative(p.percent));
+    q.bindValue(QStringLiteral(":down"), p.downloadedBytes);
+    q.bindValue(QStringLiteral(":total"), p.totalBytes < 0 ? QVariant() : QVariant(p.totalBytes));
+    q.bindValue(QStringLiteral(":done"), p.itemsDone);
+    q.bindValue(QStringLiteral(":items"), p.itemsTotal);
     q.bindValue(QStringLiteral(":id"), id);
     q.bindValue(QStringLiteral(":sources"), QLatin1Char('[') + sources.join(QLatin1Char(',')) + QLatin1Char(']'));
     if (!run(q)) {

@@ -9,6 +9,7 @@
 #include <QStringList>
 #include <QVariantMap>
 
+#include <memory>
 #include <optional>
 
 // How a list of jobs is filtered, sorted and paged. Sort keys are whitelisted column names.
@@ -41,6 +42,7 @@ struct TransitionChanges
     bool resetAttempts = false;  // a manual retry starts over
     bool uncharge = false;       // hand back an attempt that was not the job's fault (pause, shutdown)
     bool clearUniqueKey = false; // a finished sync frees its key, so the source can be synced again
+    std::optional<JobProgress> progress; // the last progress, saved with the change
 };
 
 // The outcome of a transition: the job and the other jobs it touched (released or cancelled children).
@@ -119,6 +121,10 @@ public:
     Q_DISABLE_COPY_MOVE(JobStore)
 
     Expected<bool> open();
+    // Groups the writes that follow into one transaction (one commit, one fsync) until
+    // commitBatch(). Each write inside still succeeds or fails on its own (savepoints).
+    bool beginBatch();
+    bool commitBatch();
     bool isOpen() const;
     QString path() const { return m_path; }
     int schemaVersion();
@@ -146,6 +152,10 @@ public:
     // The two halves of list(), for a view that pages through rows itself.
     qint64 count(const JobFilter &filter);
     QList<Job> page(const JobFilter &filter);
+    // Every matching id in order (no paging), and rows by id in the given order: a view that
+    // knows the ids jumps to any row without an OFFSET scan.
+    QList<qint64> ids(const JobFilter &filter);
+    QList<Job> jobsInOrder(const QList<qint64> &ids);
     QHash<QString, qint64> countByStatus();
     QHash<QString, qint64> countByType();
     std::optional<Job> activeJobWithKey(const QString &uniqueKey);
@@ -199,4 +209,6 @@ private:
     QString m_connectionName;
     QHash<QString, QSqlQuery> m_cache;
     QString m_lastError;
+    int m_txDepth = 0;
+    std::unique_ptr<Tx> m_batch;
 };

@@ -92,19 +92,25 @@ const QStringList kV2JobColumns{
 // Version 3: counts per status and type kept by triggers (status bar, stats, tray: instant at a
 // million jobs), and a trigram full-text index on title and URL (substring search without a scan).
 const QStringList kV3{
-    QStringLiteral("CREATE TABLE job_counts (status TEXT NOT NULL, type TEXT NOT NULL, n INTEGER NOT NULL,"
-                   " PRIMARY KEY (status, type)) WITHOUT ROWID"),
-    QStringLiteral("INSERT INTO job_counts (status, type, n) SELECT status, type, COUNT(*) FROM jobs GROUP BY status, type"),
+    QStringLiteral("CREATE TABLE job_counts (status TEXT NOT NULL, type TEXT NOT NULL, top_level INTEGER NOT NULL,"
+                   " n INTEGER NOT NULL, PRIMARY KEY (status, type, top_level)) WITHOUT ROWID"),
+    QStringLiteral("INSERT INTO job_counts (status, type, top_level, n) SELECT status, type,"
+                   " parent_job_id IS NULL, COUNT(*) FROM jobs GROUP BY 1, 2, 3"),
     QStringLiteral("CREATE TRIGGER jobs_count_insert AFTER INSERT ON jobs BEGIN"
-                   " INSERT INTO job_counts (status, type, n) VALUES (NEW.status, NEW.type, 1)"
-                   " ON CONFLICT (status, type) DO UPDATE SET n = n + 1; END"),
+                   " INSERT INTO job_counts (status, type, top_level, n)"
+                   " VALUES (NEW.status, NEW.type, NEW.parent_job_id IS NULL, 1)"
+                   " ON CONFLICT (status, type, top_level) DO UPDATE SET n = n + 1; END"),
     QStringLiteral("CREATE TRIGGER jobs_count_delete AFTER DELETE ON jobs BEGIN"
-                   " UPDATE job_counts SET n = n - 1 WHERE status = OLD.status AND type = OLD.type; END"),
-    QStringLiteral("CREATE TRIGGER jobs_count_update AFTER UPDATE OF status, type ON jobs"
-                   " WHEN OLD.status IS NOT NEW.status OR OLD.type IS NOT NEW.type BEGIN"
-                   " UPDATE job_counts SET n = n - 1 WHERE status = OLD.status AND type = OLD.type;"
-                   " INSERT INTO job_counts (status, type, n) VALUES (NEW.status, NEW.type, 1)"
-                   " ON CONFLICT (status, type) DO UPDATE SET n = n + 1; END"),
+                   " UPDATE job_counts SET n = n - 1 WHERE status = OLD.status AND type = OLD.type"
+                   " AND top_level = (OLD.parent_job_id IS NULL); END"),
+    QStringLiteral("CREATE TRIGGER jobs_count_update AFTER UPDATE OF status, type, parent_job_id ON jobs"
+                   " WHEN OLD.status IS NOT NEW.status OR OLD.type IS NOT NEW.type"
+                   " OR (OLD.parent_job_id IS NULL) IS NOT (NEW.parent_job_id IS NULL) BEGIN"
+                   " UPDATE job_counts SET n = n - 1 WHERE status = OLD.status AND type = OLD.type"
+                   " AND top_level = (OLD.parent_job_id IS NULL);"
+                   " INSERT INTO job_counts (status, type, top_level, n)"
+                   " VALUES (NEW.status, NEW.type, NEW.parent_job_id IS NULL, 1)"
+                   " ON CONFLICT (status, type, top_level) DO UPDATE SET n = n + 1; END"),
     QStringLiteral("CREATE VIRTUAL TABLE jobs_fts USING fts5(title, url, content='jobs', content_rowid='id',"
                    " tokenize='trigram')"),
     QStringLiteral("INSERT INTO jobs_fts (jobs_fts) VALUES ('rebuild')"),
