@@ -213,17 +213,6 @@ QStringList spoolEnumerateArguments(const QUrl &url)
     return args;
 }
 
-// The JSON line of -J; with --print-traffic, header dumps share stdout with it.
-QJsonObject playlistJson(const QByteArray &stdoutData)
-{
-    const QList<QByteArray> lines = stdoutData.split('\n');
-    for (auto it = lines.crbegin(); it != lines.crend(); ++it) {
-        if (it->startsWith('{'))
-            return QJsonDocument::fromJson(*it).object();
-    }
-    return {};
-}
-
 // Counts the entries listed, so that a short page cannot pass for a fast one.
 double enumerateByHand(const QUrl &url, int expected, bool withSpoolArguments)
 {
@@ -231,7 +220,7 @@ double enumerateByHand(const QUrl &url, int expected, bool withSpoolArguments)
     const ToolRun run = runYtDlp(withSpoolArguments ? spoolEnumerateArguments(url)
                                                     : QStringList{QStringLiteral("--ignore-config"), QStringLiteral("-J"),
                                                                   QStringLiteral("--flat-playlist"), url.toString()});
-    const qsizetype entries = playlistJson(run.stdoutData).value(QStringLiteral("entries")).toArray().size();
+    const qsizetype entries = YtDlp::lastJsonObject(run.stdoutData).value(QStringLiteral("entries")).toArray().size();
     if (entries != expected)
         throw BenchFailure(QStringLiteral("yt-dlp -J listed %1 entries, not %2").arg(entries).arg(expected));
     return run.seconds;

@@ -999,6 +999,17 @@ namespace {
 const QString kSubscriptionColumns =
     QStringLiteral("id, url, type, interval_s, options, priority, next_run_at, last_job_id");
 
+Subscription subscriptionFromQuery(const QSqlQuery &q);
+
+QList<Subscription> fetchSubscriptions(QSqlQuery &q)
+{
+    QList<Subscription> out;
+    while (q.next())
+        out << subscriptionFromQuery(q);
+    q.finish();
+    return out;
+}
+
 Subscription subscriptionFromQuery(const QSqlQuery &q)
 {
     Subscription s;
@@ -1040,25 +1051,13 @@ QList<Subscription> JobStore::dueSubscriptions(qint64 now)
     QSqlQuery &q = prepared(QStringLiteral("SELECT ") + kSubscriptionColumns
                             + QStringLiteral(" FROM subscriptions WHERE enabled = 1 AND next_run_at <= :now ORDER BY next_run_at"));
     q.bindValue(QStringLiteral(":now"), now);
-    QList<Subscription> out;
-    if (!run(q))
-        return out;
-    while (q.next())
-        out << subscriptionFromQuery(q);
-    q.finish();
-    return out;
+    return run(q) ? fetchSubscriptions(q) : QList<Subscription>();
 }
 
 QList<Subscription> JobStore::subscriptions()
 {
     QSqlQuery &q = prepared(QStringLiteral("SELECT ") + kSubscriptionColumns + QStringLiteral(" FROM subscriptions ORDER BY id"));
-    QList<Subscription> out;
-    if (!run(q))
-        return out;
-    while (q.next())
-        out << subscriptionFromQuery(q);
-    q.finish();
-    return out;
+    return run(q) ? fetchSubscriptions(q) : QList<Subscription>();
 }
 
 std::optional<qint64> JobStore::nextSubscriptionDue()

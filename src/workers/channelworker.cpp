@@ -34,17 +34,6 @@ QStringList enumerateArguments(const JobContext &ctx)
     return args << QStringLiteral("--") << ctx.job().url;
 }
 
-// -J prints one line of JSON; with --print-traffic, header dumps share stdout with it.
-QJsonObject playlistJson(const QByteArray &stdoutData)
-{
-    const QList<QByteArray> lines = stdoutData.split('\n');
-    for (auto it = lines.crbegin(); it != lines.crend(); ++it) {
-        if (it->startsWith('{'))
-            return QJsonDocument::fromJson(*it).object();
-    }
-    return {};
-}
-
 QString sourceTitle(const QJsonObject &json)
 {
     for (const char *key : {"title", "playlist_title", "channel", "uploader", "id"}) {
@@ -88,7 +77,7 @@ Outcome ChannelWorker::run(JobContext &ctx)
     const ProcessRunner::Result run = runner.run(ytdlp.path, enumerateArguments(ctx));
     if (auto failed = YtDlpOutcome::failure(ctx, run))
         return *failed;
-    const QJsonObject json = playlistJson(run.stdoutData);
+    const QJsonObject json = YtDlp::lastJsonObject(run.stdoutData);
     if (json.isEmpty())
         return Outcome::transient(QStringLiteral("unknown"), QStringLiteral("yt-dlp printed no playlist information"));
     const QString title = sourceTitle(json);

@@ -13,16 +13,6 @@
 #include <QSaveFile>
 
 namespace {
-QJsonObject lastJsonLine(const QByteArray &data)
-{
-    const QList<QByteArray> lines = data.split('\n');
-    for (auto it = lines.crbegin(); it != lines.crend(); ++it) {
-        if (it->startsWith('{'))
-            return QJsonDocument::fromJson(*it).object();
-    }
-    return {};
-}
-
 QJsonObject probeFile(JobContext &ctx, const QString &file)
 {
     const Toolchain::Tool ffprobe = Toolchain::find(QStringLiteral("ffprobe"), ctx.env(DownloadEnv::FfprobePath).toString());
@@ -78,7 +68,7 @@ Outcome MetadataWorker::run(JobContext &ctx)
                                                 << QStringLiteral("--") << ctx.job().url);
     if (auto failed = YtDlpOutcome::failure(ctx, run))
         return *failed;
-    QJsonObject info = lastJsonLine(run.stdoutData);
+    QJsonObject info = YtDlp::lastJsonObject(run.stdoutData);
     if (info.isEmpty())
         return Outcome::transient(QStringLiteral("unknown"), QStringLiteral("yt-dlp printed no video information"));
     const QJsonObject probe = QFileInfo::exists(file) ? probeFile(ctx, file) : QJsonObject();

@@ -1,6 +1,7 @@
 #include "workers/ytdlp.h"
 
 #include <QDateTime>
+#include <QJsonDocument>
 #include <QLocale>
 #include <QRegularExpression>
 
@@ -191,6 +192,16 @@ Failure classify(int exitCode, const QByteArray &stderrText, const QByteArray &s
         }
     }
     return f;
+}
+
+QJsonObject lastJsonObject(const QByteArray &stdoutData)
+{
+    const QList<QByteArray> lines = stdoutData.split('\n');
+    for (auto it = lines.crbegin(); it != lines.crend(); ++it) {
+        if (it->startsWith('{'))
+            return QJsonDocument::fromJson(*it).object();
+    }
+    return {};
 }
 
 QString entryKey(const QJsonObject &entry)

@@ -50,6 +50,10 @@ int parseRetryAfter(const QByteArray &headerLine, qint64 nowMs);
 // Lines of --print-traffic that must never reach a log file (they carry cookies).
 bool isSensitiveTrafficLine(const QByteArray &line);
 
+// The JSON object yt-dlp -J printed: the last line of stdout that is one (with --print-traffic,
+// header dumps share stdout with it).
+QJsonObject lastJsonObject(const QByteArray &stdoutData);
+
 // Dedup key of an enumerated entry: extractor + id, lower case.
 QString entryKey(const QJsonObject &entry);
 } // namespace YtDlp
