@@ -14,6 +14,8 @@ PACKAGES=(
   libsqlite3-dev sqlite3
   yt-dlp ffmpeg
   xvfb xauth
+  chromium
+  desktop-file-utils appstream dpkg-dev qt6-translations-l10n
 )
 
 install_missing() {

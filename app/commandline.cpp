@@ -2,43 +2,208 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFileInfo>
+#include <QHostAddress>
 #include <QStandardPaths>
 
-CommandLine CommandLine::parse(const QCoreApplication &app)
+namespace {
+const QList<std::pair<QString, CommandLine::Command>> &commands()
+{
+    using C = CommandLine::Command;
+    static const QList<std::pair<QString, C>> list{
+        {QStringLiteral("add"), C::Add},       {QStringLiteral("list"), C::List},
+        {QStringLiteral("show"), C::Show},     {QStringLiteral("retry"), C::Retry},
+        {QStringLiteral("cancel"), C::Cancel}, {QStringLiteral("log"), C::Log},
+    };
+    return list;
+}
+
+QString description()
+{
+    return CommandLine::tr(
+        "Spool: a download manager built around a durable job queue.\n"
+        "\n"
+        "Commands for the running Spool of the same data dir:\n"
+        "  add URL... [--type T] [--priority N] [--at TIME]  add download jobs\n"
+        "  list [--status S] [--json]                         list jobs\n"
+        "  show ID [--json]                                   show one job\n"
+        "  retry ID                                           run a dead or cancelled job again\n"
+        "  cancel ID                                          cancel a job\n"
+        "  log ID [--follow]                                  print a job's log");
+}
+
+struct Options
+{
+    QCommandLineOption headless{
+        QStringLiteral("headless"),
+        CommandLine::tr("Run the queue and the API without a window until SIGINT or SIGTERM.")};
+    QCommandLineOption dataDir{QStringLiteral("data-dir"),
+                               CommandLine::tr("Folder for the queue database, logs and settings."),
+                               QStringLiteral("dir")};
+    QCommandLineOption downloadDir{QStringLiteral("download-dir"), CommandLine::tr("Folder downloads go to."),
+                                   QStringLiteral("dir")};
+    QCommandLineOption workers{QStringLiteral("workers"),
+                               CommandLine::tr("How many jobs run at once (1-64)."), QStringLiteral("n")};
+    QCommandLineOption apiBind{QStringLiteral("api-bind"),
+                               CommandLine::tr("IP address the HTTP API listens on (default 127.0.0.1)."),
+                               QStringLiteral("addr")};
+    QCommandLineOption apiPort{QStringLiteral("api-port"),
+                               CommandLine::tr("Port of the HTTP API (default 8765; 0: any free port)."),
+                               QStringLiteral("n")};
+    QCommandLineOption apiToken{
+        QStringLiteral("api-token"),
+        CommandLine::tr("Token the HTTP API requires (default: a random one kept in <data dir>/api.token)."),
+        QStringLiteral("token")};
+    QCommandLineOption type{QStringLiteral("type"),
+                            CommandLine::tr("add: the job type (default: guessed from each URL)."),
+                            QStringLiteral("type")};
+    QCommandLineOption priority{QStringLiteral("priority"),
+                                CommandLine::tr("add: priority from -1000 to 1000 (higher runs first)."),
+                                QStringLiteral("n")};
+    QCommandLineOption at{
+        QStringLiteral("at"),
+        CommandLine::tr(
+            "add: start not before TIME (ISO 8601, local time unless a zone is given; or +30m, +2h, +1d)."),
+        QStringLiteral("time")};
+    QCommandLineOption status{
+        QStringLiteral("status"),
+        CommandLine::tr("list: only jobs with this status (or several, comma-separated)."),
+        QStringLiteral("status")};
+    QCommandLineOption follow{QStringLiteral("follow"),
+                              CommandLine::tr("log: keep printing until the job ends.")};
+    QCommandLineOption json{QStringLiteral("json"), CommandLine::tr("list, show: print the API's JSON.")};
+
+    QList<QCommandLineOption> all() const
+    {
+        return {headless, dataDir,  downloadDir, workers, apiBind, apiPort, apiToken,
+                type,     priority, at,          status,  follow,  json};
+    }
+};
+
+std::optional<int> number(const QString &text, int low, int high)
+{
+    bool ok = false;
+    const int n = text.toInt(&ok);
+    return ok && n >= low && n <= high ? std::optional<int>(n) : std::nullopt;
+}
+
+QString readValues(const QCommandLineParser &parser, const Options &o, CommandLine &cl)
+{
+    cl.headless = parser.isSet(o.headless);
+    const QString dataDir = parser.isSet(o.dataDir)
+                                ? parser.value(o.dataDir)
+                                : QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
+    cl.dataDir = QFileInfo(dataDir).absoluteFilePath();
+    cl.downloadDir = parser.value(o.downloadDir);
+    cl.defaultDownloadDir =
+        QStandardPaths::writableLocation(QStandardPaths::MoviesLocation) + QStringLiteral("/Spool");
+    if (parser.isSet(o.workers)) {
+        const auto n = number(parser.value(o.workers), 1, 64);
+        if (!n)
+            return CommandLine::tr("--workers takes a number from 1 to 64");
+        cl.workers = *n;
+    }
+    if (parser.isSet(o.apiBind)) {
+        cl.apiBind = parser.value(o.apiBind);
+        if (QHostAddress(cl.apiBind).isNull())
+            return CommandLine::tr("--api-bind takes an IP address, such as 127.0.0.1 or 0.0.0.0");
+    }
+    if (parser.isSet(o.apiPort)) {
+        const auto n = number(parser.value(o.apiPort), 0, 65535);
+        if (!n)
+            return CommandLine::tr("--api-port takes a port number from 0 to 65535");
+        cl.apiPort = static_cast<quint16>(*n);
+    }
+    cl.apiToken = parser.value(o.apiToken);
+    return {};
+}
+
+QString readCommand(const QCommandLineParser &parser, const Options &o, CommandLine &cl)
+{
+    using C = CommandLine::Command;
+    cl.type = parser.value(o.type);
+    if (parser.isSet(o.priority)) {
+        cl.priority = number(parser.value(o.priority), -1000, 1000);
+        if (!cl.priority)
+            return CommandLine::tr("--priority takes a number from -1000 to 1000");
+    }
+    cl.at = parser.value(o.at);
+    cl.status = parser.value(o.status);
+    cl.follow = parser.isSet(o.follow);
+    cl.json = parser.isSet(o.json);
+    const bool addOnly = parser.isSet(o.type) || parser.isSet(o.priority) || parser.isSet(o.at);
+    if (addOnly && cl.command != C::Add)
+        return CommandLine::tr("--type, --priority and --at go with 'add'");
+    if (parser.isSet(o.status) && cl.command != C::List)
+        return CommandLine::tr("--status goes with 'list'");
+    if (cl.follow && cl.command != C::Log)
+        return CommandLine::tr("--follow goes with 'log'");
+    if (cl.json && cl.command != C::List && cl.command != C::Show)
+        return CommandLine::tr("--json goes with 'list' or 'show'");
+    return {};
+}
+
+QString checkArguments(CommandLine &cl)
+{
+    using C = CommandLine::Command;
+    const qsizetype n = cl.commandArguments.size();
+    switch (cl.command) {
+    case C::None:
+        return {};
+    case C::Add:
+        return n == 0 ? CommandLine::tr("'add' needs at least one URL") : QString();
+    case C::List:
+        return n == 0 ? QString() : CommandLine::tr("'list' takes no arguments");
+    case C::Show:
+    case C::Retry:
+    case C::Cancel:
+    case C::Log:
+        break;
+    }
+    bool ok = false;
+    if (n != 1 || cl.commandArguments.first().toLongLong(&ok) <= 0 || !ok)
+        return CommandLine::tr("this command takes one job id");
+    return {};
+}
+// `spool add URL...` is a command; anything else positional is URLs to add.
+void splitPositional(const QStringList &positional, CommandLine &cl)
+{
+    for (const auto &[name, command] : commands()) {
+        if (!positional.isEmpty() && positional.first() == name) {
+            cl.command = command;
+            cl.commandArguments = positional.mid(1);
+            return;
+        }
+    }
+    cl.urls = positional;
+}
+} // namespace
+
+CommandLine CommandLine::parse(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QCoreApplication::translate("CommandLine", "Spool: a download manager built around a durable job queue."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption headless(QStringLiteral("headless"),
-                                      QCoreApplication::translate("CommandLine", "Run the queue without a window until SIGINT or SIGTERM."));
-    const QCommandLineOption dataDir(QStringLiteral("data-dir"),
-                                     QCoreApplication::translate("CommandLine", "Folder for the queue database, logs and settings."),
-                                     QStringLiteral("dir"));
-    const QCommandLineOption downloadDir(QStringLiteral("download-dir"),
-                                         QCoreApplication::translate("CommandLine", "Folder downloads go to."),
-                                         QStringLiteral("dir"));
-    const QCommandLineOption workers(QStringLiteral("workers"),
-                                     QCoreApplication::translate("CommandLine", "How many jobs run at once."),
-                                     QStringLiteral("n"));
-    parser.addOptions({headless, dataDir, downloadDir, workers});
-    parser.addPositionalArgument(QStringLiteral("urls"), QCoreApplication::translate("CommandLine", "URLs to add."),
-                                 QStringLiteral("[url...]"));
-    parser.process(app);
-
+    parser.setApplicationDescription(description());
+    const QCommandLineOption help = parser.addHelpOption();
+    const QCommandLineOption version = parser.addVersionOption();
+    const Options o;
+    parser.addOptions(o.all());
+    parser.addPositionalArgument(QStringLiteral("urls"),
+                                 CommandLine::tr("URLs to add, or a command and its arguments."),
+                                 QStringLiteral("[url...] | command [args...]"));
     CommandLine cl;
-    cl.headless = parser.isSet(headless);
-    cl.dataDir = parser.isSet(dataDir) ? parser.value(dataDir)
-                                       : QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
-    cl.downloadDir = parser.value(downloadDir);
-    cl.defaultDownloadDir = QStandardPaths::writableLocation(QStandardPaths::MoviesLocation) + QStringLiteral("/Spool");
-    if (parser.isSet(workers)) {
-        bool ok = false;
-        cl.workers = parser.value(workers).toInt(&ok);
-        if (!ok || cl.workers < 1 || cl.workers > 64)
-            cl.error = QCoreApplication::translate("CommandLine", "--workers takes a number from 1 to 64");
+    const bool parsed = parser.parse(arguments);
+    cl.showHelp = parser.isSet(help) || parser.isSet(QStringLiteral("help-all"));
+    cl.showVersion = parser.isSet(version);
+    cl.helpText = parser.helpText();
+    if (!parsed) {
+        cl.error = parser.errorText();
+        return cl;
     }
-    cl.urls = parser.positionalArguments();
+    splitPositional(parser.positionalArguments(), cl);
+    cl.error = readValues(parser, o, cl);
+    if (cl.error.isEmpty())
+        cl.error = readCommand(parser, o, cl);
+    if (cl.error.isEmpty())
+        cl.error = checkArguments(cl);
     return cl;
 }

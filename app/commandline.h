@@ -1,20 +1,46 @@
 #pragma once
 
+#include <QCoreApplication>
 #include <QString>
 #include <QStringList>
 
-class QCoreApplication;
+#include <optional>
 
-// What the command line asked for.
+// What the command line asked for: run Spool (with a window or --headless), or one subcommand that
+// talks to the running instance of the same data dir.
 struct CommandLine
 {
+    Q_DECLARE_TR_FUNCTIONS(CommandLine)
+
+public:
+    enum class Command { None, Add, List, Show, Retry, Cancel, Log };
+
     bool headless = false;
-    QString dataDir;
+    QString dataDir;            // absolute
     QString downloadDir;        // from --download-dir; empty: from the settings
     QString defaultDownloadDir; // when neither says
-    int workers = 0; // 0: from settings
+    int workers = 0;            // 0: from settings
     QStringList urls;
+
+    QString apiBind;                // empty: from the settings
+    std::optional<quint16> apiPort; // unset: from the settings
+    QString apiToken;               // empty: the settings', else the data dir's token file
+
+    Command command = Command::None;
+    QStringList commandArguments; // what follows the subcommand's name
+    QString type;                 // add --type
+    std::optional<int> priority;  // add --priority
+    QString at;                   // add --at
+    QString status;               // list --status
+    bool follow = false;          // log --follow
+    bool json = false;            // list/show --json
+
+    bool showHelp = false;
+    bool showVersion = false;
+    QString helpText;
     QString error; // set when the command line is unusable
 
-    static CommandLine parse(const QCoreApplication &app);
+    // Works before the application object exists, so main() can choose which one to create.
+    static CommandLine parse(const QStringList &arguments);
+    bool wantsWindow() const { return !headless && command == Command::None && !showHelp && !showVersion; }
 };

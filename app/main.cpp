@@ -1,9 +1,15 @@
+#include "cli.h"
 #include "commandline.h"
+#include "singleinstance.h"
 #include "unixsignals.h"
 
+#include "api/apiendpoint.h"
+#include "api/apiserver.h"
+#include "api/apisettings.h"
+#include "api/apitoken.h"
+#include "core/downloadsettings.h"
 #include "core/spoolcore.h"
 #include "mainwindow.h"
-#include "core/downloadsettings.h"
 #include "queue/jobqueue.h"
 #include "queue/jobtypes.h"
 #include "workers/downloadenv.h"
@@ -14,13 +20,19 @@
 #include <QTextStream>
 
 #include <memory>
+#include <optional>
 
 namespace {
+QString settingsPath(const CommandLine &cl)
+{
+    return cl.dataDir + QStringLiteral("/settings.ini");
+}
+
 SpoolCore::Options coreOptions(const CommandLine &cl)
 {
     SpoolCore::Options options;
     options.dataDir = cl.dataDir;
-    QSettings stored(cl.dataDir + QStringLiteral("/settings.ini"), QSettings::IniFormat);
+    QSettings stored(settingsPath(cl), QSettings::IniFormat);
     options.settings.load(stored);
     if (cl.workers > 0)
         options.settings.maxConcurrent = cl.workers;
@@ -52,8 +64,66 @@ void addUrls(SpoolCore &core, const QStringList &urls, QTextStream &err)
         job.type = JobTypes::detectType(url);
         job.url = url;
         if (auto added = core.queue().addJob(job); !added)
-            err << QCoreApplication::translate("main", "Not added: %1: %2").arg(url, added.error().message) << Qt::endl;
+            err << QCoreApplication::translate("main", "Not added: %1: %2").arg(url, added.error().message)
+                << Qt::endl;
     }
+}
+
+ApiSettings apiSettings(const CommandLine &cl)
+{
+    ApiSettings settings;
+    QSettings stored(settingsPath(cl), QSettings::IniFormat);
+    settings.load(stored);
+    if (!cl.apiBind.isEmpty())
+        settings.bind = cl.apiBind;
+    if (cl.apiPort) {
+        settings.port = *cl.apiPort;
+        settings.portExplicit = true;
+    }
+    if (!cl.apiToken.isEmpty())
+        settings.token = cl.apiToken;
+    return settings;
+}
+
+Expected<std::unique_ptr<ApiServer>> listenApi(SpoolCore &core, const ApiSettings &settings,
+                                               const QString &token)
+{
+    ApiServer::Options options;
+    options.bind = settings.bind;
+    options.port = settings.port;
+    options.token = token;
+    auto server = std::make_unique<ApiServer>(core.queue(), core.logs(), options);
+    auto port = server->listen();
+    // The default port may belong to another data dir's Spool: any free port does, api.json tells.
+    if (!port && !settings.portExplicit) {
+        options.port = 0;
+        server = std::make_unique<ApiServer>(core.queue(), core.logs(), options);
+        port = server->listen();
+    }
+    if (!port)
+        return port.error();
+    return server;
+}
+
+// The API, listening and announced in api.json; null when the settings turn it off.
+Expected<std::unique_ptr<ApiServer>> startApi(SpoolCore &core, const CommandLine &cl)
+{
+    const ApiSettings settings = apiSettings(cl);
+    if (!settings.enabled)
+        return std::unique_ptr<ApiServer>();
+    const auto token =
+        settings.token.isEmpty() ? ApiToken::loadOrCreate(cl.dataDir) : Expected<QString>(settings.token);
+    if (!token)
+        return token.error();
+    auto server = listenApi(core, settings, token.value());
+    if (!server)
+        return server.error();
+    const ApiEndpoint endpoint{settings.bind, server.value()->port(), QCoreApplication::applicationPid()};
+    if (!endpoint.write(cl.dataDir))
+        return makeError(
+            ErrorCode::Storage,
+            QCoreApplication::translate("main", "cannot write %1").arg(ApiEndpoint::filePath(cl.dataDir)));
+    return server;
 }
 
 int runCore(SpoolCore &core, QCoreApplication &app, QWidget *window)
@@ -67,36 +137,124 @@ int runCore(SpoolCore &core, QCoreApplication &app, QWidget *window)
     core.shutdown();
     return code;
 }
-} // namespace
 
-int main(int argc, char *argv[])
+int handOver(SingleInstance &instance, const CommandLine &cl, QTextStream &err)
 {
-    // Headless mode must not need a display, so pick the application class before creating it.
-    bool headless = false;
-    for (int i = 1; i < argc; ++i)
-        headless = headless || qstrcmp(argv[i], "--headless") == 0;
-    std::unique_ptr<QCoreApplication> app = headless ? std::make_unique<QCoreApplication>(argc, argv)
-                                                     : std::make_unique<QApplication>(argc, argv);
-    QCoreApplication::setApplicationName(QStringLiteral("spool"));
-    QCoreApplication::setOrganizationName(QStringLiteral("spool"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(SPOOL_VERSION));
-
-    const CommandLine cl = CommandLine::parse(*app);
-    QTextStream err(stderr);
-    if (!cl.error.isEmpty()) {
-        err << cl.error << Qt::endl;
-        return 2;
+    if (!instance.handOver(cl.urls)) {
+        err << QCoreApplication::translate("main", "Spool is already running for %1, but %2.")
+                   .arg(cl.dataDir, instance.errorString())
+            << Qt::endl;
+        return 1;
     }
+    // A plain int for %n: lupdate does not see a message whose count is a cast expression.
+    const int count = static_cast<int>(cl.urls.size());
+    if (count == 0)
+        err << QCoreApplication::translate("main", "Spool is already running for %1.").arg(cl.dataDir)
+            << Qt::endl;
+    else
+        err << QCoreApplication::translate("main", "Spool is already running for %1; handed it %n URL(s).",
+                                           nullptr, count)
+                   .arg(cl.dataDir)
+            << Qt::endl;
+    // A second headless start that brought nothing did not get what it asked for: a running server.
+    return cl.headless && cl.urls.isEmpty() ? 1 : 0;
+}
+
+void acceptHandOvers(SingleInstance &instance, SpoolCore &core, QWidget *window, QTextStream &err)
+{
+    QObject::connect(&instance, &SingleInstance::urlsReceived, &core,
+                     [&core, window, &err](const QStringList &urls) {
+                         addUrls(core, urls, err);
+                         if (window) {
+                             window->show();
+                             window->raise();
+                             window->activateWindow();
+                         }
+                     });
+}
+
+// The data dir is ours: open the queue, start the API (and the window), run until asked to stop.
+int serve(const CommandLine &cl, QCoreApplication &app, SingleInstance &instance, QTextStream &err)
+{
     const SpoolCore::Options options = coreOptions(cl);
     reportTools(options.environment, err);
     SpoolCore core(options);
     if (auto opened = core.open(); !opened) {
-        err << QCoreApplication::translate("main", "Spool cannot start: %1").arg(opened.error().message) << Qt::endl;
+        err << QCoreApplication::translate("main", "Spool cannot start: %1").arg(opened.error().message)
+            << Qt::endl;
         return 1;
     }
     addUrls(core, cl.urls, err);
-    if (headless)
-        return runCore(core, *app, nullptr);
-    MainWindow window(core);
-    return runCore(core, *app, &window);
+    auto api = startApi(core, cl);
+    if (!api) {
+        err << QCoreApplication::translate("main", "The HTTP API cannot start: %1").arg(api.error().message)
+            << Qt::endl;
+        if (cl.headless)
+            return 1; // a headless Spool without its API cannot be reached at all
+    }
+    std::unique_ptr<MainWindow> window = cl.headless ? nullptr : std::make_unique<MainWindow>(core);
+    acceptHandOvers(instance, core, window.get(), err);
+    const int code = runCore(core, app, window.get());
+    if (api && api.value())
+        ApiEndpoint::remove(cl.dataDir);
+    return code;
+}
+
+int runInstance(const CommandLine &cl, QCoreApplication &app, QTextStream &err)
+{
+    SingleInstance instance(cl.dataDir);
+    switch (instance.claim()) {
+    case SingleInstance::Role::Secondary:
+        return handOver(instance, cl, err);
+    case SingleInstance::Role::Failed:
+        err << QCoreApplication::translate("main", "Spool cannot start: %1").arg(instance.errorString())
+            << Qt::endl;
+        return 1;
+    case SingleInstance::Role::Primary:
+        break;
+    }
+    return serve(cl, app, instance, err);
+}
+
+// Help, version and usage errors; nothing when the command line asks for real work.
+std::optional<int> answerDirectly(const CommandLine &cl)
+{
+    if (cl.showHelp) {
+        QTextStream(stdout) << cl.helpText;
+        return 0;
+    }
+    if (cl.showVersion) {
+        QTextStream(stdout) << QCoreApplication::applicationName() << ' '
+                            << QCoreApplication::applicationVersion() << Qt::endl;
+        return 0;
+    }
+    if (!cl.error.isEmpty()) {
+        QTextStream(stderr) << cl.error << Qt::endl;
+        return 2;
+    }
+    return std::nullopt;
+}
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
+    // Headless mode and the subcommands must not need a display: pick the application class first.
+    const bool widgets = CommandLine::parse(arguments).wantsWindow();
+    std::unique_ptr<QCoreApplication> app =
+        widgets ? std::make_unique<QApplication>(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("spool"));
+    QCoreApplication::setOrganizationName(QStringLiteral("spool"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(SPOOL_VERSION));
+
+    // Parsed again now that the application exists: Qt's own options are gone, help names the program.
+    const CommandLine cl = CommandLine::parse(QCoreApplication::arguments());
+    if (const auto code = answerDirectly(cl))
+        return *code;
+    if (cl.command != CommandLine::Command::None)
+        return Cli(cl).run();
+    QTextStream err(stderr);
+    return runInstance(cl, *app, err);
 }

@@ -1,5 +1,5 @@
 // ui_bench: how the main window copes with a huge queue, offscreen.
-//   ui_bench [--jobs N]     (default 1,000,000)
+//   ui_bench [--jobs N] [--data DIR]     (default 1,000,000 jobs in a temporary dir)
 // Prints one JSON object: first_paint_ms, rss_mb, filter_ms, search_ms, max_stall_ms (the longest
 // UI-thread stall while 8 jobs report progress and the user scrolls), and for scale the same first
 // paint and memory of a bare QSqlQueryModel over the same table, measured in the same run.
@@ -12,6 +12,7 @@
 
 #include <QApplication>
 #include <QComboBox>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
@@ -174,10 +175,16 @@ int main(int argc, char *argv[])
     const QStringList args = app.arguments();
     const qsizetype at = args.indexOf(QStringLiteral("--jobs"));
     const int jobs = at > 0 && at + 1 < args.size() ? args[at + 1].toInt() : 1'000'000;
-    QTemporaryDir dir;
+    // --data DIR keeps the seeded queue between runs (seeding a million jobs takes minutes).
+    const qsizetype dataAt = args.indexOf(QStringLiteral("--data"));
+    QTemporaryDir temp;
+    QDir dir(dataAt > 0 && dataAt + 1 < args.size() ? args[dataAt + 1] : temp.path());
+    dir.mkpath(QStringLiteral("."));
     const QString path = dir.filePath(QStringLiteral("queue.sqlite"));
-    err << "seeding " << jobs << " jobs" << Qt::endl;
-    seed(path, jobs);
+    if (!QFile::exists(path)) {
+        err << "seeding " << jobs << " jobs" << Qt::endl;
+        seed(path, jobs);
+    }
     const double rssBefore = rssMb();
     SpoolCore::Options options;
     options.dataDir = dir.path();

@@ -24,6 +24,7 @@ private Q_SLOTS:
     void statusFilterDropsRowThatLeaves();
     void progressIsBatched();
     void childrenHiddenAndSummarised();
+    void bigTablesArriveAStepAtATime();
 
 private:
     void addMany(int n);
@@ -170,6 +171,34 @@ void TestJobTableModel::childrenHiddenAndSummarised()
     QCOMPARE(m_model->rowCount(), 5);
     m_model->setParentFilter(parent);
     QCOMPARE(m_model->rowCount(), 4);
+}
+
+void TestJobTableModel::bigTablesArriveAStepAtATime()
+{
+    addMany(5000);
+    m_model->setFilter({}, {}, QString(), true); // a fresh view of a big table
+    QCOMPARE(m_model->totalRows(), 5000);
+    QCOMPARE(m_model->rowCount(), 2000); // the view gets rows as it scrolls, not all at once
+    QVERIFY(m_model->canFetchMore({}));
+    QSignalSpy inserted(m_model.get(), &QAbstractItemModel::rowsInserted);
+    m_model->fetchMore({});
+    QTRY_COMPARE(m_model->rowCount(), 4000);
+    m_model->fetchMore({});
+    QTRY_COMPARE(m_model->rowCount(), 5000);
+    QVERIFY(!m_model->canFetchMore({}));
+    QVERIFY(inserted.count() >= 2);
+    QCOMPARE(m_model->index(4999, JobTableModel::Title).data().toString(), QStringLiteral("job 04999"));
+    // Jobs added while everything is shown appear at once.
+    m_t->add();
+    m_model->flushChanges();
+    QCOMPARE(m_model->rowCount(), 5001);
+    // With a filter that shows only part, new matches wait to be fetched.
+    m_model->setFilter({}, {}, QString(), true);
+    QCOMPARE(m_model->rowCount(), 2000);
+    m_t->add();
+    m_model->flushChanges();
+    QCOMPARE(m_model->rowCount(), 2000);
+    QCOMPARE(m_model->totalRows(), 5002);
 }
 
 QTEST_MAIN(TestJobTableModel)

@@ -31,7 +31,8 @@ JobTableModel::JobTableModel(JobQueue &queue, QObject *parent) : QAbstractTableM
 {
     m_filter.parentId = 0;
     m_filter.limit = kPageSize;
-    m_rows = static_cast<int>(m_queue.store().count(m_filter));
+    m_total = m_queue.store().count(m_filter);
+    m_rows = initialRows();
     m_flushTimer.setSingleShot(true);
     m_flushTimer.setInterval(kFlushMs);
     connect(&m_flushTimer, &QTimer::timeout, this, &JobTableModel::flushChanges);
@@ -67,7 +68,7 @@ void JobTableModel::handleIndexLoaded()
     QList<qint64> ids = m_indexWatcher.result();
     if (ids.isEmpty() || ids.takeFirst() != m_indexGeneration)
         return; // an answer to an older filter
-    if (ids.size() != m_rows) {
+    if (ids.size() != m_total) {
         m_layoutDirty = true; // the table moved on while the ids loaded
         scheduleFlush();
         return;
@@ -86,6 +87,38 @@ void JobTableModel::invalidate()
 int JobTableModel::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : m_rows;
+}
+
+int JobTableModel::initialRows() const
+{
+    return static_cast<int>(qMin<qint64>(m_total, kFetchStep));
+}
+
+bool JobTableModel::canFetchMore(const QModelIndex &parent) const
+{
+    return !parent.isValid() && m_rows < m_total;
+}
+
+void JobTableModel::fetchMore(const QModelIndex &parent)
+{
+    // The view asks as the user scrolls near the end: rows arrive a step at a time, so a million
+    // jobs never cost a million header sections or a million-row layout. The rows are inserted
+    // from the event loop, not inside the caller, which may be in the middle of handling a reset.
+    if (!canFetchMore(parent) || m_fetchQueued)
+        return;
+    m_fetchQueued = true;
+    QMetaObject::invokeMethod(this, &JobTableModel::appendFetchedRows, Qt::QueuedConnection);
+}
+
+void JobTableModel::appendFetchedRows()
+{
+    m_fetchQueued = false;
+    if (!canFetchMore({}))
+        return;
+    const int more = static_cast<int>(qMin<qint64>(m_total - m_rows, kFetchStep));
+    beginInsertRows({}, m_rows, m_rows + more - 1);
+    m_rows += more;
+    endInsertRows();
 }
 
 int JobTableModel::columnCount(const QModelIndex &parent) const
@@ -264,7 +297,8 @@ void JobTableModel::setFilter(const QList<JobStatus> &statuses, const QStringLis
     m_pendingChanges.clear();
     m_pendingProgress.clear();
     m_layoutDirty = false;
-    m_rows = static_cast<int>(m_queue.store().count(m_filter));
+    m_total = m_queue.store().count(m_filter);
+    m_rows = initialRows();
     endResetModel();
 }
 
@@ -276,7 +310,8 @@ void JobTableModel::setParentFilter(qint64 parentId)
     m_filter.limit = kPageSize;
     invalidate();
     m_summaries.clear();
-    m_rows = static_cast<int>(m_queue.store().count(m_filter));
+    m_total = m_queue.store().count(m_filter);
+    m_rows = initialRows();
     endResetModel();
 }
 
@@ -375,16 +410,23 @@ void JobTableModel::refreshLayout()
 {
     m_layoutDirty = false;
     // First the number of rows settles (rows come or go at the end), then the contents move.
-    const int newRows = static_cast<int>(m_queue.store().count(m_filter));
+    const bool allShown = m_rows >= m_total;
+    const qint64 total = m_queue.store().count(m_filter);
+    // New rows show at once when the whole table was shown; otherwise they wait for fetchMore.
+    // The total changes together with the rows, so observers never see more to fetch mid-insert.
+    const int newRows = static_cast<int>(allShown ? total : qMin<qint64>(total, m_rows));
     if (newRows > m_rows) {
         beginInsertRows({}, m_rows, newRows - 1);
         m_rows = newRows;
+        m_total = total;
         endInsertRows();
     } else if (newRows < m_rows) {
         beginRemoveRows({}, newRows, m_rows - 1);
         m_rows = newRows; // the cache still shows the old rows until the layout change below
+        m_total = total;
         endRemoveRows();
     }
+    m_total = total;
     Q_EMIT layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
     // Persistent indexes (selection, current row) follow their job where it is still in view.
     const QModelIndexList persistent = persistentIndexList();

@@ -29,6 +29,10 @@ public:
     QVariant data(const QModelIndex &index, int role) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
     void sort(int column, Qt::SortOrder order) override;
+    bool canFetchMore(const QModelIndex &parent) const override;
+    void fetchMore(const QModelIndex &parent) override;
+    // Every row the filter matches, shown or not yet fetched.
+    qint64 totalRows() const { return m_total; }
 
     // Filter by status, type and text; topLevelOnly hides children (they show under their parent).
     void setFilter(const QList<JobStatus> &statuses, const QStringList &types, const QString &text,
@@ -52,6 +56,7 @@ public:
 private:
     static constexpr int kPageSize = 200;
     static constexpr int kMaxPages = 40;
+    static constexpr int kFetchStep = 2000;
 
     const QList<Job> *pageFor(int row) const;
     void loadPage(int page) const;
@@ -62,6 +67,8 @@ private:
     void handleJobRemoved(qint64 id);
     void scheduleFlush();
     void refreshLayout();
+    int initialRows() const;
+    void appendFetchedRows();
     void invalidate();
     void startIndexLoad();
     void handleIndexLoaded();
@@ -69,7 +76,9 @@ private:
 
     JobQueue &m_queue;
     JobFilter m_filter;
-    int m_rows = 0;
+    int m_rows = 0;      // rows the view has (fetched)
+    qint64 m_total = 0;  // rows the filter matches
+    bool m_fetchQueued = false;
     mutable QHash<int, QList<Job>> m_pages;
     mutable QList<int> m_pageOrder; // least recently used first
     mutable QHash<qint64, ChildSummary> m_summaries;

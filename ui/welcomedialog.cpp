@@ -24,6 +24,7 @@ const QString kShownKey = QStringLiteral("ui/welcome_shown");
 const QString kDownloadDirKey = QStringLiteral("downloads/download_dir");
 constexpr int kIconSize = 64;
 constexpr int kStateIconSize = 16;
+constexpr int kMinimumWidth = 560;
 
 // "ffmpeg version 5.1.6-0+deb12u1 Copyright (c) ..." reads better as "5.1.6-0+deb12u1".
 QString shortVersion(const QString &versionLine)
@@ -61,36 +62,16 @@ WelcomeDialog::WelcomeDialog(const QString &settingsFile, const QString &fallbac
     m_tools = {ToolRow{QStringLiteral("yt-dlp"), downloads.ytdlpPath},
                ToolRow{QStringLiteral("ffmpeg"), downloads.ffmpegPath}};
 
-    auto *heading = new QLabel(QStringLiteral("<h2>%1</h2>").arg(tr("Welcome to Spool").toHtmlEscaped()), this);
-    auto *header = new QHBoxLayout;
-    if (const QIcon icon = QApplication::windowIcon(); !icon.isNull()) {
-        auto *logo = new QLabel(this);
-        logo->setPixmap(icon.pixmap(kIconSize, kIconSize));
-        header->addWidget(logo);
-    }
-    header->addWidget(heading, 1);
-    m_intro = wrappingLabel(tr("Spool downloads videos, playlists and whole channels. Every download is a job in "
-                               "a queue kept on disk: it survives restarts, retries network failures by itself "
-                               "and keeps a log you can read. Add links with the Add button, by pasting them or "
-                               "by dropping them on the window."),
-                            this);
-    m_start = new QPushButton(tr("&Get started"), this);
-    m_start->setDefault(true);
-    auto *buttons = new QDialogButtonBox(this);
-    buttons->addButton(m_start, QDialogButtonBox::AcceptRole);
-    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
-
     auto *layout = new QVBoxLayout(this);
-    layout->addLayout(header);
-    layout->addWidget(m_intro);
+    layout->addLayout(buildHeader());
     layout->addWidget(buildFolderBox());
     layout->addWidget(buildToolsBox());
     layout->addWidget(wrappingLabel(tr("You can open this welcome again from Help ▸ Welcome."), this));
-    layout->addWidget(buttons);
+    layout->addWidget(buildButtons());
     setDownloadDir(downloads.downloadDir);
+    setMinimumWidth(kMinimumWidth);
     connect(&m_watcher, &QFutureWatcherBase::finished, this, &WelcomeDialog::handleToolsChecked);
     checkTools();
-    resize(560, sizeHint().height());
 }
 
 WelcomeDialog::~WelcomeDialog() = default;
@@ -98,6 +79,37 @@ WelcomeDialog::~WelcomeDialog() = default;
 bool WelcomeDialog::shouldShow(QSettings &settings)
 {
     return !settings.value(kShownKey, false).toBool();
+}
+
+QLayout *WelcomeDialog::buildHeader()
+{
+    auto *header = new QGridLayout;
+    if (const QIcon icon = QApplication::windowIcon(); !icon.isNull()) {
+        auto *logo = new QLabel(this);
+        logo->setPixmap(icon.pixmap(kIconSize, kIconSize));
+        header->addWidget(logo, 0, 0);
+    }
+    const QString title = tr("Welcome to Spool").toHtmlEscaped();
+    header->addWidget(new QLabel(QStringLiteral("<h2>%1</h2>").arg(title), this), 0, 1);
+    m_intro =
+        wrappingLabel(tr("Spool downloads videos, playlists and whole channels. Every download is a job in "
+                         "a queue kept on disk: it survives restarts, retries network failures by itself "
+                         "and keeps a log you can read. Add links with the Add button, by pasting them or "
+                         "by dropping them on the window."),
+                      this);
+    header->addWidget(m_intro, 1, 0, 1, 2);
+    header->setColumnStretch(1, 1);
+    return header;
+}
+
+QWidget *WelcomeDialog::buildButtons()
+{
+    m_start = new QPushButton(tr("&Get started"), this);
+    m_start->setDefault(true);
+    auto *buttons = new QDialogButtonBox(this);
+    buttons->addButton(m_start, QDialogButtonBox::AcceptRole);
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    return buttons;
 }
 
 QWidget *WelcomeDialog::buildFolderBox()
@@ -113,10 +125,11 @@ QWidget *WelcomeDialog::buildFolderBox()
     row->addWidget(m_choose);
     layout->addLayout(row);
     const QString dataDir = QDir::toNativeSeparators(QFileInfo(m_settingsFile).absolutePath());
-    m_dataDirText = wrappingLabel(tr("You can change it later in Settings. The queue, the logs of every job and the "
-                                     "settings are kept in %1.")
-                                      .arg(dataDir),
-                                  box);
+    m_dataDirText =
+        wrappingLabel(tr("You can change it later in Settings. The queue, the logs of every job and the "
+                         "settings are kept in %1.")
+                          .arg(dataDir),
+                      box);
     layout->addWidget(m_dataDirText);
     return box;
 }
@@ -125,8 +138,9 @@ QWidget *WelcomeDialog::buildToolsBox()
 {
     auto *box = new QGroupBox(tr("Tools"), this);
     auto *grid = new QGridLayout(box);
-    grid->addWidget(wrappingLabel(tr("Spool uses yt-dlp to download and ffmpeg to join video and audio."), box), 0,
-                    0, 1, 2);
+    grid->addWidget(
+        wrappingLabel(tr("Spool uses yt-dlp to download and ffmpeg to join video and audio."), box), 0, 0, 1,
+        2);
     int line = 1;
     for (ToolRow &row : m_tools) {
         row.icon = new QLabel(box);
@@ -172,12 +186,14 @@ void WelcomeDialog::handleToolsChecked()
     for (qsizetype i = 0; i < m_tools.size() && i < tools.size(); ++i)
         showTool(m_tools[i], tools[i]);
     m_checkAgain->setEnabled(true);
+    adjustSize(); // a missing tool's advice takes more lines than "Checking…"
     Q_EMIT toolsChecked();
 }
 
 void WelcomeDialog::showTool(ToolRow &row, const Toolchain::Tool &tool)
 {
-    const QStyle::StandardPixmap state = tool.ok() ? QStyle::SP_DialogApplyButton : QStyle::SP_MessageBoxWarning;
+    const QStyle::StandardPixmap state =
+        tool.ok() ? QStyle::SP_DialogApplyButton : QStyle::SP_MessageBoxWarning;
     row.icon->setPixmap(style()->standardIcon(state).pixmap(kStateIconSize, kStateIconSize));
     row.text->setText(toolStateText(row, tool));
 }
@@ -185,7 +201,8 @@ void WelcomeDialog::showTool(ToolRow &row, const Toolchain::Tool &tool)
 QString WelcomeDialog::toolStateText(const ToolRow &row, const Toolchain::Tool &tool) const
 {
     if (tool.ok())
-        return tr("%1 %2 is ready (%3).").arg(row.name, shortVersion(tool.version), QDir::toNativeSeparators(tool.path));
+        return tr("%1 %2 is ready (%3).")
+            .arg(row.name, shortVersion(tool.version), QDir::toNativeSeparators(tool.path));
     QString problem;
     if (!tool.path.isEmpty())
         problem = tr("%1 at %2 does not run.").arg(row.name, QDir::toNativeSeparators(tool.path));

@@ -7,6 +7,7 @@
 #include <QList>
 
 class QLabel;
+class QLayout;
 class QLineEdit;
 class QPushButton;
 class QSettings;
@@ -56,6 +57,8 @@ private:
         QLabel *text = nullptr;
     };
 
+    QLayout *buildHeader();
+    QWidget *buildButtons();
     QWidget *buildFolderBox();
     QWidget *buildToolsBox();
     void checkTools();

@@ -75,7 +75,7 @@ void Dispatcher::recoverOrphans()
                                     .arg(job.attempts)
                                     .arg(job.maxAttempts);
         log->log(Level::Warning, QStringLiteral("recovered"), message);
-        recordFailure(job, QStringLiteral("crashed"), message, true, 0, *log);
+        recordFailure(job, QStringLiteral("crashed"), message, true, 0);
     }
 }
 
@@ -219,7 +219,7 @@ void Dispatcher::startJob(const Job &job)
     std::unique_ptr<Worker> worker = m_registry.create(job.type);
     if (!worker) {
         recordFailure(job, QStringLiteral("internal"), QStringLiteral("no worker handles job type '%1'").arg(job.type),
-                      false, 0, *run.log);
+                      false, 0);
         return;
     }
     auto context = std::make_unique<JobContext>(job, *run.reporter, *run.log, *run.token, m_settings,
@@ -262,9 +262,14 @@ void Dispatcher::flushOutcomes()
 {
     const QList<std::pair<qint64, Outcome>> batch = std::exchange(m_outcomes, {});
     m_queue.store().beginBatch();
+    m_batchOpen = true;
     for (const auto &[id, outcome] : batch)
         settle(id, outcome);
     m_queue.store().commitBatch();
+    m_batchOpen = false;
+    // The log says what the database says: lines about outcomes follow their commit.
+    for (const auto &write : std::exchange(m_afterCommit, {}))
+        write();
     syncTimers();
     for (const auto &[id, outcome] : batch)
         Q_EMIT jobFinished(id, outcome);
@@ -317,7 +322,7 @@ void Dispatcher::recordOutcome(const Running &run, const Outcome &outcome, const
     if (outcome.kind == Outcome::Kind::Failed) {
         const qint64 cooledUntil = outcome.hostCooldownMs > 0 ? m_clock.nowMs() + outcome.hostCooldownMs : 0;
         const qint64 notBefore = qMax(outcome.notBeforeMs, cooledUntil);
-        recordFailure(job, outcome.errorClass, outcome.message, outcome.retryable, notBefore, *run.log, progress);
+        recordFailure(job, outcome.errorClass, outcome.message, outcome.retryable, notBefore, progress);
         return;
     }
     QJsonObject result = outcome.result;
@@ -328,7 +333,7 @@ void Dispatcher::recordOutcome(const Running &run, const Outcome &outcome, const
         auto added = m_queue.addJobs(children);
         if (!added) {
             recordFailure(job, QStringLiteral("internal"),
-                          QStringLiteral("could not add child jobs: %1").arg(added.error().message), true, 0, *run.log);
+                          QStringLiteral("could not add child jobs: %1").arg(added.error().message), true, 0);
             return;
         }
         int fresh = 0;
@@ -346,14 +351,14 @@ void Dispatcher::recordOutcome(const Running &run, const Outcome &outcome, const
     changes.errorMessage = QString();
     auto done = m_queue.transition(job.id, JobStatus::Completed, changes);
     if (done)
-        run.log->log(Level::Info, QStringLiteral("completed"), QStringLiteral("Completed"),
+        note(job.id, Level::Info, QStringLiteral("completed"), QStringLiteral("Completed"),
                      {{QStringLiteral("result"), result}});
     else
-        run.log->log(Level::Warning, QStringLiteral("transition_refused"), done.error().message);
+        note(job.id, Level::Warning, QStringLiteral("transition_refused"), done.error().message);
 }
 
 void Dispatcher::recordFailure(const Job &job, const QString &errorClass, const QString &message, bool retryable,
-                               qint64 notBeforeMs, JobLogger &log, std::optional<JobProgress> progress)
+                               qint64 notBeforeMs, std::optional<JobProgress> progress)
 {
     const qint64 now = m_clock.nowMs();
     const TypePolicy policy = m_settings.policy(job.type);
@@ -369,21 +374,31 @@ void Dispatcher::recordFailure(const Job &job, const QString &errorClass, const 
         changes.runAt = now + delay;
         fields.insert(QStringLiteral("retry_in_ms"), delay);
         auto changed = m_queue.transition(job.id, JobStatus::Retrying, changes);
-        log.log(Level::Warning, QStringLiteral("retry_scheduled"),
+        note(job.id, Level::Warning, QStringLiteral("retry_scheduled"),
                 QStringLiteral("Attempt %1 failed (%2): %3. Retrying in %4 s")
                     .arg(job.attempts).arg(errorClass, message).arg(delay / 1000.0, 0, 'f', 1),
                 fields);
         if (!changed)
-            log.log(Level::Warning, QStringLiteral("transition_refused"), changed.error().message);
+            note(job.id, Level::Warning, QStringLiteral("transition_refused"), changed.error().message);
         return;
     }
     if (retryable)
         changes.errorMessage = message + QStringLiteral(" (gave up after %1 attempts)").arg(job.attempts);
     auto changed = m_queue.transition(job.id, JobStatus::Dead, changes);
-    log.log(Level::Error, QStringLiteral("dead"), QStringLiteral("Failed for good (%1): %2").arg(errorClass, *changes.errorMessage),
+    note(job.id, Level::Error, QStringLiteral("dead"), QStringLiteral("Failed for good (%1): %2").arg(errorClass, *changes.errorMessage),
             fields);
     if (!changed)
-        log.log(Level::Warning, QStringLiteral("transition_refused"), changed.error().message);
+        note(job.id, Level::Warning, QStringLiteral("transition_refused"), changed.error().message);
+}
+
+void Dispatcher::note(qint64 jobId, JobLogger::Level level, const QString &event, const QString &message,
+                      const QJsonObject &fields)
+{
+    auto write = [this, jobId, level, event, message, fields] { m_logs.logger(jobId)->log(level, event, message, fields); };
+    if (m_batchOpen)
+        m_afterCommit.append(write);
+    else
+        write();
 }
 
 void Dispatcher::handleStopRequested(qint64 id, StopReason reason)
@@ -401,7 +416,7 @@ void Dispatcher::stopHung(Running &run, StopReason reason, const QString &messag
     run.detached = true;
     run.token->cancel(reason);
     auto current = m_queue.job(run.job.id);
-    recordFailure(current.value_or(run.job), stopReasonName(reason), message, true, 0, *run.log);
+    recordFailure(current.value_or(run.job), stopReasonName(reason), message, true, 0);
 }
 
 void Dispatcher::checkHung()

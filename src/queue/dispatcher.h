@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/settings.h"
+#include "logging/joblogger.h"
 #include "queue/job.h"
 #include "queue/retrypolicy.h"
 #include "workers/cancellationtoken.h"
@@ -17,7 +18,6 @@
 #include <optional>
 
 class Clock;
-class JobLogger;
 class JobQueue;
 class LogStore;
 class ProgressReporter;
@@ -92,7 +92,10 @@ private:
     void settle(qint64 id, const Outcome &outcome);
     void recordOutcome(const Running &run, const Outcome &outcome, const JobProgress &progress);
     void recordFailure(const Job &job, const QString &errorClass, const QString &message, bool retryable,
-                       qint64 notBeforeMs, JobLogger &log, std::optional<JobProgress> progress = std::nullopt);
+                       qint64 notBeforeMs, std::optional<JobProgress> progress = std::nullopt);
+    // A line in the job's log, written after the current batch commits.
+    void note(qint64 jobId, JobLogger::Level level, const QString &event, const QString &message,
+              const QJsonObject &fields = {});
     void handleStopRequested(qint64 id, StopReason reason);
     void stopHung(Running &run, StopReason reason, const QString &message);
     void handBack(Running &run, const QString &why, std::optional<JobProgress> progress = std::nullopt);
@@ -110,6 +113,8 @@ private:
     QThreadPool m_pool;
     QHash<qint64, Running> m_running;
     QList<std::pair<qint64, Outcome>> m_outcomes; // delivered, not yet written
+    QList<std::function<void()>> m_afterCommit;
+    bool m_batchOpen = false;
     QTimer m_wakeTimer;
     QTimer m_watchdogTimer;
     QTimer m_progressTimer;

@@ -1,0 +1,326 @@
+#include "cli.h"
+
+#include "api/apiendpoint.h"
+#include "api/apitoken.h"
+#include "queue/jobstatus.h"
+#include "queue/jobtypes.h"
+
+#include <QDateTime>
+#include <QEventLoop>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QRegularExpression>
+#include <QTimer>
+
+namespace {
+constexpr int kRequestTimeoutMs = 30'000;
+constexpr int kFollowPollMs = 500;
+
+void pause(int ms)
+{
+    QEventLoop loop;
+    QTimer::singleShot(ms, &loop, &QEventLoop::quit);
+    loop.exec();
+}
+
+QString progressText(const QJsonObject &job)
+{
+    const QJsonObject p = job.value(QStringLiteral("progress")).toObject();
+    if (p.value(QStringLiteral("items_total")).toInt() > 0)
+        return QStringLiteral("%1/%2")
+            .arg(p.value(QStringLiteral("items_done")).toInt())
+            .arg(p.value(QStringLiteral("items_total")).toInt());
+    if (p.value(QStringLiteral("percent")).isDouble())
+        return QStringLiteral("%1%").arg(p.value(QStringLiteral("percent")).toDouble(), 0, 'f', 1);
+    return QStringLiteral("-");
+}
+
+QString plainText(const QJsonValue &v)
+{
+    if (v.isString())
+        return v.toString();
+    if (v.isNull() || v.isUndefined())
+        return QStringLiteral("-");
+    if (v.isDouble())
+        return QString::number(v.toDouble(), 'g', 17);
+    if (v.isBool())
+        return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    const QJsonDocument document = v.isArray() ? QJsonDocument(v.toArray()) : QJsonDocument(v.toObject());
+    return QString::fromUtf8(document.toJson(QJsonDocument::Compact));
+}
+
+QString nameOf(const QJsonObject &job)
+{
+    for (const char *key : {"title", "url", "type"}) {
+        const QString value = job.value(QLatin1String(key)).toString();
+        if (!value.isEmpty())
+            return value;
+    }
+    return {};
+}
+
+QString tableRow(const QJsonObject &job)
+{
+    return QStringLiteral("%1  %2  %3  %4  %5")
+        .arg(job.value(QStringLiteral("id")).toInteger(), 6)
+        .arg(job.value(QStringLiteral("status")).toString(), -9)
+        .arg(job.value(QStringLiteral("type")).toString(), -19)
+        .arg(progressText(job), -8)
+        .arg(nameOf(job));
+}
+} // namespace
+
+Cli::Cli(const CommandLine &commandLine)
+    : m_cl(commandLine), m_out(stdout), m_err(stderr), m_network(std::make_unique<QNetworkAccessManager>())
+{
+}
+
+Cli::~Cli() = default;
+
+int Cli::run()
+{
+    using C = CommandLine::Command;
+    if (!findInstance())
+        return noInstance();
+    switch (m_cl.command) {
+    case C::Add:
+        return add();
+    case C::List:
+        return list();
+    case C::Show:
+        return show();
+    case C::Retry:
+        return act("POST", QStringLiteral("/api/jobs/%1/retry").arg(jobId()));
+    case C::Cancel:
+        return act("DELETE", QStringLiteral("/api/jobs/%1").arg(jobId()));
+    case C::Log:
+        return log();
+    case C::None:
+        break;
+    }
+    return 2;
+}
+
+bool Cli::findInstance()
+{
+    // A file left by a crash names a process that is gone: no instance, without trying the port.
+    const auto endpoint = ApiEndpoint::read(m_cl.dataDir);
+    if (!endpoint || !endpoint->processAlive())
+        return false;
+    m_base = endpoint->baseUrl();
+    m_token = (m_cl.apiToken.isEmpty() ? ApiToken::read(m_cl.dataDir) : m_cl.apiToken).toUtf8();
+    return true;
+}
+
+int Cli::noInstance()
+{
+    m_err << tr("No Spool instance is running for %1.").arg(m_cl.dataDir) << Qt::endl
+          << tr("Start one with: spool --headless --data-dir %1").arg(m_cl.dataDir) << Qt::endl;
+    return 1;
+}
+
+qint64 Cli::jobId() const
+{
+    return m_cl.commandArguments.value(0).toLongLong();
+}
+
+Cli::Response Cli::request(const QByteArray &method, const QString &path, const QByteArray &json)
+{
+    QUrl url = m_base;
+    const qsizetype query = path.indexOf(QLatin1Char('?'));
+    url.setPath(path.left(query));
+    if (query >= 0)
+        url.setQuery(path.mid(query + 1));
+    QNetworkRequest request(url);
+    request.setRawHeader("Authorization", "Bearer " + m_token);
+    request.setTransferTimeout(kRequestTimeoutMs);
+    if (!json.isEmpty())
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    QNetworkReply *reply = m_network->sendCustomRequest(request, method, json);
+    QEventLoop loop;
+    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    loop.exec();
+    Response response;
+    response.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    response.body = reply->readAll();
+    response.headers = reply->rawHeaderPairs();
+    response.networkError = reply->errorString();
+    reply->deleteLater();
+    return response;
+}
+
+QJsonObject Cli::Response::object() const
+{
+    return QJsonDocument::fromJson(body).object();
+}
+
+QByteArray Cli::Response::header(const QByteArray &name) const
+{
+    for (const auto &[key, value] : headers) {
+        if (key.compare(name, Qt::CaseInsensitive) == 0)
+            return value;
+    }
+    return {};
+}
+
+int Cli::fail(const Response &response)
+{
+    if (response.status == 0)
+        return noInstance();
+    const QString message = response.object()
+                                .value(QStringLiteral("error"))
+                                .toObject()
+                                .value(QStringLiteral("message"))
+                                .toString();
+    if (response.status == 401)
+        m_err << tr("The running instance refused the token (give the one it uses with --api-token).")
+              << Qt::endl;
+    else
+        m_err << tr("Error: %1").arg(message.isEmpty() ? QString::number(response.status) : message)
+              << Qt::endl;
+    return 1;
+}
+
+std::optional<QString> Cli::runAt()
+{
+    static const QRegularExpression relative(QStringLiteral("^\\+(\\d+)([smhd])$"));
+    const QRegularExpressionMatch m = relative.match(m_cl.at.trimmed());
+    QDateTime at;
+    if (m.hasMatch()) {
+        const qint64 unit = QHash<QString, qint64>{
+            {QStringLiteral("s"), 1},
+            {QStringLiteral("m"), 60},
+            {QStringLiteral("h"), 3600},
+            {QStringLiteral("d"),
+             86400}}.value(m.captured(2));
+        at = QDateTime::currentDateTimeUtc().addSecs(m.captured(1).toLongLong() * unit);
+    } else {
+        at = QDateTime::fromString(m_cl.at.trimmed(), Qt::ISODate); // no zone: the user's local time
+    }
+    if (!at.isValid())
+        return std::nullopt;
+    return at.toUTC().toString(Qt::ISODateWithMs);
+}
+
+int Cli::add()
+{
+    QJsonArray jobs;
+    for (const QString &url : m_cl.commandArguments) {
+        QJsonObject job{{QStringLiteral("type"), m_cl.type.isEmpty() ? JobTypes::detectType(url) : m_cl.type},
+                        {QStringLiteral("url"), url}};
+        if (m_cl.priority)
+            job.insert(QStringLiteral("priority"), *m_cl.priority);
+        if (!m_cl.at.isEmpty()) {
+            const auto at = runAt();
+            if (!at) {
+                m_err << tr("--at takes an ISO 8601 time (2030-01-31T08:00) or +30m, +2h, +1d") << Qt::endl;
+                return 2;
+            }
+            job.insert(QStringLiteral("run_at"), *at);
+        }
+        jobs << job;
+    }
+    const Response r =
+        request("POST", QStringLiteral("/api/jobs"), QJsonDocument(jobs).toJson(QJsonDocument::Compact));
+    if (r.status != 200 && r.status != 201)
+        return fail(r);
+    for (const QJsonValue &value : QJsonDocument::fromJson(r.body).array()) {
+        const QJsonObject job = value.toObject();
+        m_out << tr("job %1 (%2, %3): %4")
+                     .arg(job.value(QStringLiteral("id")).toInteger())
+                     .arg(job.value(QStringLiteral("type")).toString(),
+                          job.value(QStringLiteral("status")).toString(), nameOf(job))
+              << Qt::endl;
+    }
+    return 0;
+}
+
+int Cli::list()
+{
+    QString path = QStringLiteral("/api/jobs?limit=1000");
+    if (!m_cl.status.isEmpty())
+        path += QStringLiteral("&status=") + QString::fromLatin1(QUrl::toPercentEncoding(m_cl.status));
+    const Response r = request("GET", path);
+    if (r.status != 200)
+        return fail(r);
+    if (m_cl.json) {
+        m_out << r.body << Qt::endl;
+        return 0;
+    }
+    const QJsonObject page = r.object();
+    m_out << QStringLiteral("%1  %2  %3  %4  %5")
+                 .arg(tr("ID"), 6)
+                 .arg(tr("STATUS"), -9)
+                 .arg(tr("TYPE"), -19)
+                 .arg(tr("PROGRESS"), -8)
+                 .arg(tr("NAME"))
+          << Qt::endl;
+    for (const QJsonValue &value : page.value(QStringLiteral("jobs")).toArray())
+        m_out << tableRow(value.toObject()) << Qt::endl;
+    const auto shown = page.value(QStringLiteral("jobs")).toArray().size();
+    const qint64 total = page.value(QStringLiteral("total")).toInteger();
+    if (shown < total)
+        m_out << tr("(%1 of %2 jobs shown)").arg(shown).arg(total) << Qt::endl;
+    return 0;
+}
+
+int Cli::show()
+{
+    const Response r = request("GET", QStringLiteral("/api/jobs/%1").arg(jobId()));
+    if (r.status != 200)
+        return fail(r);
+    if (m_cl.json) {
+        m_out << r.body << Qt::endl;
+        return 0;
+    }
+    const QJsonObject job = r.object();
+    for (auto it = job.constBegin(); it != job.constEnd(); ++it)
+        m_out << QStringLiteral("%1: %2").arg(it.key(), -14).arg(plainText(it.value())) << Qt::endl;
+    return 0;
+}
+
+int Cli::act(const QByteArray &method, const QString &path)
+{
+    const Response r = request(method, path);
+    if (r.status != 200)
+        return fail(r);
+    const QJsonObject job = r.object();
+    m_out << tr("job %1 is %2")
+                 .arg(job.value(QStringLiteral("id")).toInteger())
+                 .arg(job.value(QStringLiteral("status")).toString())
+          << Qt::endl;
+    return 0;
+}
+
+bool Cli::jobEnded(qint64 id)
+{
+    const Response r = request("GET", QStringLiteral("/api/jobs/%1").arg(id));
+    const auto status = statusFromName(r.object().value(QStringLiteral("status")).toString());
+    return r.status != 200 || (status && isFinal(*status));
+}
+
+int Cli::log()
+{
+    const qint64 id = jobId();
+    qint64 offset = 0;
+    bool ended = false;
+    while (true) {
+        const Response r = request("GET", QStringLiteral("/api/jobs/%1/log?offset=%2").arg(id).arg(offset));
+        if (r.status != 200)
+            return fail(r);
+        m_out << QString::fromUtf8(r.body);
+        m_out.flush();
+        offset = r.header("X-Next-Offset").toLongLong();
+        // After the job ended one more read takes what it wrote last, then the log is complete.
+        if (!m_cl.follow || (ended && r.body.isEmpty()))
+            return 0;
+        if (r.body.isEmpty()) {
+            ended = jobEnded(id);
+            if (!ended)
+                pause(kFollowPollMs);
+        }
+    }
+}

@@ -1,0 +1,953 @@
+#include "testsupport.h"
+#include "tst_apisupport.h"
+
+#include "api/apiendpoint.h"
+#include "api/apiserver.h"
+#include "api/apitoken.h"
+#include "api/jobjson.h"
+#include "logging/logstore.h"
+#include "queue/dispatcher.h"
+#include "queue/jobqueue.h"
+#include "queue/jobtypes.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QRegularExpression>
+#include <QTest>
+
+// The HTTP API over real HTTP: every route, every status code, auth, Origin, body checks, the event
+// stream and its replay, and the OpenAPI document against the server.
+class TestApi final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void pageNeedsNoToken();
+    void everyApiRouteNeedsToken();
+    void foreignOriginIsForbidden();
+    void createJob();
+    void createDuplicateReturnsExisting();
+    void createBatch();
+    void createBatchIsAllOrNothing();
+    void rejectedCreateChangesNothing_data();
+    void rejectedCreateChangesNothing();
+    void listFiltersSortsAndPages();
+    void listRejectsBadParameters_data();
+    void listRejectsBadParameters();
+    void getJobWithChildren();
+    void retryOnlyDeadOrCancelled();
+    void cancelStopsRunningJob();
+    void cancelEndedOrUnknownJob();
+    void pauseAndResume();
+    void patchPriority();
+    void rejectedPatchChangesNothing_data();
+    void rejectedPatchChangesNothing();
+    void actionBodyMustBeJson();
+    void logFromOffset();
+    void stats();
+    void wrongMethodIs405();
+    void unknownPathIs404();
+    void eventsDeliverEveryChange();
+    void progressEventsAreCoalesced();
+    void eventsReplayMissedAfterReconnect();
+    void eventsResetWhenTooOld();
+    void eventsAuth();
+    void openApiDocumentMatchesServer();
+    void jobJsonMatchesSchema();
+    void tokenAndEndpointFilesArePrivate();
+
+private:
+    struct Snapshot
+    {
+        qint64 total = 0;
+        QJsonObject row;
+        bool operator==(const Snapshot &) const = default;
+    };
+    Snapshot snapshot(qint64 id);
+    void makeServer(EventHub::Options events = {});
+    qint64 add(const QJsonObject &options = {}, qint64 runAtMs = 0, qint64 parentId = 0);
+    qint64 addFuture(); // pending, and stays so: due in a day
+    bool waitForStatus(qint64 id, JobStatus status, int timeoutMs = 10'000);
+    QJsonObject openApi();
+
+    std::unique_ptr<TestCore> m_t;
+    std::unique_ptr<ApiServer> m_server;
+    std::unique_ptr<ApiClient> m_client;
+};
+
+void TestApi::init()
+{
+    m_t = std::make_unique<TestCore>(testSettings(), false);
+    makeServer();
+    m_t->core().start();
+}
+
+void TestApi::cleanup()
+{
+    m_client.reset();
+    m_server.reset();
+    m_t.reset();
+}
+
+void TestApi::makeServer(EventHub::Options events)
+{
+    m_client.reset();
+    m_server.reset();
+    ApiServer::Options options;
+    options.token = QStringLiteral("test-token");
+    options.events = events;
+    m_server = std::make_unique<ApiServer>(m_t->queue(), m_t->core().logs(), options);
+    const auto port = m_server->listen();
+    QVERIFY2(port, qPrintable(port.error().message));
+    m_client = std::make_unique<ApiClient>(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port.value())),
+                                           "test-token");
+}
+
+TestApi::Snapshot TestApi::snapshot(qint64 id)
+{
+    JobFilter all;
+    all.limit = 1;
+    const auto job = m_t->queue().job(id);
+    return Snapshot{m_t->queue().list(all).total, job ? JobJson::fromJob(*job, QString()) : QJsonObject()};
+}
+
+qint64 TestApi::add(const QJsonObject &options, qint64 runAtMs, qint64 parentId)
+{
+    NewJob job;
+    job.type = TestTypes::Scripted;
+    job.options = options;
+    job.runAt = runAtMs;
+    job.parentId = parentId;
+    const auto added = m_t->queue().addJob(job);
+    return added ? added.value().job.id : 0;
+}
+
+qint64 TestApi::addFuture()
+{
+    return add({}, QDateTime::currentMSecsSinceEpoch() + 86'400'000);
+}
+
+bool TestApi::waitForStatus(qint64 id, JobStatus status, int timeoutMs)
+{
+    return QTest::qWaitFor([&] { return m_t->status(id) == status; }, timeoutMs);
+}
+
+QJsonObject TestApi::openApi()
+{
+    QFile file(QStringLiteral(":/api/openapi.json"));
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(file.readAll()).object();
+}
+
+void TestApi::pageNeedsNoToken()
+{
+    const QList<std::pair<QString, QByteArray>> files{{QStringLiteral("/"), "text/html"},
+                                                      {QStringLiteral("/app.js"), "text/javascript"},
+                                                      {QStringLiteral("/style.css"), "text/css"}};
+    for (const auto &[path, type] : files) {
+        const HttpResult r = m_client->send("GET", path, {}, {{"Authorization", {}}});
+        QCOMPARE(r.status, 200);
+        QVERIFY2(r.header("Content-Type").startsWith(type), r.header("Content-Type").constData());
+        QVERIFY(!r.body.isEmpty());
+        QVERIFY(r.header("Content-Security-Policy").contains("default-src 'self'"));
+    }
+    QVERIFY(m_client->get(QStringLiteral("/")).body.contains("<title>Spool</title>"));
+}
+
+void TestApi::everyApiRouteNeedsToken()
+{
+    const qint64 id = addFuture();
+    for (const auto &[method, path] : m_server->routes()) {
+        if (!path.startsWith(QLatin1String("/api/")))
+            continue;
+        const QString concrete = QString(path).replace(QStringLiteral("{id}"), QString::number(id));
+        const HttpResult none = m_client->send(method, concrete, {}, {{"Authorization", {}}});
+        QVERIFY2(
+            none.status == 401,
+            qPrintable(QStringLiteral("%1 %2: %3").arg(QString::fromLatin1(method), path).arg(none.status)));
+        QCOMPARE(none.errorCode(), QStringLiteral("unauthorized"));
+        QVERIFY(none.header("WWW-Authenticate").startsWith("Bearer"));
+        const HttpResult wrong =
+            m_client->send(method, concrete, {}, {{"Authorization", "Bearer wrong-token"}});
+        QCOMPARE(wrong.status, 401);
+    }
+    // ?token= is for the event stream only.
+    QCOMPARE(m_client->send("GET", QStringLiteral("/api/jobs?token=test-token"), {}, {{"Authorization", {}}})
+                 .status,
+             401);
+    QCOMPARE(
+        m_client->send("GET", QStringLiteral("/api/jobs"), {}, {{"Authorization", "Basic dGVzdC10b2tlbg=="}})
+            .status,
+        401);
+    QCOMPARE(m_client->get(QStringLiteral("/api/jobs")).status, 200);
+}
+
+void TestApi::foreignOriginIsForbidden()
+{
+    const qint64 id = addFuture();
+    const Snapshot before = snapshot(id);
+    const QByteArray port = QByteArray::number(m_server->port());
+    const ApiClient::Headers evil{{"Origin", "http://evil.example"}, {"Content-Type", "application/json"}};
+    QCOMPARE(m_client->send("GET", QStringLiteral("/api/jobs"), {}, evil).status, 403);
+    const HttpResult post =
+        m_client->send("POST", QStringLiteral("/api/jobs"), R"({"type":"test_scripted"})", evil);
+    QCOMPARE(post.status, 403);
+    QCOMPARE(post.errorCode(), QStringLiteral("forbidden"));
+    QCOMPARE(m_client->send("DELETE", QStringLiteral("/api/jobs/%1").arg(id), {}, evil).status, 403);
+    QCOMPARE(
+        m_client->send("GET", QStringLiteral("/api/jobs"), {}, {{"Origin", "http://127.0.0.1:1"}}).status,
+        403);
+    QCOMPARE(m_client->send("GET", QStringLiteral("/api/jobs"), {}, {{"Origin", "null"}}).status, 403);
+    QCOMPARE(snapshot(id), before);
+    QCOMPARE(m_client->send("GET", QStringLiteral("/api/jobs"), {}, {{"Origin", "http://127.0.0.1:" + port}})
+                 .status,
+             200);
+    QCOMPARE(m_client->send("GET", QStringLiteral("/api/jobs"), {}, {{"Origin", "http://localhost:" + port}})
+                 .status,
+             200);
+}
+
+void TestApi::createJob()
+{
+    const HttpResult r =
+        m_client->postJson(QStringLiteral("/api/jobs"),
+                           QJsonObject{{QStringLiteral("type"), JobTypes::VideoDownload},
+                                       {QStringLiteral("url"), QStringLiteral("https://example.com/watch/1")},
+                                       {QStringLiteral("priority"), 7},
+                                       {QStringLiteral("run_at"), QStringLiteral("2099-01-02T03:04:05Z")},
+                                       {QStringLiteral("max_attempts"), 4},
+                                       {QStringLiteral("options"),
+                                        QJsonObject{{QStringLiteral("quality"), QStringLiteral("720p")}}}});
+    QCOMPARE(r.status, 201);
+    QVERIFY(r.header("Content-Type").startsWith("application/json"));
+    const QJsonObject job = r.object();
+    const qint64 id = job.value(QStringLiteral("id")).toInteger();
+    QVERIFY(id > 0);
+    QCOMPARE(job.value(QStringLiteral("type")).toString(), JobTypes::VideoDownload);
+    QCOMPARE(job.value(QStringLiteral("status")).toString(), QStringLiteral("pending"));
+    QCOMPARE(job.value(QStringLiteral("priority")).toInt(), 7);
+    QCOMPARE(job.value(QStringLiteral("max_attempts")).toInt(), 4);
+    QCOMPARE(job.value(QStringLiteral("attempts")).toInt(), 0);
+    QCOMPARE(job.value(QStringLiteral("run_at")).toString(), QStringLiteral("2099-01-02T03:04:05.000Z"));
+    QVERIFY(job.value(QStringLiteral("created_at")).toString().endsWith(QLatin1Char('Z')));
+    QVERIFY(job.value(QStringLiteral("started_at")).isNull());
+    QVERIFY(job.value(QStringLiteral("error")).isNull());
+    QVERIFY(job.value(QStringLiteral("parent_job_id")).isNull());
+    QCOMPARE(job.value(QStringLiteral("options")).toObject().value(QStringLiteral("quality")).toString(),
+             QStringLiteral("720p"));
+    QCOMPARE(job.value(QStringLiteral("log_dir")).toString(), m_t->core().logs().jobDir(id));
+    QCOMPARE(m_t->queue().job(id)->priority, 7);
+}
+
+void TestApi::createDuplicateReturnsExisting()
+{
+    const QJsonObject body{{QStringLiteral("type"), JobTypes::VideoDownload},
+                           {QStringLiteral("url"), QStringLiteral("https://example.com/watch/dup")},
+                           {QStringLiteral("run_at"), QStringLiteral("2099-01-01T00:00:00Z")}};
+    const HttpResult first = m_client->postJson(QStringLiteral("/api/jobs"), body);
+    QCOMPARE(first.status, 201);
+    const Snapshot before = snapshot(first.object().value(QStringLiteral("id")).toInteger());
+    QJsonObject again = body;
+    again.insert(QStringLiteral("url"), QStringLiteral("https://EXAMPLE.com/watch/dup#t=3"));
+    const HttpResult second = m_client->postJson(QStringLiteral("/api/jobs"), again);
+    QCOMPARE(second.status, 200);
+    QCOMPARE(second.object().value(QStringLiteral("id")), first.object().value(QStringLiteral("id")));
+    QCOMPARE(snapshot(first.object().value(QStringLiteral("id")).toInteger()), before);
+}
+
+void TestApi::createBatch()
+{
+    QJsonArray jobs;
+    for (int i = 0; i < 3; ++i)
+        jobs << QJsonObject{{QStringLiteral("type"), TestTypes::Scripted},
+                            {QStringLiteral("title"), QStringLiteral("batch %1").arg(i)},
+                            {QStringLiteral("run_at"), QStringLiteral("2099-01-01T00:00:00Z")}};
+    const HttpResult r = m_client->postJson(QStringLiteral("/api/jobs"), jobs);
+    QCOMPARE(r.status, 201);
+    QCOMPARE(r.array().size(), 3);
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(r.array().at(i).toObject().value(QStringLiteral("title")).toString(),
+                 QStringLiteral("batch %1").arg(i));
+    QCOMPARE(snapshot(0).total, 3);
+}
+
+void TestApi::createBatchIsAllOrNothing()
+{
+    const qint64 watched = addFuture();
+    const Snapshot before = snapshot(watched);
+    const QJsonArray jobs{QJsonObject{{QStringLiteral("type"), TestTypes::Scripted}},
+                          QJsonObject{{QStringLiteral("type"), JobTypes::VideoDownload},
+                                      {QStringLiteral("url"), QStringLiteral("https://example.com/ok")}},
+                          QJsonObject{{QStringLiteral("type"), JobTypes::VideoDownload},
+                                      {QStringLiteral("url"), QStringLiteral("not a url")}}};
+    const HttpResult r = m_client->postJson(QStringLiteral("/api/jobs"), jobs);
+    QCOMPARE(r.status, 400);
+    QVERIFY2(r.object()
+                 .value(QStringLiteral("error"))
+                 .toObject()
+                 .value(QStringLiteral("message"))
+                 .toString()
+                 .contains(QLatin1String("job 3")),
+             r.body.constData());
+    QCOMPARE(snapshot(watched), before);
+}
+
+void TestApi::rejectedCreateChangesNothing_data()
+{
+    QTest::addColumn<QByteArray>("contentType");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("code");
+    const QByteArray json = "application/json";
+    const QString invalid = QStringLiteral("invalid_argument");
+    QTest::newRow("malformed JSON") << json << QByteArray(R"({"type": "test_scripted")") << 400
+                                    << QStringLiteral("malformed_json");
+    QTest::newRow("a string") << json << QByteArray(R"("test_scripted")") << 400
+                              << QStringLiteral("malformed_json");
+    QTest::newRow("empty body") << json << QByteArray() << 400 << QStringLiteral("malformed_json");
+    QTest::newRow("empty array") << json << QByteArray("[]") << 400 << invalid;
+    QTest::newRow("array of numbers") << json << QByteArray("[1]") << 400 << invalid;
+    QTest::newRow("no type") << json << QByteArray(R"({"url":"https://example.com/a"})") << 400 << invalid;
+    QTest::newRow("unknown type") << json << QByteArray(R"({"type":"teleport"})") << 400 << invalid;
+    QTest::newRow("type not a string") << json << QByteArray(R"({"type":5})") << 400 << invalid;
+    QTest::newRow("no url") << json << QByteArray(R"({"type":"video_download"})") << 400 << invalid;
+    QTest::newRow("invalid url") << json << QByteArray(R"({"type":"video_download","url":"not a url"})")
+                                 << 400 << invalid;
+    QTest::newRow("ftp url") << json << QByteArray(R"({"type":"video_download","url":"ftp://example.com/a"})")
+                             << 400 << invalid;
+    QTest::newRow("priority text") << json << QByteArray(R"({"type":"test_scripted","priority":"high"})")
+                                   << 400 << invalid;
+    QTest::newRow("priority too high")
+        << json << QByteArray(R"({"type":"test_scripted","priority":5000})") << 400 << invalid;
+    QTest::newRow("priority fraction")
+        << json << QByteArray(R"({"type":"test_scripted","priority":1.5})") << 400 << invalid;
+    QTest::newRow("unknown field") << json << QByteArray(R"({"type":"test_scripted","colour":"red"})") << 400
+                                   << invalid;
+    QTest::newRow("bad run_at") << json << QByteArray(R"({"type":"test_scripted","run_at":"tomorrow"})")
+                                << 400 << invalid;
+    QTest::newRow("max_attempts 0") << json << QByteArray(R"({"type":"test_scripted","max_attempts":0})")
+                                    << 400 << invalid;
+    QTest::newRow("options not object")
+        << json << QByteArray(R"({"type":"test_scripted","options":[1]})") << 400 << invalid;
+    QTest::newRow("unknown option")
+        << json
+        << QByteArray(R"({"type":"video_download","url":"https://example.com/b","options":{"warp":1}})")
+        << 400 << invalid;
+    QTest::newRow("missing parent") << json
+                                    << QByteArray(R"({"type":"test_scripted","parent_job_id":999999})") << 400
+                                    << invalid;
+    QTest::newRow("parent not a number")
+        << json << QByteArray(R"({"type":"test_scripted","parent_job_id":"1"})") << 400 << invalid;
+    QTest::newRow("text/plain") << QByteArray("text/plain") << QByteArray(R"({"type":"test_scripted"})")
+                                << 415 << QStringLiteral("unsupported_media_type");
+    QTest::newRow("no content type") << QByteArray() << QByteArray(R"({"type":"test_scripted"})") << 415
+                                     << QStringLiteral("unsupported_media_type");
+    QTest::newRow("form") << QByteArray("application/x-www-form-urlencoded")
+                          << QByteArray("type=test_scripted") << 415
+                          << QStringLiteral("unsupported_media_type");
+    QByteArray huge =
+        R"({"type":"test_scripted","title":")" + QByteArray(ApiServer::kMaxBodyBytes, 'x') + R"("})";
+    QTest::newRow("over 1 MiB") << json << huge << 413 << QStringLiteral("payload_too_large");
+}
+
+void TestApi::rejectedCreateChangesNothing()
+{
+    QFETCH(QByteArray, contentType);
+    QFETCH(QByteArray, body);
+    QFETCH(int, status);
+    QFETCH(QString, code);
+    const qint64 watched = addFuture();
+    const Snapshot before = snapshot(watched);
+    const HttpResult r =
+        m_client->send("POST", QStringLiteral("/api/jobs"), body, {{"Content-Type", contentType}});
+    QCOMPARE(r.status, status);
+    QCOMPARE(r.errorCode(), code);
+    QVERIFY(!r.object()
+                 .value(QStringLiteral("error"))
+                 .toObject()
+                 .value(QStringLiteral("message"))
+                 .toString()
+                 .isEmpty());
+    QCOMPARE(snapshot(watched), before);
+}
+
+void TestApi::listFiltersSortsAndPages()
+{
+    const qint64 dead = add({{QStringLiteral("outcome"), QStringLiteral("permanent")}});
+    QVERIFY(waitForStatus(dead, JobStatus::Dead));
+    QList<qint64> pending;
+    for (int i = 0; i < 5; ++i)
+        pending << addFuture();
+    const qint64 child = add({}, QDateTime::currentMSecsSinceEpoch() + 86'400'000, pending.first());
+    NewJob video;
+    video.type = JobTypes::VideoDownload;
+    video.url = QStringLiteral("https://example.com/watch/needle-video");
+    video.runAt = QDateTime::currentMSecsSinceEpoch() + 86'400'000;
+    const qint64 videoId = m_t->queue().addJob(video).value().job.id;
+
+    auto ids = [this](const QString &query) {
+        QList<qint64> list;
+        const HttpResult r = m_client->get(QStringLiteral("/api/jobs") + query);
+        for (const QJsonValue &job : r.object().value(QStringLiteral("jobs")).toArray())
+            list << job.toObject().value(QStringLiteral("id")).toInteger();
+        return list;
+    };
+    const HttpResult all = m_client->get(QStringLiteral("/api/jobs"));
+    QCOMPARE(all.status, 200);
+    QCOMPARE(all.object().value(QStringLiteral("total")).toInteger(), 8);
+    QCOMPARE(all.object().value(QStringLiteral("limit")).toInt(), 100);
+    QCOMPARE(all.object().value(QStringLiteral("offset")).toInt(), 0);
+    QCOMPARE(ids(QString()), (QList<qint64>{dead, pending[0], pending[1], pending[2], pending[3], pending[4],
+                                            child, videoId}));
+    QCOMPARE(ids(QStringLiteral("?status=dead")), QList<qint64>{dead});
+    QCOMPARE(ids(QStringLiteral("?status=dead,pending&type=test_scripted&limit=2")),
+             (QList<qint64>{dead, pending[0]}));
+    QCOMPARE(ids(QStringLiteral("?type=video_download")), QList<qint64>{videoId});
+    QCOMPARE(ids(QStringLiteral("?parent_job_id=%1").arg(pending.first())), QList<qint64>{child});
+    QVERIFY(!ids(QStringLiteral("?parent_job_id=0")).contains(child));
+    QCOMPARE(ids(QStringLiteral("?q=needle")), QList<qint64>{videoId});
+    QCOMPARE(ids(QStringLiteral("?q=needle+video")), QList<qint64>{});
+    QCOMPARE(ids(QStringLiteral("?q=needle-video")), QList<qint64>{videoId});
+    QCOMPARE(ids(QStringLiteral("?sort=-id&limit=3")), (QList<qint64>{videoId, child, pending[4]}));
+    QCOMPARE(ids(QStringLiteral("?sort=-created_at&limit=1")), QList<qint64>{videoId});
+    QCOMPARE(ids(QStringLiteral("?limit=3&offset=3")), (QList<qint64>{pending[2], pending[3], pending[4]}));
+    const HttpResult page = m_client->get(QStringLiteral("/api/jobs?status=pending&limit=2&offset=2"));
+    QCOMPARE(page.object().value(QStringLiteral("total")).toInteger(), 7);
+    QCOMPARE(page.object().value(QStringLiteral("limit")).toInt(), 2);
+    QCOMPARE(page.object().value(QStringLiteral("offset")).toInt(), 2);
+}
+
+void TestApi::listRejectsBadParameters_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::newRow("status") << QStringLiteral("status=sleeping");
+    QTest::newRow("limit 0") << QStringLiteral("limit=0");
+    QTest::newRow("limit huge") << QStringLiteral("limit=100000");
+    QTest::newRow("limit text") << QStringLiteral("limit=ten");
+    QTest::newRow("offset negative") << QStringLiteral("offset=-1");
+    QTest::newRow("parent text") << QStringLiteral("parent_job_id=abc");
+    QTest::newRow("sort unknown") << QStringLiteral("sort=-url;drop");
+}
+
+void TestApi::listRejectsBadParameters()
+{
+    QFETCH(QString, query);
+    const HttpResult r = m_client->get(QStringLiteral("/api/jobs?") + query);
+    QCOMPARE(r.status, 400);
+    QCOMPARE(r.errorCode(), QStringLiteral("invalid_argument"));
+}
+
+void TestApi::getJobWithChildren()
+{
+    const qint64 parent = addFuture();
+    const qint64 a = add({}, 0, parent);
+    const qint64 b = add({}, 0, parent);
+    const HttpResult r = m_client->get(QStringLiteral("/api/jobs/%1").arg(parent));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.object().value(QStringLiteral("id")).toInteger(), parent);
+    QCOMPARE(r.object().value(QStringLiteral("children")).toArray(), (QJsonArray{a, b}));
+    const HttpResult child = m_client->get(QStringLiteral("/api/jobs/%1").arg(a));
+    QCOMPARE(child.object().value(QStringLiteral("parent_job_id")).toInteger(), parent);
+    QCOMPARE(child.object().value(QStringLiteral("children")).toArray(), QJsonArray{});
+    const HttpResult missing = m_client->get(QStringLiteral("/api/jobs/987654"));
+    QCOMPARE(missing.status, 404);
+    QCOMPARE(missing.errorCode(), QStringLiteral("not_found"));
+    QCOMPARE(m_client->get(QStringLiteral("/api/jobs/abc")).status, 404);
+    QCOMPARE(m_client->get(QStringLiteral("/api/jobs/0")).status, 404);
+}
+
+void TestApi::retryOnlyDeadOrCancelled()
+{
+    const qint64 dead = add({{QStringLiteral("outcome"), QStringLiteral("permanent")}});
+    const qint64 retrying = add({{QStringLiteral("outcome"), QStringLiteral("transient")},
+                                 {QStringLiteral("retry_after_ms"), 600'000}});
+    const qint64 completed = add();
+    const qint64 pending = addFuture();
+    QVERIFY(waitForStatus(dead, JobStatus::Dead));
+    QVERIFY(waitForStatus(retrying, JobStatus::Retrying));
+    QVERIFY(waitForStatus(completed, JobStatus::Completed));
+    for (qint64 id : {retrying, completed, pending}) {
+        const Snapshot before = snapshot(id);
+        const HttpResult r = m_client->send("POST", QStringLiteral("/api/jobs/%1/retry").arg(id));
+        QCOMPARE(r.status, 409);
+        QCOMPARE(r.errorCode(), QStringLiteral("conflict"));
+        QCOMPARE(snapshot(id), before);
+    }
+    const HttpResult r = m_client->send("POST", QStringLiteral("/api/jobs/%1/retry").arg(dead));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.object().value(QStringLiteral("status")).toString(), QStringLiteral("pending"));
+    QCOMPARE(r.object().value(QStringLiteral("attempts")).toInt(), 0);
+    QVERIFY(r.object().value(QStringLiteral("error")).isNull());
+    const qint64 cancelled = addFuture();
+    QVERIFY(m_t->queue().cancel(cancelled));
+    const HttpResult again = m_client->send("POST", QStringLiteral("/api/jobs/%1/retry").arg(cancelled));
+    QCOMPARE(again.status, 200);
+    QCOMPARE(again.object().value(QStringLiteral("status")).toString(), QStringLiteral("pending"));
+    QCOMPARE(m_client->send("POST", QStringLiteral("/api/jobs/987654/retry")).status, 404);
+}
+
+void TestApi::cancelStopsRunningJob()
+{
+    const qint64 id = add({{QStringLiteral("block"), true}});
+    QVERIFY(waitForStatus(id, JobStatus::Running));
+    QVERIFY(m_t->dispatcher().runningIds().contains(id));
+    const HttpResult r = m_client->send("DELETE", QStringLiteral("/api/jobs/%1").arg(id));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.object().value(QStringLiteral("status")).toString(), QStringLiteral("cancelled"));
+    QCOMPARE(r.object().value(QStringLiteral("error")).toObject().value(QStringLiteral("class")).toString(),
+             QStringLiteral("cancelled"));
+    QVERIFY(QTest::qWaitFor([&] { return m_t->dispatcher().runningCount() == 0; }, 10'000));
+    QCOMPARE(m_t->queue().job(id)->status, JobStatus::Cancelled);
+}
+
+void TestApi::cancelEndedOrUnknownJob()
+{
+    const qint64 completed = add();
+    QVERIFY(waitForStatus(completed, JobStatus::Completed));
+    const qint64 cancelled = addFuture();
+    QCOMPARE(m_client->send("DELETE", QStringLiteral("/api/jobs/%1").arg(cancelled)).status, 200);
+    for (qint64 id : {completed, cancelled}) {
+        const Snapshot before = snapshot(id);
+        const HttpResult r = m_client->send("DELETE", QStringLiteral("/api/jobs/%1").arg(id));
+        QCOMPARE(r.status, 409);
+        QCOMPARE(r.errorCode(), QStringLiteral("conflict"));
+        QCOMPARE(snapshot(id), before);
+    }
+    QCOMPARE(m_client->send("DELETE", QStringLiteral("/api/jobs/987654")).status, 404);
+}
+
+void TestApi::pauseAndResume()
+{
+    const qint64 id = addFuture();
+    HttpResult r = m_client->send("POST", QStringLiteral("/api/jobs/%1/pause").arg(id));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.object().value(QStringLiteral("status")).toString(), QStringLiteral("paused"));
+    Snapshot before = snapshot(id);
+    QCOMPARE(m_client->send("POST", QStringLiteral("/api/jobs/%1/pause").arg(id)).status, 409);
+    QCOMPARE(snapshot(id), before);
+    r = m_client->send("POST", QStringLiteral("/api/jobs/%1/resume").arg(id));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.object().value(QStringLiteral("status")).toString(), QStringLiteral("pending"));
+    before = snapshot(id);
+    QCOMPARE(m_client->send("POST", QStringLiteral("/api/jobs/%1/resume").arg(id)).status, 409);
+    QCOMPARE(snapshot(id), before);
+    QCOMPARE(m_client->send("POST", QStringLiteral("/api/jobs/987654/pause")).status, 404);
+    QCOMPARE(m_client->send("POST", QStringLiteral("/api/jobs/987654/resume")).status, 404);
+}
+
+void TestApi::patchPriority()
+{
+    const qint64 id = addFuture();
+    const HttpResult r = m_client->patchJson(QStringLiteral("/api/jobs/%1").arg(id),
+                                             QJsonObject{{QStringLiteral("priority"), -12}});
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.object().value(QStringLiteral("priority")).toInt(), -12);
+    QCOMPARE(m_t->queue().job(id)->priority, -12);
+    QCOMPARE(
+        m_client->patchJson(QStringLiteral("/api/jobs/987654"), QJsonObject{{QStringLiteral("priority"), 1}})
+            .status,
+        404);
+}
+
+void TestApi::rejectedPatchChangesNothing_data()
+{
+    QTest::addColumn<QByteArray>("contentType");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<int>("status");
+    const QByteArray json = "application/json";
+    QTest::newRow("text") << json << QByteArray(R"({"priority":"high"})") << 400;
+    QTest::newRow("too high") << json << QByteArray(R"({"priority":5000})") << 400;
+    QTest::newRow("fraction") << json << QByteArray(R"({"priority":2.5})") << 400;
+    QTest::newRow("other field") << json << QByteArray(R"({"priority":1,"status":"completed"})") << 400;
+    QTest::newRow("empty object") << json << QByteArray("{}") << 400;
+    QTest::newRow("array") << json << QByteArray("[1]") << 400;
+    QTest::newRow("malformed") << json << QByteArray("{priority: 1}") << 400;
+    QTest::newRow("text/plain") << QByteArray("text/plain") << QByteArray(R"({"priority":1})") << 415;
+    QTest::newRow("over 1 MiB") << json
+                                << (R"({"priority":1,"x":")" + QByteArray(ApiServer::kMaxBodyBytes, 'x') +
+                                    R"("})")
+                                << 413;
+}
+
+void TestApi::rejectedPatchChangesNothing()
+{
+    QFETCH(QByteArray, contentType);
+    QFETCH(QByteArray, body);
+    QFETCH(int, status);
+    const qint64 id = addFuture();
+    const Snapshot before = snapshot(id);
+    QCOMPARE(
+        m_client->send("PATCH", QStringLiteral("/api/jobs/%1").arg(id), body, {{"Content-Type", contentType}})
+            .status,
+        status);
+    QCOMPARE(snapshot(id), before);
+}
+
+void TestApi::actionBodyMustBeJson()
+{
+    // Actions need no body; one that is sent must still be JSON and within the size limit.
+    const qint64 id = addFuture();
+    const Snapshot before = snapshot(id);
+    QCOMPARE(m_client
+                 ->send("POST", QStringLiteral("/api/jobs/%1/pause").arg(id), "pause please",
+                        {{"Content-Type", "text/plain"}})
+                 .status,
+             415);
+    QCOMPARE(m_client
+                 ->send("POST", QStringLiteral("/api/jobs/%1/pause").arg(id),
+                        QByteArray(ApiServer::kMaxBodyBytes + 1, ' '), {{"Content-Type", "application/json"}})
+                 .status,
+             413);
+    QCOMPARE(snapshot(id), before);
+    QCOMPARE(m_client
+                 ->send("POST", QStringLiteral("/api/jobs/%1/pause").arg(id), "{}",
+                        {{"Content-Type", "application/json"}})
+                 .status,
+             200);
+}
+
+void TestApi::logFromOffset()
+{
+    const qint64 id = add({{QStringLiteral("progress_steps"), 3}});
+    QVERIFY(waitForStatus(id, JobStatus::Completed));
+    QFile file(m_t->core().logs().humanLogPath(id));
+    QVERIFY(QTest::qWaitFor([&] { return file.size() > 0; }, 5000));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray whole = file.readAll();
+    HttpResult r = m_client->get(QStringLiteral("/api/jobs/%1/log").arg(id));
+    QCOMPARE(r.status, 200);
+    QVERIFY(r.header("Content-Type").startsWith("text/plain"));
+    QCOMPARE(r.body, whole);
+    QCOMPARE(r.header("X-Next-Offset").toLongLong(), whole.size());
+    const qsizetype secondLine = whole.indexOf('\n') + 1;
+    r = m_client->get(QStringLiteral("/api/jobs/%1/log?offset=%2").arg(id).arg(secondLine));
+    QCOMPARE(r.body, whole.mid(secondLine));
+    r = m_client->get(QStringLiteral("/api/jobs/%1/log?offset=%2").arg(id).arg(whole.size()));
+    QCOMPARE(r.status, 200);
+    QVERIFY(r.body.isEmpty());
+    QCOMPARE(r.header("X-Next-Offset").toLongLong(), whole.size());
+    r = m_client->get(QStringLiteral("/api/jobs/%1/log?offset=%2").arg(id).arg(whole.size() + 1000));
+    QCOMPARE(r.header("X-Log-Restarted"), QByteArray("1"));
+    QCOMPARE(r.body, whole);
+    const qint64 fresh = addFuture();
+    r = m_client->get(QStringLiteral("/api/jobs/%1/log").arg(fresh));
+    QCOMPARE(r.status, 200);
+    QVERIFY(r.body.isEmpty());
+    QCOMPARE(r.header("X-Next-Offset"), QByteArray("0"));
+    QCOMPARE(m_client->get(QStringLiteral("/api/jobs/%1/log?offset=-1").arg(id)).status, 400);
+    QCOMPARE(m_client->get(QStringLiteral("/api/jobs/%1/log?offset=abc").arg(id)).status, 400);
+    QCOMPARE(m_client->get(QStringLiteral("/api/jobs/987654/log")).status, 404);
+}
+
+void TestApi::stats()
+{
+    const qint64 dead = add({{QStringLiteral("outcome"), QStringLiteral("permanent")}});
+    addFuture();
+    addFuture();
+    QVERIFY(waitForStatus(dead, JobStatus::Dead));
+    const HttpResult r = m_client->get(QStringLiteral("/api/stats"));
+    QCOMPARE(r.status, 200);
+    const QJsonObject byStatus = r.object().value(QStringLiteral("by_status")).toObject();
+    QCOMPARE(byStatus.size(), allStatuses().size());
+    QCOMPARE(byStatus.value(QStringLiteral("dead")).toInteger(), 1);
+    QCOMPARE(byStatus.value(QStringLiteral("pending")).toInteger(), 2);
+    QCOMPARE(byStatus.value(QStringLiteral("completed")).toInteger(), 0);
+    QCOMPARE(r.object().value(QStringLiteral("by_type")).toObject().value(TestTypes::Scripted).toInteger(),
+             3);
+    QCOMPARE(
+        r.object().value(QStringLiteral("by_type")).toObject().value(JobTypes::VideoDownload).toInteger(), 0);
+    QCOMPARE(r.object().value(QStringLiteral("total")).toInteger(), 3);
+}
+
+void TestApi::wrongMethodIs405()
+{
+    const qint64 id = addFuture();
+    const Snapshot before = snapshot(id);
+    HttpResult r =
+        m_client->send("PUT", QStringLiteral("/api/jobs"), "{}", {{"Content-Type", "application/json"}});
+    QCOMPARE(r.status, 405);
+    QCOMPARE(r.errorCode(), QStringLiteral("method_not_allowed"));
+    QCOMPARE(r.header("Allow"), QByteArray("GET, POST"));
+    QCOMPARE(m_client->send("DELETE", QStringLiteral("/api/stats")).status, 405);
+    QCOMPARE(m_client->send("POST", QStringLiteral("/api/jobs/%1/log").arg(id)).status, 405);
+    r = m_client->send("GET", QStringLiteral("/api/jobs/%1/retry").arg(id));
+    QCOMPARE(r.status, 405);
+    QCOMPARE(r.header("Allow"), QByteArray("POST"));
+    QCOMPARE(m_client->send("POST", QStringLiteral("/")).status, 405);
+    QCOMPARE(snapshot(id), before);
+}
+
+void TestApi::unknownPathIs404()
+{
+    HttpResult r = m_client->get(QStringLiteral("/api/nothing"));
+    QCOMPARE(r.status, 404);
+    QCOMPARE(r.errorCode(), QStringLiteral("not_found"));
+    QCOMPARE(m_client->get(QStringLiteral("/api/jobs/1/2")).status, 404);
+    QCOMPARE(m_client->send("GET", QStringLiteral("/index.php"), {}, {{"Authorization", {}}}).status, 404);
+    // Without the token an unknown API path says nothing about what exists.
+    QCOMPARE(m_client->send("GET", QStringLiteral("/api/nothing"), {}, {{"Authorization", {}}}).status, 401);
+}
+
+void TestApi::eventsDeliverEveryChange()
+{
+    EventReader events(*m_client);
+    QCOMPARE(events.open(), 200);
+    QVERIFY(events.waitForEvent(QStringLiteral("ready")));
+    const HttpResult created =
+        m_client->postJson(QStringLiteral("/api/jobs"),
+                           QJsonObject{{QStringLiteral("type"), TestTypes::Scripted},
+                                       {QStringLiteral("run_at"), QStringLiteral("2099-01-01T00:00:00Z")}});
+    const qint64 id = created.object().value(QStringLiteral("id")).toInteger();
+    QVERIFY(events.waitForEvent(QStringLiteral("job.added"), id));
+    QCOMPARE(m_client->send("DELETE", QStringLiteral("/api/jobs/%1").arg(id)).status, 200);
+    QVERIFY(events.waitForEvent(QStringLiteral("job.changed"), id));
+    QVERIFY(m_t->queue().remove(id));
+    QVERIFY(events.waitForEvent(QStringLiteral("job.removed"), id));
+    const QList<SseEvent> seen = events.events();
+    for (qsizetype i = 1; i < seen.size(); ++i)
+        QCOMPARE(seen[i].id, seen[i - 1].id + 1);
+    const auto changed = std::find_if(
+        seen.cbegin(), seen.cend(), [](const SseEvent &e) { return e.name == QLatin1String("job.changed"); });
+    QCOMPARE(changed->data.value(QStringLiteral("status")).toString(), QStringLiteral("cancelled"));
+    QCOMPARE(changed->data.value(QStringLiteral("type")).toString(), TestTypes::Scripted);
+    QCOMPARE(m_server->eventClients(), 1);
+    events.close();
+    QVERIFY(QTest::qWaitFor([&] { return m_server->eventClients() == 0; }, 5000));
+}
+
+void TestApi::progressEventsAreCoalesced()
+{
+    EventReader events(*m_client);
+    QCOMPARE(events.open(), 200);
+    // Reports progress every 10 ms: ~100 reports a second must become a few events a second.
+    const qint64 id = add({{QStringLiteral("block"), true}, {QStringLiteral("advance"), true}});
+    QVERIFY(events.waitForEvent(QStringLiteral("job.progress"), id));
+    events.clear();
+    QElapsedTimer timer;
+    timer.start();
+    QTest::qWait(1500);
+    const qint64 elapsed = timer.elapsed();
+    const auto progress =
+        std::count_if(events.events().cbegin(), events.events().cend(), [&](const SseEvent &e) {
+            return e.name == QLatin1String("job.progress") &&
+                   e.data.value(QStringLiteral("id")).toInteger() == id;
+        });
+    QVERIFY2(progress >= 2, qPrintable(QString::number(progress)));
+    QVERIFY2(progress <= elapsed / 250 + 2,
+             qPrintable(QStringLiteral("%1 events in %2 ms").arg(progress).arg(elapsed)));
+    const auto last = std::find_if(events.events().crbegin(), events.events().crend(),
+                                   [](const SseEvent &e) { return e.name == QLatin1String("job.progress"); });
+    QVERIFY(last->data.value(QStringLiteral("progress"))
+                .toObject()
+                .value(QStringLiteral("downloaded_bytes"))
+                .toInteger() > 0);
+    QVERIFY(m_t->queue().cancel(id));
+}
+
+void TestApi::eventsReplayMissedAfterReconnect()
+{
+    EventReader events(*m_client);
+    QCOMPARE(events.open(), 200);
+    QVERIFY(events.waitForEvent(QStringLiteral("ready")));
+    const qint64 lastSeen = events.events().constLast().id;
+    events.close();
+    const qint64 a = addFuture();
+    const qint64 b = addFuture();
+    QVERIFY(m_t->queue().pause(a));
+    // Reconnecting the way EventSource does: the Last-Event-ID header.
+    QCOMPARE(events.open({{"Last-Event-ID", QByteArray::number(lastSeen)}}), 200);
+    QVERIFY(events.waitFor([](const QList<SseEvent> &e) { return e.size() >= 3; }));
+    QTest::qWait(100);
+    const QList<SseEvent> replayed = events.events();
+    QCOMPARE(replayed.size(), 3);
+    QCOMPARE(replayed[0].name, QStringLiteral("job.added"));
+    QCOMPARE(replayed[0].data.value(QStringLiteral("id")).toInteger(), a);
+    QCOMPARE(replayed[1].data.value(QStringLiteral("id")).toInteger(), b);
+    QCOMPARE(replayed[2].name, QStringLiteral("job.changed"));
+    QCOMPARE(replayed[2].data.value(QStringLiteral("status")).toString(), QStringLiteral("paused"));
+    QCOMPARE(replayed[0].id, lastSeen + 1);
+    QCOMPARE(replayed[2].id, lastSeen + 3);
+    // And live events continue on the replayed stream.
+    const qint64 c = addFuture();
+    QVERIFY(events.waitForEvent(QStringLiteral("job.added"), c));
+    QCOMPARE(events.events().constLast().id, lastSeen + 4);
+    // The same through the query parameter, from the middle.
+    QCOMPARE(events.open({}, QStringLiteral("?last_event_id=%1").arg(lastSeen + 2)), 200);
+    QVERIFY(events.waitFor([](const QList<SseEvent> &e) { return e.size() >= 2; }));
+    QCOMPARE(events.events().first().id, lastSeen + 3);
+}
+
+void TestApi::eventsResetWhenTooOld()
+{
+    makeServer(EventHub::Options{5, 250});
+    EventReader events(*m_client);
+    QCOMPARE(events.open(), 200);
+    QVERIFY(events.waitForEvent(QStringLiteral("ready")));
+    const qint64 lastSeen = events.events().constLast().id;
+    events.close();
+    for (int i = 0; i < 8; ++i)
+        addFuture();
+    QCOMPARE(events.open({{"Last-Event-ID", QByteArray::number(lastSeen)}}), 200);
+    QVERIFY(events.waitForEvent(QStringLiteral("reset")));
+    QTest::qWait(100);
+    QCOMPARE(events.events().size(), 1);
+    QCOMPARE(events.events().first().id, lastSeen + 8);
+    // An id from an earlier run (or a made-up one) is unknown: reset too.
+    QCOMPARE(events.open({{"Last-Event-ID", "17"}}), 200);
+    QVERIFY(events.waitForEvent(QStringLiteral("reset")));
+    QCOMPARE(events.open({{"Last-Event-ID", QByteArray::number(lastSeen + 100)}}), 200);
+    QVERIFY(events.waitForEvent(QStringLiteral("reset")));
+    // Within the buffer: a plain replay.
+    QCOMPARE(events.open({{"Last-Event-ID", QByteArray::number(lastSeen + 6)}}), 200);
+    QVERIFY(events.waitFor([](const QList<SseEvent> &e) { return e.size() >= 2; }));
+    QCOMPARE(events.events().first().name, QStringLiteral("job.added"));
+    QCOMPARE(events.open({{"Last-Event-ID", "yesterday"}}), 400);
+}
+
+void TestApi::eventsAuth()
+{
+    EventReader events(*m_client);
+    QCOMPARE(events.open({{"Authorization", {}}}), 401);
+    QCOMPARE(events.open({{"Authorization", {}}}, QStringLiteral("?token=wrong")), 401);
+    QCOMPARE(events.open({{"Origin", "http://evil.example"}}), 403);
+    QCOMPARE(events.open({{"Authorization", {}}}, QStringLiteral("?token=test-token")), 200);
+    QVERIFY(events.waitForEvent(QStringLiteral("ready")));
+}
+
+void TestApi::openApiDocumentMatchesServer()
+{
+    const QJsonObject document = openApi();
+    QCOMPARE(m_client->get(QStringLiteral("/api/openapi.json")).object(), document);
+    QCOMPARE(document.value(QStringLiteral("openapi")).toString(), QStringLiteral("3.0.3"));
+    const QJsonObject paths = document.value(QStringLiteral("paths")).toObject();
+    const QStringList methods{QStringLiteral("get"), QStringLiteral("post"), QStringLiteral("patch"),
+                              QStringLiteral("delete"), QStringLiteral("put")};
+    QSet<QString> documented;
+    for (auto p = paths.constBegin(); p != paths.constEnd(); ++p) {
+        for (const QString &method : methods) {
+            if (p.value().toObject().contains(method))
+                documented << method.toUpper() + QLatin1Char(' ') + p.key();
+        }
+    }
+    QSet<QString> served;
+    for (const auto &[method, path] : m_server->routes())
+        served << QString::fromLatin1(method) + QLatin1Char(' ') + path;
+    QCOMPARE(served, documented);
+
+    // Every documented operation, called as documented, answers with one of its documented statuses.
+    const qint64 id = addFuture();
+    for (auto p = paths.constBegin(); p != paths.constEnd(); ++p) {
+        for (const QString &method : methods) {
+            const QJsonObject operation = p.value().toObject().value(method).toObject();
+            if (operation.isEmpty())
+                continue;
+            const QString path = QString(p.key()).replace(QStringLiteral("{id}"), QString::number(id));
+            const QJsonObject media = operation.value(QStringLiteral("requestBody"))
+                                          .toObject()
+                                          .value(QStringLiteral("content"))
+                                          .toObject()
+                                          .value(QStringLiteral("application/json"))
+                                          .toObject();
+            const QByteArray body =
+                media.contains(QStringLiteral("example"))
+                    ? QJsonDocument(media.value(QStringLiteral("example")).toObject()).toJson()
+                    : QByteArray();
+            HttpResult r;
+            if (p.key() == QLatin1String("/api/events")) {
+                EventReader events(*m_client);
+                r.status = events.open();
+            } else {
+                r = m_client->send(method.toUpper().toLatin1(), path, body,
+                                   body.isEmpty() ? ApiClient::Headers{}
+                                                  : ApiClient::Headers{{"Content-Type", "application/json"}});
+            }
+            const QJsonObject responses = operation.value(QStringLiteral("responses")).toObject();
+            QVERIFY2(
+                responses.contains(QString::number(r.status)),
+                qPrintable(QStringLiteral("%1 %2 answered %3").arg(method.toUpper(), p.key()).arg(r.status)));
+            // Secured operations document the 401 they give without a token.
+            const bool open = operation.contains(QStringLiteral("security")) &&
+                              operation.value(QStringLiteral("security")).toArray().isEmpty();
+            if (!open)
+                QVERIFY2(responses.contains(QStringLiteral("401")), qPrintable(p.key()));
+        }
+    }
+}
+
+void TestApi::jobJsonMatchesSchema()
+{
+    const QJsonObject schema = openApi()
+                                   .value(QStringLiteral("components"))
+                                   .toObject()
+                                   .value(QStringLiteral("schemas"))
+                                   .toObject()
+                                   .value(QStringLiteral("Job"))
+                                   .toObject();
+    QStringList required;
+    for (const QJsonValue &key : schema.value(QStringLiteral("required")).toArray())
+        required << key.toString();
+    QStringList properties = schema.value(QStringLiteral("properties")).toObject().keys();
+    const qint64 id = add({{QStringLiteral("outcome"), QStringLiteral("permanent")}});
+    QVERIFY(waitForStatus(id, JobStatus::Dead));
+    QStringList keys = m_client->get(QStringLiteral("/api/jobs?status=dead"))
+                           .object()
+                           .value(QStringLiteral("jobs"))
+                           .toArray()
+                           .first()
+                           .toObject()
+                           .keys();
+    required.sort();
+    properties.sort();
+    keys.sort();
+    QCOMPARE(keys, properties);
+    QCOMPARE(keys, required);
+    const QJsonObject progress = m_client->get(QStringLiteral("/api/jobs/%1").arg(id))
+                                     .object()
+                                     .value(QStringLiteral("progress"))
+                                     .toObject();
+    for (const char *key :
+         {"percent", "downloaded_bytes", "total_bytes", "speed_bps", "eta_s", "items_done", "items_total"})
+        QVERIFY2(progress.contains(QLatin1String(key)), key);
+    const QJsonObject error = m_client->get(QStringLiteral("/api/jobs/%1").arg(id))
+                                  .object()
+                                  .value(QStringLiteral("error"))
+                                  .toObject();
+    QCOMPARE(error.value(QStringLiteral("class")).toString(), QStringLiteral("not_found"));
+    QVERIFY(!error.value(QStringLiteral("message")).toString().isEmpty());
+}
+
+void TestApi::tokenAndEndpointFilesArePrivate()
+{
+    QTemporaryDir dir;
+    const auto token = ApiToken::loadOrCreate(dir.path());
+    QVERIFY(token);
+    QVERIFY(token.value().size() >= 40);
+    const auto mode = QFile::permissions(ApiToken::filePath(dir.path()));
+    QCOMPARE(mode & ~(QFileDevice::ReadUser | QFileDevice::WriteUser),
+             QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    QCOMPARE(ApiToken::loadOrCreate(dir.path()).value(), token.value());
+    QVERIFY(QFile::setPermissions(ApiToken::filePath(dir.path()),
+                                  QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadOther));
+    QCOMPARE(ApiToken::loadOrCreate(dir.path()).value(), token.value());
+    QVERIFY(!(QFile::permissions(ApiToken::filePath(dir.path())) & QFileDevice::ReadOther));
+    QVERIFY(ApiToken::generate() != ApiToken::generate());
+
+    const ApiEndpoint endpoint{QStringLiteral("0.0.0.0"), 4321, QCoreApplication::applicationPid()};
+    QVERIFY(endpoint.write(dir.path()));
+    QCOMPARE(QFile::permissions(ApiEndpoint::filePath(dir.path())) &
+                 ~(QFileDevice::ReadUser | QFileDevice::WriteUser),
+             QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    const auto read = ApiEndpoint::read(dir.path());
+    QVERIFY(read);
+    QCOMPARE(read->port, 4321);
+    QVERIFY(read->processAlive());
+    QCOMPARE(read->baseUrl(), QUrl(QStringLiteral("http://127.0.0.1:4321")));
+    ApiEndpoint::remove(dir.path());
+    QVERIFY(!ApiEndpoint::read(dir.path()));
+}
+
+QTEST_GUILESS_MAIN(TestApi)
+#include "tst_api.moc"

@@ -1,0 +1,344 @@
+#include "mediaserver.h"
+#include "tst_apisupport.h"
+
+#include "api/apiendpoint.h"
+#include "api/apitoken.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QJsonDocument>
+#include <QTest>
+
+#include <csignal>
+
+// The subcommands against a real headless instance, "no instance" errors, usage errors, and the
+// single-instance hand-over of a second launch.
+class TestCli final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void helpListsEveryOption();
+    void usageErrors_data();
+    void usageErrors();
+    void noInstanceIsAClearError();
+    void addListShow();
+    void addRefusedChangesNothing();
+    void cancelAndRetry();
+    void logAndFollow();
+    void wrongTokenIsReported();
+    void secondLaunchHandsOverUrls();
+    void guiInstanceTakesUrlsFromSecondLaunch();
+    void killedInstanceLeavesNothingStale();
+
+private:
+    SpoolRun cli(QStringList arguments);
+    QJsonArray jobs();
+
+    MediaServer m_server;
+    std::unique_ptr<QTemporaryDir> m_data;
+    std::unique_ptr<QTemporaryDir> m_downloads;
+    std::unique_ptr<SpoolProcess> m_spool;
+};
+
+void TestCli::initTestCase()
+{
+    QVERIFY(QFile::exists(SpoolProcess::binary()));
+    QVERIFY2(m_server.start(1), qPrintable(m_server.errorString()));
+}
+
+void TestCli::init()
+{
+    m_data = std::make_unique<QTemporaryDir>();
+    m_downloads = std::make_unique<QTemporaryDir>();
+    // No --api-token: the subcommands find the instance's token file like a user's would.
+    m_spool = std::make_unique<SpoolProcess>(m_data->path(), m_downloads->path(), QString());
+}
+
+void TestCli::cleanup()
+{
+    if (m_spool)
+        QCOMPARE(m_spool->stop(), 0);
+    m_spool.reset();
+    m_data.reset();
+    m_downloads.reset();
+}
+
+SpoolRun TestCli::cli(QStringList arguments)
+{
+    arguments << QStringLiteral("--data-dir") << m_data->path();
+    return runSpool(arguments);
+}
+
+QJsonArray TestCli::jobs()
+{
+    return m_spool->client()
+        .get(QStringLiteral("/api/jobs"))
+        .object()
+        .value(QStringLiteral("jobs"))
+        .toArray();
+}
+
+void TestCli::helpListsEveryOption()
+{
+    const SpoolRun run = runSpool({QStringLiteral("--help")});
+    QCOMPARE(run.exitCode, 0);
+    for (const char *option : {"--headless", "--data-dir", "--download-dir", "--api-bind", "--api-port",
+                               "--api-token", "--workers", "--type", "--priority", "--at", "--status",
+                               "--follow", "add URL", "list", "show ID", "retry ID", "cancel ID", "log ID"})
+        QVERIFY2(run.out.contains(QLatin1String(option)), option);
+    m_spool.reset();
+}
+
+void TestCli::usageErrors_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("retry without id") << QStringList{QStringLiteral("retry")} << QStringLiteral("job id");
+    QTest::newRow("show text id") << QStringList{QStringLiteral("show"), QStringLiteral("abc")}
+                                  << QStringLiteral("job id");
+    QTest::newRow("add nothing") << QStringList{QStringLiteral("add")} << QStringLiteral("URL");
+    QTest::newRow("type on list") << QStringList{QStringLiteral("list"), QStringLiteral("--type"),
+                                                 QStringLiteral("x")}
+                                  << QStringLiteral("--type");
+    QTest::newRow("follow on show") << QStringList{QStringLiteral("show"), QStringLiteral("1"),
+                                                   QStringLiteral("--follow")}
+                                    << QStringLiteral("--follow");
+    QTest::newRow("bad priority") << QStringList{QStringLiteral("add"), QStringLiteral("https://e.com/a"),
+                                                 QStringLiteral("--priority"), QStringLiteral("x")}
+                                  << QStringLiteral("--priority");
+    QTest::newRow("bad port") << QStringList{QStringLiteral("--api-port"), QStringLiteral("70000")}
+                              << QStringLiteral("--api-port");
+    QTest::newRow("bad bind") << QStringList{QStringLiteral("--api-bind"), QStringLiteral("somewhere")}
+                              << QStringLiteral("--api-bind");
+    QTest::newRow("unknown option") << QStringList{QStringLiteral("--frobnicate")}
+                                    << QStringLiteral("frobnicate");
+}
+
+void TestCli::usageErrors()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, message);
+    m_spool.reset();
+    const SpoolRun run = cli(arguments);
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(message), qPrintable(run.err));
+}
+
+void TestCli::noInstanceIsAClearError()
+{
+    m_spool.reset();
+    const QString expected = QStringLiteral("No Spool instance is running for %1").arg(m_data->path());
+    SpoolRun run = cli({QStringLiteral("list")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(expected), qPrintable(run.err));
+    // A file left by a crash: its process is gone.
+    QProcess gone;
+    gone.start(QStringLiteral("true"));
+    QVERIFY(gone.waitForFinished());
+    QVERIFY((ApiEndpoint{QStringLiteral("127.0.0.1"), 9, gone.processId()}.write(m_data->path())));
+    run = cli({QStringLiteral("show"), QStringLiteral("1")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(expected), qPrintable(run.err));
+    // A live process that does not listen there (this test): the connection is refused.
+    QTcpServer closed;
+    QVERIFY(closed.listen(QHostAddress::LocalHost));
+    const quint16 port = closed.serverPort();
+    closed.close();
+    QVERIFY((ApiEndpoint{QStringLiteral("127.0.0.1"), port, QCoreApplication::applicationPid()}.write(
+        m_data->path())));
+    run = cli({QStringLiteral("cancel"), QStringLiteral("1")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(expected), qPrintable(run.err));
+}
+
+void TestCli::addListShow()
+{
+    QVERIFY2(m_spool->start(), qPrintable(m_spool->output()));
+    const QString a = QStringLiteral("https://example.com/watch/first");
+    const QString b = QStringLiteral("https://example.com/@somechannel");
+    SpoolRun run = cli({QStringLiteral("add"), a, b, QStringLiteral("--priority"), QStringLiteral("5"),
+                        QStringLiteral("--at"), QStringLiteral("+1d")});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QVERIFY(run.out.contains(QStringLiteral("job 1 (video_download, pending): ") + a));
+    QVERIFY(run.out.contains(QStringLiteral("job 2 (channel_download, pending): ") + b));
+    const QJsonArray added = jobs();
+    QCOMPARE(added.size(), 2);
+    QCOMPARE(added[0].toObject().value(QStringLiteral("priority")).toInt(), 5);
+    const QDateTime runAt = QDateTime::fromString(
+        added[0].toObject().value(QStringLiteral("run_at")).toString(), Qt::ISODateWithMs);
+    QVERIFY(qAbs(QDateTime::currentDateTimeUtc().secsTo(runAt) - 86'400) < 120);
+
+    run = cli({QStringLiteral("add"), QStringLiteral("https://example.com/x"), QStringLiteral("--type"),
+               QStringLiteral("metadata_extraction"), QStringLiteral("--at"),
+               QStringLiteral("2099-01-01T10:00:00Z")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY(run.out.contains(QStringLiteral("job 3 (metadata_extraction, pending)")));
+
+    run = cli({QStringLiteral("list")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY(run.out.contains(QStringLiteral("STATUS")));
+    QVERIFY(run.out.contains(a) && run.out.contains(b));
+    run = cli({QStringLiteral("list"), QStringLiteral("--status"), QStringLiteral("dead")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY(!run.out.contains(a));
+    run = cli({QStringLiteral("list"), QStringLiteral("--json")});
+    QCOMPARE(QJsonDocument::fromJson(run.out.toUtf8()).object().value(QStringLiteral("total")).toInt(), 3);
+    run = cli({QStringLiteral("list"), QStringLiteral("--status"), QStringLiteral("sleeping")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY(run.err.contains(QStringLiteral("unknown status")));
+
+    run = cli({QStringLiteral("show"), QStringLiteral("1")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY(run.out.contains(QRegularExpression(QStringLiteral("priority\\s*: 5"))));
+    QVERIFY(
+        run.out.contains(QRegularExpression(QStringLiteral("url\\s*: ") + QRegularExpression::escape(a))));
+    run = cli({QStringLiteral("show"), QStringLiteral("2"), QStringLiteral("--json")});
+    QCOMPARE(QJsonDocument::fromJson(run.out.toUtf8()).object().value(QStringLiteral("type")).toString(),
+             QStringLiteral("channel_download"));
+    run = cli({QStringLiteral("show"), QStringLiteral("999")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QStringLiteral("job 999 does not exist")), qPrintable(run.err));
+}
+
+void TestCli::addRefusedChangesNothing()
+{
+    QVERIFY2(m_spool->start(), qPrintable(m_spool->output()));
+    // All or nothing: the good URL is not added because the other is refused.
+    SpoolRun run = cli({QStringLiteral("add"), QStringLiteral("https://example.com/good"),
+                        QStringLiteral("ftp://example.com/bad")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QStringLiteral("job 2")), qPrintable(run.err));
+    run = cli({QStringLiteral("add"), QStringLiteral("https://example.com/good"), QStringLiteral("--type"),
+               QStringLiteral("teleport")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY(run.err.contains(QStringLiteral("teleport")));
+    run = cli({QStringLiteral("add"), QStringLiteral("https://example.com/good"), QStringLiteral("--at"),
+               QStringLiteral("soonish")});
+    QCOMPARE(run.exitCode, 2);
+    QCOMPARE(jobs().size(), 0);
+}
+
+void TestCli::cancelAndRetry()
+{
+    QVERIFY2(m_spool->start(), qPrintable(m_spool->output()));
+    QCOMPARE(cli({QStringLiteral("add"), QStringLiteral("https://example.com/a"),
+                  QStringLiteral("https://example.com/b"), QStringLiteral("--at"), QStringLiteral("+1d")})
+                 .exitCode,
+             0);
+    SpoolRun run = cli({QStringLiteral("cancel"), QStringLiteral("1")});
+    QCOMPARE(run.exitCode, 0);
+    QCOMPARE(run.out.trimmed(), QStringLiteral("job 1 is cancelled"));
+    run = cli({QStringLiteral("cancel"), QStringLiteral("1")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QStringLiteral("already ended")), qPrintable(run.err));
+    run = cli({QStringLiteral("retry"), QStringLiteral("2")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QStringLiteral("only dead or cancelled")), qPrintable(run.err));
+    run = cli({QStringLiteral("retry"), QStringLiteral("1")});
+    QCOMPARE(run.exitCode, 0);
+    QCOMPARE(run.out.trimmed(), QStringLiteral("job 1 is pending"));
+    QCOMPARE(cli({QStringLiteral("retry"), QStringLiteral("77")}).exitCode, 1);
+    QCOMPARE(cli({QStringLiteral("cancel"), QStringLiteral("77")}).exitCode, 1);
+}
+
+void TestCli::logAndFollow()
+{
+    QVERIFY2(m_spool->start(), qPrintable(m_spool->output()));
+    // A URL the media server does not have: yt-dlp gets a 404, the job dies after one attempt.
+    const QString url = m_server.baseUrl().resolved(QUrl(QStringLiteral("media/missing.mp4"))).toString();
+    QCOMPARE(cli({QStringLiteral("add"), url}).exitCode, 0);
+    const SpoolRun follow = cli({QStringLiteral("log"), QStringLiteral("1"), QStringLiteral("--follow")});
+    QCOMPARE(follow.exitCode, 0);
+    const QJsonObject job = m_spool->client().get(QStringLiteral("/api/jobs/1")).object();
+    QCOMPARE(job.value(QStringLiteral("status")).toString(), QStringLiteral("dead"));
+    QFile log(job.value(QStringLiteral("log_dir")).toString() + QStringLiteral("/job.log"));
+    QVERIFY(log.open(QIODevice::ReadOnly));
+    const QString whole = QString::fromUtf8(log.readAll());
+    QVERIFY(whole.contains(QStringLiteral("Attempt 1 of")));
+    QVERIFY(whole.contains(QStringLiteral("Failed for good")));
+    QCOMPARE(follow.out, whole);
+    const SpoolRun once = cli({QStringLiteral("log"), QStringLiteral("1")});
+    QCOMPARE(once.exitCode, 0);
+    QCOMPARE(once.out, whole);
+    QCOMPARE(cli({QStringLiteral("log"), QStringLiteral("42")}).exitCode, 1);
+}
+
+void TestCli::wrongTokenIsReported()
+{
+    QVERIFY2(m_spool->start(), qPrintable(m_spool->output()));
+    const SpoolRun run =
+        cli({QStringLiteral("list"), QStringLiteral("--api-token"), QStringLiteral("guess")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QStringLiteral("refused the token")), qPrintable(run.err));
+    QCOMPARE(
+        cli({QStringLiteral("list"), QStringLiteral("--api-token"), ApiToken::read(m_data->path())}).exitCode,
+        0);
+}
+
+void TestCli::secondLaunchHandsOverUrls()
+{
+    QVERIFY2(m_spool->start(), qPrintable(m_spool->output()));
+    const QString url = QStringLiteral("https://example.com/watch/handed-over");
+    // A second launch with a window (offscreen here) does not open the queue again: it hands over.
+    SpoolRun run = cli({url, QStringLiteral("--api-port"), QStringLiteral("0")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.err.contains(QStringLiteral("already running")), qPrintable(run.err));
+    QVERIFY(QTest::qWaitFor([&] { return jobs().size() == 1; }, 5000));
+    QCOMPARE(jobs().first().toObject().value(QStringLiteral("url")).toString(), url);
+    run = cli({QStringLiteral("--headless"), QStringLiteral("--api-port"), QStringLiteral("0")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QStringLiteral("already running")), qPrintable(run.err));
+    QCOMPARE(jobs().size(), 1);
+}
+
+void TestCli::guiInstanceTakesUrlsFromSecondLaunch()
+{
+    m_spool.reset();
+    QProcess gui;
+    gui.setProcessChannelMode(QProcess::ForwardedChannels);
+    gui.start(SpoolProcess::binary(),
+              {QStringLiteral("--data-dir"), m_data->path(), QStringLiteral("--download-dir"),
+               m_downloads->path(), QStringLiteral("--api-port"), QStringLiteral("0")});
+    QVERIFY(gui.waitForStarted());
+    QVERIFY(QTest::qWaitFor([&] { return ApiEndpoint::read(m_data->path()).has_value(); }, 20'000));
+    const QString url = QStringLiteral("https://example.com/watch/to-the-window");
+    const SpoolRun run = cli({url});
+    QCOMPARE(run.exitCode, 0);
+    ApiClient client(ApiEndpoint::read(m_data->path())->baseUrl(), ApiToken::read(m_data->path()).toUtf8());
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            return client.get(QStringLiteral("/api/jobs")).object().value(QStringLiteral("total")).toInt() ==
+                   1;
+        },
+        5000));
+    ::kill(static_cast<pid_t>(gui.processId()), SIGTERM);
+    QVERIFY(QTest::qWaitFor([&] { return gui.state() == QProcess::NotRunning; }, 20'000));
+    QCOMPARE(gui.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(gui.exitCode(), 0);
+    QVERIFY(!ApiEndpoint::read(m_data->path()));
+}
+
+void TestCli::killedInstanceLeavesNothingStale()
+{
+    QVERIFY2(m_spool->start(), qPrintable(m_spool->output()));
+    QCOMPARE(cli({QStringLiteral("add"), QStringLiteral("https://example.com/a"), QStringLiteral("--at"),
+                  QStringLiteral("+1d")})
+                 .exitCode,
+             0);
+    m_spool->process().kill(); // SIGKILL: api.json, the lock and the local socket stay behind
+    QVERIFY(m_spool->process().waitForFinished(10'000));
+    QVERIFY(ApiEndpoint::read(m_data->path()));
+    SpoolRun run = cli({QStringLiteral("list")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QStringLiteral("No Spool instance is running")), qPrintable(run.err));
+    QVERIFY2(m_spool->start(), qPrintable(m_spool->output()));
+    run = cli({QStringLiteral("list")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY(run.out.contains(QStringLiteral("https://example.com/a")));
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
