@@ -41,7 +41,6 @@ JobTableModel::JobTableModel(JobQueue &queue, QObject *parent) : QAbstractTableM
     connect(&m_queue, &JobQueue::jobProgress, this, &JobTableModel::handleJobProgress);
     connect(&m_queue, &JobQueue::jobRemoved, this, &JobTableModel::handleJobRemoved);
     connect(&m_indexWatcher, &QFutureWatcher<QList<qint64>>::finished, this, &JobTableModel::handleIndexLoaded);
-    startIndexLoad();
 }
 
 void JobTableModel::startIndexLoad()
@@ -50,6 +49,7 @@ void JobTableModel::startIndexLoad()
     // connection of its own, and page with OFFSET meanwhile.
     m_indexReady = false;
     m_index.clear();
+    m_indexRequested = true;
     const int generation = ++m_indexGeneration;
     const QString path = m_queue.store().path();
     const JobFilter filter = m_filter;
@@ -81,7 +81,11 @@ void JobTableModel::invalidate()
 {
     m_pages.clear();
     m_pageOrder.clear();
-    startIndexLoad();
+    // The row index is built only once someone reads deep into the table (see loadPage).
+    m_indexReady = false;
+    m_indexRequested = false;
+    m_index.clear();
+    ++m_indexGeneration;
 }
 
 int JobTableModel::rowCount(const QModelIndex &parent) const
@@ -128,6 +132,10 @@ int JobTableModel::columnCount(const QModelIndex &parent) const
 
 void JobTableModel::loadPage(int page) const
 {
+    if (page >= kIndexAfterPage && !m_indexRequested) {
+        m_indexRequested = true;
+        const_cast<JobTableModel *>(this)->startIndexLoad();
+    }
     QList<Job> rows;
     if (m_indexReady) {
         rows = m_queue.store().jobsInOrder(m_index.mid(page * kPageSize, kPageSize));

@@ -57,6 +57,7 @@ private:
     static constexpr int kPageSize = 200;
     static constexpr int kMaxPages = 40;
     static constexpr int kFetchStep = 2000;
+    static constexpr int kIndexAfterPage = 10; // below this, OFFSET paging is as cheap as the index
 
     const QList<Job> *pageFor(int row) const;
     void loadPage(int page) const;
@@ -89,6 +90,7 @@ private:
     QTimer m_flushTimer;
     QList<qint64> m_index;     // ids of every row, in order, once loaded
     bool m_indexReady = false;
+    mutable bool m_indexRequested = false;
     int m_indexGeneration = 0;
     QFutureWatcher<QList<qint64>> m_indexWatcher;
 };
