@@ -30,6 +30,8 @@ public:
     // Normally on timers; public for tests.
     void refreshTooltip();
     void flushNotifications();
+    // How long finished jobs are gathered into one notification (3 s by default).
+    void setNotificationBatchMs(int ms) { m_notifyTimer.setInterval(ms); }
 
 Q_SIGNALS:
     void quitRequested();
