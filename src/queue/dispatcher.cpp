@@ -87,25 +87,19 @@ void Dispatcher::requestSchedule()
     QMetaObject::invokeMethod(this, [this] { scheduleNow(); }, Qt::QueuedConnection);
 }
 
-QStringList Dispatcher::saturatedTypes(bool *limited) const
+QStringList Dispatcher::cappedTypes(QHash<QString, int> *room) const
 {
     QHash<QString, int> perType;
     for (const Running &run : m_running)
         ++perType[run.job.type];
-    const int free = m_settings.maxConcurrent - runningCount();
-    QStringList saturated;
-    *limited = false;
+    QStringList capped;
     for (auto it = m_settings.types.cbegin(); it != m_settings.types.cend(); ++it) {
-        const int cap = it->maxConcurrent;
-        if (cap <= 0)
+        if (it->maxConcurrent <= 0)
             continue;
-        const int room = cap - perType.value(it.key());
-        if (room <= 0)
-            saturated << it.key();
-        else if (room < free)
-            *limited = true; // a batch could overshoot this type's limit: claim one at a time
+        capped << it.key();
+        room->insert(it.key(), qMax(0, it->maxConcurrent - perType.value(it.key())));
     }
-    return saturated;
+    return capped;
 }
 
 QStringList Dispatcher::gatedTypes(qint64 now, qint64 *opensAt) const
@@ -135,26 +129,34 @@ void Dispatcher::scheduleNow()
     m_cooldownEndsAt = 0;
     for (qint64 until : cooldowns)
         m_cooldownEndsAt = m_cooldownEndsAt == 0 ? until : qMin(m_cooldownEndsAt, until);
-    for (;;) {
-        const int free = m_settings.maxConcurrent - runningCount();
-        if (free <= 0)
-            break;
-        bool limited = false;
-        ClaimRequest request;
-        request.excludedTypes = saturatedTypes(&limited) + gated;
-        request.excludedHosts = cooldowns.keys();
-        request.excludedIds = m_running.keys();
-        request.limit = limited ? 1 : free;
-        request.now = m_clock.nowMs();
-        request.worker = m_workerId;
-        request.leaseUntil = request.now + TypePolicy{}.leaseMs;
-        const QList<Job> claimed = m_queue.claim(request);
-        for (const Job &job : claimed)
-            startJob(job);
-        if (claimed.size() < request.limit)
-            break;
+    // Uncapped types first, as one batch; then each capped type up to its own room.
+    QHash<QString, int> room;
+    const QStringList capped = cappedTypes(&room);
+    claimInto(m_settings.maxConcurrent - runningCount(), gated + capped, {}, cooldowns.keys(), now);
+    for (const QString &type : capped) {
+        const int free = qMin(room.value(type), m_settings.maxConcurrent - runningCount());
+        if (free > 0 && !gated.contains(type))
+            claimInto(free, {}, {type}, cooldowns.keys(), now);
     }
     armWakeTimer();
+}
+
+void Dispatcher::claimInto(int count, const QStringList &excludedTypes, const QStringList &onlyTypes,
+                           const QStringList &excludedHosts, qint64 now)
+{
+    if (count <= 0)
+        return;
+    ClaimRequest request;
+    request.limit = count;
+    request.excludedTypes = excludedTypes;
+    request.onlyTypes = onlyTypes;
+    request.excludedHosts = excludedHosts;
+    request.excludedIds = m_running.keys();
+    request.now = now;
+    request.worker = m_workerId;
+    request.leaseUntil = now + TypePolicy{}.leaseMs;
+    for (const Job &job : m_queue.claim(request))
+        startJob(job);
 }
 
 void Dispatcher::armWakeTimer()

@@ -82,7 +82,10 @@ private:
     void recoverOrphans();
     void requestSchedule();
     void armWakeTimer();
-    QStringList saturatedTypes(bool *limited) const;
+    // Types with a concurrency cap of their own, and how many more of each may start.
+    QStringList cappedTypes(QHash<QString, int> *room) const;
+    void claimInto(int count, const QStringList &excludedTypes, const QStringList &onlyTypes,
+                   const QStringList &excludedHosts, qint64 now);
     QStringList gatedTypes(qint64 now, qint64 *opensAt) const;
     void applyOutcomeFacts(const Job &job, const Outcome &outcome);
     void startJob(const Job &job);

@@ -716,6 +716,7 @@ QList<Job> JobStore::claim(const ClaimRequest &request)
         " AND type NOT IN (SELECT value FROM json_each(:types))"
         " AND id NOT IN (SELECT value FROM json_each(:ids))"
         " AND host NOT IN (SELECT value FROM json_each(:hosts))"
+        " AND (:any_type OR type IN (SELECT value FROM json_each(:only)))"
         " ORDER BY priority DESC, run_at, id LIMIT :limit) RETURNING ") + kColumns);
     q.bindValue(QStringLiteral(":lease"), request.leaseUntil);
     q.bindValue(QStringLiteral(":worker"), request.worker);
@@ -723,6 +724,8 @@ QList<Job> JobStore::claim(const ClaimRequest &request)
     q.bindValue(QStringLiteral(":types"), QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(types)).toJson(QJsonDocument::Compact)));
     q.bindValue(QStringLiteral(":ids"), QLatin1Char('[') + ids.join(QLatin1Char(',')) + QLatin1Char(']'));
     q.bindValue(QStringLiteral(":hosts"), QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(request.excludedHosts)).toJson(QJsonDocument::Compact)));
+    q.bindValue(QStringLiteral(":any_type"), request.onlyTypes.isEmpty() ? 1 : 0);
+    q.bindValue(QStringLiteral(":only"), QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(request.onlyTypes)).toJson(QJsonDocument::Compact)));
     q.bindValue(QStringLiteral(":limit"), request.limit);
     if (!run(q))
         return {};
@@ -812,6 +815,13 @@ Expected<TransitionResult> JobStore::transition(qint64 id, JobStatus to, const T
 
 QList<Job> JobStore::releaseChildren(qint64 parentId, qint64 now)
 {
+    // Most jobs have no children: a cheap indexed probe spares them the RETURNING update.
+    QSqlQuery &probe = prepared(QStringLiteral("SELECT 1 FROM jobs WHERE parent_job_id = :p AND waiting_parent = 1 LIMIT 1"));
+    probe.bindValue(QStringLiteral(":p"), parentId);
+    const bool any = run(probe) && probe.next();
+    probe.finish();
+    if (!any)
+        return {};
     QSqlQuery &q = prepared(QStringLiteral("UPDATE jobs SET waiting_parent = 0, updated_at = :now"
                                            " WHERE parent_job_id = :p AND waiting_parent = 1 RETURNING ")
                             + kColumns);

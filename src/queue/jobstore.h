@@ -61,6 +61,7 @@ struct ClaimRequest
     QStringList excludedTypes; // types at their concurrency limit
     QList<qint64> excludedIds; // jobs whose previous worker is still winding down
     QStringList excludedHosts; // hosts cooling down after a 429
+    QStringList onlyTypes;     // empty: any type not excluded
 };
 
 struct ProgressUpdate

@@ -118,7 +118,8 @@ const QStringList kV3{
                    " INSERT INTO jobs_fts (rowid, title, url) VALUES (NEW.id, NEW.title, NEW.url); END"),
     QStringLiteral("CREATE TRIGGER jobs_fts_delete AFTER DELETE ON jobs BEGIN"
                    " INSERT INTO jobs_fts (jobs_fts, rowid, title, url) VALUES ('delete', OLD.id, OLD.title, OLD.url); END"),
-    QStringLiteral("CREATE TRIGGER jobs_fts_update AFTER UPDATE OF title, url ON jobs BEGIN"
+    QStringLiteral("CREATE TRIGGER jobs_fts_update AFTER UPDATE OF title, url ON jobs"
+                   " WHEN OLD.title IS NOT NEW.title OR OLD.url IS NOT NEW.url BEGIN"
                    " INSERT INTO jobs_fts (jobs_fts, rowid, title, url) VALUES ('delete', OLD.id, OLD.title, OLD.url);"
                    " INSERT INTO jobs_fts (rowid, title, url) VALUES (NEW.id, NEW.title, NEW.url); END"),
 };
