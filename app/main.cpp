@@ -1,3 +1,8 @@
+#include "translations.h"
+#include "welcomedialog.h"
+#include "queue/dispatcher.h"
+#include <QIcon>
+#include <QTimer>
 #include "cli.h"
 #include "commandline.h"
 #include "singleinstance.h"
@@ -174,6 +179,20 @@ void acceptHandOvers(SingleInstance &instance, SpoolCore &core, QWidget *window,
 }
 
 // The data dir is ours: open the queue, start the API (and the window), run until asked to stop.
+// First run only. Non-modal, so URLs handed over meanwhile still arrive; a folder chosen there
+// applies to the downloads that start after it (with the command line's overrides on top).
+void offerWelcome(const CommandLine &cl, SpoolCore &core, QWidget *window)
+{
+    QSettings stored(settingsPath(cl), QSettings::IniFormat);
+    if (!WelcomeDialog::shouldShow(stored))
+        return;
+    auto *welcome = new WelcomeDialog(settingsPath(cl), cl.defaultDownloadDir, window);
+    welcome->setAttribute(Qt::WA_DeleteOnClose);
+    QObject::connect(welcome, &QDialog::accepted, &core,
+                     [&cl, &core] { core.dispatcher().setEnvironment(coreOptions(cl).environment); });
+    QTimer::singleShot(0, welcome, &QDialog::open); // once runCore() has shown the window
+}
+
 int serve(const CommandLine &cl, QCoreApplication &app, SingleInstance &instance, QTextStream &err)
 {
     const SpoolCore::Options options = coreOptions(cl);
@@ -194,6 +213,8 @@ int serve(const CommandLine &cl, QCoreApplication &app, SingleInstance &instance
     }
     std::unique_ptr<MainWindow> window = cl.headless ? nullptr : std::make_unique<MainWindow>(core);
     acceptHandOvers(instance, core, window.get(), err);
+    if (window)
+        offerWelcome(cl, core, window.get());
     const int code = runCore(core, app, window.get());
     if (api && api.value())
         ApiEndpoint::remove(cl.dataDir);
@@ -248,6 +269,14 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("spool"));
     QCoreApplication::setOrganizationName(QStringLiteral("spool"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SPOOL_VERSION));
+    // Before the command line is parsed for real, so its help and errors are translated too.
+    const CommandLine early = CommandLine::parse(QCoreApplication::arguments());
+    installTranslations(*app, Translations::languageSetting(settingsPath(early)));
+    if (widgets) {
+        QGuiApplication::setDesktopFileName(QStringLiteral("io.github.spool.Spool")); // Wayland app id = .desktop name
+        QGuiApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("io.github.spool.Spool"),
+                                                        QIcon(QStringLiteral(":/icons/io.github.spool.Spool.png"))));
+    }
 
     // Parsed again now that the application exists: Qt's own options are gone, help names the program.
     const CommandLine cl = CommandLine::parse(QCoreApplication::arguments());

@@ -9,6 +9,7 @@
 #include "statusicons.h"
 #include "traycontroller.h"
 #include "urlinput.h"
+#include "welcomedialog.h"
 
 #include "core/spoolcore.h"
 #include "logging/logstore.h"
@@ -192,6 +193,7 @@ void MainWindow::buildActions()
     hold->setCheckable(true);
     makeAction(QStringLiteral("settings"), tr("&Settings…"), QKeySequence::Preferences, [this] { openSettings(); });
     makeAction(QStringLiteral("quit"), tr("&Quit"), QKeySequence::Quit, [this] { quit(); });
+    makeAction(QStringLiteral("welcome"), tr("&Welcome…"), QKeySequence(), [this] { openWelcome(); });
     auto *toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName(QStringLiteral("mainToolbar"));
     toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
@@ -211,6 +213,8 @@ void MainWindow::buildMenus()
         jobs->addAction(m_actions.value(QLatin1String(name)));
     QMenu *queue = menuBar()->addMenu(tr("&Queue"));
     queue->addAction(m_actions.value(QStringLiteral("hold")));
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(m_actions.value(QStringLiteral("welcome")));
 }
 
 QWidget *MainWindow::buildFilterBar()
@@ -451,4 +455,11 @@ void MainWindow::quit()
     m_core.shutdown();
     close();
     QApplication::quit();
+}
+
+void MainWindow::openWelcome()
+{
+    auto *dialog = new WelcomeDialog(m_settingsFile, QString(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
 }

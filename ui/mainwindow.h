@@ -50,6 +50,8 @@ public:
     QAction *action(const QString &name) const;
     // The graceful quit: stops the queue, hands back running jobs, then closes.
     void quit();
+    // The first-run welcome again (Help > Welcome).
+    void openWelcome();
 
 protected:
     void closeEvent(QCloseEvent *event) override;

@@ -1,0 +1,41 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en">
+<context>
+    <name>MainWindow</name>
+    <message numerus="yes">
+        <source>Added %n job(s)</source>
+        <translation>
+            <numerusform>Added %n job</numerusform>
+            <numerusform>Added %n jobs</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>TrayController</name>
+    <message numerus="yes">
+        <source>%n job(s) completed</source>
+        <translation>
+            <numerusform>%n job completed</numerusform>
+            <numerusform>%n jobs completed</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n job(s) failed</source>
+        <translation>
+            <numerusform>%n job failed</numerusform>
+            <numerusform>%n jobs failed</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message numerus="yes">
+        <source>Spool is already running for %1; handed it %n URL(s).</source>
+        <translation>
+            <numerusform>Spool is already running for %1; handed it %n URL.</numerusform>
+            <numerusform>Spool is already running for %1; handed it %n URLs.</numerusform>
+        </translation>
+    </message>
+</context>
+</TS>

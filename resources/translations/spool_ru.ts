@@ -1,0 +1,997 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ru">
+<context>
+    <name>AddDialog</name>
+    <message>
+        <source>Start at</source>
+        <translation>Начать в</translation>
+    </message>
+    <message>
+        <source>Add downloads</source>
+        <translation>Добавление загрузок</translation>
+    </message>
+    <message>
+        <source>One URL per line: channels, playlists or videos</source>
+        <translation>По одной ссылке в строке: каналы, плейлисты или видео</translation>
+    </message>
+    <message>
+        <source>Detect from the URL</source>
+        <translation>Определить по ссылке</translation>
+    </message>
+    <message>
+        <source>Best available</source>
+        <translation>Наилучшее доступное</translation>
+    </message>
+    <message>
+        <source>Audio only</source>
+        <translation>Только звук</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>Выкл.</translation>
+    </message>
+    <message>
+        <source> h</source>
+        <translation> ч</translation>
+    </message>
+    <message>
+        <source>URLs</source>
+        <translation>Ссылки</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Тип</translation>
+    </message>
+    <message>
+        <source>Quality</source>
+        <translation>Качество</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>Приоритет</translation>
+    </message>
+    <message>
+        <source>Re-sync every</source>
+        <translation>Обновлять каждые</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>Добавить</translation>
+    </message>
+    <message>
+        <source>Enter at least one URL.</source>
+        <translation>Введите хотя бы одну ссылку.</translation>
+    </message>
+    <message>
+        <source>Nothing was added. Fix these entries:
+%1</source>
+        <translation>Ничего не добавлено. Исправьте эти строки:
+%1</translation>
+    </message>
+    <message>
+        <source>Nothing was added: %1</source>
+        <translation>Ничего не добавлено: %1</translation>
+    </message>
+</context>
+<context>
+    <name>Cli</name>
+    <message>
+        <source>No Spool instance is running for %1.</source>
+        <translation>Для %1 не запущен ни один экземпляр Spool.</translation>
+    </message>
+    <message>
+        <source>Start one with: spool --headless --data-dir %1</source>
+        <translation>Запустите его командой: spool --headless --data-dir %1</translation>
+    </message>
+    <message>
+        <source>The running instance refused the token (give the one it uses with --api-token).</source>
+        <translation>Запущенный экземпляр отклонил токен (укажите его токен в --api-token).</translation>
+    </message>
+    <message>
+        <source>Error: %1</source>
+        <translation>Ошибка: %1</translation>
+    </message>
+    <message>
+        <source>--at takes an ISO 8601 time (2030-01-31T08:00) or +30m, +2h, +1d</source>
+        <translation>--at принимает время в формате ISO 8601 (2030-01-31T08:00) или +30m, +2h, +1d</translation>
+    </message>
+    <message>
+        <source>job %1 (%2, %3): %4</source>
+        <translation>задача %1 (%2, %3): %4</translation>
+    </message>
+    <message>
+        <source>ID</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <source>STATUS</source>
+        <translation>СОСТОЯНИЕ</translation>
+    </message>
+    <message>
+        <source>TYPE</source>
+        <translation>ТИП</translation>
+    </message>
+    <message>
+        <source>PROGRESS</source>
+        <translation>ПРОГРЕСС</translation>
+    </message>
+    <message>
+        <source>NAME</source>
+        <translation>НАЗВАНИЕ</translation>
+    </message>
+    <message>
+        <source>(%1 of %2 jobs shown)</source>
+        <translation>(показано задач: %1 из %2)</translation>
+    </message>
+    <message>
+        <source>job %1 is %2</source>
+        <translation>задача %1: %2</translation>
+    </message>
+</context>
+<context>
+    <name>CommandLine</name>
+    <message>
+        <source>Spool: a download manager built around a durable job queue.
+
+Commands for the running Spool of the same data dir:
+  add URL... [--type T] [--priority N] [--at TIME]  add download jobs
+  list [--status S] [--json]                         list jobs
+  show ID [--json]                                   show one job
+  retry ID                                           run a dead or cancelled job again
+  cancel ID                                          cancel a job
+  log ID [--follow]                                  print a job&apos;s log</source>
+        <translation>Spool: менеджер загрузок на основе надёжной очереди задач.
+
+Команды для запущенного Spool с тем же каталогом данных:
+  add URL... [--type T] [--priority N] [--at TIME]  добавить задачи загрузки
+  list [--status S] [--json]                         показать список задач
+  show ID [--json]                                   показать одну задачу
+  retry ID                                           снова запустить задачу с ошибкой или отменённую
+  cancel ID                                          отменить задачу
+  log ID [--follow]                                  вывести журнал задачи</translation>
+    </message>
+    <message>
+        <source>Run the queue and the API without a window until SIGINT or SIGTERM.</source>
+        <translation>Выполнять очередь и API без окна до получения SIGINT или SIGTERM.</translation>
+    </message>
+    <message>
+        <source>Folder for the queue database, logs and settings.</source>
+        <translation>Каталог для базы данных очереди, журналов и настроек.</translation>
+    </message>
+    <message>
+        <source>Folder downloads go to.</source>
+        <translation>Каталог, в который сохраняются загрузки.</translation>
+    </message>
+    <message>
+        <source>How many jobs run at once (1-64).</source>
+        <translation>Сколько задач выполняется одновременно (1-64).</translation>
+    </message>
+    <message>
+        <source>IP address the HTTP API listens on (default 127.0.0.1).</source>
+        <translation>IP-адрес, на котором HTTP API принимает запросы (по умолчанию 127.0.0.1).</translation>
+    </message>
+    <message>
+        <source>Port of the HTTP API (default 8765; 0: any free port).</source>
+        <translation>Порт HTTP API (по умолчанию 8765; 0 — любой свободный порт).</translation>
+    </message>
+    <message>
+        <source>Token the HTTP API requires (default: a random one kept in &lt;data dir&gt;/api.token).</source>
+        <translation>Токен, который требует HTTP API (по умолчанию — случайный, хранится в &lt;каталог данных&gt;/api.token).</translation>
+    </message>
+    <message>
+        <source>add: the job type (default: guessed from each URL).</source>
+        <translation>add: тип задачи (по умолчанию определяется по каждой ссылке).</translation>
+    </message>
+    <message>
+        <source>add: priority from -1000 to 1000 (higher runs first).</source>
+        <translation>add: приоритет от -1000 до 1000 (чем выше, тем раньше запуск).</translation>
+    </message>
+    <message>
+        <source>add: start not before TIME (ISO 8601, local time unless a zone is given; or +30m, +2h, +1d).</source>
+        <translation>add: начать не раньше TIME (ISO 8601, местное время, если не указан часовой пояс; или +30m, +2h, +1d).</translation>
+    </message>
+    <message>
+        <source>list: only jobs with this status (or several, comma-separated).</source>
+        <translation>list: только задачи в этом состоянии (или в нескольких, через запятую).</translation>
+    </message>
+    <message>
+        <source>log: keep printing until the job ends.</source>
+        <translation>log: продолжать вывод, пока задача не закончится.</translation>
+    </message>
+    <message>
+        <source>list, show: print the API&apos;s JSON.</source>
+        <translation>list, show: вывести JSON, полученный от API.</translation>
+    </message>
+    <message>
+        <source>--workers takes a number from 1 to 64</source>
+        <translation>--workers принимает число от 1 до 64</translation>
+    </message>
+    <message>
+        <source>--api-bind takes an IP address, such as 127.0.0.1 or 0.0.0.0</source>
+        <translation>--api-bind принимает IP-адрес, например 127.0.0.1 или 0.0.0.0</translation>
+    </message>
+    <message>
+        <source>--api-port takes a port number from 0 to 65535</source>
+        <translation>--api-port принимает номер порта от 0 до 65535</translation>
+    </message>
+    <message>
+        <source>--priority takes a number from -1000 to 1000</source>
+        <translation>--priority принимает число от -1000 до 1000</translation>
+    </message>
+    <message>
+        <source>--type, --priority and --at go with &apos;add&apos;</source>
+        <translation>--type, --priority и --at используются с командой «add»</translation>
+    </message>
+    <message>
+        <source>--status goes with &apos;list&apos;</source>
+        <translation>--status используется с командой «list»</translation>
+    </message>
+    <message>
+        <source>--follow goes with &apos;log&apos;</source>
+        <translation>--follow используется с командой «log»</translation>
+    </message>
+    <message>
+        <source>--json goes with &apos;list&apos; or &apos;show&apos;</source>
+        <translation>--json используется с командами «list» и «show»</translation>
+    </message>
+    <message>
+        <source>&apos;add&apos; needs at least one URL</source>
+        <translation>команде «add» нужна хотя бы одна ссылка</translation>
+    </message>
+    <message>
+        <source>&apos;list&apos; takes no arguments</source>
+        <translation>команда «list» не принимает аргументов</translation>
+    </message>
+    <message>
+        <source>this command takes one job id</source>
+        <translation>эта команда принимает один номер задачи</translation>
+    </message>
+    <message>
+        <source>URLs to add, or a command and its arguments.</source>
+        <translation>Ссылки для добавления или команда с её аргументами.</translation>
+    </message>
+</context>
+<context>
+    <name>DetailPane</name>
+    <message>
+        <source>Open file</source>
+        <translation>Открыть файл</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>Открыть папку</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>Название</translation>
+    </message>
+    <message>
+        <source>URL</source>
+        <translation>Ссылка</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Тип</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Состояние</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>Приоритет</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>Попытки</translation>
+    </message>
+    <message>
+        <source>Added</source>
+        <translation>Добавлена</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>Запущена</translation>
+    </message>
+    <message>
+        <source>Finished</source>
+        <translation>Окончена</translation>
+    </message>
+    <message>
+        <source>Next attempt</source>
+        <translation>Следующая попытка</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Ошибка</translation>
+    </message>
+    <message>
+        <source>Uploader</source>
+        <translation>Автор</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>Длительность</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>Файл</translation>
+    </message>
+    <message>
+        <source>Options</source>
+        <translation>Параметры</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Результат</translation>
+    </message>
+    <message>
+        <source>No job selected</source>
+        <translation>Задача не выбрана</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 из %2</translation>
+    </message>
+    <message>
+        <source>Videos: %1 done, %2 failed, %3 in all</source>
+        <translation>Видео: готово %1, с ошибкой %2, всего %3</translation>
+    </message>
+</context>
+<context>
+    <name>JobTableModel</name>
+    <message>
+        <source>Pending</source>
+        <translation>В очереди</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>Выполняется</translation>
+    </message>
+    <message>
+        <source>Retrying</source>
+        <translation>Ждёт повтора</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>Приостановлена</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>Завершена</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Ошибка</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Отменена</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>Канал</translation>
+    </message>
+    <message>
+        <source>Playlist</source>
+        <translation>Плейлист</translation>
+    </message>
+    <message>
+        <source>Video</source>
+        <translation>Видео</translation>
+    </message>
+    <message>
+        <source>Metadata</source>
+        <translation>Метаданные</translation>
+    </message>
+    <message>
+        <source>Cleanup</source>
+        <translation>Очистка</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>Название</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Тип</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Состояние</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>Прогресс</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>Приоритет</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>Попытки</translation>
+    </message>
+    <message>
+        <source>Added</source>
+        <translation>Добавлена</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>Запущена</translation>
+    </message>
+    <message>
+        <source>Finished</source>
+        <translation>Окончена</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>Последняя ошибка</translation>
+    </message>
+</context>
+<context>
+    <name>LogView</name>
+    <message>
+        <source>All levels</source>
+        <translation>Все уровни</translation>
+    </message>
+    <message>
+        <source>Info and above</source>
+        <translation>Информация и выше</translation>
+    </message>
+    <message>
+        <source>Warnings and errors</source>
+        <translation>Предупреждения и ошибки</translation>
+    </message>
+    <message>
+        <source>Errors only</source>
+        <translation>Только ошибки</translation>
+    </message>
+    <message>
+        <source>Find in log (Enter for next)</source>
+        <translation>Поиск в журнале (Enter — следующее совпадение)</translation>
+    </message>
+    <message>
+        <source>Showing the end of a %1 MB log</source>
+        <translation>Показан конец журнала размером %1 МБ</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Spool</source>
+        <translation>Spool</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Подробности</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>Журнал</translation>
+    </message>
+    <message>
+        <source>&amp;Add…</source>
+        <translation>&amp;Добавить…</translation>
+    </message>
+    <message>
+        <source>&amp;Paste URLs</source>
+        <translation>Вст&amp;авить ссылки</translation>
+    </message>
+    <message>
+        <source>&amp;Retry</source>
+        <translation>&amp;Повторить</translation>
+    </message>
+    <message>
+        <source>Ctrl+R</source>
+        <translation>Ctrl+R</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation>&amp;Отменить</translation>
+    </message>
+    <message>
+        <source>Ctrl+K</source>
+        <translation>Ctrl+K</translation>
+    </message>
+    <message>
+        <source>Pa&amp;use</source>
+        <translation>Пр&amp;иостановить</translation>
+    </message>
+    <message>
+        <source>Ctrl+P</source>
+        <translation>Ctrl+P</translation>
+    </message>
+    <message>
+        <source>Res&amp;ume</source>
+        <translation>&amp;Возобновить</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+P</source>
+        <translation>Ctrl+Shift+P</translation>
+    </message>
+    <message>
+        <source>Raise priority</source>
+        <translation>Повысить приоритет</translation>
+    </message>
+    <message>
+        <source>Ctrl+Up</source>
+        <translation>Ctrl+Up</translation>
+    </message>
+    <message>
+        <source>Lower priority</source>
+        <translation>Понизить приоритет</translation>
+    </message>
+    <message>
+        <source>Ctrl+Down</source>
+        <translation>Ctrl+Down</translation>
+    </message>
+    <message>
+        <source>Re&amp;move</source>
+        <translation>&amp;Удалить</translation>
+    </message>
+    <message>
+        <source>Open &amp;log folder</source>
+        <translation>Открыть папку &amp;журнала</translation>
+    </message>
+    <message>
+        <source>Ctrl+L</source>
+        <translation>Ctrl+L</translation>
+    </message>
+    <message>
+        <source>Copy &amp;URL</source>
+        <translation>&amp;Копировать ссылку</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+C</source>
+        <translation>Ctrl+Shift+C</translation>
+    </message>
+    <message>
+        <source>Pause &amp;queue</source>
+        <translation>Приостановить &amp;очередь</translation>
+    </message>
+    <message>
+        <source>F6</source>
+        <translation>F6</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Настройки…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Выход</translation>
+    </message>
+    <message>
+        <source>&amp;Welcome…</source>
+        <translation>&amp;Приветствие…</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Справка</translation>
+    </message>
+    <message>
+        <source>Main</source>
+        <translation>Основная панель</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Файл</translation>
+    </message>
+    <message>
+        <source>&amp;Jobs</source>
+        <translation>&amp;Задачи</translation>
+    </message>
+    <message>
+        <source>&amp;Queue</source>
+        <translation>&amp;Очередь</translation>
+    </message>
+    <message>
+        <source>All statuses</source>
+        <translation>Все состояния</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Активные</translation>
+    </message>
+    <message>
+        <source>All types</source>
+        <translation>Все типы</translation>
+    </message>
+    <message>
+        <source>Search titles and URLs</source>
+        <translation>Поиск по названиям и ссылкам</translation>
+    </message>
+    <message>
+        <source>Show videos of channels</source>
+        <translation>Показывать видео из каналов</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>Добавить</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>Скрыть</translation>
+    </message>
+    <message>
+        <source>Queue paused</source>
+        <translation>Очередь приостановлена</translation>
+    </message>
+    <message>
+        <source>No jobs</source>
+        <translation>Нет задач</translation>
+    </message>
+    <message>
+        <source>Nothing was added. These entries are not valid:
+%1</source>
+        <translation>Ничего не добавлено. Эти строки — не допустимые ссылки:
+%1</translation>
+    </message>
+    <message>
+        <source>Nothing was added: %1</source>
+        <translation>Ничего не добавлено: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Added %n job(s)</source>
+        <translation>
+            <numerusform>Добавлена %n задача</numerusform>
+            <numerusform>Добавлено %n задачи</numerusform>
+            <numerusform>Добавлено %n задач</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Add the copied %1 link?
+%2</source>
+        <translation>Добавить скопированную ссылку (%1)?
+%2</translation>
+    </message>
+    <message>
+        <source>Stopping downloads…</source>
+        <translation>Остановка загрузок…</translation>
+    </message>
+</context>
+<context>
+    <name>ProgressDelegate</name>
+    <message>
+        <source>%1/s</source>
+        <translation>%1/с</translation>
+    </message>
+    <message>
+        <source>%1 left</source>
+        <translation>осталось %1</translation>
+    </message>
+    <message>
+        <source>%1 / %2 videos</source>
+        <translation>%1 / %2 видео</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>Настройки</translation>
+    </message>
+    <message>
+        <source>Downloads</source>
+        <translation>Загрузки</translation>
+    </message>
+    <message>
+        <source>Queue</source>
+        <translation>Очередь</translation>
+    </message>
+    <message>
+        <source>Tools</source>
+        <translation>Инструменты</translation>
+    </message>
+    <message>
+        <source>Remote control</source>
+        <translation>Удалённое управление</translation>
+    </message>
+    <message>
+        <source>Changes to the queue, tools and remote control apply after Spool restarts.</source>
+        <translation>Изменения очереди, инструментов и удалённого управления вступят в силу после перезапуска Spool.</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Выбрать…</translation>
+    </message>
+    <message>
+        <source>Download folder</source>
+        <translation>Папка загрузок</translation>
+    </message>
+    <message>
+        <source>unlimited (e.g. 2M for 2 MB/s)</source>
+        <translation>без ограничения (например, 2M — это 2 МБ/с)</translation>
+    </message>
+    <message>
+        <source>Bandwidth cap</source>
+        <translation>Ограничение скорости</translation>
+    </message>
+    <message>
+        <source>any time (e.g. 01:00-07:00)</source>
+        <translation>в любое время (например, 01:00-07:00)</translation>
+    </message>
+    <message>
+        <source>Download only between</source>
+        <translation>Загружать только в интервале</translation>
+    </message>
+    <message>
+        <source>cookies.txt for members-only or age-restricted videos</source>
+        <translation>cookies.txt для видео только для спонсоров или с возрастным ограничением</translation>
+    </message>
+    <message>
+        <source>Cookies file</source>
+        <translation>Файл cookies</translation>
+    </message>
+    <message>
+        <source>Extract metadata (.info.json) after each download</source>
+        <translation>Сохранять метаданные (.info.json) после каждой загрузки</translation>
+    </message>
+    <message>
+        <source>Offer to add video links copied to the clipboard</source>
+        <translation>Предлагать добавить ссылки на видео, скопированные в буфер обмена</translation>
+    </message>
+    <message>
+        <source>Jobs at once</source>
+        <translation>Задач одновременно</translation>
+    </message>
+    <message>
+        <source>Attempts per job</source>
+        <translation>Попыток на задачу</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> с</translation>
+    </message>
+    <message>
+        <source>First retry after</source>
+        <translation>Первый повтор через</translation>
+    </message>
+    <message>
+        <source>Longest wait between retries</source>
+        <translation>Наибольшая пауза между повторами</translation>
+    </message>
+    <message>
+        <source>Stalled after no progress for</source>
+        <translation>Считать зависшей, если нет прогресса</translation>
+    </message>
+    <message>
+        <source> h</source>
+        <translation> ч</translation>
+    </message>
+    <message>
+        <source>Longest run of one job</source>
+        <translation>Наибольшая длительность одной задачи</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> дн.</translation>
+    </message>
+    <message>
+        <source>keep forever</source>
+        <translation>хранить всегда</translation>
+    </message>
+    <message>
+        <source>Forget finished jobs after</source>
+        <translation>Удалять завершённые задачи через</translation>
+    </message>
+    <message>
+        <source>found on PATH</source>
+        <translation>ищется в PATH</translation>
+    </message>
+    <message>
+        <source>yt-dlp</source>
+        <translation>yt-dlp</translation>
+    </message>
+    <message>
+        <source>ffmpeg</source>
+        <translation>ffmpeg</translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation>Проверить</translation>
+    </message>
+    <message>
+        <source>Allow scripts and the browser page to control Spool</source>
+        <translation>Разрешить сценариям и странице в браузере управлять Spool</translation>
+    </message>
+    <message>
+        <source>Port (on this computer only)</source>
+        <translation>Порт (только на этом компьютере)</translation>
+    </message>
+    <message>
+        <source>generated at first start</source>
+        <translation>создаётся при первом запуске</translation>
+    </message>
+    <message>
+        <source>Access token</source>
+        <translation>Токен доступа</translation>
+    </message>
+    <message>
+        <source>%1 %2 at %3</source>
+        <translation>%1 %2 — %3</translation>
+    </message>
+</context>
+<context>
+    <name>SingleInstance</name>
+    <message>
+        <source>cannot create %1</source>
+        <translation>не удаётся создать %1</translation>
+    </message>
+    <message>
+        <source>cannot listen on %1: %2</source>
+        <translation>не удаётся принимать соединения на %1: %2</translation>
+    </message>
+    <message>
+        <source>the running instance does not answer: %1</source>
+        <translation>запущенный экземпляр не отвечает: %1</translation>
+    </message>
+    <message>
+        <source>the running instance did not confirm</source>
+        <translation>запущенный экземпляр не подтвердил получение</translation>
+    </message>
+</context>
+<context>
+    <name>TrayController</name>
+    <message>
+        <source>Show or hide Spool</source>
+        <translation>Показать или скрыть Spool</translation>
+    </message>
+    <message>
+        <source>Pause all</source>
+        <translation>Приостановить все</translation>
+    </message>
+    <message>
+        <source>Resume all</source>
+        <translation>Возобновить все</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Выход</translation>
+    </message>
+    <message>
+        <source>Spool: %1 running, %2 waiting</source>
+        <translation>Spool: выполняется %1, ожидает %2</translation>
+    </message>
+    <message>
+        <source> — %1% overall</source>
+        <translation> — всего %1%</translation>
+    </message>
+    <message>
+        <source> (paused)</source>
+        <translation> (приостановлено)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n job(s) completed</source>
+        <translation>
+            <numerusform>Завершена %n задача</numerusform>
+            <numerusform>Завершены %n задачи</numerusform>
+            <numerusform>Завершено %n задач</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n job(s) failed</source>
+        <translation>
+            <numerusform>%n задача завершилась с ошибкой</numerusform>
+            <numerusform>%n задачи завершились с ошибкой</numerusform>
+            <numerusform>%n задач завершились с ошибкой</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Spool</source>
+        <translation>Spool</translation>
+    </message>
+</context>
+<context>
+    <name>WelcomeDialog</name>
+    <message>
+        <source>Welcome to Spool</source>
+        <translation>Добро пожаловать в Spool</translation>
+    </message>
+    <message>
+        <source>Spool downloads videos, playlists and whole channels. Every download is a job in a queue kept on disk: it survives restarts, retries network failures by itself and keeps a log you can read. Add links with the Add button, by pasting them or by dropping them on the window.</source>
+        <translation>Spool скачивает видео, плейлисты и целые каналы. Каждая загрузка — это задача в очереди, которая хранится на диске: она переживает перезапуски, сама повторяет попытки при сбоях сети и ведёт журнал, который можно прочитать. Добавляйте ссылки кнопкой «Добавить», вставкой из буфера обмена или перетаскиванием в окно.</translation>
+    </message>
+    <message>
+        <source>&amp;Get started</source>
+        <translation>&amp;Начать работу</translation>
+    </message>
+    <message>
+        <source>You can open this welcome again from Help ▸ Welcome.</source>
+        <translation>Это приветствие можно снова открыть через меню «Справка ▸ Приветствие».</translation>
+    </message>
+    <message>
+        <source>Downloads</source>
+        <translation>Загрузки</translation>
+    </message>
+    <message>
+        <source>Spool saves what it downloads in this folder:</source>
+        <translation>Spool сохраняет загруженное в эту папку:</translation>
+    </message>
+    <message>
+        <source>&amp;Choose…</source>
+        <translation>&amp;Выбрать…</translation>
+    </message>
+    <message>
+        <source>You can change it later in Settings. The queue, the logs of every job and the settings are kept in %1.</source>
+        <translation>Её можно изменить позже в настройках. Очередь, журналы всех задач и настройки хранятся в %1.</translation>
+    </message>
+    <message>
+        <source>Tools</source>
+        <translation>Инструменты</translation>
+    </message>
+    <message>
+        <source>Spool uses yt-dlp to download and ffmpeg to join video and audio.</source>
+        <translation>Spool использует yt-dlp для загрузки, а ffmpeg — для объединения видео и звука.</translation>
+    </message>
+    <message>
+        <source>Check &amp;again</source>
+        <translation>&amp;Проверить снова</translation>
+    </message>
+    <message>
+        <source>Checking %1…</source>
+        <translation>Проверка %1…</translation>
+    </message>
+    <message>
+        <source>%1 %2 is ready (%3).</source>
+        <translation>%1 %2 готов к работе (%3).</translation>
+    </message>
+    <message>
+        <source>%1 at %2 does not run.</source>
+        <translation>%1 в %2 не запускается.</translation>
+    </message>
+    <message>
+        <source>%1 is not installed.</source>
+        <translation>%1 не установлен.</translation>
+    </message>
+    <message>
+        <source>%1 was not found at %2.</source>
+        <translation>%1 не найден в %2.</translation>
+    </message>
+    <message>
+        <source>Download folder</source>
+        <translation>Папка загрузок</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>Warning: %1</source>
+        <translation>Предупреждение: %1</translation>
+    </message>
+    <message>
+        <source>Not added: %1: %2</source>
+        <translation>Не добавлено: %1: %2</translation>
+    </message>
+    <message>
+        <source>cannot write %1</source>
+        <translation>не удаётся записать %1</translation>
+    </message>
+    <message>
+        <source>Spool is already running for %1, but %2.</source>
+        <translation>Spool уже запущен для %1, но %2.</translation>
+    </message>
+    <message>
+        <source>Spool is already running for %1.</source>
+        <translation>Spool уже запущен для %1.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Spool is already running for %1; handed it %n URL(s).</source>
+        <translation>
+            <numerusform>Spool уже запущен для %1; ему передана %n ссылка.</numerusform>
+            <numerusform>Spool уже запущен для %1; ему переданы %n ссылки.</numerusform>
+            <numerusform>Spool уже запущен для %1; ему передано %n ссылок.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Spool cannot start: %1</source>
+        <translation>Не удаётся запустить Spool: %1</translation>
+    </message>
+    <message>
+        <source>The HTTP API cannot start: %1</source>
+        <translation>Не удаётся запустить HTTP API: %1</translation>
+    </message>
+</context>
+</TS>
