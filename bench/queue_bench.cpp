@@ -1,11 +1,23 @@
 // queue_bench: how fast Spool's durable queue takes in, claims and drains jobs, how quickly an idle
 // dispatcher starts a new job, and how the drain compares with the same rows moved by raw SQLite.
 //
-//   queue_bench [--jobs N] [--workers W] [--sync normal|full] [--only PHASE] [--diagnostics]
+//   queue_bench [--jobs N] [--workers W] [--sync normal|full] [--segments K]
+//               [--only PHASE[,PHASE...]] [--diagnostics]
 //
 // One process, one run, one JSON object on stdout; progress notes and breakdowns go to stderr so the
 // output can be piped straight into a file or jq. Every phase works on its own fresh database in a
-// temporary folder, so no phase inherits another's WAL or page cache state.
+// temporary folder (TMPDIR, else /tmp), so no phase inherits another's WAL or page cache state.
+//
+// Keys besides the parameters (jobs, workers, sync); rates are N / seconds:
+//   enqueue_single_per_s     JobQueue::addJob, one job per transaction
+//   enqueue_batched_per_s    JobQueue::addJobs, kBatchSize jobs per call
+//   claim_complete_per_s     JobStore::claim (limit 1) + transition to completed, one thread
+//   drain_per_s              pre-inserted no-op jobs through the real Dispatcher and pool
+//   latency_p50_ms/_p99_ms   addJob on an idle, running dispatcher until Dispatcher::jobStarted
+//   raw_full_cycle_per_s     sqlite3 C API: insert, claim, complete, three autocommits per job
+//   ratio_vs_raw             drain_per_s / raw_full_cycle_per_s (the drain excludes inserts)
+//   spool_full_cycle_per_s   N / (enqueue_single seconds + drain seconds)
+//   full_cycle_ratio_vs_raw  spool_full_cycle_per_s / raw_full_cycle_per_s
 
 #include "core/clock.h"
 #include "core/settings.h"
@@ -45,8 +57,8 @@
 
 namespace {
 const QString kNoopType = QStringLiteral("bench_noop");
-// In run order: the raw baseline runs right before the drain it is compared with, so that both
-// see the same disk (fsync latency on a shared machine drifts over minutes).
+// In run order. The raw baseline runs right before the drain it is compared with, or interleaved
+// with it (--segments), so that both see the same disk.
 const QStringList kPhases{QStringLiteral("enqueue_single"), QStringLiteral("enqueue_batched"),
                           QStringLiteral("claim_complete"), QStringLiteral("raw"),
                           QStringLiteral("drain"), QStringLiteral("latency")};
@@ -101,10 +113,11 @@ struct Params
     int workers = 4;
     JobStore::Sync sync = JobStore::Sync::Full;
     QString syncName = QStringLiteral("full");
-    QString only;              // empty: every phase
+    int segments = 1;          // raw and drain alternate in this many stages
+    QStringList only;          // empty: every phase
     bool diagnostics = false;  // extra stderr-only measurements
 
-    bool runs(const QString &phase) const { return only.isEmpty() || only == phase; }
+    bool runs(const QString &phase) const { return only.isEmpty() || only.contains(phase); }
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -316,32 +329,86 @@ private:
     std::map<QString, Entry> m_entries;
 };
 
-// N pre-inserted no-op jobs through the real dispatcher and pool, from start() to the last
-// Completed announcement. Job logs are written as in production: they are part of the real cost.
+// N pre-inserted no-op jobs through the real dispatcher and pool. Job logs are written as in
+// production: they are part of the real cost. The drain can run in stages (see --segments): each
+// stage releases the dispatcher until a target count has completed, then holds it and waits for
+// the jobs still running, so the caller can run the raw baseline in between under the same disk
+// conditions. With one stage this is simply: from start() until all N have completed.
+class StagedDrain final
+{
+public:
+    StagedDrain(const Params &params, const QString &dir) : m_params(params), m_stack(dir, params)
+    {
+        preInsert(m_stack.store, params.jobs, m_stack.clock);
+        if (params.diagnostics)
+            m_profile.attachToOpenConnections();
+        Dispatcher &dispatcher = m_stack.dispatcher;
+        QObject::connect(&m_stack.queue, &JobQueue::jobChanged, &dispatcher, [this](const Job &job) {
+            if (job.status == JobStatus::Completed && ++m_completed >= m_target && !m_stack.dispatcher.isHeld())
+                m_stack.dispatcher.setHeld(true); // no new claims; the jobs still running finish
+        });
+        QObject::connect(&dispatcher, &Dispatcher::idle, &dispatcher, [this] {
+            if (m_loop && m_stack.dispatcher.isHeld())
+                m_loop->quit();
+        });
+    }
+    ~StagedDrain()
+    {
+        m_stack.dispatcher.shutdown(m_stack.settings.shutdownGraceMs);
+        m_profile.detach(); // while the store's connection is still open
+    }
+    Q_DISABLE_COPY_MOVE(StagedDrain)
+
+    // Runs the dispatcher until `target` jobs in all have completed and none is running; returns
+    // the seconds that took.
+    double runUntilCompleted(int target)
+    {
+        m_target = target;
+        QEventLoop loop;
+        m_loop = &loop;
+        QElapsedTimer timer;
+        timer.start();
+        const double cpuStart = threadCpuSeconds();
+        if (m_started) {
+            m_stack.dispatcher.setHeld(false);
+        } else {
+            m_started = true;
+            m_stack.dispatcher.start();
+        }
+        runUntil(loop, [&] { return m_completed >= target && m_stack.dispatcher.runningCount() == 0; },
+                 QStringLiteral("draining the queue"));
+        m_loop = nullptr;
+        m_cpuSeconds += threadCpuSeconds() - cpuStart;
+        const double seconds = secondsSince(timer);
+        m_seconds += seconds;
+        return seconds;
+    }
+
+    void noteBreakdown()
+    {
+        note(QStringLiteral("  drain: main thread busy %1 s of %2 s wall")
+                 .arg(m_cpuSeconds, 0, 'f', 2).arg(m_seconds, 0, 'f', 2));
+        m_profile.detach();
+        m_profile.report(m_params.jobs);
+    }
+
+private:
+    const Params &m_params;
+    SqlProfile m_profile; // outlives the stack, so the hook never points at a destroyed profile
+    Stack m_stack;
+    QEventLoop *m_loop = nullptr;
+    int m_target = 0;
+    int m_completed = 0;
+    bool m_started = false;
+    double m_seconds = 0;
+    double m_cpuSeconds = 0;
+};
+
 double drainSeconds(const Params &params, const QString &dir)
 {
-    SqlProfile profile; // outlives the stack: the connection closes before the hook's target goes
-    Stack stack(dir, params);
-    preInsert(stack.store, params.jobs, stack.clock);
-    if (params.diagnostics)
-        profile.attachToOpenConnections();
-    int completed = 0;
-    QEventLoop loop;
-    QObject::connect(&stack.queue, &JobQueue::jobChanged, &loop, [&](const Job &job) {
-        if (job.status == JobStatus::Completed && ++completed == params.jobs)
-            loop.quit();
-    });
-    QElapsedTimer timer;
-    timer.start();
-    const double cpuStart = threadCpuSeconds();
-    stack.dispatcher.start();
-    runUntil(loop, [&] { return completed >= params.jobs; }, QStringLiteral("draining the queue"));
-    const double seconds = secondsSince(timer);
-    note(QStringLiteral("  drain: main thread busy %1 s of %2 s wall")
-             .arg(threadCpuSeconds() - cpuStart, 0, 'f', 2).arg(seconds, 0, 'f', 2));
-    profile.detach();
-    profile.report(params.jobs);
-    stack.dispatcher.shutdown(stack.settings.shutdownGraceMs);
+    StagedDrain drain(params, dir);
+    const double seconds = drain.runUntilCompleted(params.jobs);
+    drain.noteBreakdown();
     return seconds;
 }
 
@@ -486,6 +553,15 @@ struct RawQueue
     {
     }
 
+    // Runs `count` cycles; returns the seconds they took.
+    double cycles(int count)
+    {
+        const auto start = std::chrono::steady_clock::now();
+        for (int i = 0; i < count; ++i)
+            cycle();
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+
     void cycle()
     {
         const qint64 now = wallMs();
@@ -511,14 +587,45 @@ struct RawQueue
     RawStatement complete;
 };
 
+RawQueue openRawQueue(const Params &params, const QString &dir)
+{
+    if (!QDir().mkpath(dir))
+        throw BenchFailure(QStringLiteral("cannot create %1").arg(dir));
+    return RawQueue(QFile::encodeName(dir + QStringLiteral("/raw.sqlite")), params.sync);
+}
+
 double rawFullCycleSeconds(const Params &params, const QString &dir)
 {
-    QDir().mkpath(dir);
-    RawQueue raw(QFile::encodeName(dir + QStringLiteral("/raw.sqlite")), params.sync);
-    const auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < params.jobs; ++i)
-        raw.cycle();
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    RawQueue raw = openRawQueue(params, dir);
+    return raw.cycles(params.jobs);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The raw baseline and the drain together, alternating in --segments stages: each stage runs
+// N/segments raw cycles, then drains N/segments jobs. On a shared machine fsync latency can change
+// tenfold within a minute; alternating gives both sides the same disk, which makes the ratio
+// meaningful. With one segment it is the plain sequence: all raw cycles, then the whole drain.
+
+struct RawAndDrain
+{
+    double rawSeconds = 0;
+    double drainSeconds = 0;
+};
+
+RawAndDrain rawAndDrainSeconds(const Params &params, const QString &dir)
+{
+    RawQueue raw = openRawQueue(params, dir + QStringLiteral("/raw"));
+    StagedDrain drain(params, dir + QStringLiteral("/spool"));
+    RawAndDrain out;
+    int done = 0;
+    for (int segment = 1; segment <= params.segments; ++segment) {
+        const int target = static_cast<int>(static_cast<qint64>(params.jobs) * segment / params.segments);
+        out.rawSeconds += raw.cycles(target - done);
+        out.drainSeconds += drain.runUntilCompleted(target);
+        done = target;
+    }
+    drain.noteBreakdown();
+    return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -568,19 +675,33 @@ struct Results
     std::optional<Percentiles> latency;
 };
 
-// Runs one phase on its own fresh folder if it was asked for, with a note of its wall time.
+// Runs one phase on its own fresh folder, with a note of its wall time.
 template <typename Measure>
 auto phase(const Params &params, const QTemporaryDir &tmp, const QString &name, int jobs, Measure measure)
-    -> std::optional<decltype(measure(QString()))>
 {
-    if (!params.runs(name))
-        return std::nullopt;
     note(QStringLiteral("%1: %2 jobs ...").arg(name).arg(jobs));
     QElapsedTimer wall;
     wall.start();
-    auto value = measure(tmp.filePath(name));
+    auto value = measure(params, tmp.filePath(name));
     note(QStringLiteral("%1: done in %2 s").arg(name).arg(secondsSince(wall), 0, 'f', 2));
     return value;
+}
+
+// The raw baseline and the drain, interleaved when both are asked for.
+void runRawAndDrain(const Params &params, const QTemporaryDir &tmp, Results &r)
+{
+    const bool raw = params.runs(kPhases[3]), drain = params.runs(kPhases[4]);
+    if (raw && drain) {
+        note(QStringLiteral("raw and drain in %1 alternating segment(s)").arg(params.segments));
+        const RawAndDrain both = phase(params, tmp, QStringLiteral("raw_and_drain"), params.jobs, rawAndDrainSeconds);
+        r.rawS = both.rawSeconds;
+        r.drainS = both.drainSeconds;
+        return;
+    }
+    if (raw)
+        r.rawS = phase(params, tmp, kPhases[3], params.jobs, rawFullCycleSeconds);
+    if (drain)
+        r.drainS = phase(params, tmp, kPhases[4], params.jobs, drainSeconds);
 }
 
 Results runPhases(const Params &params)
@@ -589,16 +710,18 @@ Results runPhases(const Params &params)
     if (!tmp.isValid())
         throw BenchFailure(QStringLiteral("cannot create a temporary folder: %1").arg(tmp.errorString()));
     note(QStringLiteral("working in %1").arg(tmp.path()));
-    auto bind = [&params](auto measure) { return [&params, measure](const QString &dir) { return measure(params, dir); }; };
     Results r;
-    r.enqueueSingleS = phase(params, tmp, kPhases[0], params.jobs, bind(enqueueSingleSeconds));
-    r.enqueueBatchedS = phase(params, tmp, kPhases[1], params.jobs, bind(enqueueBatchedSeconds));
-    r.claimCompleteS = phase(params, tmp, kPhases[2], params.jobs, bind(claimCompleteSeconds));
-    r.rawS = phase(params, tmp, kPhases[3], params.jobs, bind(rawFullCycleSeconds));
-    r.drainS = phase(params, tmp, kPhases[4], params.jobs, bind(drainSeconds));
-    if (auto samples = phase(params, tmp, kPhases[5], kLatencyWarmup + kLatencySamples, bind(latencySamples))) {
-        noteLatencyBreakdown(*samples);
-        r.latency = latencyPart(*samples, &LatencySample::startedNs);
+    if (params.runs(kPhases[0]))
+        r.enqueueSingleS = phase(params, tmp, kPhases[0], params.jobs, enqueueSingleSeconds);
+    if (params.runs(kPhases[1]))
+        r.enqueueBatchedS = phase(params, tmp, kPhases[1], params.jobs, enqueueBatchedSeconds);
+    if (params.runs(kPhases[2]))
+        r.claimCompleteS = phase(params, tmp, kPhases[2], params.jobs, claimCompleteSeconds);
+    runRawAndDrain(params, tmp, r);
+    if (params.runs(kPhases[5])) {
+        const auto samples = phase(params, tmp, kPhases[5], kLatencyWarmup + kLatencySamples, latencySamples);
+        noteLatencyBreakdown(samples);
+        r.latency = latencyPart(samples, &LatencySample::startedNs);
     }
     if (params.diagnostics) {
         const double logS = logCostSeconds(params, tmp.filePath(QStringLiteral("log_cost")));
@@ -624,6 +747,8 @@ QJsonObject toJson(const Params &params, const Results &r)
     QJsonObject json{{QStringLiteral("jobs"), params.jobs},
                      {QStringLiteral("workers"), params.workers},
                      {QStringLiteral("sync"), params.syncName}};
+    if (params.segments > 1) // the default run prints exactly the documented keys
+        json.insert(QStringLiteral("segments"), params.segments);
     auto rate = [&](const char *key, const std::optional<double> &seconds) {
         if (seconds)
             json.insert(QLatin1String(key), rounded(n / *seconds, 1));
@@ -660,25 +785,36 @@ std::optional<Params> parseArguments(const QCoreApplication &app)
                                      QStringLiteral("W"), QStringLiteral("4"));
     const QCommandLineOption sync(QStringLiteral("sync"), QStringLiteral("SQLite synchronous mode: normal or full (default)."),
                                   QStringLiteral("mode"), QStringLiteral("full"));
+    const QCommandLineOption segments(
+        QStringLiteral("segments"),
+        QStringLiteral("Run the raw baseline and the drain alternately in K stages, so both see the same disk "
+                       "(default 1: all raw cycles, then the whole drain)."),
+        QStringLiteral("K"), QStringLiteral("1"));
     const QCommandLineOption only(QStringLiteral("only"),
-                                  QStringLiteral("Run one phase, for profiling: %1.").arg(kPhases.join(QStringLiteral(", "))),
-                                  QStringLiteral("phase"));
+                                  QStringLiteral("Run only these phases (comma-separated), for profiling: %1.")
+                                      .arg(kPhases.join(QStringLiteral(", "))),
+                                  QStringLiteral("phases"));
     const QCommandLineOption diagnostics(QStringLiteral("diagnostics"),
-                                         QStringLiteral("Also measure the job log cost (stderr only)."));
-    parser.addOptions({jobs, workers, sync, only, diagnostics});
+                                         QStringLiteral("Also profile the drain's SQL statements and measure "
+                                                        "the job log cost (stderr only)."));
+    parser.addOptions({jobs, workers, sync, segments, only, diagnostics});
     parser.process(app);
 
     Params params;
-    bool jobsOk = false, workersOk = false;
+    bool jobsOk = false, workersOk = false, segmentsOk = false;
     params.jobs = parser.value(jobs).toInt(&jobsOk);
     params.workers = parser.value(workers).toInt(&workersOk);
+    params.segments = parser.value(segments).toInt(&segmentsOk);
     params.syncName = parser.value(sync).toLower();
     params.sync = params.syncName == QLatin1String("normal") ? JobStore::Sync::Normal : JobStore::Sync::Full;
-    params.only = parser.value(only);
+    params.only = parser.value(only).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    const bool phasesKnown = std::all_of(params.only.cbegin(), params.only.cend(),
+                                         [](const QString &phase) { return kPhases.contains(phase); });
     params.diagnostics = parser.isSet(diagnostics);
-    if (!jobsOk || params.jobs < 1 || !workersOk || params.workers < 1
+    if (!jobsOk || params.jobs < 1 || !workersOk || params.workers < 1 || !segmentsOk || params.segments < 1
+        || params.segments > params.jobs
         || (params.syncName != QLatin1String("normal") && params.syncName != QLatin1String("full"))
-        || (!params.only.isEmpty() && !kPhases.contains(params.only))) {
+        || !phasesKnown) {
         note(QStringLiteral("bad arguments; see --help"));
         return std::nullopt;
     }
