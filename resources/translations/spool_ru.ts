@@ -834,6 +834,25 @@ Commands for the running Spool of the same data dir:
     </message>
 </context>
 <context>
+    <name>Toolchain</name>
+    <message>
+        <source>%1 was not found on PATH. %2</source>
+        <translation>%1 не найден в PATH. %2</translation>
+    </message>
+    <message>
+        <source>%1 at %2 is missing or not executable. %3</source>
+        <translation>%1 по пути %2 отсутствует или не является исполняемым файлом. %3</translation>
+    </message>
+    <message>
+        <source>%1 at %2 does not run (%3). %4</source>
+        <translation>%1 по пути %2 не запускается (%3). %4</translation>
+    </message>
+    <message>
+        <source>Install it with &quot;sudo apt install %1&quot;, or set its path in the settings.</source>
+        <translation>Установите его командой «sudo apt install %1» или укажите путь к нему в настройках.</translation>
+    </message>
+</context>
+<context>
     <name>TrayController</name>
     <message>
         <source>Show or hide Spool</source>

@@ -1,5 +1,6 @@
 #include "workers/toolchain.h"
 
+#include <QCoreApplication>
 #include <QFileInfo>
 #include <QHash>
 #include <QMutex>
@@ -18,8 +19,9 @@ Tool probe(const QString &name, const QString &configured)
     tool.path = configured.isEmpty() ? QStandardPaths::findExecutable(name) : configured;
     if (tool.path.isEmpty() || !QFileInfo(tool.path).isExecutable()) {
         tool.error = configured.isEmpty()
-                         ? QStringLiteral("%1 was not found on PATH. %2").arg(name, installHint(name))
-                         : QStringLiteral("%1 at %2 is missing or not executable. %3").arg(name, configured, installHint(name));
+                         ? QCoreApplication::translate("Toolchain", "%1 was not found on PATH. %2").arg(name, installHint(name))
+                         : QCoreApplication::translate("Toolchain", "%1 at %2 is missing or not executable. %3")
+                               .arg(name, configured, installHint(name));
         tool.path.clear();
         return tool;
     }
@@ -28,7 +30,7 @@ Tool probe(const QString &name, const QString &configured)
     process.start(tool.path, {isYtDlp ? QStringLiteral("--version") : QStringLiteral("-version")});
     if (!process.waitForFinished(30'000) || process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0) {
         process.kill();
-        tool.error = QStringLiteral("%1 at %2 does not run (%3). %4")
+        tool.error = QCoreApplication::translate("Toolchain", "%1 at %2 does not run (%3). %4")
                          .arg(name, tool.path, process.errorString(), installHint(name));
         return tool;
     }
@@ -60,6 +62,7 @@ void forget()
 QString installHint(const QString &name)
 {
     const QString package = name == QLatin1String("ffprobe") ? QStringLiteral("ffmpeg") : name;
-    return QStringLiteral("Install it with \"sudo apt install %1\", or set its path in the settings.").arg(package);
+    return QCoreApplication::translate("Toolchain", "Install it with \"sudo apt install %1\", or set its path in the settings.")
+        .arg(package);
 }
 } // namespace Toolchain
