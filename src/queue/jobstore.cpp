@@ -678,10 +678,10 @@ JobPage JobStore::list(const JobFilter &filter)
     return JobPage{page(filter), count(filter)};
 }
 
-QHash<QString, qint64> JobStore::countByStatus()
+QHash<QString, qint64> JobStore::countsBy(const QString &sql)
 {
     QHash<QString, qint64> out;
-    QSqlQuery &q = prepared(QStringLiteral("SELECT status, SUM(n) FROM job_counts GROUP BY status HAVING SUM(n) > 0"));
+    QSqlQuery &q = prepared(sql);
     if (!run(q))
         return out;
     while (q.next())
@@ -690,16 +690,14 @@ QHash<QString, qint64> JobStore::countByStatus()
     return out;
 }
 
+QHash<QString, qint64> JobStore::countByStatus()
+{
+    return countsBy(QStringLiteral("SELECT status, SUM(n) FROM job_counts GROUP BY status HAVING SUM(n) > 0"));
+}
+
 QHash<QString, qint64> JobStore::countByType()
 {
-    QHash<QString, qint64> out;
-    QSqlQuery &q = prepared(QStringLiteral("SELECT type, SUM(n) FROM job_counts GROUP BY type HAVING SUM(n) > 0"));
-    if (!run(q))
-        return out;
-    while (q.next())
-        out.insert(q.value(0).toString(), q.value(1).toLongLong());
-    q.finish();
-    return out;
+    return countsBy(QStringLiteral("SELECT type, SUM(n) FROM job_counts GROUP BY type HAVING SUM(n) > 0"));
 }
 
 QList<Job> JobStore::claim(const ClaimRequest &request)

@@ -202,6 +202,7 @@ private:
     Expected<bool> applyStatements(const QStringList &statements, int version);
     Expected<Inserted> insertOne(const NewJob &job, qint64 now);
     QList<Job> fetchJobs(QSqlQuery &query);
+    QHash<QString, qint64> countsBy(const QString &sql);
     QList<Job> cascadeCancel(qint64 parentId, const QString &reason, qint64 now);
     QList<Job> releaseChildren(qint64 parentId, qint64 now);
 
