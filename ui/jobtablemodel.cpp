@@ -305,14 +305,7 @@ void JobTableModel::setFilter(const QList<JobStatus> &statuses, const QStringLis
     m_pendingChanges.clear();
     m_pendingProgress.clear();
     m_layoutDirty = false;
-    if (m_filter.text.isEmpty()) {
-        m_total = m_queue.store().count(m_filter);
-    } else {
-        // A text search is answered once: its ordered ids are the count and the row index too.
-        m_index = m_queue.store().ids(m_filter);
-        m_total = m_index.size();
-        m_indexReady = m_indexRequested = true;
-    }
+    m_total = m_queue.store().count(m_filter);
     m_rows = initialRows();
     endResetModel();
 }
