@@ -7,7 +7,6 @@
 #include "queue/jobtypes.h"
 #include "workers/downloadenv.h"
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -50,8 +49,6 @@ private:
     qint64 addChannel(const QUrl &url);
     Job waitFor(qint64 id, JobStatus status, int timeoutMs = 60'000);
     static bool ffprobeAccepts(const QString &file);
-    static QByteArray sha1(const QString &file);
-    static bool processMentions(const QString &needle);
     qint64 waitForBytes(qint64 id);
 
     MediaServer m_server;
@@ -155,27 +152,7 @@ bool TestDownloads::ffprobeAccepts(const QString &file)
     return p.waitForFinished(30'000) && p.exitCode() == 0 && p.readAllStandardError().isEmpty();
 }
 
-QByteArray TestDownloads::sha1(const QString &file)
-{
-    QFile f(file);
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    QCryptographicHash h(QCryptographicHash::Sha1);
-    h.addData(&f);
-    return h.result();
-}
 
-bool TestDownloads::processMentions(const QString &needle)
-{
-    // Any process on the machine whose command line names this URL: yt-dlp or an ffmpeg it started.
-    QDirIterator it(QStringLiteral("/proc"), QDir::Dirs | QDir::NoDotAndDotDot);
-    while (it.hasNext()) {
-        QFile cmd(it.next() + QStringLiteral("/cmdline"));
-        if (cmd.open(QIODevice::ReadOnly) && cmd.readAll().contains(needle.toUtf8()))
-            return true;
-    }
-    return false;
-}
 
 qint64 TestDownloads::waitForBytes(qint64 id)
 {
@@ -299,7 +276,7 @@ void TestDownloads::droppedConnectionIsResumed()
     const Job job = waitFor(id, JobStatus::Completed);
     QCOMPARE(job.status, JobStatus::Completed);
     const QString file = job.result.value(QStringLiteral("file")).toString();
-    QCOMPARE(sha1(file), sha1(m_server.clipPath(m_big)));
+    QCOMPARE(TestFiles::sha1(file), TestFiles::sha1(m_server.clipPath(m_big)));
     QVERIFY(m_server.clipRequestCount(m_big) >= 3); // probe, dropped download, ranged resume
 }
 
@@ -316,7 +293,7 @@ void TestDownloads::stalledDownloadIsEndedAndRetried()
     QCOMPARE(m_t->queue().job(id)->errorClass, QStringLiteral("stalled"));
     const Job job = waitFor(id, JobStatus::Completed);
     QCOMPARE(job.attempts, 2);
-    QCOMPARE(sha1(job.result.value(QStringLiteral("file")).toString()), sha1(m_server.clipPath(m_big)));
+    QCOMPARE(TestFiles::sha1(job.result.value(QStringLiteral("file")).toString()), TestFiles::sha1(m_server.clipPath(m_big)));
 }
 
 void TestDownloads::cancelMidDownloadLeavesNoProcess()
@@ -326,10 +303,10 @@ void TestDownloads::cancelMidDownloadLeavesNoProcess()
     const QUrl url = m_server.clipUrl(m_big);
     const qint64 id = addVideo(url);
     QVERIFY(waitForBytes(id) > 0);
-    QVERIFY(processMentions(url.toString()));
+    QVERIFY(TestFiles::processMentions(url.toString()));
     QVERIFY(m_t->queue().cancel(id));
     QCOMPARE(m_t->status(id), JobStatus::Cancelled);
-    QTRY_VERIFY_WITH_TIMEOUT(!processMentions(url.toString()), 10'000);
+    QTRY_VERIFY_WITH_TIMEOUT(!TestFiles::processMentions(url.toString()), 10'000);
     QTRY_COMPARE(m_t->dispatcher().runningCount(), 0);
     QCOMPARE(m_t->status(id), JobStatus::Cancelled);
 }
@@ -342,7 +319,7 @@ void TestDownloads::pauseKeepsPartFileAndResumeFinishes()
     const qint64 id = addVideo(url);
     QVERIFY(waitForBytes(id) > 0);
     QVERIFY(m_t->queue().pause(id));
-    QTRY_VERIFY_WITH_TIMEOUT(!processMentions(url.toString()), 10'000);
+    QTRY_VERIFY_WITH_TIMEOUT(!TestFiles::processMentions(url.toString()), 10'000);
     QStringList parts;
     QDirIterator it(m_downloads->path(), {QStringLiteral("*.part")}, QDir::Files, QDirIterator::Subdirectories);
     while (it.hasNext())
@@ -355,7 +332,7 @@ void TestDownloads::pauseKeepsPartFileAndResumeFinishes()
     QVERIFY(m_t->queue().resume(id));
     const Job job = waitFor(id, JobStatus::Completed);
     QCOMPARE(job.attempts, 1); // the pause did not cost an attempt
-    QCOMPARE(sha1(job.result.value(QStringLiteral("file")).toString()), sha1(m_server.clipPath(m_big)));
+    QCOMPARE(TestFiles::sha1(job.result.value(QStringLiteral("file")).toString()), TestFiles::sha1(m_server.clipPath(m_big)));
     QVERIFY(m_server.clipRequestCount(m_big) > requestsBefore);
     QVERIFY(!QFile::exists(parts.first()));
 }
@@ -371,13 +348,13 @@ void TestDownloads::shutdownMidDownloadThenRestartCompletes()
     QVERIFY(m_t->core().shutdown());
     QCOMPARE(m_t->status(id), JobStatus::Pending);
     QCOMPARE(m_t->queue().job(id)->attempts, 0);
-    QVERIFY(!processMentions(url.toString()));
+    QVERIFY(!TestFiles::processMentions(url.toString()));
     m_t.reset();
     m_server.setThrottle(0);
     makeCore(data.path()); // a new process, in effect: same data dir, same download dir
     const Job job = waitFor(id, JobStatus::Completed);
     QCOMPARE(job.status, JobStatus::Completed);
-    QCOMPARE(sha1(job.result.value(QStringLiteral("file")).toString()), sha1(m_server.clipPath(m_big)));
+    QCOMPARE(TestFiles::sha1(job.result.value(QStringLiteral("file")).toString()), TestFiles::sha1(m_server.clipPath(m_big)));
 }
 
 void TestDownloads::metadataSidecarIsWritten()

@@ -1,10 +1,10 @@
+#include "testsupport.h"
 #include "mediaserver.h"
 #include "tst_apisupport.h"
 
 #include "api/apiendpoint.h"
 #include "api/apitoken.h"
 
-#include <QCryptographicHash>
 #include <QDirIterator>
 #include <QFile>
 #include <QTest>
@@ -30,8 +30,6 @@ private:
     QJsonObject job(SpoolProcess &spool, qint64 id);
     bool waitForBytes(SpoolProcess &spool, qint64 id);
     QJsonObject waitForStatus(SpoolProcess &spool, qint64 id, const QString &status, int timeoutMs = 60'000);
-    static bool processMentions(const QString &needle);
-    static QByteArray sha1(const QString &file);
 
     MediaServer m_server;
     int m_big = -1;
@@ -104,26 +102,7 @@ QJsonObject TestHeadless::waitForStatus(SpoolProcess &spool, qint64 id, const QS
     return last;
 }
 
-bool TestHeadless::processMentions(const QString &needle)
-{
-    QDirIterator it(QStringLiteral("/proc"), QDir::Dirs | QDir::NoDotAndDotDot);
-    while (it.hasNext()) {
-        QFile cmd(it.next() + QStringLiteral("/cmdline"));
-        if (cmd.open(QIODevice::ReadOnly) && cmd.readAll().contains(needle.toUtf8()))
-            return true;
-    }
-    return false;
-}
 
-QByteArray TestHeadless::sha1(const QString &file)
-{
-    QFile f(file);
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    QCryptographicHash h(QCryptographicHash::Sha1);
-    h.addData(&f);
-    return h.result();
-}
 
 void TestHeadless::startsWithPrivateTokenAndEndpoint()
 {
@@ -174,7 +153,7 @@ void TestHeadless::sigtermMidDownloadThenRestartCompletes()
         QVERIFY(waitForBytes(spool, id));
         QCOMPARE(job(spool, id).value(QStringLiteral("status")).toString(), QStringLiteral("running"));
         QCOMPARE(spool.stop(), 0);
-        QVERIFY(!processMentions(url.toString()));
+        QVERIFY(!TestFiles::processMentions(url.toString()));
         QVERIFY(!QFile::exists(ApiEndpoint::filePath(m_data->path())));
     }
     QStringList parts;
@@ -192,7 +171,7 @@ void TestHeadless::sigtermMidDownloadThenRestartCompletes()
     const QString file =
         done.value(QStringLiteral("result")).toObject().value(QStringLiteral("file")).toString();
     QVERIFY(file.startsWith(m_downloads->path()));
-    QCOMPARE(sha1(file), sha1(m_server.clipPath(m_big)));
+    QCOMPARE(TestFiles::sha1(file), TestFiles::sha1(m_server.clipPath(m_big)));
     QCOMPARE(again.stop(), 0);
 }
 
@@ -204,11 +183,11 @@ void TestHeadless::cancelThroughApiStopsTheDownload()
     QVERIFY2(spool.start(), qPrintable(spool.output()));
     const qint64 id = addVideo(spool, url);
     QVERIFY(waitForBytes(spool, id));
-    QVERIFY(processMentions(url.toString()));
+    QVERIFY(TestFiles::processMentions(url.toString()));
     const HttpResult r = spool.client().send("DELETE", QStringLiteral("/api/jobs/%1").arg(id));
     QCOMPARE(r.status, 200);
     QCOMPARE(r.object().value(QStringLiteral("status")).toString(), QStringLiteral("cancelled"));
-    QTRY_VERIFY_WITH_TIMEOUT(!processMentions(url.toString()), 10'000);
+    QTRY_VERIFY_WITH_TIMEOUT(!TestFiles::processMentions(url.toString()), 10'000);
     QCOMPARE(job(spool, id).value(QStringLiteral("status")).toString(), QStringLiteral("cancelled"));
     QCOMPARE(spool.client().send("DELETE", QStringLiteral("/api/jobs/%1").arg(id)).status, 409);
     QCOMPARE(spool.stop(), 0);

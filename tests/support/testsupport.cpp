@@ -6,6 +6,9 @@
 #include "workers/progressreporter.h"
 #include "workers/workerregistry.h"
 
+#include <QCryptographicHash>
+#include <QDirIterator>
+#include <QFile>
 #include <QJsonObject>
 #include <QTest>
 #include <QThread>
@@ -217,3 +220,26 @@ JobStatus TestCore::status(qint64 id)
     const auto job = queue().job(id);
     return job ? job->status : JobStatus::Dead;
 }
+
+namespace TestFiles {
+QByteArray sha1(const QString &file)
+{
+    QFile f(file);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    QCryptographicHash h(QCryptographicHash::Sha1);
+    h.addData(&f);
+    return h.result();
+}
+
+bool processMentions(const QString &needle)
+{
+    QDirIterator it(QStringLiteral("/proc"), QDir::Dirs | QDir::NoDotAndDotDot);
+    while (it.hasNext()) {
+        QFile cmd(it.next() + QStringLiteral("/cmdline"));
+        if (cmd.open(QIODevice::ReadOnly) && cmd.readAll().contains(needle.toUtf8()))
+            return true;
+    }
+    return false;
+}
+} // namespace TestFiles

@@ -82,3 +82,10 @@ private:
 };
 
 void registerTestWorkers(SpoolCore &core);
+
+// Facts about files and processes that tests of real downloads check.
+namespace TestFiles {
+QByteArray sha1(const QString &file);
+// Whether any process on the machine has `needle` in its command line (yt-dlp or an ffmpeg it started).
+bool processMentions(const QString &needle);
+} // namespace TestFiles
