@@ -35,6 +35,7 @@ private Q_SLOTS:
     void fullDiskGivesClearErrorAndKeepsData();
     void countsFollowEveryChange();
     void textSearchFindsSubstringsOfTitlesAndUrls();
+    void resolvedTextSearchAgreesWithDirectSearch();
 
 private:
     qint64 add(NewJob job, qint64 now = 1000);
@@ -540,6 +541,49 @@ void TestJobStore::textSearchFindsSubstringsOfTitlesAndUrls()
     QVERIFY(m_store->saveMedia(idb, info, 5000));
     QCOMPARE(find(QStringLiteral("quotes")), QList<qint64>{});
     QCOMPARE(find(QStringLiteral("entirely")), QList<qint64>{idb});
+}
+
+void TestJobStore::resolvedTextSearchAgreesWithDirectSearch()
+{
+    for (int i = 0; i < 40; ++i) {
+        NewJob j = newJob();
+        j.title = QStringLiteral("Episode %1 of channel %2").arg(i).arg(i % 7);
+        j.priority = i % 3;
+        add(j);
+    }
+    QVERIFY(m_store->transition(4, JobStatus::Cancelled, {}, 2000)); // "Episode 3 of channel 3"
+    for (const QString &text : {QStringLiteral("of channel 3"), QStringLiteral("Episode 1"), QStringLiteral("nothing")}) {
+        JobFilter direct;
+        direct.text = text;
+        direct.sort = QStringLiteral("priority");
+        direct.limit = 5;
+        direct.offset = 2;
+        JobFilter resolved = direct;
+        m_store->resolveText(resolved);
+        QVERIFY(resolved.textMatches.has_value());
+        QCOMPARE(m_store->count(resolved), m_store->count(direct));
+        QCOMPARE(m_store->ids(resolved), m_store->ids(direct));
+        QList<qint64> a, b;
+        for (const Job &j : m_store->page(resolved))
+            a << j.id;
+        for (const Job &j : m_store->page(direct))
+            b << j.id;
+        QCOMPARE(a, b);
+        // Combined with a status filter as well.
+        direct.statuses = resolved.statuses = {JobStatus::Cancelled};
+        QCOMPARE(m_store->count(resolved), m_store->count(direct));
+        QCOMPARE(m_store->count(resolved), text == QLatin1String("of channel 3") ? 1 : 0);
+    }
+    JobFilter tooMany;
+    tooMany.text = QStringLiteral("Episode");
+    m_store->resolveText(tooMany, 10); // 40 match: searching stays cheaper than carrying the ids
+    QVERIFY(!tooMany.textMatches.has_value());
+    QCOMPARE(m_store->count(tooMany), 40);
+    JobFilter shortText;
+    shortText.text = QStringLiteral("Ep");
+    m_store->resolveText(shortText); // below the trigram length: a LIKE, nothing to resolve
+    QVERIFY(!shortText.textMatches.has_value());
+    QCOMPARE(m_store->count(shortText), 40);
 }
 
 QTEST_GUILESS_MAIN(TestJobStore)

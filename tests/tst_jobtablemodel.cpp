@@ -18,6 +18,7 @@ private Q_SLOTS:
     void cleanup();
     void pagesThroughManyRows();
     void filtersBySearchTypeAndStatus();
+    void searchFollowsNewJobsAndCapsBroadTerms();
     void sortsInSql();
     void newJobsAppearWithoutReset();
     void changesUpdateRowsInPlace();
@@ -85,6 +86,34 @@ void TestJobTableModel::filtersBySearchTypeAndStatus()
     m_model->setFilter({JobStatus::Cancelled}, {}, QString(), true);
     QCOMPARE(m_model->rowCount(), 1);
     QCOMPARE(resets.count(), 3); // one per filter change, as a filter change is a new table
+}
+
+void TestJobTableModel::searchFollowsNewJobsAndCapsBroadTerms()
+{
+    addMany(300);
+    QSignalSpy capped(m_model.get(), &JobTableModel::searchCappedChanged);
+    m_model->setSearchCap(50);
+    m_model->setFilter({}, {}, QStringLiteral("job 0012"), true);
+    QCOMPARE(m_model->totalRows(), 10); // 00120 .. 00129: under the cap
+    QVERIFY(!m_model->searchCapped());
+    // A job added while the search is shown joins it: the match is not a stale snapshot.
+    NewJob late;
+    late.type = TestTypes::Scripted;
+    late.title = QStringLiteral("late job 0012x");
+    QVERIFY(m_t->queue().addJob(late));
+    QTRY_COMPARE(m_model->totalRows(), 11);
+    QCOMPARE(m_model->index(10, JobTableModel::Title).data().toString(), late.title);
+    // A term found in every job shows the first 50 by id and says so.
+    m_model->setFilter({}, {}, QStringLiteral("job"), true);
+    QVERIFY(m_model->searchCapped());
+    QCOMPARE(capped.count(), 1);
+    QCOMPARE(m_model->totalRows(), 50);
+    QCOMPARE(m_model->index(0, JobTableModel::Title).data().toString(), QStringLiteral("job 00000"));
+    QCOMPARE(m_model->index(49, JobTableModel::Title).data().toString(), QStringLiteral("job 00049"));
+    m_model->setFilter({}, {}, QString(), true);
+    QVERIFY(!m_model->searchCapped());
+    QCOMPARE(capped.count(), 2);
+    QCOMPARE(m_model->totalRows(), 301);
 }
 
 void TestJobTableModel::sortsInSql()

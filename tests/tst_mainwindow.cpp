@@ -14,6 +14,7 @@
 #include "queue/jobqueue.h"
 #include "queue/jobtypes.h"
 
+#include <QLabel>
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QApplication>
@@ -172,6 +173,17 @@ void TestMainWindow::filtersAndSearchNarrowTheTable()
     QTRY_COMPARE(m_window->model()->rowCount(), 2);
     m_window->searchBox()->clear();
     QTRY_COMPARE(m_window->model()->rowCount(), 6);
+    // A term in more jobs than the cap shows the first ones and a note saying so.
+    auto *note = m_window->findChild<QLabel *>(QStringLiteral("searchNote"));
+    QVERIFY(note);
+    m_window->model()->setSearchCap(3);
+    m_window->searchBox()->setText(QStringLiteral("film"));
+    QTRY_COMPARE(m_window->model()->rowCount(), 3);
+    QVERIFY(note->isVisibleTo(m_window.get()));
+    QVERIFY(note->text().contains(QLatin1Char('3')));
+    m_window->searchBox()->clear();
+    QTRY_COMPARE(m_window->model()->rowCount(), 6);
+    QVERIFY(!note->isVisibleTo(m_window.get()));
     m_t->queue().pause(m_t->queue().list({}).jobs.first().id);
     m_window->statusFilter()->setCurrentIndex(m_window->statusFilter()->findText(QStringLiteral("Paused")));
     QCOMPARE(m_window->model()->rowCount(), 1);

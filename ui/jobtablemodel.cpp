@@ -305,9 +305,21 @@ void JobTableModel::setFilter(const QList<JobStatus> &statuses, const QStringLis
     m_pendingChanges.clear();
     m_pendingProgress.clear();
     m_layoutDirty = false;
+    resolveSearch();
     m_total = m_queue.store().count(m_filter);
     m_rows = initialRows();
     endResetModel();
+}
+
+void JobTableModel::resolveSearch()
+{
+    // The text is searched once here, not again for the count and for every page.
+    const bool capped =
+        !m_queue.store().resolveText(m_filter, m_searchCap, JobStore::TextOverflow::KeepFirst);
+    if (capped != m_searchCapped) {
+        m_searchCapped = capped;
+        Q_EMIT searchCappedChanged(capped);
+    }
 }
 
 void JobTableModel::setParentFilter(qint64 parentId)
@@ -419,6 +431,7 @@ void JobTableModel::refreshLayout()
     m_layoutDirty = false;
     // First the number of rows settles (rows come or go at the end), then the contents move.
     const bool allShown = m_rows >= m_total;
+    resolveSearch(); // titles and jobs may have changed since the last search
     const qint64 total = m_queue.store().count(m_filter);
     // New rows show at once when the whole table was shown; otherwise they wait for fetchMore.
     // The total changes together with the rows, so observers never see more to fetch mid-insert.

@@ -49,6 +49,16 @@ public:
     // True once the ordered ids of the whole filtered table are known (loaded off the UI thread);
     // from then on any row is one indexed lookup away.
     bool hasRowIndex() const { return m_indexReady; }
+    // A search found in more jobs than the cap shows the first `cap` of them (by id) instead of
+    // searching the whole queue again for every page; searchCapped() tells the user so.
+    void setSearchCap(int cap) { m_searchCap = cap; }
+    int searchCap() const { return m_searchCap; }
+    bool searchCapped() const { return m_searchCapped; }
+
+Q_SIGNALS:
+    void searchCappedChanged(bool capped);
+
+public:
 
     static QString statusText(JobStatus status);
     static QString typeText(const QString &type);
@@ -68,6 +78,7 @@ private:
     void handleJobRemoved(qint64 id);
     void scheduleFlush();
     void refreshLayout();
+    void resolveSearch();
     int initialRows() const;
     void appendFetchedRows();
     void invalidate();
@@ -77,6 +88,8 @@ private:
 
     JobQueue &m_queue;
     JobFilter m_filter;
+    int m_searchCap = 50000; // more rows than anyone scrolls through; bounded time for any term
+    bool m_searchCapped = false;
     int m_rows = 0;      // rows the view has (fetched)
     qint64 m_total = 0;  // rows the filter matches
     bool m_fetchQueued = false;

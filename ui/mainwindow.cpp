@@ -234,10 +234,19 @@ QWidget *MainWindow::buildFilterBar()
     m_search = new QLineEdit(bar);
     m_search->setPlaceholderText(tr("Search titles and URLs"));
     m_search->setClearButtonEnabled(true);
+    m_searchNote = new QLabel(bar);
+    m_searchNote->setObjectName(QStringLiteral("searchNote"));
+    m_searchNote->hide();
+    connect(m_model, &JobTableModel::searchCappedChanged, m_searchNote, [this](bool capped) {
+        m_searchNote->setText(tr("Showing the first %L1 matches; type more to narrow the search")
+                                  .arg(m_model->searchCap()));
+        m_searchNote->setVisible(capped);
+    });
     m_children = new QCheckBox(tr("Show videos of channels"), bar);
     row->addWidget(m_statusFilter);
     row->addWidget(m_typeFilter);
     row->addWidget(m_search, 1);
+    row->addWidget(m_searchNote);
     row->addWidget(m_children);
     connect(m_statusFilter, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilter);
     connect(m_typeFilter, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilter);

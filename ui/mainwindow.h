@@ -86,6 +86,7 @@ private:
     QComboBox *m_statusFilter = nullptr;
     QComboBox *m_typeFilter = nullptr;
     QLineEdit *m_search = nullptr;
+    QLabel *m_searchNote = nullptr;
     QCheckBox *m_children = nullptr;
     QWidget *m_banner = nullptr;
     QLabel *m_bannerText = nullptr;

@@ -651,6 +651,10 @@ Commands for the running Spool of the same data dir:
         <source>Stopping downloads…</source>
         <translation>Остановка загрузок…</translation>
     </message>
+    <message>
+        <source>Showing the first %L1 matches; type more to narrow the search</source>
+        <translation>Показаны первые %L1 совпадений; уточните запрос, чтобы сузить поиск</translation>
+    </message>
 </context>
 <context>
     <name>ProgressDelegate</name>

@@ -541,6 +541,15 @@ ChildSummary JobStore::childSummary(qint64 parentId)
 }
 
 namespace {
+// A search term as one FTS5 phrase: the trigram index finds any substring of three characters
+// or more without a scan.
+QString ftsPhrase(const QString &text)
+{
+    QString phrase = text;
+    phrase.replace(QLatin1Char('"'), QLatin1String("\"\""));
+    return QLatin1Char('"') + phrase + QLatin1Char('"');
+}
+
 struct Where
 {
     QString sql;
@@ -567,12 +576,21 @@ Where whereFor(const JobFilter &filter)
         if (*filter.parentId != 0)
             w.binds.insert(QStringLiteral(":parent"), *filter.parentId);
     }
-    if (filter.text.size() >= 3) {
-        // The trigram index finds substrings of three characters or more without a scan.
-        QString phrase = filter.text;
-        phrase.replace(QLatin1Char('"'), QLatin1String("\"\""));
+    if (filter.textMatches) {
+        QString list;
+        list.reserve(filter.textMatches->size() * 8 + 2);
+        list += QLatin1Char('[');
+        for (qint64 id : *filter.textMatches) {
+            if (list.size() > 1)
+                list += QLatin1Char(',');
+            list += QString::number(id);
+        }
+        list += QLatin1Char(']');
+        where << QStringLiteral("id IN (SELECT value FROM json_each(:matches))");
+        w.binds.insert(QStringLiteral(":matches"), list);
+    } else if (filter.text.size() >= 3) {
         where << QStringLiteral("id IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH :text)");
-        w.binds.insert(QStringLiteral(":text"), QLatin1Char('"') + phrase + QLatin1Char('"'));
+        w.binds.insert(QStringLiteral(":text"), ftsPhrase(filter.text));
     } else if (!filter.text.isEmpty()) {
         where << QStringLiteral("(title LIKE :text ESCAPE '\\' OR url LIKE :text ESCAPE '\\')");
         QString escaped = filter.text;
@@ -673,9 +691,34 @@ QList<Job> JobStore::jobsInOrder(const QList<qint64> &ids)
     return out;
 }
 
+bool JobStore::resolveText(JobFilter &filter, int maxMatches, TextOverflow overflow)
+{
+    filter.textMatches.reset();
+    if (filter.text.size() < 3)
+        return true;
+    QSqlQuery &q = prepared(QStringLiteral("SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH :text LIMIT :limit"));
+    q.bindValue(QStringLiteral(":text"), ftsPhrase(filter.text));
+    q.bindValue(QStringLiteral(":limit"), maxMatches + 1);
+    if (!run(q))
+        return true;
+    QList<qint64> ids;
+    while (q.next())
+        ids << q.value(0).toLongLong();
+    q.finish();
+    const bool complete = ids.size() <= maxMatches;
+    if (!complete && overflow == TextOverflow::SearchDirectly)
+        return true; // still exact: every count and page searches again
+    if (!complete)
+        ids.resize(maxMatches);
+    filter.textMatches = std::move(ids);
+    return complete;
+}
+
 JobPage JobStore::list(const JobFilter &filter)
 {
-    return JobPage{page(filter), count(filter)};
+    JobFilter resolved = filter;
+    resolveText(resolved);
+    return JobPage{page(resolved), count(resolved)};
 }
 
 QHash<QString, qint64> JobStore::countsBy(const QString &sql)

@@ -19,6 +19,9 @@ struct JobFilter
     QStringList types;         // empty: any
     std::optional<qint64> parentId; // 0: top-level jobs only
     QString text;              // substring of title or URL (case-insensitive)
+    // The jobs that match `text`, found once by resolveText(); when set, the text is not
+    // searched again for every count and page.
+    std::optional<QList<qint64>> textMatches;
     QString sort = QStringLiteral("id");
     bool descending = false;
     int limit = 100;
@@ -150,6 +153,15 @@ public:
     QList<qint64> childIds(qint64 parentId);
     ChildSummary childSummary(qint64 parentId);
     JobPage list(const JobFilter &filter);
+    // Evaluates a text search of three characters or more once and keeps the matching ids in
+    // the filter, so the count and every page look jobs up by id instead of searching again.
+    // When more than maxMatches jobs match, SearchDirectly leaves the filter to search every
+    // time (exact, but slow for a term found in most jobs) and KeepFirst keeps the first
+    // maxMatches by id (bounded time; the result is capped). Returns false when capped.
+    enum class TextOverflow { SearchDirectly, KeepFirst };
+    static constexpr int kMaxTextMatches = 200000;
+    bool resolveText(JobFilter &filter, int maxMatches = kMaxTextMatches,
+                     TextOverflow overflow = TextOverflow::SearchDirectly);
     // The two halves of list(), for a view that pages through rows itself.
     qint64 count(const JobFilter &filter);
     QList<Job> page(const JobFilter &filter);
