@@ -1,6 +1,8 @@
 #include "testsupport.h"
 
 #include "jobtablemodel.h"
+#include "translations.h"
+#include "queue/jobtypes.h"
 #include "queue/dispatcher.h"
 #include "queue/jobqueue.h"
 
@@ -14,6 +16,7 @@ class TestJobTableModel final : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void initTestCase();
     void init();
     void cleanup();
     void pagesThroughManyRows();
@@ -25,6 +28,7 @@ private Q_SLOTS:
     void statusFilterDropsRowThatLeaves();
     void progressIsBatched();
     void childrenHiddenAndSummarised();
+    void channelShowsWhatItsVideosDo();
     void bigTablesArriveAStepAtATime();
 
 private:
@@ -33,6 +37,11 @@ private:
     std::unique_ptr<JobTableModel> m_model;
     std::unique_ptr<QAbstractItemModelTester> m_tester;
 };
+
+void TestJobTableModel::initTestCase()
+{
+    installTranslations(*QCoreApplication::instance(), QStringLiteral("en")); // English plural forms
+}
 
 void TestJobTableModel::init()
 {
@@ -195,6 +204,49 @@ void TestJobTableModel::childrenHiddenAndSummarised()
     QCOMPARE(m_model->rowCount(), 5);
     m_model->setParentFilter(parent);
     QCOMPARE(m_model->rowCount(), 4);
+}
+
+void TestJobTableModel::channelShowsWhatItsVideosDo()
+{
+    NewJob listing;
+    listing.type = JobTypes::ChannelDownload;
+    listing.url = QStringLiteral("https://www.youtube.com/@example");
+    listing.priority = 10; // claimed first below
+    const auto added = m_t->queue().addJob(listing);
+    QVERIFY(added);
+    const qint64 channel = added.value().job.id;
+    const qint64 a = m_t->add({}, 0, channel);
+    const qint64 b = m_t->add({}, 0, channel);
+    const qint64 c = m_t->add({}, 0, channel);
+    JobStore &store = m_t->queue().store();
+    ClaimRequest claim;
+    const qint64 now = m_t->clock()->nowMs();
+    claim.now = now;
+    claim.leaseUntil = now + 100000;
+    claim.worker = QStringLiteral("test");
+    const QList<Job> claimed = store.claim(claim);
+    QCOMPARE(claimed.size(), 1);
+    QCOMPARE(claimed.first().id, channel);
+    QVERIFY(store.transition(channel, JobStatus::Completed, {}, now)); // the listing is done
+    auto shown = [&] {
+        m_model->setFilter({}, {}, QString(), true);
+        const QModelIndex row = m_model->index(m_model->cachedRowOf(channel), JobTableModel::Status);
+        return std::make_pair(row.data().toString(), row.siblingAtColumn(JobTableModel::Error).data().toString());
+    };
+    QCOMPARE(shown(), std::make_pair(QStringLiteral("Pending"), QString())); // its videos wait
+    QVERIFY(m_t->queue().cancel(a));
+    QVERIFY(m_t->queue().pause(b));
+    QCOMPARE(shown(), std::make_pair(QStringLiteral("Pending"), QStringLiteral("1 video failed or cancelled")));
+    claim.limit = 5;
+    QCOMPARE(store.claim(claim).size(), 1); // c starts
+    QCOMPARE(shown().first, QStringLiteral("Running"));
+    QVERIFY(store.transition(c, JobStatus::Completed, {}, now));
+    QCOMPARE(shown().first, QStringLiteral("Paused")); // only the paused one is left
+    QVERIFY(m_t->queue().cancel(b));
+    QCOMPARE(shown(), std::make_pair(QStringLiteral("Completed"), QStringLiteral("2 videos failed or cancelled")));
+    // The job itself keeps its own status: actions and filters go by it.
+    QCOMPARE(static_cast<JobStatus>(m_model->index(m_model->cachedRowOf(channel), 0).data(JobTableModel::StatusRole).toInt()),
+             JobStatus::Completed);
 }
 
 void TestJobTableModel::bigTablesArriveAStepAtATime()

@@ -7,6 +7,7 @@
 #include "mainwindow.h"
 #include "settingsdialog.h"
 #include "traycontroller.h"
+#include "translations.h"
 
 #include "logging/joblogger.h"
 #include "logging/logstore.h"
@@ -36,9 +37,13 @@ class TestMainWindow final : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void initTestCase();
     void init();
     void cleanup();
     void actionsActOnEverySelectedJob();
+    void actionsFollowTheSelectedJobsStatus();
+    void statusFilterAndSearchReachVideosOfChannels();
+    void detailPaneFollowsTheVideosOfAChannel();
     void dropOfUrlsAddsJobs();
     void dropWithAnInvalidEntryAddsNothing();
     void pasteAddsFromClipboard();
@@ -57,6 +62,11 @@ private:
     std::unique_ptr<TestCore> m_t;
     std::unique_ptr<MainWindow> m_window;
 };
+
+void TestMainWindow::initTestCase()
+{
+    installTranslations(*QCoreApplication::instance(), QStringLiteral("en")); // English plural forms
+}
 
 void TestMainWindow::init()
 {
@@ -113,6 +123,72 @@ void TestMainWindow::actionsActOnEverySelectedJob()
     m_window->action(QStringLiteral("hold"))->trigger();
     QVERIFY(m_t->dispatcher().isHeld());
     QVERIFY(m_window->statusSummary().contains(QStringLiteral("Queue paused")));
+}
+
+void TestMainWindow::actionsFollowTheSelectedJobsStatus()
+{
+    auto enabled = [this] {
+        QStringList names;
+        for (const char *name : {"retry", "cancel", "pause", "resume", "remove"})
+            if (m_window->action(QLatin1String(name))->isEnabled())
+                names << QLatin1String(name);
+        return names.join(QLatin1Char(' '));
+    };
+    const qint64 a = m_t->add();
+    const qint64 b = m_t->add();
+    QCOMPARE(enabled(), QString()); // nothing selected
+    select({a});
+    QCOMPARE(enabled(), QStringLiteral("cancel pause remove")); // waiting: nothing to retry or resume
+    QVERIFY(m_t->queue().cancel(a));
+    // The selected job changed under the selection: the actions follow without a click.
+    QTRY_COMPARE(enabled(), QStringLiteral("retry remove"));
+    select({a, b});
+    QCOMPARE(enabled(), QStringLiteral("retry cancel pause remove")); // each applies to one of them
+    QVERIFY(m_t->queue().pause(b));
+    select({b});
+    QCOMPARE(enabled(), QStringLiteral("cancel resume remove"));
+}
+
+void TestMainWindow::statusFilterAndSearchReachVideosOfChannels()
+{
+    const qint64 parent = m_t->add();
+    NewJob child;
+    child.type = TestTypes::Scripted;
+    child.parentId = parent;
+    child.title = QStringLiteral("Lost episode");
+    const qint64 video = m_t->queue().addJob(child).value().job.id;
+    QVERIFY(m_t->queue().cancel(video));
+    m_window->model()->flushChanges();
+    QCOMPARE(m_window->model()->rowCount(), 1); // the video is listed under its channel
+    m_window->statusFilter()->setCurrentIndex(m_window->statusFilter()->findText(QStringLiteral("Cancelled")));
+    QCOMPARE(m_window->model()->rowCount(), 1);
+    QCOMPARE(m_window->model()->index(0, 0).data(JobTableModel::JobIdRole).toLongLong(), video);
+    m_window->statusFilter()->setCurrentIndex(0);
+    m_window->searchBox()->setText(QStringLiteral("lost epi"));
+    QTRY_COMPARE(m_window->model()->index(0, 0).data(JobTableModel::JobIdRole).toLongLong(), video);
+    QCOMPARE(m_window->model()->rowCount(), 1);
+}
+
+void TestMainWindow::detailPaneFollowsTheVideosOfAChannel()
+{
+    DetailPane *detail = m_window->detail();
+    QVERIFY(detail->showsPlaceholder()); // nothing selected: a hint, not a form of empty fields
+    NewJob listing;
+    listing.type = JobTypes::ChannelDownload;
+    listing.url = QStringLiteral("https://www.youtube.com/@example");
+    const qint64 channel = m_t->queue().addJob(listing).value().job.id;
+    select({channel});
+    m_window->table()->setCurrentIndex(m_window->model()->index(m_window->model()->cachedRowOf(channel), 0));
+    QCOMPARE(detail->jobId(), channel);
+    QVERIFY(!detail->showsPlaceholder());
+    QCOMPARE(detail->childrenSummary(), QString()); // nothing listed yet
+    const qint64 first = m_t->add({}, 0, channel);
+    m_t->add({}, 0, channel);
+    // Videos found while the channel is shown appear, and the counts follow their progress.
+    QTRY_COMPARE(detail->childrenSummary(), QStringLiteral("Videos: 0 done, 0 failed, 2 in all"));
+    QVERIFY(m_t->queue().cancel(first));
+    QTRY_COMPARE(detail->childrenSummary(), QStringLiteral("Videos: 0 done, 1 failed, 2 in all"));
+    QTRY_COMPARE(detail->childrenModel()->rowCount(), 2);
 }
 
 void TestMainWindow::dropOfUrlsAddsJobs()
@@ -247,10 +323,21 @@ void TestMainWindow::addDialogRefusesInvalidWithoutAdding()
 {
     AddDialog dialog(m_t->queue());
     dialog.setText(QStringLiteral("https://www.youtube.com/watch?v=fine\njavascript:alert(1)"));
+    // Said while typing, before Add is pressed.
+    QVERIFY(dialog.detectedSummary().contains(QStringLiteral("1 × Video")));
+    QVERIFY(dialog.detectedSummary().contains(QStringLiteral("1 line not a URL")));
     QVERIFY(!dialog.submit());
     QCOMPARE(m_t->queue().list({}).total, 0);
     dialog.setText(QString());
     QVERIFY(!dialog.submit());
+    // Ctrl+Enter adds from the keyboard (Enter alone makes a new line).
+    dialog.setText(QStringLiteral("https://www.youtube.com/watch?v=fine"));
+    dialog.show();
+    QApplication::setActiveWindow(&dialog);
+    QVERIFY(QTest::qWaitForWindowActive(&dialog));
+    QTest::keyClick(&dialog, Qt::Key_Return, Qt::ControlModifier);
+    QCOMPARE(dialog.result(), int(QDialog::Accepted));
+    QCOMPARE(m_t->queue().list({}).total, 1);
 }
 
 void TestMainWindow::clipboardOfferIsOptInAndNeverSilent()
@@ -325,6 +412,17 @@ void TestMainWindow::logViewFollowsGrowingLog()
     log->info(QStringLiteral("more"));
     view->poll();
     QVERIFY(view->text()->toPlainText().endsWith(QStringLiteral("more")));
+    QVERIFY(view->isFollowing());
+    // A very long line (a command line) does not drag the view sideways away from the others.
+    log->info(QStringLiteral("yt-dlp ") + QStringLiteral("--option value ").repeated(80));
+    view->poll();
+    view->resize(400, 300);
+    view->show();
+    QVERIFY(QTest::qWaitForWindowExposed(view));
+    log->info(QStringLiteral("short"));
+    view->poll();
+    QVERIFY(view->text()->horizontalScrollBar()->maximum() > 0);
+    QCOMPARE(view->text()->horizontalScrollBar()->value(), 0);
     QVERIFY(view->isFollowing());
     view->text()->verticalScrollBar()->setValue(0); // the user scrolls up to read
     log->info(QStringLiteral("even more"));

@@ -13,6 +13,7 @@
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QShortcut>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -51,6 +52,13 @@ AddDialog::AddDialog(JobQueue &queue, QWidget *parent)
     form->addRow(tr("Re-sync every"), m_subscribe);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     buttons->button(QDialogButtonBox::Ok)->setText(tr("Add"));
+    buttons->button(QDialogButtonBox::Ok)->setToolTip(tr("Add the downloads (Ctrl+Enter)"));
+    // Enter makes a new line in the URL list; Ctrl+Enter adds, as in other multi-line dialogs.
+    for (const QKeySequence &keys : {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)}) {
+        auto *shortcut = new QShortcut(keys, this);
+        connect(shortcut, &QShortcut::activated, buttons->button(QDialogButtonBox::Ok), &QPushButton::click);
+    }
+    m_urls->setMinimumWidth(fontMetrics().horizontalAdvance(QLatin1Char('x')) * 60); // a whole channel URL fits
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_error);
@@ -94,12 +102,21 @@ void AddDialog::updateDetected()
 {
     const QStringList entries = UrlInput::entriesFromText(m_urls->toPlainText());
     QHash<QString, int> perType;
-    for (const QString &entry : entries)
+    int invalid = 0;
+    for (const QString &entry : entries) {
+        if (JobTypes::urlProblem(entry)) {
+            ++invalid; // said before Add is pressed, not only after
+            continue;
+        }
         ++perType[m_type->currentData().toString().isEmpty() ? JobTypes::detectType(entry) : m_type->currentData().toString()];
+    }
     QStringList parts;
     for (auto it = perType.cbegin(); it != perType.cend(); ++it)
         parts << QStringLiteral("%1 × %2").arg(it.value()).arg(JobTableModel::typeText(it.key()));
     parts.sort();
+    if (invalid > 0)
+        parts << QStringLiteral("<span style=\"color:#dc2626\">%1</span>")
+                     .arg(tr("%n line(s) not a URL", nullptr, invalid).toHtmlEscaped());
     m_detected->setText(entries.isEmpty() ? QString() : parts.join(QStringLiteral(", ")));
     m_subscribe->setEnabled(perType.contains(JobTypes::ChannelDownload) || perType.contains(JobTypes::PlaylistDownload));
 }

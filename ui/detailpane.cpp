@@ -18,6 +18,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QStackedLayout>
 #include <QTableView>
 #include <QUrl>
 #include <QVBoxLayout>
@@ -84,7 +85,9 @@ DetailPane::DetailPane(JobQueue &queue, QWidget *parent)
     scroll->setWidget(m_formHost);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
-    auto *layout = new QHBoxLayout(this);
+    auto *content = new QWidget(this);
+    auto *layout = new QHBoxLayout(content);
+    layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(scroll, 1);
     m_childrenBox = new QWidget(this);
     auto *childBox = new QVBoxLayout(m_childrenBox);
@@ -92,7 +95,18 @@ DetailPane::DetailPane(JobQueue &queue, QWidget *parent)
     childBox->addWidget(m_childrenLabel);
     childBox->addWidget(m_children, 1);
     layout->addWidget(m_childrenBox, 1);
+    auto *hint = new QLabel(tr("Select a job to see its details, its videos and its log."), this);
+    hint->setObjectName(QStringLiteral("detailHint"));
+    hint->setAlignment(Qt::AlignCenter);
+    hint->setEnabled(false); // drawn in the muted text colour
+    m_pages = new QStackedLayout(this);
+    m_pages->addWidget(hint);
+    m_pages->addWidget(content);
+    m_childrenDelay.setSingleShot(true);
+    m_childrenDelay.setInterval(250);
+    connect(&m_childrenDelay, &QTimer::timeout, this, &DetailPane::renderChildren);
     connect(&m_queue, &JobQueue::jobChanged, this, &DetailPane::handleJobChanged);
+    connect(&m_queue, &JobQueue::jobAdded, this, &DetailPane::handleJobAdded);
     showJob(0);
 }
 
@@ -122,10 +136,20 @@ void DetailPane::showJob(qint64 id)
 {
     const auto job = id > 0 ? m_queue.job(id) : std::nullopt;
     m_job = job.value_or(Job{});
-    const bool parent = m_job.type == JobTypes::ChannelDownload || m_job.type == JobTypes::PlaylistDownload;
     m_childrenModel->setParentFilter(m_job.isValid() ? m_job.id : -1);
-    m_childrenBox->setVisible(parent && m_childrenModel->rowCount() > 0);
+    m_pages->setCurrentIndex(m_job.isValid() ? 1 : 0);
     render();
+    renderChildren();
+}
+
+bool DetailPane::showsPlaceholder() const
+{
+    return m_pages->currentIndex() == 0;
+}
+
+QString DetailPane::childrenSummary() const
+{
+    return m_childrenBox->isVisibleTo(this) ? m_childrenLabel->text() : QString();
 }
 
 void DetailPane::handleJobChanged(const Job &job)
@@ -133,7 +157,23 @@ void DetailPane::handleJobChanged(const Job &job)
     if (job.id == m_job.id) {
         m_job = job;
         render();
+    } else if (m_job.isValid() && job.parentId == m_job.id && !m_childrenDelay.isActive()) {
+        m_childrenDelay.start(); // one of its videos moved on: the counts above the list follow
     }
+}
+
+void DetailPane::handleJobAdded(const Job &job)
+{
+    if (m_job.isValid() && job.parentId == m_job.id && !m_childrenDelay.isActive())
+        m_childrenDelay.start(); // a channel being listed: its videos appear as they are found
+}
+
+void DetailPane::renderChildren()
+{
+    const bool parent = m_job.type == JobTypes::ChannelDownload || m_job.type == JobTypes::PlaylistDownload;
+    const ChildSummary s = parent ? m_queue.childSummary(m_job.id) : ChildSummary{};
+    m_childrenLabel->setText(tr("Videos: %1 done, %2 failed, %3 in all").arg(s.completed).arg(s.failed).arg(s.total));
+    m_childrenBox->setVisible(s.total > 0);
 }
 
 void DetailPane::render()
@@ -141,7 +181,7 @@ void DetailPane::render()
     const Job &j = m_job;
     const bool valid = j.isValid();
     auto set = [this](const QString &key, const QString &text) { m_fields.value(key)->setText(text); };
-    set(QStringLiteral("title"), valid ? j.displayName().toHtmlEscaped() : tr("No job selected"));
+    set(QStringLiteral("title"), j.displayName().toHtmlEscaped());
     set(QStringLiteral("url"), j.url.isEmpty() ? QString() : QStringLiteral("<a href=\"%1\">%1</a>").arg(j.url.toHtmlEscaped()));
     set(QStringLiteral("type"), valid ? JobTableModel::typeText(j.type) : QString());
     set(QStringLiteral("status"), valid ? QStringLiteral("<span style=\"color:%1\">●</span> %2")
@@ -164,6 +204,4 @@ void DetailPane::render()
     const bool hasFile = !resultFile().isEmpty() && QFileInfo::exists(resultFile());
     m_openFile->setEnabled(hasFile);
     m_openFolder->setEnabled(hasFile);
-    const ChildSummary s = valid ? m_queue.childSummary(j.id) : ChildSummary{};
-    m_childrenLabel->setText(tr("Videos: %1 done, %2 failed, %3 in all").arg(s.completed).arg(s.failed).arg(s.total));
 }

@@ -2,6 +2,7 @@
 
 #include "queue/job.h"
 
+#include <QTimer>
 #include <QWidget>
 
 class JobQueue;
@@ -10,6 +11,7 @@ class QFormLayout;
 class QLabel;
 class QPlainTextEdit;
 class QPushButton;
+class QStackedLayout;
 class QTableView;
 
 // Everything about the selected job: its fields, options, error, result, children, and buttons
@@ -25,6 +27,8 @@ public:
     qint64 jobId() const { return m_job.id; }
     QString fieldText(const QString &field) const;
     JobTableModel *childrenModel() const { return m_childrenModel; }
+    QString childrenSummary() const;
+    bool showsPlaceholder() const;
 
 Q_SIGNALS:
     void childActivated(qint64 id);
@@ -32,6 +36,8 @@ Q_SIGNALS:
 private:
     void render();
     void handleJobChanged(const Job &job);
+    void handleJobAdded(const Job &job);
+    void renderChildren();
     QLabel *addField(const QString &key, const QString &label);
     QString resultFile() const;
 
@@ -48,4 +54,6 @@ private:
     QTableView *m_children;
     QLabel *m_childrenLabel;
     QWidget *m_childrenBox = nullptr;
+    QStackedLayout *m_pages = nullptr; // a hint while nothing is selected, the fields otherwise
+    QTimer m_childrenDelay;            // children change in bursts: one summary per burst
 };

@@ -218,19 +218,44 @@ QString JobTableModel::typeText(const QString &type)
     return type;
 }
 
+JobStatus JobTableModel::shownStatus(const Job &job) const
+{
+    if (job.status != JobStatus::Completed)
+        return job.status;
+    const auto it = m_summaries.constFind(job.id);
+    if (it == m_summaries.cend())
+        return job.status;
+    if (it->active > 0)
+        return JobStatus::Running;
+    if (it->waiting() > 0)
+        return JobStatus::Pending;
+    if (it->paused > 0)
+        return JobStatus::Paused;
+    return job.status;
+}
+
+QString JobTableModel::errorText(const Job &job) const
+{
+    if (!job.errorMessage.isEmpty())
+        return job.errorMessage;
+    const auto it = m_summaries.constFind(job.id);
+    return it != m_summaries.cend() && it->failed > 0 ? tr("%n video(s) failed or cancelled", nullptr, it->failed)
+                                                       : QString();
+}
+
 QVariant JobTableModel::display(const Job &job, int column) const
 {
     switch (column) {
     case Title: return job.displayName();
     case Type: return typeText(job.type);
-    case Status: return statusText(job.status);
+    case Status: return statusText(shownStatus(job));
     case Progress: return job.progress.percent >= 0 ? QVariant(job.progress.percent) : QVariant();
     case Priority: return job.priority;
     case Attempts: return job.maxAttempts > 0 ? QStringLiteral("%1 / %2").arg(job.attempts).arg(job.maxAttempts) : QString();
     case Created: return formatTime(job.createdAt);
     case Started: return formatTime(job.startedAt);
     case Finished: return formatTime(job.finishedAt);
-    case Error: return job.errorMessage;
+    case Error: return errorText(job);
     default: return {};
     }
 }
@@ -244,15 +269,17 @@ QVariant JobTableModel::data(const QModelIndex &index, int role) const
         return {};
     switch (role) {
     case Qt::DisplayRole: return display(*job, index.column());
-    case Qt::ToolTipRole: return index.column() == Error ? job->errorMessage : (index.column() == Title ? job->url : QVariant());
+    case Qt::ToolTipRole: return index.column() == Error ? errorText(*job) : (index.column() == Title ? job->url : QVariant());
     case JobIdRole: return job->id;
     case JobRole: return QVariant::fromValue(*job);
     case ProgressRole: return QVariant::fromValue(job->progress);
     case StatusRole: return static_cast<int>(job->status);
-    case Qt::DecorationRole: return index.column() == Status ? QVariant(StatusIcons::icon(job->status)) : QVariant();
+    case Qt::DecorationRole: return index.column() == Status ? QVariant(StatusIcons::icon(shownStatus(*job))) : QVariant();
     case Qt::ForegroundRole:
-        return index.column() == Status || (index.column() == Error && job->status == JobStatus::Dead)
-                   ? QVariant(StatusIcons::color(job->status)) : QVariant();
+        if (index.column() == Status)
+            return StatusIcons::color(shownStatus(*job));
+        return index.column() == Error && (job->status == JobStatus::Dead || job->errorMessage.isEmpty())
+                   ? QVariant(StatusIcons::color(JobStatus::Dead)) : QVariant();
     case ChildSummaryRole: {
         const auto it = m_summaries.constFind(job->id);
         return it == m_summaries.cend() ? QVariant() : QVariant::fromValue(QPoint(it->completed, it->total));

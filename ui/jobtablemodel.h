@@ -60,6 +60,9 @@ Q_SIGNALS:
 
 public:
 
+    // What the Status column shows: a channel or playlist that has listed its videos is
+    // "completed" itself, but shows as running (or waiting, or paused) while its videos are.
+    JobStatus shownStatus(const Job &job) const;
     static QString statusText(JobStatus status);
     static QString typeText(const QString &type);
 
@@ -72,6 +75,7 @@ private:
     const QList<Job> *pageFor(int row) const;
     void loadPage(int page) const;
     QVariant display(const Job &job, int column) const;
+    QString errorText(const Job &job) const;
     void handleJobAdded(const Job &job);
     void handleJobChanged(const Job &job);
     void handleJobProgress(qint64 id, const JobProgress &progress);

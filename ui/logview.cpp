@@ -153,6 +153,16 @@ void LogView::append(const QByteArray &data)
     batch.chop(1);
     m_text->appendPlainText(batch); // one block edit for the whole batch
     QScrollBar *bar = m_text->verticalScrollBar();
+    if (follow && !m_text->textCursor().hasSelection()) {
+        // The cursor sits at the start of the last line, not its end: whenever the view makes the
+        // cursor visible (on show, on resize), a long last line (a command line) would otherwise
+        // drag it sideways and leave every shorter line out of sight.
+        QTextCursor cursor = m_text->textCursor();
+        cursor.movePosition(QTextCursor::End);
+        cursor.movePosition(QTextCursor::StartOfBlock);
+        m_text->setTextCursor(cursor);
+        m_text->horizontalScrollBar()->setValue(0);
+    }
     bar->setValue(follow ? bar->maximum() : keep);
 }
 

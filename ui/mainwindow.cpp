@@ -123,6 +123,9 @@ MainWindow::MainWindow(SpoolCore &core, const QString &settingsFile, QWidget *pa
     connect(&m_core.queue(), &JobQueue::jobRemoved, this, later);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::handleCurrentChanged);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::updateActions);
+    // A selected job that finishes or fails changes what can be done with it.
+    connect(m_model, &QAbstractItemModel::dataChanged, this, &MainWindow::updateActions);
+    connect(m_model, &QAbstractItemModel::layoutChanged, this, &MainWindow::updateActions);
     connect(m_table, &QTableView::customContextMenuRequested, this, &MainWindow::showContextMenu);
     connect(m_detail, &DetailPane::childActivated, this, [this](qint64 id) {
         m_detail->showJob(id);
@@ -301,8 +304,11 @@ void MainWindow::applyFilter()
     for (const QString &name : m_statusFilter->currentData().toStringList())
         statuses << *statusFromName(name);
     const QString type = m_typeFilter->currentData().toString();
-    m_model->setFilter(statuses, type.isEmpty() ? QStringList() : QStringList{type}, m_search->text(),
-                       !m_children->isChecked() && type != JobTypes::VideoDownload && type != JobTypes::MetadataExtraction);
+    // Channels list their videos in the detail pane; a status filter or a search looks at every
+    // job, so "Failed" lists the failed videos of every channel and a video's title finds it.
+    const bool topLevelOnly = !m_children->isChecked() && statuses.isEmpty() && m_search->text().trimmed().isEmpty()
+                              && type != JobTypes::VideoDownload && type != JobTypes::MetadataExtraction;
+    m_model->setFilter(statuses, type.isEmpty() ? QStringList() : QStringList{type}, m_search->text(), topLevelOnly);
     updateActions();
 }
 
@@ -348,8 +354,32 @@ void MainWindow::forEachSelected(const std::function<void(qint64)> &act)
 
 void MainWindow::updateActions()
 {
-    const bool any = m_table->selectionModel()->hasSelection();
-    for (const char *name : {"retry", "cancel", "pause", "resume", "raise", "lower", "remove", "copyurl", "logfolder"})
+    // An action is offered when it applies to at least one selected job (a huge selection is
+    // judged by its first rows).
+    constexpr int kRowsToJudge = 1000;
+    bool any = false, retry = false, cancel = false, pause = false, resume = false;
+    int judged = 0;
+    const QItemSelection selection = m_table->selectionModel()->selection();
+    for (const QItemSelectionRange &range : selection) {
+        for (int row = range.top(); row <= range.bottom() && judged < kRowsToJudge; ++row, ++judged) {
+            const QVariant value = m_model->index(row, 0).data(JobTableModel::StatusRole);
+            if (!value.isValid())
+                continue;
+            const auto status = static_cast<JobStatus>(value.toInt());
+            any = true;
+            retry = retry || status == JobStatus::Dead || status == JobStatus::Cancelled || status == JobStatus::Retrying;
+            cancel = cancel || isTransitionAllowed(status, JobStatus::Cancelled);
+            pause = pause || isTransitionAllowed(status, JobStatus::Paused);
+            resume = resume || status == JobStatus::Paused;
+        }
+    }
+    if (judged >= kRowsToJudge)
+        retry = cancel = pause = resume = true;
+    m_actions.value(QStringLiteral("retry"))->setEnabled(retry);
+    m_actions.value(QStringLiteral("cancel"))->setEnabled(cancel);
+    m_actions.value(QStringLiteral("pause"))->setEnabled(pause);
+    m_actions.value(QStringLiteral("resume"))->setEnabled(resume);
+    for (const char *name : {"raise", "lower", "remove", "copyurl", "logfolder"})
         m_actions.value(QLatin1String(name))->setEnabled(any);
 }
 

@@ -45,11 +45,14 @@ void ProgressDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
     bar.textVisible = true;
     bar.state = option.state | QStyle::State_Horizontal;
     bar.palette = option.palette;
+    bool done = status == JobStatus::Completed;
+    const bool stopped = status == JobStatus::Dead || status == JobStatus::Cancelled;
     if (summary.isValid() && summary.toPoint().y() > 0) {
         const QPoint s = summary.toPoint();
         bar.progress = s.y() > 0 ? 1000 * s.x() / s.y() : 0;
         bar.text = tr("%1 / %2 videos").arg(s.x()).arg(s.y());
-    } else if (p.percent >= 0) {
+        done = s.x() == s.y(); // green once every video is in, not when the listing is
+    } else if (p.percent > 0 || (p.percent == 0 && !stopped)) {
         bar.progress = static_cast<int>(p.percent * 10);
         bar.text = status == JobStatus::Running ? progressText(p.percent, p.speedBps, p.etaSeconds)
                                                 : QStringLiteral("%1%").arg(p.percent, 0, 'f', 0);
@@ -66,7 +69,7 @@ void ProgressDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
     const QString text = bar.text;
     bar.textVisible = false;
     bar.text.clear();
-    bar.palette.setColor(QPalette::Highlight, status == JobStatus::Completed ? QColor(0xb7, 0xe4, 0xc7) : QColor(0xa8, 0xd1, 0xf7));
+    bar.palette.setColor(QPalette::Highlight, done ? QColor(0xb7, 0xe4, 0xc7) : QColor(0xa8, 0xd1, 0xf7));
     QApplication::style()->drawControl(QStyle::CE_ProgressBar, &bar, painter);
     painter->save();
     painter->setPen(option.palette.color(QPalette::Text));

@@ -70,6 +70,7 @@ WelcomeDialog::WelcomeDialog(const QString &settingsFile, const QString &fallbac
     layout->addWidget(buildButtons());
     setDownloadDir(downloads.downloadDir);
     setMinimumWidth(kMinimumWidth);
+    fitHeight();
     connect(&m_watcher, &QFutureWatcherBase::finished, this, &WelcomeDialog::handleToolsChecked);
     checkTools();
 }
@@ -180,13 +181,22 @@ void WelcomeDialog::checkTools()
     }));
 }
 
+void WelcomeDialog::fitHeight()
+{
+    // Wrapped labels are measured at the width the dialog has, not the narrower one sizeHint()
+    // assumes; otherwise the dialog keeps a band of empty space.
+    const int w = qMax(width(), kMinimumWidth);
+    const int h = layout()->hasHeightForWidth() ? layout()->totalHeightForWidth(w) : sizeHint().height();
+    resize(w, qMax(h, minimumSizeHint().height()));
+}
+
 void WelcomeDialog::handleToolsChecked()
 {
     const QList<Toolchain::Tool> tools = m_watcher.result();
     for (qsizetype i = 0; i < m_tools.size() && i < tools.size(); ++i)
         showTool(m_tools[i], tools[i]);
     m_checkAgain->setEnabled(true);
-    adjustSize(); // a missing tool's advice takes more lines than "Checking…"
+    fitHeight(); // a missing tool's advice takes more lines than "Checking…"
     Q_EMIT toolsChecked();
 }
 

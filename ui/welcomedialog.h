@@ -63,6 +63,7 @@ private:
     QWidget *buildToolsBox();
     void checkTools();
     void handleToolsChecked();
+    void fitHeight();
     void showTool(ToolRow &row, const Toolchain::Tool &tool);
     QString toolStateText(const ToolRow &row, const Toolchain::Tool &tool) const;
     void chooseFolder();

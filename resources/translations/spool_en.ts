@@ -2,6 +2,26 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
+    <name>AddDialog</name>
+    <message numerus="yes">
+        <source>%n line(s) not a URL</source>
+        <translation>
+            <numerusform>%n line not a URL</numerusform>
+            <numerusform>%n lines not a URL</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>JobTableModel</name>
+    <message numerus="yes">
+        <source>%n video(s) failed or cancelled</source>
+        <translation>
+            <numerusform>%n video failed or cancelled</numerusform>
+            <numerusform>%n videos failed or cancelled</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message numerus="yes">
         <source>Added %n job(s)</source>

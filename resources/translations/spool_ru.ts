@@ -73,6 +73,18 @@
         <source>Nothing was added: %1</source>
         <translation>Ничего не добавлено: %1</translation>
     </message>
+    <message>
+        <source>Add the downloads (Ctrl+Enter)</source>
+        <translation>Добавить загрузки (Ctrl+Enter)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n line(s) not a URL</source>
+        <translation>
+            <numerusform>%n строка — не URL</numerusform>
+            <numerusform>%n строки — не URL</numerusform>
+            <numerusform>%n строк — не URL</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>Cli</name>
@@ -327,16 +339,16 @@ Commands for the running Spool of the same data dir:
         <translation>Результат</translation>
     </message>
     <message>
-        <source>No job selected</source>
-        <translation>Задача не выбрана</translation>
-    </message>
-    <message>
         <source>%1 of %2</source>
         <translation>%1 из %2</translation>
     </message>
     <message>
         <source>Videos: %1 done, %2 failed, %3 in all</source>
         <translation>Видео: готово %1, с ошибкой %2, всего %3</translation>
+    </message>
+    <message>
+        <source>Select a job to see its details, its videos and its log.</source>
+        <translation>Выберите задание, чтобы увидеть его сведения, видео и журнал.</translation>
     </message>
 </context>
 <context>
@@ -428,6 +440,14 @@ Commands for the running Spool of the same data dir:
     <message>
         <source>Last error</source>
         <translation>Последняя ошибка</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n video(s) failed or cancelled</source>
+        <translation>
+            <numerusform>%n видео с ошибкой или отменено</numerusform>
+            <numerusform>%n видео с ошибкой или отменены</numerusform>
+            <numerusform>%n видео с ошибкой или отменены</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -527,7 +527,7 @@ ChildSummary JobStore::childSummary(qint64 parentId)
 {
     QSqlQuery &q = prepared(QStringLiteral(
         "SELECT COUNT(*), SUM(status = 'completed'), SUM(status IN ('dead','cancelled')),"
-        " SUM(status = 'running') FROM jobs WHERE parent_job_id = :p"));
+        " SUM(status = 'running'), SUM(status = 'paused') FROM jobs WHERE parent_job_id = :p"));
     q.bindValue(QStringLiteral(":p"), parentId);
     ChildSummary summary;
     if (run(q) && q.next()) {
@@ -535,6 +535,7 @@ ChildSummary JobStore::childSummary(qint64 parentId)
         summary.completed = q.value(1).toInt();
         summary.failed = q.value(2).toInt();
         summary.active = q.value(3).toInt();
+        summary.paused = q.value(4).toInt();
     }
     q.finish();
     return summary;

@@ -81,6 +81,9 @@ struct ChildSummary
     int completed = 0;
     int failed = 0; // dead or cancelled
     int active = 0; // running
+    int paused = 0;
+    // Pending or retrying: waiting for a worker, a time or a backoff.
+    int waiting() const { return total - completed - failed - active - paused; }
 };
 
 // A channel or playlist re-synced periodically.
