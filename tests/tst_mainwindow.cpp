@@ -42,6 +42,7 @@ private Q_SLOTS:
     void cleanup();
     void actionsActOnEverySelectedJob();
     void actionsFollowTheSelectedJobsStatus();
+    void actionsOnAChannelReachItsVideos();
     void statusFilterAndSearchReachVideosOfChannels();
     void detailPaneFollowsTheVideosOfAChannel();
     void dropOfUrlsAddsJobs();
@@ -147,6 +148,40 @@ void TestMainWindow::actionsFollowTheSelectedJobsStatus()
     QVERIFY(m_t->queue().pause(b));
     select({b});
     QCOMPARE(enabled(), QStringLiteral("cancel resume remove"));
+}
+
+void TestMainWindow::actionsOnAChannelReachItsVideos()
+{
+    NewJob listing;
+    listing.type = JobTypes::ChannelDownload;
+    listing.url = QStringLiteral("https://www.youtube.com/@example");
+    listing.priority = 10;
+    const qint64 channel = m_t->queue().addJob(listing).value().job.id;
+    const qint64 a = m_t->add({}, 0, channel);
+    const qint64 b = m_t->add({}, 0, channel);
+    ClaimRequest claim;
+    claim.now = m_t->clock()->nowMs();
+    claim.leaseUntil = claim.now + 100000;
+    claim.worker = QStringLiteral("test");
+    QCOMPARE(m_t->queue().store().claim(claim).value(0).id, channel);
+    QVERIFY(m_t->queue().transition(channel, JobStatus::Completed)); // listed; its videos wait
+    select({channel});
+    auto enabled = [this](const char *name) { return m_window->action(QLatin1String(name))->isEnabled(); };
+    QVERIFY(enabled("pause") && enabled("cancel") && !enabled("resume") && !enabled("retry"));
+    m_window->action(QStringLiteral("pause"))->trigger();
+    QCOMPARE(m_t->status(a), JobStatus::Paused);
+    QCOMPARE(m_t->status(b), JobStatus::Paused);
+    QCOMPARE(m_t->status(channel), JobStatus::Completed);
+    QTRY_VERIFY(enabled("resume") && !enabled("pause"));
+    m_window->action(QStringLiteral("resume"))->trigger();
+    QCOMPARE(m_t->status(a), JobStatus::Pending);
+    m_window->action(QStringLiteral("cancel"))->trigger();
+    QCOMPARE(m_t->status(a), JobStatus::Cancelled);
+    QCOMPARE(m_t->status(b), JobStatus::Cancelled);
+    QTRY_VERIFY(enabled("retry") && !enabled("cancel"));
+    m_window->action(QStringLiteral("retry"))->trigger();
+    QCOMPARE(m_t->status(a), JobStatus::Pending);
+    QCOMPARE(m_t->status(b), JobStatus::Pending);
 }
 
 void TestMainWindow::statusFilterAndSearchReachVideosOfChannels()

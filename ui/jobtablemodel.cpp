@@ -274,6 +274,7 @@ QVariant JobTableModel::data(const QModelIndex &index, int role) const
     case JobRole: return QVariant::fromValue(*job);
     case ProgressRole: return QVariant::fromValue(job->progress);
     case StatusRole: return static_cast<int>(job->status);
+    case TypeRole: return job->type;
     case Qt::DecorationRole: return index.column() == Status ? QVariant(StatusIcons::icon(shownStatus(*job))) : QVariant();
     case Qt::ForegroundRole:
         if (index.column() == Status)

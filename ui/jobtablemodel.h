@@ -20,7 +20,7 @@ class JobTableModel final : public QAbstractTableModel
     Q_DISABLE_COPY_MOVE(JobTableModel)
 public:
     enum Column { Title, Type, Status, Progress, Priority, Attempts, Created, Started, Finished, Error, ColumnCount };
-    enum Role { JobIdRole = Qt::UserRole + 1, JobRole, ProgressRole, ChildSummaryRole, StatusRole };
+    enum Role { JobIdRole = Qt::UserRole + 1, JobRole, ProgressRole, ChildSummaryRole, StatusRole, TypeRole };
 
     explicit JobTableModel(JobQueue &queue, QObject *parent = nullptr);
 

@@ -167,10 +167,10 @@ void MainWindow::buildActions()
     makeAction(QStringLiteral("add"), tr("&Add…"), QKeySequence::New, [this] { openAddDialog(); });
     makeAction(QStringLiteral("paste"), tr("&Paste URLs"), QKeySequence::Paste,
                [this] { addFromText(QApplication::clipboard()->text()); });
-    makeAction(QStringLiteral("retry"), tr("&Retry"), QKeySequence(tr("Ctrl+R")), [this, &q] { forEachSelected([&q](qint64 id) { q.retry(id); }); });
-    makeAction(QStringLiteral("cancel"), tr("&Cancel"), QKeySequence(tr("Ctrl+K")), [this, &q] { forEachSelected([&q](qint64 id) { q.cancel(id); }); });
-    makeAction(QStringLiteral("pause"), tr("Pa&use"), QKeySequence(tr("Ctrl+P")), [this, &q] { forEachSelected([&q](qint64 id) { q.pause(id); }); });
-    makeAction(QStringLiteral("resume"), tr("Res&ume"), QKeySequence(tr("Ctrl+Shift+P")), [this, &q] { forEachSelected([&q](qint64 id) { q.resume(id); }); });
+    makeAction(QStringLiteral("retry"), tr("&Retry"), QKeySequence(tr("Ctrl+R")), [this, &q] { forEachSelected([&q](qint64 id) { q.retry(id); }, Reach::Videos); });
+    makeAction(QStringLiteral("cancel"), tr("&Cancel"), QKeySequence(tr("Ctrl+K")), [this, &q] { forEachSelected([&q](qint64 id) { q.cancel(id); }, Reach::Videos); });
+    makeAction(QStringLiteral("pause"), tr("Pa&use"), QKeySequence(tr("Ctrl+P")), [this, &q] { forEachSelected([&q](qint64 id) { q.pause(id); }, Reach::Videos); });
+    makeAction(QStringLiteral("resume"), tr("Res&ume"), QKeySequence(tr("Ctrl+Shift+P")), [this, &q] { forEachSelected([&q](qint64 id) { q.resume(id); }, Reach::Videos); });
     makeAction(QStringLiteral("raise"), tr("Raise priority"), QKeySequence(tr("Ctrl+Up")), [this, &q] {
         forEachSelected([&q](qint64 id) { q.setPriority(id, q.job(id).value_or(Job{}).priority + 1); });
     });
@@ -345,10 +345,25 @@ void MainWindow::selectJob(qint64 id)
         m_table->selectRow(row);
 }
 
-void MainWindow::forEachSelected(const std::function<void(qint64)> &act)
+void MainWindow::forEachSelected(const std::function<void(qint64)> &act, Reach reach)
 {
-    for (qint64 id : selectedIds())
+    // A channel whose listing is done is "completed" itself; cancelling, pausing, resuming or
+    // retrying it means doing that to its videos. Each video accepts what applies to it and
+    // refuses the rest; all of it is written in one commit, so a channel of thousands of videos
+    // does not cost thousands of disk syncs.
+    JobQueue &q = m_core.queue();
+    q.store().beginBatch();
+    for (qint64 id : selectedIds()) {
         act(id);
+        if (reach != Reach::Videos)
+            continue;
+        const std::optional<Job> job = q.job(id);
+        if (job && (job->type == JobTypes::ChannelDownload || job->type == JobTypes::PlaylistDownload)) {
+            for (qint64 child : q.childIds(id))
+                act(child);
+        }
+    }
+    q.store().commitBatch();
     m_model->flushChanges();
 }
 
@@ -357,8 +372,10 @@ void MainWindow::updateActions()
     // An action is offered when it applies to at least one selected job (a huge selection is
     // judged by its first rows).
     constexpr int kRowsToJudge = 1000;
+    constexpr int kContainersToJudge = 50; // one count query each
     bool any = false, retry = false, cancel = false, pause = false, resume = false;
     int judged = 0;
+    int containersJudged = 0;
     const QItemSelection selection = m_table->selectionModel()->selection();
     for (const QItemSelectionRange &range : selection) {
         for (int row = range.top(); row <= range.bottom() && judged < kRowsToJudge; ++row, ++judged) {
@@ -371,6 +388,18 @@ void MainWindow::updateActions()
             cancel = cancel || isTransitionAllowed(status, JobStatus::Cancelled);
             pause = pause || isTransitionAllowed(status, JobStatus::Paused);
             resume = resume || status == JobStatus::Paused;
+            const QString type = m_model->index(row, JobTableModel::Type).data(JobTableModel::TypeRole).toString();
+            if (status == JobStatus::Completed && containersJudged < kContainersToJudge
+                && (type == JobTypes::ChannelDownload || type == JobTypes::PlaylistDownload)) {
+                // The actions reach its videos (see forEachSelected).
+                ++containersJudged;
+                const qint64 id = m_model->index(row, 0).data(JobTableModel::JobIdRole).toLongLong();
+                const ChildSummary videos = m_core.queue().childSummary(id);
+                retry = retry || videos.failed > 0;
+                cancel = cancel || videos.waiting() + videos.active + videos.paused > 0;
+                pause = pause || videos.waiting() + videos.active > 0;
+                resume = resume || videos.paused > 0;
+            }
         }
     }
     if (judged >= kRowsToJudge)

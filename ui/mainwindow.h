@@ -69,7 +69,8 @@ private:
     void handleCurrentChanged();
     void handleClipboard();
     void showBanner(const QString &text, const QString &offerUrl = QString());
-    void forEachSelected(const std::function<void(qint64)> &act);
+    enum class Reach { Selected, Videos }; // Videos: a channel's or playlist's videos too
+    void forEachSelected(const std::function<void(qint64)> &act, Reach reach = Reach::Selected);
     void showContextMenu(const QPoint &pos);
     void openAddDialog(const QString &text = QString());
     void openSettings();
