@@ -327,6 +327,7 @@ void TestMainWindow::detailPaneShowsSelectedJob()
     QCOMPARE(m_window->detail()->fieldText(QStringLiteral("title")), QStringLiteral("A documentary"));
     QVERIFY(m_window->detail()->fieldText(QStringLiteral("status")).contains(QStringLiteral("Failed")));
     QVERIFY(m_window->detail()->fieldText(QStringLiteral("error")).contains(QStringLiteral("scripted permanent failure")));
+    QVERIFY(m_window->detail()->fieldText(QStringLiteral("error")).startsWith(QStringLiteral("<b>Not found</b>"))); // for people, not "not_found"
     QCOMPARE(m_window->logView()->logFile(), m_t->core().logs().humanLogPath(id));
     QTRY_VERIFY(m_window->logView()->text()->toPlainText().contains(QStringLiteral("Failed for good")));
 }

@@ -195,7 +195,8 @@ void DetailPane::render()
     const bool waiting = j.status == JobStatus::Retrying || (j.status == JobStatus::Pending && j.runAt > QDateTime::currentMSecsSinceEpoch());
     set(QStringLiteral("next"), waiting ? when(j.runAt) : QString());
     set(QStringLiteral("error"), j.errorMessage.isEmpty() ? QString()
-                                                          : QStringLiteral("<b>%1</b>: %2").arg(j.errorClass.toHtmlEscaped(), j.errorMessage.toHtmlEscaped()));
+                                                          : QStringLiteral("<b>%1</b>: %2").arg(JobTableModel::errorClassText(j.errorClass).toHtmlEscaped(),
+                                                                                            j.errorMessage.toHtmlEscaped()));
     set(QStringLiteral("uploader"), j.uploader.toHtmlEscaped());
     set(QStringLiteral("duration"), j.durationS >= 0 ? ProgressDelegate::formatDuration(static_cast<qint64>(j.durationS)) : QString());
     set(QStringLiteral("file"), resultFile().toHtmlEscaped());

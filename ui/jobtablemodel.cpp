@@ -243,6 +243,36 @@ QString JobTableModel::errorText(const Job &job) const
                                                        : QString();
 }
 
+QString JobTableModel::errorClassText(const QString &errorClass)
+{
+    static const QHash<QString, const char *> kTexts{
+        {QStringLiteral("rate_limited"), QT_TR_NOOP("Rate limited")},
+        {QStringLiteral("bot_check"), QT_TR_NOOP("Bot check")},
+        {QStringLiteral("disk_full"), QT_TR_NOOP("Disk full")},
+        {QStringLiteral("not_found"), QT_TR_NOOP("Not found")},
+        {QStringLiteral("unsupported"), QT_TR_NOOP("Unsupported URL")},
+        {QStringLiteral("unavailable"), QT_TR_NOOP("Unavailable")},
+        {QStringLiteral("auth_required"), QT_TR_NOOP("Sign-in required")},
+        {QStringLiteral("forbidden"), QT_TR_NOOP("Forbidden")},
+        {QStringLiteral("server_error"), QT_TR_NOOP("Server error")},
+        {QStringLiteral("timeout"), QT_TR_NOOP("Timed out")},
+        {QStringLiteral("network"), QT_TR_NOOP("Network error")},
+        {QStringLiteral("cancelled"), QT_TR_NOOP("Cancelled")},
+        {QStringLiteral("stalled"), QT_TR_NOOP("Stalled")},
+        {QStringLiteral("lease_expired"), QT_TR_NOOP("Worker lost")},
+        {QStringLiteral("crashed"), QT_TR_NOOP("Interrupted")},
+        {QStringLiteral("missing_tool"), QT_TR_NOOP("Tool missing")},
+        {QStringLiteral("invalid_option"), QT_TR_NOOP("Invalid option")},
+        {QStringLiteral("invalid_path"), QT_TR_NOOP("Invalid path")},
+        {QStringLiteral("io_error"), QT_TR_NOOP("File error")},
+        {QStringLiteral("exception"), QT_TR_NOOP("Internal error")},
+        {QStringLiteral("internal"), QT_TR_NOOP("Internal error")},
+        {QStringLiteral("unknown"), QT_TR_NOOP("Unknown error")},
+    };
+    const char *text = kTexts.value(errorClass);
+    return text ? tr(text) : errorClass;
+}
+
 QVariant JobTableModel::display(const Job &job, int column) const
 {
     switch (column) {

@@ -65,6 +65,8 @@ public:
     JobStatus shownStatus(const Job &job) const;
     static QString statusText(JobStatus status);
     static QString typeText(const QString &type);
+    // The error classes workers and the dispatcher record ("not_found", "rate_limited", …), for people.
+    static QString errorClassText(const QString &errorClass);
 
 private:
     static constexpr int kPageSize = 200;

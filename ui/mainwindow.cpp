@@ -230,6 +230,8 @@ QWidget *MainWindow::buildFilterBar()
     m_statusFilter->addItem(tr("Active"), QStringList{QStringLiteral("pending"), QStringLiteral("running"), QStringLiteral("retrying")});
     for (JobStatus s : allStatuses())
         m_statusFilter->addItem(StatusIcons::icon(s), JobTableModel::statusText(s), QStringList{statusName(s)});
+    // The popup is as wide as its longest entry ("Completed" beside its icon was elided).
+    m_statusFilter->view()->setMinimumWidth(m_statusFilter->view()->sizeHintForColumn(0) + m_statusFilter->iconSize().width() + 24);
     m_typeFilter = new QComboBox(bar);
     m_typeFilter->addItem(tr("All types"), QString());
     for (const QString &type : JobTypes::all())

@@ -449,6 +449,86 @@ Commands for the running Spool of the same data dir:
             <numerusform>%n видео с ошибкой или отменены</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Rate limited</source>
+        <translation>Ограничение частоты запросов</translation>
+    </message>
+    <message>
+        <source>Bot check</source>
+        <translation>Проверка на бота</translation>
+    </message>
+    <message>
+        <source>Disk full</source>
+        <translation>Диск заполнен</translation>
+    </message>
+    <message>
+        <source>Not found</source>
+        <translation>Не найдено</translation>
+    </message>
+    <message>
+        <source>Unsupported URL</source>
+        <translation>Неподдерживаемый URL</translation>
+    </message>
+    <message>
+        <source>Unavailable</source>
+        <translation>Недоступно</translation>
+    </message>
+    <message>
+        <source>Sign-in required</source>
+        <translation>Требуется вход</translation>
+    </message>
+    <message>
+        <source>Forbidden</source>
+        <translation>Доступ запрещён</translation>
+    </message>
+    <message>
+        <source>Server error</source>
+        <translation>Ошибка сервера</translation>
+    </message>
+    <message>
+        <source>Timed out</source>
+        <translation>Превышено время ожидания</translation>
+    </message>
+    <message>
+        <source>Network error</source>
+        <translation>Ошибка сети</translation>
+    </message>
+    <message>
+        <source>Stalled</source>
+        <translation>Зависло</translation>
+    </message>
+    <message>
+        <source>Worker lost</source>
+        <translation>Исполнитель потерян</translation>
+    </message>
+    <message>
+        <source>Interrupted</source>
+        <translation>Прервано</translation>
+    </message>
+    <message>
+        <source>Tool missing</source>
+        <translation>Нет инструмента</translation>
+    </message>
+    <message>
+        <source>Invalid option</source>
+        <translation>Неверный параметр</translation>
+    </message>
+    <message>
+        <source>Invalid path</source>
+        <translation>Неверный путь</translation>
+    </message>
+    <message>
+        <source>File error</source>
+        <translation>Ошибка файла</translation>
+    </message>
+    <message>
+        <source>Internal error</source>
+        <translation>Внутренняя ошибка</translation>
+    </message>
+    <message>
+        <source>Unknown error</source>
+        <translation>Неизвестная ошибка</translation>
+    </message>
 </context>
 <context>
     <name>LogView</name>
