@@ -15,6 +15,7 @@
 #include "queue/jobqueue.h"
 #include "queue/jobtypes.h"
 
+#include <QHeaderView>
 #include <QLabel>
 #include <QAbstractItemModelTester>
 #include <QAction>
@@ -43,6 +44,7 @@ private Q_SLOTS:
     void actionsActOnEverySelectedJob();
     void actionsFollowTheSelectedJobsStatus();
     void actionsOnAChannelReachItsVideos();
+    void windowLayoutIsRemembered();
     void statusFilterAndSearchReachVideosOfChannels();
     void detailPaneFollowsTheVideosOfAChannel();
     void dropOfUrlsAddsJobs();
@@ -182,6 +184,24 @@ void TestMainWindow::actionsOnAChannelReachItsVideos()
     m_window->action(QStringLiteral("retry"))->trigger();
     QCOMPARE(m_t->status(a), JobStatus::Pending);
     QCOMPARE(m_t->status(b), JobStatus::Pending);
+}
+
+void TestMainWindow::windowLayoutIsRemembered()
+{
+    QHeaderView *header = m_window->table()->horizontalHeader();
+    header->actions().at(JobTableModel::Attempts)->setChecked(false); // the user hides a column
+    header->resizeSection(JobTableModel::Type, 150);
+    m_window->table()->sortByColumn(JobTableModel::Priority, Qt::DescendingOrder);
+    m_window.reset();
+    m_window = std::make_unique<MainWindow>(m_t->core());
+    header = m_window->table()->horizontalHeader();
+    QVERIFY(m_window->table()->isColumnHidden(JobTableModel::Attempts));
+    QVERIFY(!header->actions().at(JobTableModel::Attempts)->isChecked());
+    QVERIFY(!m_window->table()->isColumnHidden(JobTableModel::Type));
+    QCOMPARE(header->sectionSize(JobTableModel::Type), 150);
+    QCOMPARE(header->sortIndicatorSection(), int(JobTableModel::Priority));
+    QCOMPARE(m_window->model()->filter().sort, QStringLiteral("priority"));
+    QVERIFY(m_window->model()->filter().descending);
 }
 
 void TestMainWindow::statusFilterAndSearchReachVideosOfChannels()

@@ -76,6 +76,8 @@ MainWindow::MainWindow(SpoolCore &core, const QString &settingsFile, QWidget *pa
     header->resizeSection(JobTableModel::Created, 130);
     header->resizeSection(JobTableModel::Finished, 130);
     header->resizeSection(JobTableModel::Error, 220);
+    for (int column = 0; column < JobTableModel::ColumnCount; ++column) // a translated title fits
+        header->resizeSection(column, qMax(header->sectionSize(column), header->sectionSizeHint(column)));
     header->setContextMenuPolicy(Qt::ActionsContextMenu);
     // Every column can be shown or hidden from the header's context menu; these start hidden.
     for (int column = 0; column < JobTableModel::ColumnCount; ++column) {
@@ -90,18 +92,18 @@ MainWindow::MainWindow(SpoolCore &core, const QString &settingsFile, QWidget *pa
     auto *bottom = new QTabWidget(this);
     bottom->addTab(m_detail, tr("Details"));
     bottom->addTab(m_log, tr("Log"));
-    auto *split = new QSplitter(Qt::Vertical, this);
-    split->addWidget(m_table);
-    split->addWidget(bottom);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
+    m_split = new QSplitter(Qt::Vertical, this);
+    m_split->addWidget(m_table);
+    m_split->addWidget(bottom);
+    m_split->setStretchFactor(0, 3);
+    m_split->setStretchFactor(1, 2);
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
     layout->setContentsMargins(6, 6, 6, 0);
     buildBanner();
     layout->addWidget(buildFilterBar());
     layout->addWidget(m_banner);
-    layout->addWidget(split, 1);
+    layout->addWidget(m_split, 1);
     setCentralWidget(central);
     buildActions();
     buildMenus();
@@ -138,11 +140,15 @@ MainWindow::MainWindow(SpoolCore &core, const QString &settingsFile, QWidget *pa
     QSettings settings(m_settingsFile, QSettings::IniFormat);
     m_monitorClipboard = settings.value(QStringLiteral("ui/clipboard_monitor"), false).toBool();
     resize(1200, 760);
+    restoreLayout(settings);
     refreshStatusBar();
     updateActions();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    saveLayout();
+}
 
 QAction *MainWindow::makeAction(const QString &name, const QString &text, const QKeySequence &shortcut,
                                 const std::function<void()> &slot)
@@ -497,8 +503,32 @@ void MainWindow::openSettings()
     dialog->open();
 }
 
+void MainWindow::restoreLayout(QSettings &settings)
+{
+    // Where the user left the window: size and place, column widths, order and visibility, sort,
+    // and the split between the table and the details.
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    QHeaderView *header = m_table->horizontalHeader();
+    if (header->restoreState(settings.value(QStringLiteral("window/columns")).toByteArray())) {
+        const QList<QAction *> toggles = header->actions();
+        for (int column = 0; column < toggles.size(); ++column)
+            toggles[column]->setChecked(!m_table->isColumnHidden(column));
+        m_model->sort(header->sortIndicatorSection(), header->sortIndicatorOrder());
+    }
+    m_split->restoreState(settings.value(QStringLiteral("window/split")).toByteArray());
+}
+
+void MainWindow::saveLayout()
+{
+    QSettings settings(m_settingsFile, QSettings::IniFormat);
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/columns"), m_table->horizontalHeader()->saveState());
+    settings.setValue(QStringLiteral("window/split"), m_split->saveState());
+}
+
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    saveLayout();
     if (!m_quitting && m_tray && m_tray->isAvailable()) {
         hide(); // keeps downloading; the tray menu quits
         event->ignore();
@@ -517,6 +547,7 @@ void MainWindow::quit()
     if (m_quitting)
         return;
     m_quitting = true;
+    saveLayout();
     QProgressDialog progress(tr("Stopping downloads…"), QString(), 0, 0, this);
     progress.setWindowModality(Qt::NonModal);
     progress.setMinimumDuration(0);

@@ -13,6 +13,8 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
+class QSettings;
+class QSplitter;
 class QTableView;
 class SpoolCore;
 class TrayController;
@@ -70,6 +72,8 @@ private:
     void handleClipboard();
     void showBanner(const QString &text, const QString &offerUrl = QString());
     enum class Reach { Selected, Videos }; // Videos: a channel's or playlist's videos too
+    void restoreLayout(QSettings &settings);
+    void saveLayout();
     void forEachSelected(const std::function<void(qint64)> &act, Reach reach = Reach::Selected);
     void showContextMenu(const QPoint &pos);
     void openAddDialog(const QString &text = QString());
@@ -97,6 +101,7 @@ private:
     bool m_monitorClipboard = false;
     bool m_quitting = false;
     QLabel *m_counts = nullptr;
+    QSplitter *m_split = nullptr;
     QHash<QString, QAction *> m_actions;
     QTimer m_searchDelay;
     QTimer m_statusDelay;
