@@ -6,6 +6,7 @@
 #include "core/spoolcore.h"
 #include "jobtablemodel.h"
 #include "mainwindow.h"
+#include "translations.h"
 #include "queue/dispatcher.h"
 #include "queue/jobqueue.h"
 #include "queue/jobtypes.h"
@@ -42,6 +43,7 @@ bool waitUntil(const std::function<bool()> &done, int ms)
 int main(int argc, char *argv[])
 {
     QApplication app(argc, argv);
+    installTranslations(app, QStringLiteral("en")); // as the app does: English plural forms
     const QString out = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral("screenshot.png");
     MediaServer server;
     if (!server.start(6))
