@@ -28,6 +28,7 @@ private Q_SLOTS:
     void cleanup();
     void wholeChannelIsDownloaded();
     void resyncAddsOnlyNewVideos();
+    void sameVideoIsNotDownloadedTwiceAcrossSources();
     void rateLimitCoolsDownHostThenSucceeds();
     void notFoundIsDeadAfterOneAttempt();
     void serverErrorIsRetried();
@@ -221,6 +222,36 @@ void TestDownloads::resyncAddsOnlyNewVideos()
     const Job video = waitFor(fresh.first(), JobStatus::Completed);
     QCOMPARE(video.title, QStringLiteral("resync (%1)").arg(clipsBefore + 1));
     QVERIFY(ffprobeAccepts(video.result.value(QStringLiteral("file")).toString()));
+}
+
+void TestDownloads::sameVideoIsNotDownloadedTwiceAcrossSources()
+{
+    makeCore();
+    // A video added on its own first...
+    const qint64 single = addVideo(m_server.clipUrl(0));
+    QCOMPARE(waitFor(single, JobStatus::Completed).status, JobStatus::Completed);
+    // ...then a channel that lists it: only the others are queued.
+    const qint64 channel = addChannel(m_server.channelUrl(QStringLiteral("dedup")));
+    const Job listed = waitFor(channel, JobStatus::Completed);
+    QCOMPARE(listed.result.value(QStringLiteral("children_added")).toInt(), m_server.clipCount() - 1);
+    QCOMPARE(listed.result.value(QStringLiteral("children_existing")).toInt(), 1);
+    for (qint64 video : m_t->queue().childIds(channel))
+        QCOMPARE(waitFor(video, JobStatus::Completed).status, JobStatus::Completed);
+    // ...then a playlist of the same videos on another page: nothing left to download.
+    NewJob playlist;
+    playlist.type = JobTypes::PlaylistDownload;
+    playlist.url = m_server.playlistUrl().toString();
+    const qint64 list = m_t->queue().addJob(playlist).value().job.id;
+    const Job synced = waitFor(list, JobStatus::Completed);
+    QCOMPARE(synced.result.value(QStringLiteral("children_added")).toInt(), 0);
+    QVERIFY(m_t->queue().childIds(list).isEmpty());
+    int files = 0;
+    QDirIterator it(m_downloads->path(), {QStringLiteral("*.mp4")}, QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        it.next();
+        ++files;
+    }
+    QCOMPARE(files, m_server.clipCount()); // every clip once
 }
 
 void TestDownloads::rateLimitCoolsDownHostThenSucceeds()

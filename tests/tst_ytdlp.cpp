@@ -175,6 +175,17 @@ void TestYtDlp::entryKeys()
     QCOMPARE(YtDlp::entryKey({{"id", "dQw4w9WgXcQ"}, {"ie_key", "Youtube"}}), QStringLiteral("youtube:dQw4w9WgXcQ"));
     QCOMPARE(YtDlp::entryKey({{"id", "x"}}), QStringLiteral("unknown:x"));
     QVERIFY(YtDlp::entryKey({{"ie_key", "Youtube"}}).isEmpty());
+    // Generic extractors number media per page: the file's address identifies it instead.
+    const QString onChannel = YtDlp::entryKey({{"id", "channel-1"}, {"ie_key", "HTML5MediaEmbed"},
+                                               {"url", "http://127.0.0.1:8000/media/clip-0.mp4"}});
+    const QString onPlaylist = YtDlp::entryKey({{"id", "playlist-3"}, {"ie_key", "HTML5MediaEmbed"},
+                                                {"url", "http://127.0.0.1:8000/media/clip-0.mp4"}});
+    QCOMPARE(onChannel, onPlaylist);
+    QVERIFY(onChannel.startsWith(QStringLiteral("url:")));
+    QCOMPARE(YtDlp::mediaKey(QStringLiteral("Generic"), QStringLiteral("clip-0"), QStringLiteral("http://127.0.0.1:8000/media/clip-0.mp4")),
+             onChannel); // the same file added on its own
+    QCOMPARE(YtDlp::mediaKey(QStringLiteral("Youtube"), QStringLiteral("abc"), QStringLiteral("https://www.youtube.com/watch?v=abc")),
+             QStringLiteral("youtube:abc"));
 }
 
 QTEST_GUILESS_MAIN(TestYtDlp)

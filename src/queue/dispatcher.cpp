@@ -313,8 +313,10 @@ void Dispatcher::applyOutcomeFacts(const Job &job, const Outcome &outcome)
         if (outcome.mediaToParent && job.parentId > 0)
             m_queue.saveMedia(job.parentId, *outcome.media);
     }
-    if (!outcome.archiveKey.isEmpty())
-        m_queue.store().archive(outcome.archiveKey, job.id, outcome.archivePath, m_clock.nowMs());
+    for (const QString &key : outcome.archiveKeys) {
+        if (!key.isEmpty())
+            m_queue.store().archive(key, job.id, outcome.archivePath, m_clock.nowMs());
+    }
 }
 
 void Dispatcher::recordOutcome(const Running &run, const Outcome &outcome, const JobProgress &progress)

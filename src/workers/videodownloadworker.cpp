@@ -74,11 +74,17 @@ Outcome VideoDownloadWorker::run(JobContext &ctx)
         return Outcome::permanent(QStringLiteral("invalid_option"),
                                   QStringLiteral("unknown quality '%1'").arg(ctx.job().options.value(QStringLiteral("quality")).toString()));
     const QString pathFile = ctx.log().dir() + QStringLiteral("/filepath.txt");
+    const QString keyFile = ctx.log().dir() + QStringLiteral("/mediakey.txt");
     QDir().mkpath(ctx.log().dir());
     QFile::remove(pathFile);
+    QFile::remove(keyFile);
     QStringList args = DownloadEnv::commonArguments(ctx) + *format;
     args << QStringLiteral("-o") << outputTemplate(ctx, dir) << QStringLiteral("--print-to-file")
-         << QStringLiteral("after_move:%(filepath)s") << pathFile << QStringLiteral("--") << ctx.job().url;
+         << QStringLiteral("after_move:%(filepath)s") << pathFile
+         // Who the video is to yt-dlp (extractor, id, address), so a channel listing it later knows
+         // it is already here.
+         << QStringLiteral("--print-to-file") << QStringLiteral("after_move:%(extractor_key)s\t%(id)s\t%(webpage_url)s")
+         << keyFile << QStringLiteral("--") << ctx.job().url;
     ctx.log().info(QStringLiteral("yt-dlp %1 downloading %2").arg(ytdlp.version, ctx.job().url));
 
     ProcessRunner runner(ctx);
@@ -102,7 +108,13 @@ Outcome VideoDownloadWorker::run(JobContext &ctx)
     if (file.isEmpty() || !QFileInfo::exists(file))
         return Outcome::transient(QStringLiteral("unknown"), QStringLiteral("yt-dlp finished but reported no file"));
     Outcome done = Outcome::completed({{QStringLiteral("file"), file}, {QStringLiteral("bytes"), QFileInfo(file).size()}});
-    done.archiveKey = ctx.job().uniqueKey;
+    done.archiveKeys << ctx.job().uniqueKey;
+    // One line, tab-separated: yt-dlp reads a template with line breaks as having no "after_move:".
+    if (const QStringList media = lastLine(keyFile).split(QLatin1Char('\t')); media.size() == 3) {
+        const QString key = YtDlp::mediaKey(media[0], media[1], media[2]);
+        if (key != ctx.job().uniqueKey)
+            done.archiveKeys << key;
+    }
     done.archivePath = file;
     done.children = metadataChild(ctx, file);
     ctx.log().info(QStringLiteral("Saved %1").arg(file));

@@ -32,7 +32,8 @@ struct Outcome
     std::optional<MediaInfo> media;  // facts learned about the video, saved on the job
     bool mediaToParent = false;      // ...and on its parent (metadata of a downloaded video)
     bool clearUniqueKey = false;     // a finished sync frees its key so the source can sync again
-    QString archiveKey;              // a video downloaded for good: remembered past pruning
+    QStringList archiveKeys;         // a video downloaded for good, under every key it is known by:
+                                     // remembered past pruning, so no channel downloads it again
     QString archivePath;
 
     static Outcome completed(QJsonObject result = {});

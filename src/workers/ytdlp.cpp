@@ -1,5 +1,7 @@
 #include "workers/ytdlp.h"
 
+#include "queue/jobtypes.h"
+
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QLocale>
@@ -204,6 +206,18 @@ QJsonObject lastJsonObject(const QByteArray &stdoutData)
     return {};
 }
 
+QString mediaKey(const QString &extractor, const QString &id, const QString &url)
+{
+    // Generic extractors number the media of a page ("channel-1", "playlist-1"): the same file on
+    // two pages gets two ids, so there the file's address is what identifies it.
+    const QString lower = extractor.toLower();
+    if ((lower == QLatin1String("generic") || lower == QLatin1String("html5mediaembed")) && url.contains(QLatin1String("://")))
+        return QStringLiteral("url:") + JobTypes::canonicalUrl(url);
+    if (id.isEmpty())
+        return QString();
+    return (lower.isEmpty() ? QStringLiteral("unknown") : lower) + QLatin1Char(':') + id;
+}
+
 QString entryKey(const QJsonObject &entry)
 {
     QString extractor = entry.value(QStringLiteral("ie_key")).toString();
@@ -211,9 +225,9 @@ QString entryKey(const QJsonObject &entry)
         extractor = entry.value(QStringLiteral("extractor_key")).toString();
     if (extractor.isEmpty())
         extractor = entry.value(QStringLiteral("extractor")).toString();
-    const QString id = entry.value(QStringLiteral("id")).toString();
-    if (id.isEmpty())
-        return QString();
-    return (extractor.isEmpty() ? QStringLiteral("unknown") : extractor).toLower() + QLatin1Char(':') + id;
+    QString url = entry.value(QStringLiteral("url")).toString();
+    if (!url.contains(QLatin1String("://")))
+        url = entry.value(QStringLiteral("webpage_url")).toString();
+    return mediaKey(extractor, entry.value(QStringLiteral("id")).toString(), url);
 }
 } // namespace YtDlp

@@ -54,6 +54,9 @@ bool isSensitiveTrafficLine(const QByteArray &line);
 // header dumps share stdout with it).
 QJsonObject lastJsonObject(const QByteArray &stdoutData);
 
-// Dedup key of an enumerated entry: extractor + id, lower case.
+// What identifies a video across channels, playlists and single adds: extractor + id, lower case
+// ("youtube:dQw4w9WgXcQ"); for generic extractors, whose ids are per page, the media's address.
+QString mediaKey(const QString &extractor, const QString &id, const QString &url);
+// The media key of an enumerated entry.
 QString entryKey(const QJsonObject &entry);
 } // namespace YtDlp
