@@ -1,5 +1,9 @@
 #include "settingsdialog.h"
 
+#include "workers/toolchain.h"
+
+#include <QtConcurrent/QtConcurrentRun>
+
 #include "queue/jobtypes.h"
 #include "workers/toolchain.h"
 
@@ -117,7 +121,9 @@ QWidget *SettingsDialog::toolsPage()
     m_toolReport->setWordWrap(true);
     m_toolReport->setTextInteractionFlags(Qt::TextSelectableByMouse);
     form->addRow(check, m_toolReport);
+    m_checkButton = check;
     connect(check, &QPushButton::clicked, this, &SettingsDialog::checkTools);
+    connect(&m_toolWatcher, &QFutureWatcherBase::finished, this, &SettingsDialog::handleToolsChecked);
     return page;
 }
 
@@ -137,14 +143,24 @@ QWidget *SettingsDialog::apiPage()
 
 void SettingsDialog::checkTools()
 {
+    // A version check starts a process (yt-dlp is a Python program): done off the UI thread.
+    if (m_toolWatcher.isRunning())
+        return;
     Toolchain::forget();
+    m_checkButton->setEnabled(false);
+    m_toolReport->setText(tr("Checking…"));
+    m_toolWatcher.setFuture(QtConcurrent::run(&Toolchain::findAll, QList<std::pair<QString, QString>>{
+        {QStringLiteral("yt-dlp"), m_ytdlp->text().trimmed()}, {QStringLiteral("ffmpeg"), m_ffmpeg->text().trimmed()}}));
+}
+
+void SettingsDialog::handleToolsChecked()
+{
     QStringList lines;
-    for (const auto &[name, path] : {std::pair{QStringLiteral("yt-dlp"), m_ytdlp->text()},
-                                     std::pair{QStringLiteral("ffmpeg"), m_ffmpeg->text()}}) {
-        const Toolchain::Tool tool = Toolchain::find(name, path.trimmed());
-        lines << (tool.ok() ? tr("%1 %2 at %3").arg(name, tool.version.left(80), tool.path) : tool.error);
-    }
+    for (const Toolchain::Tool &tool : m_toolWatcher.result())
+        lines << (tool.ok() ? tr("%1 %2 at %3").arg(tool.name, Toolchain::shortVersion(tool.version), tool.path) : tool.error);
     m_toolReport->setText(lines.join(QLatin1Char('\n')));
+    m_checkButton->setEnabled(true);
+    Q_EMIT toolsChecked();
 }
 
 QString SettingsDialog::toolReport() const

@@ -2,12 +2,15 @@
 
 #include "core/downloadsettings.h"
 #include "core/settings.h"
+#include "workers/toolchain.h"
 
 #include <QDialog>
+#include <QFutureWatcher>
 
 class QCheckBox;
 class QLabel;
 class QLineEdit;
+class QPushButton;
 class QSpinBox;
 
 // Settings (stored in <data dir>/settings.ini): download folder, concurrency, retries, timeouts,
@@ -21,14 +24,20 @@ public:
 
     void load();
     void save();
-    // Looks the tools up again and shows their versions (or what is missing).
+    // Looks the tools up again, off the UI thread, and shows their versions (or what is
+    // missing); toolsChecked() when the report is up.
     void checkTools();
+    bool isChecking() const { return m_toolWatcher.isRunning(); }
     QString toolReport() const;
     QLineEdit *ytdlpEdit() const { return m_ytdlp; }
     QSpinBox *concurrencySpin() const { return m_concurrent; }
     QLineEdit *downloadDirEdit() const { return m_downloadDir; }
 
+Q_SIGNALS:
+    void toolsChecked();
+
 private:
+    void handleToolsChecked();
     QWidget *generalPage();
     QWidget *queuePage();
     QWidget *toolsPage();
@@ -53,6 +62,8 @@ private:
     QLineEdit *m_ytdlp = nullptr;
     QLineEdit *m_ffmpeg = nullptr;
     QLabel *m_toolReport = nullptr;
+    QPushButton *m_checkButton = nullptr;
+    QFutureWatcher<QList<Toolchain::Tool>> m_toolWatcher;
     QCheckBox *m_apiEnabled = nullptr;
     QSpinBox *m_apiPort = nullptr;
     QLineEdit *m_apiToken = nullptr;

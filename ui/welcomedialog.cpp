@@ -26,16 +26,6 @@ constexpr int kIconSize = 64;
 constexpr int kStateIconSize = 16;
 constexpr int kMinimumWidth = 560;
 
-// "ffmpeg version 5.1.6-0+deb12u1 Copyright (c) ..." reads better as "5.1.6-0+deb12u1".
-QString shortVersion(const QString &versionLine)
-{
-    for (const QString &word : versionLine.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
-        if (word.front().isDigit())
-            return word;
-    }
-    return versionLine.left(40);
-}
-
 QLabel *wrappingLabel(const QString &text, QWidget *parent)
 {
     auto *label = new QLabel(text, parent);
@@ -173,12 +163,7 @@ void WelcomeDialog::checkTools()
         wanted.append({row.name, row.configured});
     }
     m_checkAgain->setEnabled(false);
-    m_watcher.setFuture(QtConcurrent::run([wanted] {
-        QList<Toolchain::Tool> tools;
-        for (const auto &[name, configured] : wanted)
-            tools.append(Toolchain::find(name, configured));
-        return tools;
-    }));
+    m_watcher.setFuture(QtConcurrent::run(&Toolchain::findAll, wanted));
 }
 
 void WelcomeDialog::fitHeight()
@@ -212,7 +197,7 @@ QString WelcomeDialog::toolStateText(const ToolRow &row, const Toolchain::Tool &
 {
     if (tool.ok())
         return tr("%1 %2 is ready (%3).")
-            .arg(row.name, shortVersion(tool.version), QDir::toNativeSeparators(tool.path));
+            .arg(row.name, Toolchain::shortVersion(tool.version), QDir::toNativeSeparators(tool.path));
     QString problem;
     if (!tool.path.isEmpty())
         problem = tr("%1 at %2 does not run.").arg(row.name, QDir::toNativeSeparators(tool.path));

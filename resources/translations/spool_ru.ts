@@ -917,6 +917,10 @@ Commands for the running Spool of the same data dir:
         <source>%1 %2 at %3</source>
         <translation>%1 %2 — %3</translation>
     </message>
+    <message>
+        <source>Checking…</source>
+        <translation>Проверка…</translation>
+    </message>
 </context>
 <context>
     <name>SingleInstance</name>

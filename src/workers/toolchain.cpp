@@ -53,6 +53,23 @@ Tool find(const QString &name, const QString &configured)
     return tool;
 }
 
+QList<Tool> findAll(const QList<std::pair<QString, QString>> &wanted)
+{
+    QList<Tool> tools;
+    for (const auto &[name, configured] : wanted)
+        tools.append(find(name, configured));
+    return tools;
+}
+
+QString shortVersion(const QString &versionLine)
+{
+    for (const QString &word : versionLine.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+        if (word.front().isDigit())
+            return word;
+    }
+    return versionLine.left(40);
+}
+
 void forget()
 {
     QMutexLocker lock(&g_mutex);
