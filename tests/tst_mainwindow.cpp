@@ -17,6 +17,7 @@
 
 #include <QHeaderView>
 #include <QLabel>
+#include <QStatusBar>
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QApplication>
@@ -44,6 +45,7 @@ private Q_SLOTS:
     void actionsActOnEverySelectedJob();
     void actionsFollowTheSelectedJobsStatus();
     void actionsOnAChannelReachItsVideos();
+    void refusedActionSaysWhy();
     void windowLayoutIsRemembered();
     void statusFilterAndSearchReachVideosOfChannels();
     void detailPaneFollowsTheVideosOfAChannel();
@@ -202,6 +204,20 @@ void TestMainWindow::windowLayoutIsRemembered()
     QCOMPARE(header->sortIndicatorSection(), int(JobTableModel::Priority));
     QCOMPARE(m_window->model()->filter().sort, QStringLiteral("priority"));
     QVERIFY(m_window->model()->filter().descending);
+}
+
+void TestMainWindow::refusedActionSaysWhy()
+{
+    const qint64 busy = m_t->add({{QStringLiteral("block"), true}});
+    m_t->core().start();
+    QTRY_COMPARE(m_t->status(busy), JobStatus::Running);
+    select({busy});
+    m_window->action(QStringLiteral("remove"))->trigger(); // a running job is not removed...
+    QVERIFY(m_t->queue().job(busy));
+    // ...and the window says so instead of leaving the click unanswered.
+    QVERIFY2(m_window->statusBar()->currentMessage().contains(QStringLiteral("cancel it first")),
+             qPrintable(m_window->statusBar()->currentMessage()));
+    QVERIFY(m_t->queue().cancel(busy));
 }
 
 void TestMainWindow::statusFilterAndSearchReachVideosOfChannels()

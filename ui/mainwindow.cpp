@@ -46,6 +46,13 @@
 namespace {
 constexpr int kSearchDelayMs = 250;
 constexpr int kStatusDelayMs = 500;
+
+// Why a queue request was refused, or nothing when it was done.
+template<typename T>
+std::optional<QString> problem(const Expected<T> &result)
+{
+    return result ? std::nullopt : std::optional<QString>(result.error().message);
+}
 } // namespace
 
 MainWindow::MainWindow(SpoolCore &core, const QString &settingsFile, QWidget *parent)
@@ -173,17 +180,17 @@ void MainWindow::buildActions()
     makeAction(QStringLiteral("add"), tr("&Add…"), QKeySequence::New, [this] { openAddDialog(); });
     makeAction(QStringLiteral("paste"), tr("&Paste URLs"), QKeySequence::Paste,
                [this] { addFromText(QApplication::clipboard()->text()); });
-    makeAction(QStringLiteral("retry"), tr("&Retry"), QKeySequence(tr("Ctrl+R")), [this, &q] { forEachSelected([&q](qint64 id) { q.retry(id); }, Reach::Videos); });
-    makeAction(QStringLiteral("cancel"), tr("&Cancel"), QKeySequence(tr("Ctrl+K")), [this, &q] { forEachSelected([&q](qint64 id) { q.cancel(id); }, Reach::Videos); });
-    makeAction(QStringLiteral("pause"), tr("Pa&use"), QKeySequence(tr("Ctrl+P")), [this, &q] { forEachSelected([&q](qint64 id) { q.pause(id); }, Reach::Videos); });
-    makeAction(QStringLiteral("resume"), tr("Res&ume"), QKeySequence(tr("Ctrl+Shift+P")), [this, &q] { forEachSelected([&q](qint64 id) { q.resume(id); }, Reach::Videos); });
+    makeAction(QStringLiteral("retry"), tr("&Retry"), QKeySequence(tr("Ctrl+R")), [this, &q] { forEachSelected([&q](qint64 id) { return problem(q.retry(id)); }, Reach::Videos); });
+    makeAction(QStringLiteral("cancel"), tr("&Cancel"), QKeySequence(tr("Ctrl+K")), [this, &q] { forEachSelected([&q](qint64 id) { return problem(q.cancel(id)); }, Reach::Videos); });
+    makeAction(QStringLiteral("pause"), tr("Pa&use"), QKeySequence(tr("Ctrl+P")), [this, &q] { forEachSelected([&q](qint64 id) { return problem(q.pause(id)); }, Reach::Videos); });
+    makeAction(QStringLiteral("resume"), tr("Res&ume"), QKeySequence(tr("Ctrl+Shift+P")), [this, &q] { forEachSelected([&q](qint64 id) { return problem(q.resume(id)); }, Reach::Videos); });
     makeAction(QStringLiteral("raise"), tr("Raise priority"), QKeySequence(tr("Ctrl+Up")), [this, &q] {
-        forEachSelected([&q](qint64 id) { q.setPriority(id, q.job(id).value_or(Job{}).priority + 1); });
+        forEachSelected([&q](qint64 id) { return problem(q.setPriority(id, q.job(id).value_or(Job{}).priority + 1)); });
     });
     makeAction(QStringLiteral("lower"), tr("Lower priority"), QKeySequence(tr("Ctrl+Down")), [this, &q] {
-        forEachSelected([&q](qint64 id) { q.setPriority(id, q.job(id).value_or(Job{}).priority - 1); });
+        forEachSelected([&q](qint64 id) { return problem(q.setPriority(id, q.job(id).value_or(Job{}).priority - 1)); });
     });
-    makeAction(QStringLiteral("remove"), tr("Re&move"), QKeySequence::Delete, [this, &q] { forEachSelected([&q](qint64 id) { q.remove(id); }); });
+    makeAction(QStringLiteral("remove"), tr("Re&move"), QKeySequence::Delete, [this, &q] { forEachSelected([&q](qint64 id) { return problem(q.remove(id)); }); });
     makeAction(QStringLiteral("logfolder"), tr("Open &log folder"), QKeySequence(tr("Ctrl+L")), [this] {
         const QList<qint64> ids = selectedIds();
         if (!ids.isEmpty())
@@ -353,7 +360,7 @@ void MainWindow::selectJob(qint64 id)
         m_table->selectRow(row);
 }
 
-void MainWindow::forEachSelected(const std::function<void(qint64)> &act, Reach reach)
+void MainWindow::forEachSelected(const std::function<std::optional<QString>(qint64)> &act, Reach reach)
 {
     // A channel whose listing is done is "completed" itself; cancelling, pausing, resuming or
     // retrying it means doing that to its videos. Each video accepts what applies to it and
@@ -361,18 +368,26 @@ void MainWindow::forEachSelected(const std::function<void(qint64)> &act, Reach r
     // does not cost thousands of disk syncs.
     JobQueue &q = m_core.queue();
     q.store().beginBatch();
+    int done = 0;
+    std::optional<QString> refused;
     for (qint64 id : selectedIds()) {
-        act(id);
+        if (const std::optional<QString> problem = act(id); !problem)
+            ++done;
+        else if (!refused)
+            refused = problem;
         if (reach != Reach::Videos)
             continue;
         const std::optional<Job> job = q.job(id);
         if (job && (job->type == JobTypes::ChannelDownload || job->type == JobTypes::PlaylistDownload)) {
             for (qint64 child : q.childIds(id))
-                act(child);
+                done += act(child) ? 0 : 1; // videos it does not apply to are no news
         }
     }
     q.store().commitBatch();
     m_model->flushChanges();
+    // Nothing happened at all: say why instead of leaving the click without an answer.
+    if (done == 0 && refused)
+        statusBar()->showMessage(tr("Not done: %1").arg(*refused), 8000);
 }
 
 void MainWindow::updateActions()

@@ -74,7 +74,7 @@ private:
     enum class Reach { Selected, Videos }; // Videos: a channel's or playlist's videos too
     void restoreLayout(QSettings &settings);
     void saveLayout();
-    void forEachSelected(const std::function<void(qint64)> &act, Reach reach = Reach::Selected);
+    void forEachSelected(const std::function<std::optional<QString>(qint64)> &act, Reach reach = Reach::Selected);
     void showContextMenu(const QPoint &pos);
     void openAddDialog(const QString &text = QString());
     void openSettings();

@@ -755,6 +755,10 @@ Commands for the running Spool of the same data dir:
         <source>Showing the first %L1 matches; type more to narrow the search</source>
         <translation>Показаны первые %L1 совпадений; уточните запрос, чтобы сузить поиск</translation>
     </message>
+    <message>
+        <source>Not done: %1</source>
+        <translation>Не выполнено: %1</translation>
+    </message>
 </context>
 <context>
     <name>ProgressDelegate</name>
