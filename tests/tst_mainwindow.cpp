@@ -46,6 +46,7 @@ private Q_SLOTS:
     void actionsFollowTheSelectedJobsStatus();
     void actionsOnAChannelReachItsVideos();
     void refusedActionSaysWhy();
+    void aboutNamesVersionAndDataDir();
     void windowLayoutIsRemembered();
     void statusFilterAndSearchReachVideosOfChannels();
     void detailPaneFollowsTheVideosOfAChannel();
@@ -337,6 +338,15 @@ void TestMainWindow::filtersAndSearchNarrowTheTable()
     m_window->statusFilter()->setCurrentIndex(0);
     m_window->typeFilter()->setCurrentIndex(m_window->typeFilter()->findData(JobTypes::VideoDownload));
     QCOMPARE(m_window->model()->rowCount(), 0);
+}
+
+void TestMainWindow::aboutNamesVersionAndDataDir()
+{
+    const QString about = m_window->aboutText();
+    QVERIFY(about.contains(QStringLiteral(SPOOL_VERSION)));
+    QVERIFY(about.contains(m_t->dataDir()));
+    QVERIFY(m_window->action(QStringLiteral("about")));
+    QVERIFY(m_window->action(QStringLiteral("aboutqt")));
 }
 
 void TestMainWindow::statusBarCountsPerStatus()

@@ -27,10 +27,12 @@
 #include <QDragEnterEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QDir>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QMimeData>
 #include <QProgressDialog>
 #include <QPushButton>
@@ -210,6 +212,13 @@ void MainWindow::buildActions()
     makeAction(QStringLiteral("settings"), tr("&Settings…"), QKeySequence::Preferences, [this] { openSettings(); });
     makeAction(QStringLiteral("quit"), tr("&Quit"), QKeySequence::Quit, [this] { quit(); });
     makeAction(QStringLiteral("welcome"), tr("&Welcome…"), QKeySequence(), [this] { openWelcome(); });
+    makeAction(QStringLiteral("about"), tr("&About Spool"), QKeySequence(), [this] {
+        auto *box = new QMessageBox(QMessageBox::NoIcon, tr("About Spool"), aboutText(), QMessageBox::Ok, this);
+        box->setIconPixmap(QApplication::windowIcon().pixmap(64));
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+    });
+    makeAction(QStringLiteral("aboutqt"), tr("About &Qt"), QKeySequence(), [] { QApplication::aboutQt(); });
     auto *toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName(QStringLiteral("mainToolbar"));
     toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
@@ -231,6 +240,9 @@ void MainWindow::buildMenus()
     queue->addAction(m_actions.value(QStringLiteral("hold")));
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(m_actions.value(QStringLiteral("welcome")));
+    help->addSeparator();
+    help->addAction(m_actions.value(QStringLiteral("about")));
+    help->addAction(m_actions.value(QStringLiteral("aboutqt")));
 }
 
 QWidget *MainWindow::buildFilterBar()
@@ -325,6 +337,15 @@ void MainWindow::applyFilter()
                               && type != JobTypes::VideoDownload && type != JobTypes::MetadataExtraction;
     m_model->setFilter(statuses, type.isEmpty() ? QStringList() : QStringList{type}, m_search->text(), topLevelOnly);
     updateActions();
+}
+
+QString MainWindow::aboutText() const
+{
+    return QStringLiteral("<h3>Spool %1</h3><p>%2</p><p>%3</p>")
+        .arg(QStringLiteral(SPOOL_VERSION),
+             tr("A download manager for channels, playlists and videos, built around a durable job queue."),
+             tr("Downloads with yt-dlp and ffmpeg. The queue, the log of every job and the settings are kept in %1.")
+                 .arg(QDir::toNativeSeparators(m_core.dataDir()).toHtmlEscaped()));
 }
 
 QString MainWindow::statusSummary() const

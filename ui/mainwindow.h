@@ -48,6 +48,8 @@ public:
     QComboBox *typeFilter() const { return m_typeFilter; }
     QLineEdit *searchBox() const { return m_search; }
     QCheckBox *childrenBox() const { return m_children; }
+    // Help ▸ About: version, what Spool is, where it keeps its data.
+    QString aboutText() const;
     QString statusSummary() const;
     QAction *action(const QString &name) const;
     // The graceful quit: stops the queue, hands back running jobs, then closes.

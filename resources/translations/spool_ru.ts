@@ -759,6 +759,26 @@ Commands for the running Spool of the same data dir:
         <source>Not done: %1</source>
         <translation>Не выполнено: %1</translation>
     </message>
+    <message>
+        <source>&amp;About Spool</source>
+        <translation>&amp;О программе Spool</translation>
+    </message>
+    <message>
+        <source>About Spool</source>
+        <translation>О программе Spool</translation>
+    </message>
+    <message>
+        <source>About &amp;Qt</source>
+        <translation>О &amp;Qt</translation>
+    </message>
+    <message>
+        <source>A download manager for channels, playlists and videos, built around a durable job queue.</source>
+        <translation>Менеджер загрузок каналов, плейлистов и видео, построенный на надёжной очереди заданий.</translation>
+    </message>
+    <message>
+        <source>Downloads with yt-dlp and ffmpeg. The queue, the log of every job and the settings are kept in %1.</source>
+        <translation>Загружает с помощью yt-dlp и ffmpeg. Очередь, журнал каждого задания и настройки хранятся в %1.</translation>
+    </message>
 </context>
 <context>
     <name>ProgressDelegate</name>
