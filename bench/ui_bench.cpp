@@ -2,9 +2,12 @@
 //   ui_bench [--jobs N] [--data DIR]     (default 1,000,000 jobs in a temporary dir)
 // Prints one JSON object: first_paint_ms, rss_mb, filter_ms, search_ms, max_stall_ms (the longest
 // UI-thread stall while 8 jobs report progress and the user scrolls), and for scale the same first
-// paint and memory of a bare QSqlQueryModel over the same table, measured in the same run.
+// paint and memory of a bare QSqlQueryModel over the same table, measured in the same run; then the
+// log tab on a 200,000-line log (log_open_ms, log_max_stall_ms while lines keep coming) against a
+// QPlainTextEdit given the whole file.
 #include "core/spoolcore.h"
 #include "jobtablemodel.h"
+#include "logview.h"
 #include "mainwindow.h"
 #include "queue/dispatcher.h"
 #include "queue/jobqueue.h"
@@ -15,8 +18,10 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPlainTextEdit>
 #include <QRandomGenerator>
 #include <QScrollBar>
 #include <QSqlDatabase>
@@ -94,6 +99,28 @@ double paintMs(QWidget &window)
     });
 }
 
+// Runs the event loop for `seconds` and returns the longest gap between ticks of a 1 ms timer:
+// how long the UI thread was busy at a stretch.
+double longestGapMs(int seconds)
+{
+    QElapsedTimer clock;
+    clock.start();
+    qint64 last = clock.nsecsElapsed();
+    double worst = 0;
+    QTimer tick;
+    tick.setTimerType(Qt::PreciseTimer);
+    QObject::connect(&tick, &QTimer::timeout, [&] {
+        const qint64 now = clock.nsecsElapsed();
+        worst = qMax(worst, (now - last) / 1e6 - 1.0);
+        last = now;
+    });
+    tick.start(1);
+    QEventLoop loop;
+    QTimer::singleShot(seconds * 1000, &loop, &QEventLoop::quit);
+    loop.exec();
+    return worst;
+}
+
 // The longest gap between ticks of a 1 ms timer while progress flows and the user scrolls.
 double maxStallMs(SpoolCore &core, MainWindow &window, int seconds)
 {
@@ -123,22 +150,81 @@ double maxStallMs(SpoolCore &core, MainWindow &window, int seconds)
         bar->setValue(QRandomGenerator::global()->bounded(bar->maximum() + 1));
     });
     scroll.start(250);
-    QElapsedTimer clock;
-    clock.start();
-    qint64 last = clock.nsecsElapsed();
-    double worst = 0;
-    QTimer tick;
-    tick.setTimerType(Qt::PreciseTimer);
-    QObject::connect(&tick, &QTimer::timeout, [&] {
-        const qint64 now = clock.nsecsElapsed();
-        worst = qMax(worst, (now - last) / 1e6 - 1.0);
-        last = now;
+    return longestGapMs(seconds);
+}
+
+// A 200,000-line job log: how long the log tab takes to show it, how long the UI thread stalls
+// while lines keep arriving, and for scale a plain QPlainTextEdit given the whole file at once.
+QJsonObject logMeasures(const QString &dir)
+{
+    constexpr int kLines = 200'000;
+    const QString path = dir + QStringLiteral("/bench-job.log");
+    {
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+            qFatal("cannot write %s", qPrintable(path));
+        QByteArray chunk;
+        for (int i = 0; i < kLines; ++i) {
+            chunk += QStringLiteral("2026-11-29T12:00:%1.000Z %2 [download] fragment %3 of a long video, %4 bytes so far\n")
+                         .arg(i % 60, 2, 10, QLatin1Char('0'))
+                         .arg(i % 500 == 0 ? QStringLiteral("ERROR  ") : QStringLiteral("INFO   "))
+                         .arg(i)
+                         .arg(qint64(i) * 4096)
+                         .toUtf8();
+            if (chunk.size() > (1 << 20)) {
+                f.write(chunk);
+                chunk.clear();
+            }
+        }
+        f.write(chunk);
+    }
+    QJsonObject out;
+    out.insert(QStringLiteral("log_lines_in_file"), kLines);
+    out.insert(QStringLiteral("log_file_mb"), QFileInfo(path).size() / 1048576.0);
+    LogView view;
+    view.resize(1000, 400);
+    view.show();
+    out.insert(QStringLiteral("log_open_ms"), timeMs([&] {
+        view.setLogFile(path);
+        view.repaint();
+    }));
+    out.insert(QStringLiteral("log_lines_shown"), view.text()->blockCount());
+    out.insert(QStringLiteral("log_level_filter_ms"), timeMs([&] {
+        view.setLevelFilter(QStringLiteral("error"));
+        view.repaint();
+    }));
+    view.setLevelFilter(QString());
+    // 500 lines every 100 ms (a chatty download) while the view follows the end.
+    QFile appender(path);
+    appender.open(QIODevice::Append);
+    int written = 0;
+    QTimer writer;
+    QObject::connect(&writer, &QTimer::timeout, [&] {
+        QByteArray lines;
+        for (int i = 0; i < 500; ++i, ++written)
+            lines += "2026-11-29T12:01:00.000Z INFO    [download] more output " + QByteArray::number(written) + '\n';
+        appender.write(lines);
+        appender.flush();
     });
-    tick.start(1);
-    QEventLoop loop;
-    QTimer::singleShot(seconds * 1000, &loop, &QEventLoop::quit);
-    loop.exec();
-    return worst;
+    writer.start(100);
+    out.insert(QStringLiteral("log_max_stall_ms"), longestGapMs(3));
+    writer.stop();
+    view.poll();
+    out.insert(QStringLiteral("log_following_after_growth"), view.isFollowing());
+    // The naive viewer: the whole file into one QPlainTextEdit.
+    QPlainTextEdit plain;
+    plain.resize(1000, 400);
+    plain.show();
+    out.insert(QStringLiteral("baseline_plaintext_whole_log_ms"), timeMs([&] {
+        QFile f(path);
+        f.open(QIODevice::ReadOnly);
+        plain.setPlainText(QString::fromUtf8(f.readAll()));
+        plain.repaint();
+    }));
+    out.insert(QStringLiteral("log_open_ratio_vs_baseline"),
+               out.value(QStringLiteral("log_open_ms")).toDouble() / out.value(QStringLiteral("baseline_plaintext_whole_log_ms")).toDouble());
+    QFile::remove(path);
+    return out;
 }
 
 QJsonObject baseline(const QString &path)
@@ -232,6 +318,9 @@ int main(int argc, char *argv[])
     window.reset();
     const QJsonObject base = baseline(path);
     for (auto it = base.begin(); it != base.end(); ++it)
+        result.insert(it.key(), it.value());
+    const QJsonObject logs = logMeasures(dir.path());
+    for (auto it = logs.begin(); it != logs.end(); ++it)
         result.insert(it.key(), it.value());
     result.insert(QStringLiteral("first_paint_ratio_vs_baseline"),
                   result.value(QStringLiteral("first_paint_ms")).toDouble() / base.value(QStringLiteral("baseline_sqlquerymodel_first_paint_ms")).toDouble());
