@@ -135,7 +135,7 @@ bool AddDialog::submit()
         return false;
     }
     for (NewJob &job : batch.jobs) {
-        const bool source = job.type == JobTypes::ChannelDownload || job.type == JobTypes::PlaylistDownload;
+        const bool source = JobTypes::listsVideos(job.type);
         if (source && m_subscribe->value() > 0)
             job.options.insert(QStringLiteral("subscribe_hours"), m_subscribe->value());
     }

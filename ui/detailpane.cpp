@@ -170,8 +170,7 @@ void DetailPane::handleJobAdded(const Job &job)
 
 void DetailPane::renderChildren()
 {
-    const bool parent = m_job.type == JobTypes::ChannelDownload || m_job.type == JobTypes::PlaylistDownload;
-    const ChildSummary s = parent ? m_queue.childSummary(m_job.id) : ChildSummary{};
+    const ChildSummary s = JobTypes::listsVideos(m_job.type) ? m_queue.childSummary(m_job.id) : ChildSummary{};
     m_childrenLabel->setText(tr("Videos: %1 done, %2 failed, %3 in all").arg(s.completed).arg(s.failed).arg(s.total));
     m_childrenBox->setVisible(s.total > 0);
 }

@@ -146,7 +146,7 @@ void JobTableModel::loadPage(int page) const
         rows = m_queue.store().page(f);
     }
     for (const Job &job : rows) {
-        if (job.type == JobTypes::ChannelDownload || job.type == JobTypes::PlaylistDownload)
+        if (JobTypes::listsVideos(job.type))
             m_summaries.insert(job.id, m_queue.store().childSummary(job.id));
     }
     m_pages.insert(page, rows);
@@ -218,18 +218,22 @@ QString JobTableModel::typeText(const QString &type)
     return type;
 }
 
+std::optional<ChildSummary> JobTableModel::videosOf(qint64 id) const
+{
+    const auto it = m_summaries.constFind(id);
+    return it == m_summaries.cend() ? std::nullopt : std::optional<ChildSummary>(*it);
+}
+
 JobStatus JobTableModel::shownStatus(const Job &job) const
 {
-    if (job.status != JobStatus::Completed)
+    const std::optional<ChildSummary> videos = job.status == JobStatus::Completed ? videosOf(job.id) : std::nullopt;
+    if (!videos)
         return job.status;
-    const auto it = m_summaries.constFind(job.id);
-    if (it == m_summaries.cend())
-        return job.status;
-    if (it->active > 0)
+    if (videos->active > 0)
         return JobStatus::Running;
-    if (it->waiting() > 0)
+    if (videos->waiting() > 0)
         return JobStatus::Pending;
-    if (it->paused > 0)
+    if (videos->paused > 0)
         return JobStatus::Paused;
     return job.status;
 }
@@ -238,9 +242,8 @@ QString JobTableModel::errorText(const Job &job) const
 {
     if (!job.errorMessage.isEmpty())
         return job.errorMessage;
-    const auto it = m_summaries.constFind(job.id);
-    return it != m_summaries.cend() && it->failed > 0 ? tr("%n video(s) failed or cancelled", nullptr, it->failed)
-                                                       : QString();
+    const std::optional<ChildSummary> videos = videosOf(job.id);
+    return videos && videos->failed > 0 ? tr("%n video(s) failed or cancelled", nullptr, videos->failed) : QString();
 }
 
 QString JobTableModel::errorClassText(const QString &errorClass)
@@ -304,7 +307,6 @@ QVariant JobTableModel::data(const QModelIndex &index, int role) const
     case JobRole: return QVariant::fromValue(*job);
     case ProgressRole: return QVariant::fromValue(job->progress);
     case StatusRole: return static_cast<int>(job->status);
-    case TypeRole: return job->type;
     case Qt::DecorationRole: return index.column() == Status ? QVariant(StatusIcons::icon(shownStatus(*job))) : QVariant();
     case Qt::ForegroundRole:
         if (index.column() == Status)
@@ -312,8 +314,8 @@ QVariant JobTableModel::data(const QModelIndex &index, int role) const
         return index.column() == Error && (job->status == JobStatus::Dead || job->errorMessage.isEmpty())
                    ? QVariant(StatusIcons::color(JobStatus::Dead)) : QVariant();
     case ChildSummaryRole: {
-        const auto it = m_summaries.constFind(job->id);
-        return it == m_summaries.cend() ? QVariant() : QVariant::fromValue(QPoint(it->completed, it->total));
+        const std::optional<ChildSummary> videos = videosOf(job->id);
+        return videos ? QVariant::fromValue(QPoint(videos->completed, videos->total)) : QVariant();
     }
     case Qt::TextAlignmentRole:
         return index.column() == Priority ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();

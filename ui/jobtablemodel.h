@@ -20,7 +20,7 @@ class JobTableModel final : public QAbstractTableModel
     Q_DISABLE_COPY_MOVE(JobTableModel)
 public:
     enum Column { Title, Type, Status, Progress, Priority, Attempts, Created, Started, Finished, Error, ColumnCount };
-    enum Role { JobIdRole = Qt::UserRole + 1, JobRole, ProgressRole, ChildSummaryRole, StatusRole, TypeRole };
+    enum Role { JobIdRole = Qt::UserRole + 1, JobRole, ProgressRole, ChildSummaryRole, StatusRole };
 
     explicit JobTableModel(JobQueue &queue, QObject *parent = nullptr);
 
@@ -54,12 +54,8 @@ public:
     void setSearchCap(int cap) { m_searchCap = cap; }
     int searchCap() const { return m_searchCap; }
     bool searchCapped() const { return m_searchCapped; }
-
-Q_SIGNALS:
-    void searchCappedChanged(bool capped);
-
-public:
-
+    // The counts of a channel's or playlist's videos, for a row the model has loaded.
+    std::optional<ChildSummary> videosOf(qint64 id) const;
     // What the Status column shows: a channel or playlist that has listed its videos is
     // "completed" itself, but shows as running (or waiting, or paused) while its videos are.
     JobStatus shownStatus(const Job &job) const;
@@ -67,6 +63,9 @@ public:
     static QString typeText(const QString &type);
     // The error classes workers and the dispatcher record ("not_found", "rate_limited", …), for people.
     static QString errorClassText(const QString &errorClass);
+
+Q_SIGNALS:
+    void searchCappedChanged(bool capped);
 
 private:
     static constexpr int kPageSize = 200;

@@ -24,10 +24,10 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDesktopServices>
+#include <QDir>
 #include <QDragEnterEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QDir>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -399,7 +399,7 @@ void MainWindow::forEachSelected(const std::function<std::optional<QString>(qint
         if (reach != Reach::Videos)
             continue;
         const std::optional<Job> job = q.job(id);
-        if (job && (job->type == JobTypes::ChannelDownload || job->type == JobTypes::PlaylistDownload)) {
+        if (job && JobTypes::listsVideos(job->type)) {
             for (qint64 child : q.childIds(id))
                 done += act(child) ? 0 : 1; // videos it does not apply to are no news
         }
@@ -416,33 +416,28 @@ void MainWindow::updateActions()
     // An action is offered when it applies to at least one selected job (a huge selection is
     // judged by its first rows).
     constexpr int kRowsToJudge = 1000;
-    constexpr int kContainersToJudge = 50; // one count query each
     bool any = false, retry = false, cancel = false, pause = false, resume = false;
     int judged = 0;
-    int containersJudged = 0;
     const QItemSelection selection = m_table->selectionModel()->selection();
     for (const QItemSelectionRange &range : selection) {
         for (int row = range.top(); row <= range.bottom() && judged < kRowsToJudge; ++row, ++judged) {
-            const QVariant value = m_model->index(row, 0).data(JobTableModel::StatusRole);
-            if (!value.isValid())
+            const std::optional<Job> job = m_model->jobAt(row);
+            if (!job)
                 continue;
-            const auto status = static_cast<JobStatus>(value.toInt());
+            const JobStatus status = job->status;
             any = true;
             retry = retry || status == JobStatus::Dead || status == JobStatus::Cancelled || status == JobStatus::Retrying;
             cancel = cancel || isTransitionAllowed(status, JobStatus::Cancelled);
             pause = pause || isTransitionAllowed(status, JobStatus::Paused);
             resume = resume || status == JobStatus::Paused;
-            const QString type = m_model->index(row, JobTableModel::Type).data(JobTableModel::TypeRole).toString();
-            if (status == JobStatus::Completed && containersJudged < kContainersToJudge
-                && (type == JobTypes::ChannelDownload || type == JobTypes::PlaylistDownload)) {
-                // The actions reach its videos (see forEachSelected).
-                ++containersJudged;
-                const qint64 id = m_model->index(row, 0).data(JobTableModel::JobIdRole).toLongLong();
-                const ChildSummary videos = m_core.queue().childSummary(id);
-                retry = retry || videos.failed > 0;
-                cancel = cancel || videos.waiting() + videos.active + videos.paused > 0;
-                pause = pause || videos.waiting() + videos.active > 0;
-                resume = resume || videos.paused > 0;
+            // The actions reach the videos of a listed channel (see forEachSelected); the model
+            // keeps their counts for the rows it shows, so judging costs no query.
+            if (const std::optional<ChildSummary> videos = m_model->videosOf(job->id);
+                videos && status == JobStatus::Completed) {
+                retry = retry || videos->failed > 0;
+                cancel = cancel || videos->waiting() + videos->active + videos->paused > 0;
+                pause = pause || videos->waiting() + videos->active > 0;
+                resume = resume || videos->paused > 0;
             }
         }
     }

@@ -10,7 +10,7 @@ QueueSettings QueueSettings::defaults()
     for (const QString &type : JobTypes::all()) {
         TypePolicy p;
         p.needsUrl = JobTypes::needsUrl(type);
-        if (type == JobTypes::ChannelDownload || type == JobTypes::PlaylistDownload)
+        if (JobTypes::listsVideos(type))
             p.stallTimeoutMs = 300'000; // enumerating a big channel prints nothing for a while
         if (type == JobTypes::Cleanup) {
             p.retry.maxAttempts = 2;

@@ -67,8 +67,7 @@ Expected<bool> SpoolCore::open()
     m_subscriptions = std::make_unique<Subscriptions>(*m_queue, *m_clock);
     if (!window->isAlwaysOpen()) {
         m_dispatcher->setGate([w = *window](const QString &type, qint64 now) -> qint64 {
-            const bool download = type == JobTypes::VideoDownload || type == JobTypes::ChannelDownload
-                                  || type == JobTypes::PlaylistDownload;
+            const bool download = type == JobTypes::VideoDownload || JobTypes::listsVideos(type);
             return download ? w.opensAt(now) : 0;
         });
     }

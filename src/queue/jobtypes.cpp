@@ -17,6 +17,11 @@ bool needsUrl(const QString &type)
 {
     return type != Cleanup && isKnown(type);
 }
+
+bool listsVideos(const QString &type)
+{
+    return type == ChannelDownload || type == PlaylistDownload;
+}
 } // namespace JobTypes
 
 #include <QUrl>
@@ -34,7 +39,7 @@ QList<OptionSpec> options(const QString &type)
     };
     if (type == VideoDownload)
         return download + QList<OptionSpec>{{QStringLiteral("source_id"), T::String}};
-    if (type == ChannelDownload || type == PlaylistDownload)
+    if (listsVideos(type))
         return download + QList<OptionSpec>{{QStringLiteral("date_after"), T::String},
                                             {QStringLiteral("date_before"), T::String},
                                             {QStringLiteral("max_items"), T::Double},

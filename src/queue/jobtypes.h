@@ -19,6 +19,8 @@ const QStringList &all();
 bool isKnown(const QString &type);
 // Download and metadata jobs act on a URL; cleanup acts on the download dir.
 bool needsUrl(const QString &type);
+// Channels and playlists list videos and queue one child job per video.
+bool listsVideos(const QString &type);
 
 // An option a job type accepts, and the JSON type it must have. Unknown keys are refused.
 struct OptionSpec

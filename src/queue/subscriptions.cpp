@@ -27,7 +27,7 @@ void Subscriptions::start()
 void Subscriptions::handleJobAdded(const Job &job)
 {
     const double hours = job.options.value(kOption).toDouble();
-    if (hours <= 0 || (job.type != JobTypes::ChannelDownload && job.type != JobTypes::PlaylistDownload))
+    if (hours <= 0 || !JobTypes::listsVideos(job.type))
         return;
     Subscription s;
     s.url = job.url;
