@@ -46,6 +46,25 @@ QString toJsonText(const QJsonObject &object)
     return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
 }
 
+// Lists bound as one parameter and read back with json_each(:param) in the query.
+QString jsonArray(const QStringList &values)
+{
+    return QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(values)).toJson(QJsonDocument::Compact));
+}
+
+QString jsonArray(const QList<qint64> &ids)
+{
+    QString list;
+    list.reserve(ids.size() * 8 + 2);
+    list += QLatin1Char('[');
+    for (qint64 id : ids) {
+        if (list.size() > 1)
+            list += QLatin1Char(',');
+        list += QString::number(id);
+    }
+    return list + QLatin1Char(']');
+}
+
 QJsonObject fromJsonText(const QString &text)
 {
     return QJsonDocument::fromJson(text.toUtf8()).object();
@@ -578,17 +597,8 @@ Where whereFor(const JobFilter &filter)
             w.binds.insert(QStringLiteral(":parent"), *filter.parentId);
     }
     if (filter.textMatches) {
-        QString list;
-        list.reserve(filter.textMatches->size() * 8 + 2);
-        list += QLatin1Char('[');
-        for (qint64 id : *filter.textMatches) {
-            if (list.size() > 1)
-                list += QLatin1Char(',');
-            list += QString::number(id);
-        }
-        list += QLatin1Char(']');
         where << QStringLiteral("id IN (SELECT value FROM json_each(:matches))");
-        w.binds.insert(QStringLiteral(":matches"), list);
+        w.binds.insert(QStringLiteral(":matches"), *filter.textMatches);
     } else if (filter.text.size() >= 3) {
         where << QStringLiteral("id IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH :text)");
         w.binds.insert(QStringLiteral(":text"), ftsPhrase(filter.text));
@@ -672,13 +682,9 @@ QList<qint64> JobStore::ids(const JobFilter &filter)
 
 QList<Job> JobStore::jobsInOrder(const QList<qint64> &ids)
 {
-    QStringList list;
-    list.reserve(ids.size());
-    for (qint64 id : ids)
-        list << QString::number(id);
     QSqlQuery &q = prepared(QStringLiteral("SELECT ") + kColumns
                             + QStringLiteral(" FROM jobs WHERE id IN (SELECT value FROM json_each(:ids))"));
-    q.bindValue(QStringLiteral(":ids"), QLatin1Char('[') + list.join(QLatin1Char(',')) + QLatin1Char(']'));
+    q.bindValue(QStringLiteral(":ids"), jsonArray(ids));
     if (!run(q))
         return {};
     QHash<qint64, Job> byId;
@@ -711,7 +717,7 @@ bool JobStore::resolveText(JobFilter &filter, int maxMatches, TextOverflow overf
         return true; // still exact: every count and page searches again
     if (!complete)
         ids.resize(maxMatches);
-    filter.textMatches = std::move(ids);
+    filter.textMatches = jsonArray(ids);
     return complete;
 }
 
@@ -746,11 +752,6 @@ QHash<QString, qint64> JobStore::countByType()
 
 QList<Job> JobStore::claim(const ClaimRequest &request)
 {
-    QStringList types, ids;
-    for (const QString &type : request.excludedTypes)
-        types << type;
-    for (qint64 id : request.excludedIds)
-        ids << QString::number(id);
     QSqlQuery &q = prepared(QStringLiteral(
         "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = :lease, worker = :worker,"
         " started_at = :now, updated_at = :now, error_class = NULL, error_message = NULL"
@@ -763,11 +764,11 @@ QList<Job> JobStore::claim(const ClaimRequest &request)
     q.bindValue(QStringLiteral(":lease"), request.leaseUntil);
     q.bindValue(QStringLiteral(":worker"), request.worker);
     q.bindValue(QStringLiteral(":now"), request.now);
-    q.bindValue(QStringLiteral(":types"), QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(types)).toJson(QJsonDocument::Compact)));
-    q.bindValue(QStringLiteral(":ids"), QLatin1Char('[') + ids.join(QLatin1Char(',')) + QLatin1Char(']'));
-    q.bindValue(QStringLiteral(":hosts"), QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(request.excludedHosts)).toJson(QJsonDocument::Compact)));
+    q.bindValue(QStringLiteral(":types"), jsonArray(request.excludedTypes));
+    q.bindValue(QStringLiteral(":ids"), jsonArray(request.excludedIds));
+    q.bindValue(QStringLiteral(":hosts"), jsonArray(request.excludedHosts));
     q.bindValue(QStringLiteral(":any_type"), request.onlyTypes.isEmpty() ? 1 : 0);
-    q.bindValue(QStringLiteral(":only"), QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(request.onlyTypes)).toJson(QJsonDocument::Compact)));
+    q.bindValue(QStringLiteral(":only"), jsonArray(request.onlyTypes));
     q.bindValue(QStringLiteral(":limit"), request.limit);
     if (!run(q))
         return {};
@@ -807,7 +808,7 @@ Expected<TransitionResult> JobStore::transition(qint64 id, JobStatus to, const T
         " WHERE id = :id AND status IN (SELECT value FROM json_each(:sources)) RETURNING ") + kColumns);
     QStringList sources;
     for (JobStatus s : allowedSources(to))
-        sources << QLatin1Char('"') + statusName(s) + QLatin1Char('"');
+        sources << statusName(s);
     q.bindValue(QStringLiteral(":to"), statusName(to));
     q.bindValue(QStringLiteral(":now"), now);
     q.bindValue(QStringLiteral(":reset"), changes.resetAttempts ? 1 : 0);
@@ -829,7 +830,7 @@ Expected<TransitionResult> JobStore::transition(qint64 id, JobStatus to, const T
     q.bindValue(QStringLiteral(":done"), p.itemsDone);
     q.bindValue(QStringLiteral(":items"), p.itemsTotal);
     q.bindValue(QStringLiteral(":id"), id);
-    q.bindValue(QStringLiteral(":sources"), QLatin1Char('[') + sources.join(QLatin1Char(',')) + QLatin1Char(']'));
+    q.bindValue(QStringLiteral(":sources"), jsonArray(sources));
     if (!run(q)) {
         if (m_lastError.contains(QLatin1String("UNIQUE")))
             return makeError(ErrorCode::Conflict,

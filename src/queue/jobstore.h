@@ -19,9 +19,10 @@ struct JobFilter
     QStringList types;         // empty: any
     std::optional<qint64> parentId; // 0: top-level jobs only
     QString text;              // substring of title or URL (case-insensitive)
-    // The jobs that match `text`, found once by resolveText(); when set, the text is not
-    // searched again for every count and page.
-    std::optional<QList<qint64>> textMatches;
+    // The ids of the jobs that match `text`, as the JSON array the queries read, found and
+    // written once by resolveText(); when set, the text is not searched again for every count
+    // and page.
+    std::optional<QString> textMatches;
     QString sort = QStringLiteral("id");
     bool descending = false;
     int limit = 100;
