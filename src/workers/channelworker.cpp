@@ -48,9 +48,7 @@ NewJob videoFor(const JobContext &ctx, const QJsonObject &entry, const QString &
 {
     NewJob video;
     video.type = JobTypes::VideoDownload;
-    video.url = entry.value(QStringLiteral("url")).toString();
-    if (video.url.isEmpty() || !video.url.contains(QLatin1String("://")))
-        video.url = entry.value(QStringLiteral("webpage_url")).toString();
+    video.url = YtDlp::entryUrl(entry);
     video.title = entry.value(QStringLiteral("title")).toString();
     video.priority = ctx.job().priority;
     video.uniqueKey = YtDlp::entryKey(entry);

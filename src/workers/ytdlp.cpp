@@ -225,9 +225,12 @@ QString entryKey(const QJsonObject &entry)
         extractor = entry.value(QStringLiteral("extractor_key")).toString();
     if (extractor.isEmpty())
         extractor = entry.value(QStringLiteral("extractor")).toString();
-    QString url = entry.value(QStringLiteral("url")).toString();
-    if (!url.contains(QLatin1String("://")))
-        url = entry.value(QStringLiteral("webpage_url")).toString();
-    return mediaKey(extractor, entry.value(QStringLiteral("id")).toString(), url);
+    return mediaKey(extractor, entry.value(QStringLiteral("id")).toString(), entryUrl(entry));
+}
+
+QString entryUrl(const QJsonObject &entry)
+{
+    const QString url = entry.value(QStringLiteral("url")).toString();
+    return url.contains(QLatin1String("://")) ? url : entry.value(QStringLiteral("webpage_url")).toString();
 }
 } // namespace YtDlp

@@ -59,4 +59,6 @@ QJsonObject lastJsonObject(const QByteArray &stdoutData);
 QString mediaKey(const QString &extractor, const QString &id, const QString &url);
 // The media key of an enumerated entry.
 QString entryKey(const QJsonObject &entry);
+// Where an enumerated entry is downloaded from: its URL, or its page when the URL is only an id.
+QString entryUrl(const QJsonObject &entry);
 } // namespace YtDlp
