@@ -305,6 +305,21 @@ Error JobStore::storageError(const QString &what) const
     return makeError(ErrorCode::Storage, QStringLiteral("%1: %2").arg(what, m_lastError));
 }
 
+Error JobStore::noSuchJob(qint64 id)
+{
+    return makeError(ErrorCode::NotFound, QStringLiteral("job %1 does not exist").arg(id));
+}
+
+Expected<Job> JobStore::updatedJob(QSqlQuery &query, qint64 id, const QString &what)
+{
+    if (!run(query))
+        return storageError(what);
+    const QList<Job> rows = fetchJobs(query);
+    if (rows.isEmpty())
+        return noSuchJob(id);
+    return rows.first();
+}
+
 int JobStore::schemaVersion()
 {
     QSqlQuery query(db());
@@ -841,7 +856,7 @@ Expected<TransitionResult> JobStore::transition(qint64 id, JobStatus to, const T
     if (rows.isEmpty()) {
         const auto current = job(id);
         if (!current)
-            return makeError(ErrorCode::NotFound, QStringLiteral("job %1 does not exist").arg(id));
+            return noSuchJob(id);
         return makeError(ErrorCode::Conflict, QStringLiteral("job %1 cannot go from %2 to %3")
                                                   .arg(id)
                                                   .arg(statusName(current->status), statusName(to)));
@@ -900,12 +915,7 @@ Expected<Job> JobStore::setPriority(qint64 id, int priority, qint64 now)
     q.bindValue(QStringLiteral(":priority"), priority);
     q.bindValue(QStringLiteral(":now"), now);
     q.bindValue(QStringLiteral(":id"), id);
-    if (!run(q))
-        return storageError(QStringLiteral("changing the priority of job %1").arg(id));
-    const QList<Job> rows = fetchJobs(q);
-    if (rows.isEmpty())
-        return makeError(ErrorCode::NotFound, QStringLiteral("job %1 does not exist").arg(id));
-    return rows.first();
+    return updatedJob(q, id, QStringLiteral("changing the priority of job %1").arg(id));
 }
 
 Expected<bool> JobStore::saveProgress(const QList<ProgressUpdate> &updates)
@@ -950,12 +960,7 @@ Expected<Job> JobStore::saveMedia(qint64 id, const MediaInfo &info, qint64 now)
     q.bindValue(QStringLiteral(":date"), text(info.uploadDate));
     q.bindValue(QStringLiteral(":now"), now);
     q.bindValue(QStringLiteral(":id"), id);
-    if (!run(q))
-        return storageError(QStringLiteral("saving media facts of job %1").arg(id));
-    const QList<Job> rows = fetchJobs(q);
-    if (rows.isEmpty())
-        return makeError(ErrorCode::NotFound, QStringLiteral("job %1 does not exist").arg(id));
-    return rows.first();
+    return updatedJob(q, id, QStringLiteral("saving media facts of job %1").arg(id));
 }
 
 Expected<bool> JobStore::remove(qint64 id)
@@ -969,7 +974,7 @@ Expected<bool> JobStore::remove(qint64 id)
     if (!removed) {
         if (job(id))
             return makeError(ErrorCode::Conflict, QStringLiteral("job %1 is running; cancel it first").arg(id));
-        return makeError(ErrorCode::NotFound, QStringLiteral("job %1 does not exist").arg(id));
+        return noSuchJob(id);
     }
     return true;
 }

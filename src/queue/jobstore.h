@@ -213,6 +213,9 @@ private:
     QSqlQuery &prepared(const QString &sql);
     bool run(QSqlQuery &query);
     Error storageError(const QString &what) const;
+    static Error noSuchJob(qint64 id);
+    // The one job an UPDATE … RETURNING changed; NotFound when it matched none.
+    Expected<Job> updatedJob(QSqlQuery &query, qint64 id, const QString &what);
     bool execPlain(const QString &sql);
     Expected<bool> migrate();
     Expected<bool> applyStatements(const QStringList &statements, int version);
