@@ -60,8 +60,7 @@ QUrl ApiClient::url(const QString &path) const
     return url;
 }
 
-HttpResult ApiClient::send(const QByteArray &method, const QString &path, const QByteArray &body,
-                           const Headers &headers)
+QNetworkRequest ApiClient::request(const QString &path, const Headers &headers) const
 {
     QNetworkRequest request(url(path));
     bool ownAuth = false;
@@ -72,7 +71,13 @@ HttpResult ApiClient::send(const QByteArray &method, const QString &path, const 
     }
     if (!ownAuth)
         request.setRawHeader("Authorization", "Bearer " + m_token);
-    std::unique_ptr<QNetworkReply> reply(m_network.sendCustomRequest(request, method, body));
+    return request;
+}
+
+HttpResult ApiClient::send(const QByteArray &method, const QString &path, const QByteArray &body,
+                           const Headers &headers)
+{
+    std::unique_ptr<QNetworkReply> reply(m_network.sendCustomRequest(request(path, headers), method, body));
     HttpResult result;
     if (!waitForReply(reply.get(), 30'000))
         return result;
@@ -106,16 +111,7 @@ int EventReader::open(const ApiClient::Headers &headers, const QString &query)
 {
     close();
     m_events.clear();
-    QNetworkRequest request(m_client.url(QStringLiteral("/api/events") + query));
-    bool ownAuth = false;
-    for (const auto &[name, value] : headers) {
-        ownAuth = ownAuth || name.compare("Authorization", Qt::CaseInsensitive) == 0;
-        if (!value.isEmpty())
-            request.setRawHeader(name, value);
-    }
-    if (!ownAuth)
-        request.setRawHeader("Authorization", "Bearer " + m_client.token());
-    m_reply = m_network.get(request);
+    m_reply = m_network.get(m_client.request(QStringLiteral("/api/events") + query, headers));
     connect(m_reply, &QNetworkReply::readyRead, this, &EventReader::handleReadyRead);
     (void)QTest::qWaitFor(
         [this] {

@@ -48,6 +48,9 @@ public:
     HttpResult postJson(const QString &path, const QJsonValue &json);
     HttpResult patchJson(const QString &path, const QJsonValue &json);
     QUrl url(const QString &path) const;
+    // A request to `path` with the token, unless `headers` bring their own Authorization
+    // (an empty value leaves a header out).
+    QNetworkRequest request(const QString &path, const Headers &headers = {}) const;
     QUrl base() const { return m_base; }
     QByteArray token() const { return m_token; }
 
