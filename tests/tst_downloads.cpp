@@ -8,7 +8,6 @@
 #include "workers/downloadenv.h"
 
 #include <QDir>
-#include <QDirIterator>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -245,13 +244,7 @@ void TestDownloads::sameVideoIsNotDownloadedTwiceAcrossSources()
     const Job synced = waitFor(list, JobStatus::Completed);
     QCOMPARE(synced.result.value(QStringLiteral("children_added")).toInt(), 0);
     QVERIFY(m_t->queue().childIds(list).isEmpty());
-    int files = 0;
-    QDirIterator it(m_downloads->path(), {QStringLiteral("*.mp4")}, QDir::Files, QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        it.next();
-        ++files;
-    }
-    QCOMPARE(files, m_server.clipCount()); // every clip once
+    QCOMPARE(TestFiles::find(m_downloads->path(), QStringLiteral("*.mp4")).size(), m_server.clipCount()); // every clip once
 }
 
 void TestDownloads::rateLimitCoolsDownHostThenSucceeds()
@@ -351,10 +344,7 @@ void TestDownloads::pauseKeepsPartFileAndResumeFinishes()
     QVERIFY(waitForBytes(id) > 0);
     QVERIFY(m_t->queue().pause(id));
     QTRY_VERIFY_WITH_TIMEOUT(!TestFiles::processMentions(url.toString()), 10'000);
-    QStringList parts;
-    QDirIterator it(m_downloads->path(), {QStringLiteral("*.part")}, QDir::Files, QDirIterator::Subdirectories);
-    while (it.hasNext())
-        parts << it.next();
+    const QStringList parts = TestFiles::find(m_downloads->path(), QStringLiteral("*.part"));
     QCOMPARE(parts.size(), 1);
     const qint64 partSize = QFileInfo(parts.first()).size();
     QVERIFY(partSize > 0);

@@ -5,7 +5,6 @@
 #include "api/apiendpoint.h"
 #include "api/apitoken.h"
 
-#include <QDirIterator>
 #include <QFile>
 #include <QTest>
 
@@ -156,11 +155,7 @@ void TestHeadless::sigtermMidDownloadThenRestartCompletes()
         QVERIFY(!TestFiles::processMentions(url.toString()));
         QVERIFY(!QFile::exists(ApiEndpoint::filePath(m_data->path())));
     }
-    QStringList parts;
-    QDirIterator it(m_downloads->path(), {QStringLiteral("*.part")}, QDir::Files,
-                    QDirIterator::Subdirectories);
-    while (it.hasNext())
-        parts << it.next();
+    const QStringList parts = TestFiles::find(m_downloads->path(), QStringLiteral("*.part"));
     QCOMPARE(parts.size(), 1);
     m_server.setThrottle(0);
     SpoolProcess again(m_data->path(), m_downloads->path());

@@ -232,6 +232,15 @@ QByteArray sha1(const QString &file)
     return h.result();
 }
 
+QStringList find(const QString &dir, const QString &pattern)
+{
+    QStringList found;
+    QDirIterator it(dir, {pattern}, QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext())
+        found << it.next();
+    return found;
+}
+
 bool processMentions(const QString &needle)
 {
     QDirIterator it(QStringLiteral("/proc"), QDir::Dirs | QDir::NoDotAndDotDot);

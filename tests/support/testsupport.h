@@ -88,4 +88,6 @@ namespace TestFiles {
 QByteArray sha1(const QString &file);
 // Whether any process on the machine has `needle` in its command line (yt-dlp or an ffmpeg it started).
 bool processMentions(const QString &needle);
+// The files under `dir`, at any depth, whose names match `pattern` ("*.part").
+QStringList find(const QString &dir, const QString &pattern);
 } // namespace TestFiles
