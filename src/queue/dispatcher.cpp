@@ -324,9 +324,10 @@ void Dispatcher::recordOutcome(const Running &run, const Outcome &outcome, const
     const Job &job = run.job;
     applyOutcomeFacts(job, outcome);
     if (outcome.kind == Outcome::Kind::Failed) {
-        const qint64 cooledUntil = outcome.hostCooldownMs > 0 ? m_clock.nowMs() + outcome.hostCooldownMs : 0;
-        const qint64 notBefore = qMax(outcome.notBeforeMs, cooledUntil);
-        recordFailure(job, outcome.errorClass, outcome.message, outcome.retryable, notBefore, progress);
+        // The host's cool-down and the worker's own "not before" both hold off the retry.
+        const qint64 untilNotBefore = outcome.notBeforeMs > 0 ? outcome.notBeforeMs - m_clock.nowMs() : 0;
+        recordFailure(job, outcome.errorClass, outcome.message, outcome.retryable,
+                      qMax(untilNotBefore, outcome.hostCooldownMs), progress);
         return;
     }
     QJsonObject result = outcome.result;
@@ -362,9 +363,8 @@ void Dispatcher::recordOutcome(const Running &run, const Outcome &outcome, const
 }
 
 void Dispatcher::recordFailure(const Job &job, const QString &errorClass, const QString &message, bool retryable,
-                               qint64 notBeforeMs, std::optional<JobProgress> progress)
+                               qint64 waitAtLeastMs, std::optional<JobProgress> progress)
 {
-    const qint64 now = m_clock.nowMs();
     const TypePolicy policy = m_settings.policy(job.type);
     TransitionChanges changes;
     changes.progress = progress;
@@ -374,8 +374,8 @@ void Dispatcher::recordFailure(const Job &job, const QString &errorClass, const 
                        {QStringLiteral("attempt"), job.attempts},
                        {QStringLiteral("max_attempts"), job.maxAttempts}};
     if (retryable && job.attempts < job.maxAttempts) {
-        const qint64 delay = qMax(m_backoff.delayMs(policy.retry, job.attempts), notBeforeMs - now);
-        changes.runAt = now + delay;
+        const qint64 delay = qMax(m_backoff.delayMs(policy.retry, job.attempts), waitAtLeastMs);
+        changes.runInMs = delay; // counted from the change's own time, as its updated_at is
         fields.insert(QStringLiteral("retry_in_ms"), delay);
         auto changed = m_queue.transition(job.id, JobStatus::Retrying, changes);
         note(job.id, Level::Warning, QStringLiteral("retry_scheduled"),

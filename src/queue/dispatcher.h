@@ -95,7 +95,7 @@ private:
     void settle(qint64 id, const Outcome &outcome);
     void recordOutcome(const Running &run, const Outcome &outcome, const JobProgress &progress);
     void recordFailure(const Job &job, const QString &errorClass, const QString &message, bool retryable,
-                       qint64 notBeforeMs, std::optional<JobProgress> progress = std::nullopt);
+                       qint64 waitAtLeastMs, std::optional<JobProgress> progress = std::nullopt);
     // A line in the job's log, written after the current batch commits.
     void note(qint64 jobId, JobLogger::Level level, const QString &event, const QString &message,
               const QJsonObject &fields = {});

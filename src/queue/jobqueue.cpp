@@ -201,7 +201,7 @@ Expected<Job> JobQueue::retry(qint64 id)
     if (!current)
         return makeError(ErrorCode::NotFound, QStringLiteral("job %1 does not exist").arg(id));
     TransitionChanges changes;
-    changes.runAt = now();
+    changes.runInMs = 0;
     switch (current->status) {
     case JobStatus::Dead:
     case JobStatus::Cancelled: // a fresh start: new attempts, no old error

@@ -812,7 +812,7 @@ Expected<TransitionResult> JobStore::transition(qint64 id, JobStatus to, const T
         " lease_until = NULL, worker = NULL,"
         " error_class = CASE WHEN :set_class THEN NULLIF(:class, '') ELSE error_class END,"
         " error_message = CASE WHEN :set_message THEN NULLIF(:message, '') ELSE error_message END,"
-        " run_at = COALESCE(:run_at, run_at), result = COALESCE(:result, result),"
+        " run_at = COALESCE(:now + :run_in, run_at), result = COALESCE(:result, result),"
         " title = COALESCE(:title, title),"
         " unique_key = CASE WHEN :clear_key THEN NULL ELSE unique_key END,"
         " progress_percent = CASE WHEN :set_progress THEN :percent ELSE progress_percent END,"
@@ -833,7 +833,7 @@ Expected<TransitionResult> JobStore::transition(qint64 id, JobStatus to, const T
     q.bindValue(QStringLiteral(":class"), text(changes.errorClass.value_or(QString())));
     q.bindValue(QStringLiteral(":set_message"), changes.errorMessage ? 1 : 0);
     q.bindValue(QStringLiteral(":message"), text(changes.errorMessage.value_or(QString())));
-    q.bindValue(QStringLiteral(":run_at"), changes.runAt ? QVariant(*changes.runAt) : QVariant());
+    q.bindValue(QStringLiteral(":run_in"), changes.runInMs ? QVariant(*changes.runInMs) : QVariant());
     q.bindValue(QStringLiteral(":result"), changes.result ? QVariant(toJsonText(*changes.result)) : QVariant());
     q.bindValue(QStringLiteral(":title"), changes.title ? QVariant(*changes.title) : QVariant());
     q.bindValue(QStringLiteral(":clear_key"), changes.clearUniqueKey ? 1 : 0);

@@ -40,7 +40,7 @@ struct TransitionChanges
 {
     std::optional<QString> errorClass;   // set (empty string clears)
     std::optional<QString> errorMessage;
-    std::optional<qint64> runAt;
+    std::optional<qint64> runInMs;       // run again this long after the change (0: at once)
     std::optional<QJsonObject> result;
     std::optional<QString> title;
     bool resetAttempts = false;  // a manual retry starts over
