@@ -259,6 +259,18 @@ void TestJobQueue::removeDeletesJobAndLogs()
     QCOMPARE(removed.count(), 1);
     QVERIFY(!m_t->queue().job(id));
     QVERIFY(!QFile::exists(m_t->core().logs().jobDir(id)));
+    // A job that listed others goes with them, and their logs too.
+    const qint64 channel = m_t->add();
+    const qint64 video = m_t->add({}, 0, channel);
+    m_t->core().logs().logger(video)->info(QStringLiteral("listed"));
+    QVERIFY(QFile::exists(m_t->core().logs().humanLogPath(video)));
+    auto gone = m_t->queue().remove(channel);
+    QVERIFY(gone);
+    QCOMPARE(gone.value().size(), 2);
+    QCOMPARE(removed.count(), 3);
+    QCOMPARE(removed.last().first().toLongLong(), gone.value().last());
+    QVERIFY(!m_t->queue().job(video));
+    QVERIFY(!QFile::exists(m_t->core().logs().jobDir(video)));
 }
 
 void TestJobQueue::readyJobsAreTheClaimOrder()

@@ -34,6 +34,7 @@ private Q_SLOTS:
     void unwritableLocationIsRefused();
     void fullDiskGivesClearErrorAndKeepsData();
     void countsFollowEveryChange();
+    void removeTakesTheJobsUnderIt();
     void textSearchFindsSubstringsOfTitlesAndUrls();
     void resolvedTextSearchAgreesWithDirectSearch();
 
@@ -584,6 +585,40 @@ void TestJobStore::resolvedTextSearchAgreesWithDirectSearch()
     m_store->resolveText(shortText); // below the trigram length: a LIKE, nothing to resolve
     QVERIFY(!shortText.textMatches.has_value());
     QCOMPARE(m_store->count(shortText), 40);
+}
+
+void TestJobStore::removeTakesTheJobsUnderIt()
+{
+    const qint64 channel = add(newJob());
+    const qint64 other = add(newJob());
+    NewJob v = newJob();
+    v.parentId = channel;
+    const qint64 video = add(v);
+    NewJob sub = newJob();
+    sub.parentId = video;
+    const qint64 part = add(sub);
+    QCOMPARE(claim(1).first().id, channel);
+    QVERIFY(m_store->transition(channel, JobStatus::Completed, {}, 11'000));
+    // While a video under it runs, nothing of the channel is removed, and the error names the video.
+    const QList<Job> claimed = claim(2, 12'000);
+    QCOMPARE(claimed.size(), 2);
+    QCOMPARE(claimed.last().id, video);
+    auto refused = m_store->remove(channel);
+    QVERIFY(!refused);
+    QCOMPARE(refused.error().code, ErrorCode::Conflict);
+    QVERIFY2(refused.error().message.contains(QStringLiteral("job %1 of job %2 is running").arg(video).arg(channel)),
+             qPrintable(refused.error().message));
+    QVERIFY(m_store->job(channel) && m_store->job(video) && m_store->job(part));
+    // Once it stopped, the channel goes with its video and the video's own job, and nothing else.
+    QVERIFY(m_store->transition(video, JobStatus::Cancelled, {}, 13'000));
+    auto removed = m_store->remove(channel);
+    QVERIFY(removed);
+    QList<qint64> ids = removed.value();
+    std::sort(ids.begin(), ids.end());
+    QCOMPARE(ids, (QList<qint64>{channel, video, part}));
+    QVERIFY(!m_store->job(channel) && !m_store->job(video) && !m_store->job(part));
+    QVERIFY(m_store->job(other));
+    QCOMPARE(m_store->remove(channel).error().code, ErrorCode::NotFound);
 }
 
 QTEST_GUILESS_MAIN(TestJobStore)

@@ -25,6 +25,7 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QMimeData>
 #include <QPlainTextEdit>
 #include <QScrollBar>
@@ -46,6 +47,7 @@ private Q_SLOTS:
     void actionsFollowTheSelectedJobsStatus();
     void actionsOnAChannelReachItsVideos();
     void refusedActionSaysWhy();
+    void removingAChannelAsksFirstAndTakesItsVideos();
     void aboutNamesVersionAndDataDir();
     void windowLayoutIsRemembered();
     void statusFilterAndSearchReachVideosOfChannels();
@@ -219,6 +221,45 @@ void TestMainWindow::refusedActionSaysWhy()
     QVERIFY2(m_window->statusBar()->currentMessage().contains(QStringLiteral("cancel it first")),
              qPrintable(m_window->statusBar()->currentMessage()));
     QVERIFY(m_t->queue().cancel(busy));
+}
+
+void TestMainWindow::removingAChannelAsksFirstAndTakesItsVideos()
+{
+    NewJob listing;
+    listing.type = JobTypes::ChannelDownload;
+    listing.url = QStringLiteral("https://www.youtube.com/@example");
+    const qint64 channel = m_t->queue().addJob(listing).value().job.id;
+    const qint64 first = m_t->add({}, 0, channel);
+    const qint64 second = m_t->add({}, 0, channel);
+    m_window->model()->flushChanges();
+    select({channel});
+    auto confirmation = [this] { return m_window->findChild<QMessageBox *>(QStringLiteral("confirmRemove")); };
+    // Three jobs would go: the window asks, in a box that does not block it.
+    m_window->action(QStringLiteral("remove"))->trigger();
+    QMessageBox *box = confirmation();
+    QVERIFY(box);
+    QVERIFY(box->isVisible());
+    QVERIFY2(box->text().contains(QStringLiteral("3 jobs")), qPrintable(box->text()));
+    box->button(QMessageBox::Cancel)->click();
+    QVERIFY(m_t->queue().job(channel) && m_t->queue().job(first) && m_t->queue().job(second));
+    QTRY_VERIFY(!confirmation()); // the box is gone
+    m_window->action(QStringLiteral("remove"))->trigger();
+    box = confirmation();
+    QVERIFY(box);
+    QAbstractButton *remove = nullptr;
+    for (QAbstractButton *b : box->buttons()) {
+        if (box->buttonRole(b) == QMessageBox::DestructiveRole)
+            remove = b;
+    }
+    QVERIFY(remove);
+    remove->click();
+    QVERIFY(!m_t->queue().job(channel));
+    QVERIFY(!m_t->queue().job(first));
+    QVERIFY(!m_t->queue().job(second));
+    QVERIFY2(m_window->statusBar()->currentMessage().contains(QStringLiteral("Removed 3 jobs")),
+             qPrintable(m_window->statusBar()->currentMessage()));
+    m_window->model()->flushChanges();
+    QCOMPARE(m_window->model()->rowCount(), 0);
 }
 
 void TestMainWindow::statusFilterAndSearchReachVideosOfChannels()

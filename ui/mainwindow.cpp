@@ -192,7 +192,7 @@ void MainWindow::buildActions()
     makeAction(QStringLiteral("lower"), tr("Lower priority"), QKeySequence(tr("Ctrl+Down")), [this, &q] {
         forEachSelected([&q](qint64 id) { return problem(q.setPriority(id, q.job(id).value_or(Job{}).priority - 1)); });
     });
-    makeAction(QStringLiteral("remove"), tr("Re&move"), QKeySequence::Delete, [this, &q] { forEachSelected([&q](qint64 id) { return problem(q.remove(id)); }); });
+    makeAction(QStringLiteral("remove"), tr("Re&move"), QKeySequence::Delete, [this] { removeSelected(); });
     makeAction(QStringLiteral("logfolder"), tr("Open &log folder"), QKeySequence(tr("Ctrl+L")), [this] {
         const QList<qint64> ids = selectedIds();
         if (!ids.isEmpty())
@@ -383,6 +383,11 @@ void MainWindow::selectJob(qint64 id)
 
 void MainWindow::forEachSelected(const std::function<std::optional<QString>(qint64)> &act, Reach reach)
 {
+    forEachJob(selectedIds(), act, reach);
+}
+
+void MainWindow::forEachJob(const QList<qint64> &ids, const std::function<std::optional<QString>(qint64)> &act, Reach reach)
+{
     // A channel whose listing is done is "completed" itself; cancelling, pausing, resuming or
     // retrying it means doing that to its videos. Each video accepts what applies to it and
     // refuses the rest; all of it is written in one commit, so a channel of thousands of videos
@@ -391,7 +396,7 @@ void MainWindow::forEachSelected(const std::function<std::optional<QString>(qint
     q.store().beginBatch();
     int done = 0;
     std::optional<QString> refused;
-    for (qint64 id : selectedIds()) {
+    for (qint64 id : ids) {
         if (const std::optional<QString> problem = act(id); !problem)
             ++done;
         else if (!refused)
@@ -409,6 +414,48 @@ void MainWindow::forEachSelected(const std::function<std::optional<QString>(qint
     // Nothing happened at all: say why instead of leaving the click without an answer.
     if (done == 0 && refused)
         statusBar()->showMessage(tr("Not done: %1").arg(*refused), 8000);
+}
+
+void MainWindow::removeSelected()
+{
+    // One job goes at once; more than one (a channel takes its videos along) is asked about first,
+    // in a box that does not block the window.
+    const QList<qint64> ids = selectedIds();
+    int total = 0;
+    for (qint64 id : ids) {
+        const std::optional<Job> job = m_core.queue().job(id);
+        total += 1 + (job && JobTypes::listsVideos(job->type) ? int(m_core.queue().childIds(id).size()) : 0);
+    }
+    if (total <= 1) {
+        removeJobs(ids);
+        return;
+    }
+    auto *box = new QMessageBox(QMessageBox::Question, tr("Remove jobs"),
+                                tr("Remove %n job(s) from the list?", "", total), QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("confirmRemove"));
+    box->setInformativeText(tr("A channel or playlist goes with its videos. Downloaded files stay on disk, and "
+                               "videos already downloaded are not fetched again if their channel is added later."));
+    QPushButton *remove = box->addButton(tr("Remove"), QMessageBox::DestructiveRole);
+    box->addButton(QMessageBox::Cancel);
+    box->setDefaultButton(remove);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::buttonClicked, this, [this, remove, ids](QAbstractButton *clicked) {
+        if (clicked == remove)
+            removeJobs(ids);
+    });
+    box->open();
+}
+
+void MainWindow::removeJobs(const QList<qint64> &ids)
+{
+    int removed = 0;
+    forEachJob(ids, [this, &removed](qint64 id) {
+        auto gone = m_core.queue().remove(id);
+        removed += gone ? int(gone.value().size()) : 0;
+        return problem(gone);
+    }, Reach::Selected);
+    if (removed > 1)
+        statusBar()->showMessage(tr("Removed %n job(s) from the list.", "", removed), 8000);
 }
 
 void MainWindow::updateActions()

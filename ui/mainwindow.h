@@ -77,6 +77,9 @@ private:
     void restoreLayout(QSettings &settings);
     void saveLayout();
     void forEachSelected(const std::function<std::optional<QString>(qint64)> &act, Reach reach = Reach::Selected);
+    void forEachJob(const QList<qint64> &ids, const std::function<std::optional<QString>(qint64)> &act, Reach reach);
+    void removeSelected();
+    void removeJobs(const QList<qint64> &ids);
     void showContextMenu(const QPoint &pos);
     void openAddDialog(const QString &text = QString());
     void openSettings();

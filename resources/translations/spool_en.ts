@@ -30,6 +30,20 @@
             <numerusform>Added %n jobs</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Remove %n job(s) from the list?</source>
+        <translation>
+            <numerusform>Remove %n job from the list?</numerusform>
+            <numerusform>Remove %n jobs from the list?</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Removed %n job(s) from the list.</source>
+        <translation>
+            <numerusform>Removed %n job from the list.</numerusform>
+            <numerusform>Removed %n jobs from the list.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>TrayController</name>

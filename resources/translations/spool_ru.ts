@@ -779,6 +779,34 @@ Commands for the running Spool of the same data dir:
         <source>Downloads with yt-dlp and ffmpeg. The queue, the log of every job and the settings are kept in %1.</source>
         <translation>Загружает с помощью yt-dlp и ffmpeg. Очередь, журнал каждого задания и настройки хранятся в %1.</translation>
     </message>
+    <message>
+        <source>Remove jobs</source>
+        <translation>Удаление заданий</translation>
+    </message>
+    <message numerus="yes">
+        <source>Remove %n job(s) from the list?</source>
+        <translation>
+            <numerusform>Удалить %n задание из списка?</numerusform>
+            <numerusform>Удалить %n задания из списка?</numerusform>
+            <numerusform>Удалить %n заданий из списка?</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>A channel or playlist goes with its videos. Downloaded files stay on disk, and videos already downloaded are not fetched again if their channel is added later.</source>
+        <translation>Канал или плейлист удаляется вместе со своими видео. Загруженные файлы остаются на диске, а уже загруженные видео не будут скачаны снова, если канал добавят позже.</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Удалить</translation>
+    </message>
+    <message numerus="yes">
+        <source>Removed %n job(s) from the list.</source>
+        <translation>
+            <numerusform>Из списка удалено %n задание.</numerusform>
+            <numerusform>Из списка удалено %n задания.</numerusform>
+            <numerusform>Из списка удалено %n заданий.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>ProgressDelegate</name>

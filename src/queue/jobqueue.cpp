@@ -230,14 +230,11 @@ Expected<Job> JobQueue::setPriority(qint64 id, int priority)
     return changed;
 }
 
-Expected<bool> JobQueue::remove(qint64 id)
+Expected<QList<qint64>> JobQueue::remove(qint64 id)
 {
     auto removed = m_store.remove(id);
-    if (!removed)
-        return removed;
-    if (m_logs)
-        m_logs->removeLogs(id);
-    Q_EMIT jobRemoved(id);
+    if (removed)
+        forgetPruned(removed.value());
     return removed;
 }
 

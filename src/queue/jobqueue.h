@@ -45,13 +45,14 @@ public:
     Expected<Job> pause(qint64 id);
     Expected<Job> resume(qint64 id);
     Expected<Job> setPriority(qint64 id, int priority);
-    Expected<bool> remove(qint64 id);
+    // Removes the job and the videos it listed; returns every id removed.
+    Expected<QList<qint64>> remove(qint64 id);
 
     // For the dispatcher and maintenance.
     QList<Job> claim(const ClaimRequest &request);
     void publishProgress(qint64 id, const JobProgress &progress);
     Expected<Job> saveMedia(qint64 id, const MediaInfo &info);
-    void forgetPruned(const QList<qint64> &ids);
+    void forgetPruned(const QList<qint64> &ids); // their logs go, and the views hear of it
     JobStore &store() { return m_store; }
     const QueueSettings &settings() const { return m_settings; }
     qint64 now() const;

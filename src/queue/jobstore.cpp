@@ -963,20 +963,39 @@ Expected<Job> JobStore::saveMedia(qint64 id, const MediaInfo &info, qint64 now)
     return updatedJob(q, id, QStringLiteral("saving media facts of job %1").arg(id));
 }
 
-Expected<bool> JobStore::remove(qint64 id)
+Expected<QList<qint64>> JobStore::remove(qint64 id)
 {
-    QSqlQuery &q = prepared(QStringLiteral("DELETE FROM jobs WHERE id = :id AND status != 'running'"));
+    // A job goes with the videos it listed (and theirs): a channel removed from the list takes its
+    // videos along, never leaving them behind as orphans. Nothing is removed while any of them runs.
+    static const QString tree = QStringLiteral(
+        "WITH RECURSIVE tree(id) AS (SELECT id FROM jobs WHERE id = :id"
+        " UNION ALL SELECT j.id FROM jobs j JOIN tree t ON j.parent_job_id = t.id) ");
+    Tx tx(*this);
+    if (!tx.active())
+        return storageError(QStringLiteral("removing job %1").arg(id));
+    QSqlQuery &busy = prepared(tree + QStringLiteral("SELECT id FROM tree WHERE id IN (SELECT id FROM jobs WHERE status = 'running') LIMIT 1"));
+    busy.bindValue(QStringLiteral(":id"), id);
+    if (!run(busy))
+        return storageError(QStringLiteral("removing job %1").arg(id));
+    const qint64 running = busy.next() ? busy.value(0).toLongLong() : 0;
+    busy.finish();
+    if (running == id)
+        return makeError(ErrorCode::Conflict, QStringLiteral("job %1 is running; cancel it first").arg(id));
+    if (running != 0)
+        return makeError(ErrorCode::Conflict, QStringLiteral("job %1 of job %2 is running; cancel it first").arg(running).arg(id));
+    QSqlQuery &q = prepared(QStringLiteral("DELETE FROM jobs WHERE id IN (") + tree + QStringLiteral("SELECT id FROM tree) RETURNING id"));
     q.bindValue(QStringLiteral(":id"), id);
     if (!run(q))
         return storageError(QStringLiteral("removing job %1").arg(id));
-    const bool removed = q.numRowsAffected() > 0;
+    QList<qint64> ids;
+    while (q.next())
+        ids << q.value(0).toLongLong();
     q.finish();
-    if (!removed) {
-        if (job(id))
-            return makeError(ErrorCode::Conflict, QStringLiteral("job %1 is running; cancel it first").arg(id));
+    if (ids.isEmpty())
         return noSuchJob(id);
-    }
-    return true;
+    if (!tx.commit())
+        return storageError(QStringLiteral("removing job %1").arg(id));
+    return ids;
 }
 
 Expected<QList<qint64>> JobStore::pruneFinished(qint64 cutoff, int batch)

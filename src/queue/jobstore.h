@@ -184,7 +184,8 @@ public:
     Expected<Job> setPriority(qint64 id, int priority, qint64 now);
     Expected<bool> saveProgress(const QList<ProgressUpdate> &updates);
     Expected<Job> saveMedia(qint64 id, const MediaInfo &info, qint64 now);
-    Expected<bool> remove(qint64 id);
+    // Removes a job and every job under it (a channel's videos); returns their ids.
+    Expected<QList<qint64>> remove(qint64 id);
     // Deletes completed and cancelled jobs finished before `cutoff`; returns their ids.
     Expected<QList<qint64>> pruneFinished(qint64 cutoff, int batch = 500);
 
