@@ -220,6 +220,13 @@ void TestMainWindow::refusedActionSaysWhy()
     // ...and the window says so instead of leaving the click unanswered.
     QVERIFY2(m_window->statusBar()->currentMessage().contains(QStringLiteral("cancel it first")),
              qPrintable(m_window->statusBar()->currentMessage()));
+    // In Russian, the reason is Russian too, not the queue's English.
+    installTranslations(*QCoreApplication::instance(), QStringLiteral("ru"));
+    m_window->action(QStringLiteral("remove"))->trigger();
+    const QString russian = m_window->statusBar()->currentMessage();
+    installTranslations(*QCoreApplication::instance(), QStringLiteral("en"));
+    QVERIFY2(russian.contains(QStringLiteral("задание %1 выполняется; сначала отмените его").arg(busy)), qPrintable(russian));
+    QVERIFY(m_t->queue().job(busy));
     QVERIFY(m_t->queue().cancel(busy));
 }
 

@@ -352,6 +352,108 @@ Commands for the running Spool of the same data dir:
     </message>
 </context>
 <context>
+    <name>JobQueue</name>
+    <message>
+        <source>a job type is required</source>
+        <translation>нужен тип задания</translation>
+    </message>
+    <message>
+        <source>unknown job type &apos;%1&apos;</source>
+        <translation>неизвестный тип задания «%1»</translation>
+    </message>
+    <message>
+        <source>the URL is longer than %1 characters</source>
+        <translation>URL длиннее %1 символов</translation>
+    </message>
+    <message>
+        <source>priority must be between %1 and %2</source>
+        <translation>приоритет должен быть от %1 до %2</translation>
+    </message>
+    <message>
+        <source>job %1 does not exist</source>
+        <translation>задания %1 нет</translation>
+    </message>
+    <message>
+        <source>job %1 is %2, not paused</source>
+        <translation>задание %1 не приостановлено (состояние: %2)</translation>
+    </message>
+    <message>
+        <source>job %1 is %2; only failed, cancelled or retrying jobs can be retried</source>
+        <translation>задание %1 в состоянии «%2»; повторить можно только задания с ошибкой, отменённые или ждущие повтора</translation>
+    </message>
+    <message>
+        <source>parent job %1 does not exist</source>
+        <translation>родительского задания %1 нет</translation>
+    </message>
+    <message>
+        <source>parent job %1 is %2</source>
+        <translation>родительское задание %1 в состоянии «%2»</translation>
+    </message>
+    <message>
+        <source>job %1 cannot return: an identical job is already queued</source>
+        <translation>задание %1 не может вернуться: такое же задание уже в очереди</translation>
+    </message>
+    <message>
+        <source>job %1 cannot go from %2 to %3</source>
+        <translation>задание %1 нельзя перевести из состояния «%2» в «%3»</translation>
+    </message>
+    <message>
+        <source>job %1 is running; cancel it first</source>
+        <translation>задание %1 выполняется; сначала отмените его</translation>
+    </message>
+    <message>
+        <source>job %1 of job %2 is running; cancel it first</source>
+        <translation>задание %1 из задания %2 выполняется; сначала отмените его</translation>
+    </message>
+    <message>
+        <source>a URL is required</source>
+        <translation>нужен URL</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a valid URL</source>
+        <translation>«%1» не является допустимым URL</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an http or https URL</source>
+        <translation>«%1» — не адрес http или https</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; has no host</source>
+        <translation>в «%1» нет имени хоста</translation>
+    </message>
+</context>
+<context>
+    <name>JobStatus</name>
+    <message>
+        <source>pending</source>
+        <translation>в очереди</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>выполняется</translation>
+    </message>
+    <message>
+        <source>retrying</source>
+        <translation>ждёт повтора</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>приостановлено</translation>
+    </message>
+    <message>
+        <source>completed</source>
+        <translation>завершено</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>отменено</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>ошибка</translation>
+    </message>
+</context>
+<context>
     <name>JobTableModel</name>
     <message>
         <source>Pending</source>

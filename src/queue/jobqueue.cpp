@@ -4,6 +4,8 @@
 #include "logging/logstore.h"
 #include "queue/jobtypes.h"
 
+#include <QCoreApplication>
+
 namespace {
 constexpr int kMaxPriority = 1000;
 constexpr int kMaxAttemptsLimit = 100;
@@ -45,17 +47,17 @@ std::optional<Error> JobQueue::validate(const NewJob &job) const
 {
     auto invalid = [](const QString &message) { return makeError(ErrorCode::InvalidArgument, message); };
     if (job.type.isEmpty())
-        return invalid(QStringLiteral("a job type is required"));
+        return invalid(QCoreApplication::translate("JobQueue", "a job type is required"));
     if (!m_settings.knows(job.type))
-        return invalid(QStringLiteral("unknown job type '%1'").arg(job.type));
+        return invalid(QCoreApplication::translate("JobQueue", "unknown job type '%1'").arg(job.type));
     if (m_settings.policy(job.type).needsUrl) {
         if (job.url.size() > kMaxUrl)
-            return invalid(QStringLiteral("the URL is longer than %1 characters").arg(kMaxUrl));
+            return invalid(QCoreApplication::translate("JobQueue", "the URL is longer than %1 characters").arg(kMaxUrl));
         if (auto problem = JobTypes::urlProblem(job.url))
             return invalid(*problem);
     }
     if (job.priority < -kMaxPriority || job.priority > kMaxPriority)
-        return invalid(QStringLiteral("priority must be between %1 and %2").arg(-kMaxPriority).arg(kMaxPriority));
+        return invalid(QCoreApplication::translate("JobQueue", "priority must be between %1 and %2").arg(-kMaxPriority).arg(kMaxPriority));
     if (job.maxAttempts < 0 || job.maxAttempts > kMaxAttemptsLimit)
         return invalid(QStringLiteral("max_attempts must be between 1 and %1").arg(kMaxAttemptsLimit));
     if (job.runAt < 0)
@@ -163,7 +165,7 @@ Expected<Job> JobQueue::stopOrTransition(qint64 id, JobStatus to, StopReason rea
 {
     const auto current = m_store.job(id);
     if (!current)
-        return makeError(ErrorCode::NotFound, QStringLiteral("job %1 does not exist").arg(id));
+        return makeError(ErrorCode::NotFound, QCoreApplication::translate("JobQueue", "job %1 does not exist").arg(id));
     const bool wasRunning = current->status == JobStatus::Running;
     changes.uncharge = wasRunning && reason == StopReason::Paused;
     auto changed = transition(id, to, changes);
@@ -191,7 +193,7 @@ Expected<Job> JobQueue::resume(qint64 id)
     const auto current = m_store.job(id);
     if (current && current->status != JobStatus::Paused)
         return makeError(ErrorCode::Conflict,
-                         QStringLiteral("job %1 is %2, not paused").arg(id).arg(statusName(current->status)));
+                         QCoreApplication::translate("JobQueue", "job %1 is %2, not paused").arg(id).arg(statusWord(current->status)));
     return transition(id, JobStatus::Pending, {});
 }
 
@@ -199,7 +201,7 @@ Expected<Job> JobQueue::retry(qint64 id)
 {
     const auto current = m_store.job(id);
     if (!current)
-        return makeError(ErrorCode::NotFound, QStringLiteral("job %1 does not exist").arg(id));
+        return makeError(ErrorCode::NotFound, QCoreApplication::translate("JobQueue", "job %1 does not exist").arg(id));
     TransitionChanges changes;
     changes.runInMs = 0;
     switch (current->status) {
@@ -212,9 +214,9 @@ Expected<Job> JobQueue::retry(qint64 id)
     case JobStatus::Retrying: // "retry now": skip the rest of the backoff
         break;
     default:
-        return makeError(ErrorCode::Conflict, QStringLiteral("job %1 is %2; only dead, cancelled or retrying jobs can be retried")
+        return makeError(ErrorCode::Conflict, QCoreApplication::translate("JobQueue", "job %1 is %2; only failed, cancelled or retrying jobs can be retried")
                                                   .arg(id)
-                                                  .arg(statusName(current->status)));
+                                                  .arg(statusWord(current->status)));
     }
     return transition(id, JobStatus::Pending, changes);
 }
@@ -223,7 +225,7 @@ Expected<Job> JobQueue::setPriority(qint64 id, int priority)
 {
     if (priority < -kMaxPriority || priority > kMaxPriority)
         return makeError(ErrorCode::InvalidArgument,
-                         QStringLiteral("priority must be between %1 and %2").arg(-kMaxPriority).arg(kMaxPriority));
+                         QCoreApplication::translate("JobQueue", "priority must be between %1 and %2").arg(-kMaxPriority).arg(kMaxPriority));
     auto changed = m_store.setPriority(id, priority, now());
     if (changed)
         Q_EMIT jobChanged(changed.value());

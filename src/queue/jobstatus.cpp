@@ -1,5 +1,7 @@
 #include "queue/jobstatus.h"
 
+#include <QCoreApplication>
+
 #include <array>
 #include <utility>
 
@@ -32,6 +34,21 @@ QString statusName(JobStatus status)
     for (const auto &[s, name] : kNames) {
         if (s == status)
             return QString::fromLatin1(name);
+    }
+    Q_UNREACHABLE();
+    return {};
+}
+
+QString statusWord(JobStatus status)
+{
+    switch (status) {
+    case JobStatus::Pending: return QCoreApplication::translate("JobStatus", "pending");
+    case JobStatus::Running: return QCoreApplication::translate("JobStatus", "running");
+    case JobStatus::Retrying: return QCoreApplication::translate("JobStatus", "retrying");
+    case JobStatus::Paused: return QCoreApplication::translate("JobStatus", "paused");
+    case JobStatus::Completed: return QCoreApplication::translate("JobStatus", "completed");
+    case JobStatus::Dead: return QCoreApplication::translate("JobStatus", "failed"); // as the window calls it
+    case JobStatus::Cancelled: return QCoreApplication::translate("JobStatus", "cancelled");
     }
     Q_UNREACHABLE();
     return {};

@@ -17,6 +17,8 @@ enum class JobStatus {
 };
 
 QString statusName(JobStatus status);
+// The name in the user's language, for messages.
+QString statusWord(JobStatus status);
 std::optional<JobStatus> statusFromName(QStringView name);
 const QList<JobStatus> &allStatuses();
 

@@ -2,6 +2,7 @@
 
 #include "queue/migrations.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSqlDatabase>
@@ -307,7 +308,7 @@ Error JobStore::storageError(const QString &what) const
 
 Error JobStore::noSuchJob(qint64 id)
 {
-    return makeError(ErrorCode::NotFound, QStringLiteral("job %1 does not exist").arg(id));
+    return makeError(ErrorCode::NotFound, QCoreApplication::translate("JobQueue", "job %1 does not exist").arg(id));
 }
 
 Expected<Job> JobStore::updatedJob(QSqlQuery &query, qint64 id, const QString &what)
@@ -441,11 +442,11 @@ Expected<JobStore::Inserted> JobStore::insertOne(const NewJob &job, qint64 now)
         const auto parent = this->job(job.parentId);
         if (!parent)
             return makeError(ErrorCode::InvalidArgument,
-                             QStringLiteral("parent job %1 does not exist").arg(job.parentId));
+                             QCoreApplication::translate("JobQueue", "parent job %1 does not exist").arg(job.parentId));
         if (parent->status == JobStatus::Dead || parent->status == JobStatus::Cancelled)
-            return makeError(ErrorCode::Conflict, QStringLiteral("parent job %1 is %2")
+            return makeError(ErrorCode::Conflict, QCoreApplication::translate("JobQueue", "parent job %1 is %2")
                                                       .arg(job.parentId)
-                                                      .arg(statusName(parent->status)));
+                                                      .arg(statusWord(parent->status)));
         waiting = parent->status != JobStatus::Completed;
     }
     QSqlQuery &q = prepared(QStringLiteral(
@@ -849,7 +850,7 @@ Expected<TransitionResult> JobStore::transition(qint64 id, JobStatus to, const T
     if (!run(q)) {
         if (m_lastError.contains(QLatin1String("UNIQUE")))
             return makeError(ErrorCode::Conflict,
-                             QStringLiteral("job %1 cannot return: an identical job is already queued").arg(id));
+                             QCoreApplication::translate("JobQueue", "job %1 cannot return: an identical job is already queued").arg(id));
         return storageError(QStringLiteral("changing job %1").arg(id));
     }
     const QList<Job> rows = fetchJobs(q);
@@ -857,9 +858,9 @@ Expected<TransitionResult> JobStore::transition(qint64 id, JobStatus to, const T
         const auto current = job(id);
         if (!current)
             return noSuchJob(id);
-        return makeError(ErrorCode::Conflict, QStringLiteral("job %1 cannot go from %2 to %3")
+        return makeError(ErrorCode::Conflict, QCoreApplication::translate("JobQueue", "job %1 cannot go from %2 to %3")
                                                   .arg(id)
-                                                  .arg(statusName(current->status), statusName(to)));
+                                                  .arg(statusWord(current->status), statusWord(to)));
     }
     TransitionResult result{rows.first(), {}};
     if (to == JobStatus::Completed)
@@ -980,9 +981,9 @@ Expected<QList<qint64>> JobStore::remove(qint64 id)
     const qint64 running = busy.next() ? busy.value(0).toLongLong() : 0;
     busy.finish();
     if (running == id)
-        return makeError(ErrorCode::Conflict, QStringLiteral("job %1 is running; cancel it first").arg(id));
+        return makeError(ErrorCode::Conflict, QCoreApplication::translate("JobQueue", "job %1 is running; cancel it first").arg(id));
     if (running != 0)
-        return makeError(ErrorCode::Conflict, QStringLiteral("job %1 of job %2 is running; cancel it first").arg(running).arg(id));
+        return makeError(ErrorCode::Conflict, QCoreApplication::translate("JobQueue", "job %1 of job %2 is running; cancel it first").arg(running).arg(id));
     QSqlQuery &q = prepared(QStringLiteral("DELETE FROM jobs WHERE id IN (") + tree + QStringLiteral("SELECT id FROM tree) RETURNING id"));
     q.bindValue(QStringLiteral(":id"), id);
     if (!run(q))

@@ -1,5 +1,8 @@
 #include "queue/jobtypes.h"
 
+#include <QCoreApplication>
+#include <QUrl>
+
 namespace JobTypes {
 const QStringList &all()
 {
@@ -22,11 +25,6 @@ bool listsVideos(const QString &type)
 {
     return type == ChannelDownload || type == PlaylistDownload;
 }
-} // namespace JobTypes
-
-#include <QUrl>
-
-namespace JobTypes {
 QList<OptionSpec> options(const QString &type)
 {
     using T = QJsonValue::Type;
@@ -56,15 +54,15 @@ QList<OptionSpec> options(const QString &type)
 std::optional<QString> urlProblem(const QString &text)
 {
     if (text.trimmed().isEmpty())
-        return QStringLiteral("a URL is required");
+        return QCoreApplication::translate("JobQueue", "a URL is required");
     const QUrl url(text.trimmed(), QUrl::StrictMode);
     if (!url.isValid())
-        return QStringLiteral("'%1' is not a valid URL").arg(text);
+        return QCoreApplication::translate("JobQueue", "'%1' is not a valid URL").arg(text);
     const QString scheme = url.scheme().toLower();
     if (scheme != QLatin1String("http") && scheme != QLatin1String("https"))
-        return QStringLiteral("'%1' is not an http or https URL").arg(text);
+        return QCoreApplication::translate("JobQueue", "'%1' is not an http or https URL").arg(text);
     if (url.host().isEmpty())
-        return QStringLiteral("'%1' has no host").arg(text);
+        return QCoreApplication::translate("JobQueue", "'%1' has no host").arg(text);
     return std::nullopt;
 }
 
