@@ -10,6 +10,7 @@
 #include "queue/jobqueue.h"
 #include "queue/jobtypes.h"
 
+#include <QDateTime>
 #include <QFile>
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -463,7 +464,7 @@ void TestApi::retryOnlyDeadOrCancelled()
 {
     const qint64 dead = add({{QStringLiteral("outcome"), QStringLiteral("permanent")}});
     const qint64 retrying = add({{QStringLiteral("outcome"), QStringLiteral("transient")},
-                                 {QStringLiteral("retry_after_ms"), 600'000}});
+                                 {QStringLiteral("not_before_ms"), QDateTime::currentMSecsSinceEpoch() + 600'000}});
     const qint64 completed = add();
     const qint64 pending = addFuture();
     QVERIFY(waitForStatus(dead, JobStatus::Dead));

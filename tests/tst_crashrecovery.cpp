@@ -70,10 +70,11 @@ void TestCrashRecovery::killNineRepeatedly()
     for (int round = 0; round < 6; ++round) {
         QProcess child;
         child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        child.start(childPath(), {dir.path(), QStringLiteral("--add"), QStringLiteral("40"), QStringLiteral("--sleep-ms"), QStringLiteral("15")});
+        child.start(childPath(), {dir.path(), QStringLiteral("--add"), QStringLiteral("40"), QStringLiteral("--sleep-ms"), QStringLiteral("60")});
         QVERIFY(child.waitForStarted());
         QVERIFY(child.waitForReadyRead(10'000));
-        QTest::qWait(static_cast<int>(random->bounded(50, 400))); // a random moment, mid-add or mid-run
+        // A random moment, mid-add or mid-run: 40 jobs of 60 ms, 4 at a time, outlast the longest wait.
+        QTest::qWait(static_cast<int>(random->bounded(50, 400)));
         ::kill(static_cast<pid_t>(child.processId()), SIGKILL);
         QVERIFY(child.waitForFinished(10'000));
         QCOMPARE(child.exitStatus(), QProcess::CrashExit);

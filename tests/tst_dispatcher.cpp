@@ -208,7 +208,7 @@ void TestDispatcher::exceptionIsCaughtAndRecorded()
 void TestDispatcher::retryAfterHintIsHonoured()
 {
     const qint64 start = m_t->clock()->nowMs();
-    const qint64 id = m_t->add({{QStringLiteral("fail_times"), 1}, {QStringLiteral("retry_after_ms"), start + 60'000}});
+    const qint64 id = m_t->add({{QStringLiteral("fail_times"), 1}, {QStringLiteral("not_before_ms"), start + 60'000}});
     m_t->core().start();
     QTRY_COMPARE(m_t->status(id), JobStatus::Retrying);
     QCOMPARE(m_t->queue().job(id)->runAt, start + 60'000); // longer than the 1 s backoff

@@ -495,10 +495,10 @@ void TestMainWindow::settingsSaveAndToolCheck()
         dialog.downloadDirEdit()->setText(QStringLiteral("/tmp/spool-downloads"));
         dialog.ytdlpEdit()->setText(QStringLiteral("/nonexistent/yt-dlp"));
         dialog.checkTools();
-        QTRY_VERIFY(dialog.toolReport().contains(QStringLiteral("apt install yt-dlp")));
+        QTRY_VERIFY_WITH_TIMEOUT(dialog.toolReport().contains(QStringLiteral("apt install yt-dlp")), 30'000); // processes start
         dialog.ytdlpEdit()->clear();
         dialog.checkTools();
-        QTRY_VERIFY2(dialog.toolReport().startsWith(QStringLiteral("yt-dlp 20")), qPrintable(dialog.toolReport()));
+        QTRY_VERIFY2_WITH_TIMEOUT(dialog.toolReport().startsWith(QStringLiteral("yt-dlp 20")), qPrintable(dialog.toolReport()), 30'000);
         // Version numbers, not ffmpeg's banner ("ffmpeg version 5.1 Copyright (c) 2000-…").
         QVERIFY2(!dialog.toolReport().contains(QStringLiteral("Copyright")), qPrintable(dialog.toolReport()));
         dialog.save();

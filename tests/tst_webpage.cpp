@@ -133,7 +133,7 @@ void TestWebPage::initTestCase()
                                            "web-token");
     m_t->core().start();
     m_dead = addJob({{QStringLiteral("outcome"), QStringLiteral("permanent")}});
-    m_blocked = addJob({{QStringLiteral("block"), true}});
+    m_blocked = addJob({{QStringLiteral("block"), true}, {QStringLiteral("advance"), true}}); // alive: no lease runs out
     QVERIFY(QTest::qWaitFor(
         [&] {
             return m_t->status(m_dead) == JobStatus::Dead && m_t->status(m_blocked) == JobStatus::Running;

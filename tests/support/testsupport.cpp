@@ -124,11 +124,11 @@ Outcome ScriptedWorker::run(JobContext &ctx)
     const int failTimes = o.value(QStringLiteral("fail_times")).toInt();
     if (ctx.job().attempts <= failTimes)
         return Outcome::transient(QStringLiteral("network"), QStringLiteral("scripted transient failure"),
-                                  static_cast<qint64>(o.value(QStringLiteral("retry_after_ms")).toDouble()));
+                                  static_cast<qint64>(o.value(QStringLiteral("not_before_ms")).toDouble()));
     const QString outcome = o.value(QStringLiteral("outcome")).toString(QStringLiteral("complete"));
     if (outcome == QLatin1String("transient"))
         return Outcome::transient(QStringLiteral("network"), QStringLiteral("scripted transient failure"),
-                                  static_cast<qint64>(o.value(QStringLiteral("retry_after_ms")).toDouble()));
+                                  static_cast<qint64>(o.value(QStringLiteral("not_before_ms")).toDouble()));
     if (outcome == QLatin1String("permanent"))
         return Outcome::permanent(QStringLiteral("not_found"), QStringLiteral("scripted permanent failure"));
     if (outcome == QLatin1String("throw"))

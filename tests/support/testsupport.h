@@ -21,7 +21,7 @@
 //   children: N — complete with N children (added atomically on completion)
 //   children_now: N — add N children while running
 //   fail_times: N — the first N attempts fail transiently, later ones complete
-//   retry_after_ms: a Retry-After hint for transient failures
+//   not_before_ms: the earliest retry after a transient failure (ms since epoch, on the core's clock)
 //   cooldown_ms: the first attempt is rate limited and cools its URL's host down this long
 namespace TestTypes {
 inline const QString Scripted = QStringLiteral("test_scripted");
