@@ -199,8 +199,10 @@ void TestDownloads::wholeChannelIsDownloaded()
     QCOMPARE(done.result.value(QStringLiteral("children_added")).toInt(), m_server.clipCount());
     const QList<qint64> videos = m_t->queue().childIds(channel);
     QCOMPARE(videos.size(), m_server.clipCount());
+    for (qint64 id : videos) // all in first: ffprobe blocks this thread, which serves the media
+        waitFor(id, JobStatus::Completed);
     for (int i = 0; i < videos.size(); ++i) {
-        const Job video = waitFor(videos[i], JobStatus::Completed);
+        const Job video = *m_t->queue().job(videos[i]);
         QCOMPARE(video.status, JobStatus::Completed);
         QCOMPARE(video.title, QStringLiteral("channel (%1)").arg(i + 1)); // in source order
         const QString file = video.result.value(QStringLiteral("file")).toString();
@@ -314,12 +316,13 @@ void TestDownloads::droppedConnectionIsResumed()
 {
     m_server.setClipFault(m_big, MediaServer::Fault::DropMidFile, 1, 1); // the download, not the probe
     makeCore();
+    const int requestsBefore = m_server.clipRequestCount(m_big); // earlier tests fetched it too
     const qint64 id = addVideo(m_server.clipUrl(m_big));
     const Job job = waitFor(id, JobStatus::Completed);
     QCOMPARE(job.status, JobStatus::Completed);
     const QString file = job.result.value(QStringLiteral("file")).toString();
     QCOMPARE(TestFiles::sha1(file), TestFiles::sha1(m_server.clipPath(m_big)));
-    QVERIFY(m_server.clipRequestCount(m_big) >= 3); // probe, dropped download, ranged resume
+    QVERIFY(m_server.clipRequestCount(m_big) - requestsBefore >= 3); // probe, dropped download, ranged resume
 }
 
 void TestDownloads::stalledDownloadIsEndedAndRetried()

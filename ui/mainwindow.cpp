@@ -422,19 +422,30 @@ void MainWindow::removeSelected()
     // in a box that does not block the window.
     const QList<qint64> ids = selectedIds();
     int total = 0;
+    int videos = 0;
+    std::optional<Job> lister;
     for (qint64 id : ids) {
         const std::optional<Job> job = m_core.queue().job(id);
-        total += 1 + (job && JobTypes::listsVideos(job->type) ? int(m_core.queue().childIds(id).size()) : 0);
+        const int listed = job && JobTypes::listsVideos(job->type) ? int(m_core.queue().childIds(id).size()) : 0;
+        total += 1 + listed;
+        videos += listed;
+        if (listed > 0)
+            lister = job;
     }
     if (total <= 1) {
         removeJobs(ids);
         return;
     }
-    auto *box = new QMessageBox(QMessageBox::Question, tr("Remove jobs"),
-                                tr("Remove %n job(s) from the list?", "", total), QMessageBox::NoButton, this);
+    const QString question = ids.size() == 1 && lister
+        ? tr("Remove “%1” and its %n video(s) from the list?", "", videos)
+              .arg(lister->title.isEmpty() ? lister->url : lister->title)
+        : tr("Remove %n job(s) from the list?", "", total);
+    auto *box = new QMessageBox(QMessageBox::Question, tr("Remove jobs"), question, QMessageBox::NoButton, this);
     box->setObjectName(QStringLiteral("confirmRemove"));
-    box->setInformativeText(tr("A channel or playlist goes with its videos. Downloaded files stay on disk, and "
-                               "videos already downloaded are not fetched again if their channel is added later."));
+    box->setInformativeText(videos > 0 ? tr("Downloaded files stay on disk. Spool remembers which videos it downloaded, "
+                                            "so adding the channel again does not fetch them twice.")
+                                       : tr("Downloaded files stay on disk."));
+    box->setStyleSheet(QStringLiteral("QLabel#qt_msgbox_informativelabel { min-width: 26em; }"));
     QPushButton *remove = box->addButton(tr("Remove"), QMessageBox::DestructiveRole);
     box->addButton(QMessageBox::Cancel);
     box->setDefaultButton(remove);

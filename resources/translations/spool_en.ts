@@ -44,6 +44,13 @@
             <numerusform>Removed %n jobs from the list.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Remove “%1” and its %n video(s) from the list?</source>
+        <translation>
+            <numerusform>Remove “%1” and its %n video from the list?</numerusform>
+            <numerusform>Remove “%1” and its %n videos from the list?</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>TrayController</name>

@@ -894,10 +894,6 @@ Commands for the running Spool of the same data dir:
         </translation>
     </message>
     <message>
-        <source>A channel or playlist goes with its videos. Downloaded files stay on disk, and videos already downloaded are not fetched again if their channel is added later.</source>
-        <translation>Канал или плейлист удаляется вместе со своими видео. Загруженные файлы остаются на диске, а уже загруженные видео не будут скачаны снова, если канал добавят позже.</translation>
-    </message>
-    <message>
         <source>Remove</source>
         <translation>Удалить</translation>
     </message>
@@ -908,6 +904,22 @@ Commands for the running Spool of the same data dir:
             <numerusform>Из списка удалено %n задания.</numerusform>
             <numerusform>Из списка удалено %n заданий.</numerusform>
         </translation>
+    </message>
+    <message numerus="yes">
+        <source>Remove “%1” and its %n video(s) from the list?</source>
+        <translation>
+            <numerusform>Удалить из списка «%1» и %n его видео?</numerusform>
+            <numerusform>Удалить из списка «%1» и %n его видео?</numerusform>
+            <numerusform>Удалить из списка «%1» и %n его видео?</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Downloaded files stay on disk. Spool remembers which videos it downloaded, so adding the channel again does not fetch them twice.</source>
+        <translation>Загруженные файлы остаются на диске. Spool помнит, какие видео он загрузил, и при повторном добавлении канала не скачает их снова.</translation>
+    </message>
+    <message>
+        <source>Downloaded files stay on disk.</source>
+        <translation>Загруженные файлы остаются на диске.</translation>
     </message>
 </context>
 <context>
