@@ -35,6 +35,7 @@ private Q_SLOTS:
     void fullDiskGivesClearErrorAndKeepsData();
     void countsFollowEveryChange();
     void removeTakesTheJobsUnderIt();
+    void idsAreNeverHandedOutTwice();
     void textSearchFindsSubstringsOfTitlesAndUrls();
     void resolvedTextSearchAgreesWithDirectSearch();
 
@@ -619,6 +620,26 @@ void TestJobStore::removeTakesTheJobsUnderIt()
     QVERIFY(!m_store->job(channel) && !m_store->job(video) && !m_store->job(part));
     QVERIFY(m_store->job(other));
     QCOMPARE(m_store->remove(channel).error().code, ErrorCode::NotFound);
+}
+
+void TestJobStore::idsAreNeverHandedOutTwice()
+{
+    const qint64 first = add(newJob());
+    const qint64 second = add(newJob());
+    const qint64 third = add(newJob());
+    QVERIFY(m_store->remove(third));
+    QVERIFY(m_store->remove(second));
+    const qint64 next = add(newJob());
+    QCOMPARE(next, third + 1); // not third again, which a script or a log may still mean
+    // Pruned jobs count too, and so does a store opened again.
+    QVERIFY(m_store->transition(first, JobStatus::Cancelled, {}, 2000));
+    QVERIFY(m_store->transition(next, JobStatus::Cancelled, {}, 2000));
+    QCOMPARE(m_store->pruneFinished(5000).value().size(), 2);
+    const QString path = m_store->path();
+    m_store.reset();
+    m_store = std::make_unique<JobStore>(path);
+    QVERIFY(m_store->open());
+    QCOMPARE(add(newJob()), next + 1);
 }
 
 QTEST_GUILESS_MAIN(TestJobStore)

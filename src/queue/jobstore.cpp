@@ -450,8 +450,9 @@ Expected<JobStore::Inserted> JobStore::insertOne(const NewJob &job, qint64 now)
         waiting = parent->status != JobStatus::Completed;
     }
     QSqlQuery &q = prepared(QStringLiteral(
-        "INSERT INTO jobs (type, status, priority, url, options, parent_job_id, waiting_parent, unique_key,"
-        " max_attempts, run_at, created_at, updated_at, title, host) VALUES (:type, 'pending', :priority, :url,"
+        "INSERT INTO jobs (id, type, status, priority, url, options, parent_job_id, waiting_parent, unique_key,"
+        " max_attempts, run_at, created_at, updated_at, title, host) VALUES ("
+        " MAX(COALESCE((SELECT MAX(id) FROM jobs), 0), (SELECT last_removed FROM job_ids)) + 1, :type, 'pending', :priority, :url,"
         " :options, :parent, :waiting, :key, :max, :run_at, :now, :now, :title, :host) RETURNING ") + kColumns);
     q.bindValue(QStringLiteral(":type"), job.type);
     q.bindValue(QStringLiteral(":priority"), job.priority);

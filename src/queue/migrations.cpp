@@ -124,6 +124,16 @@ const QStringList kV3{
                    " INSERT INTO jobs_fts (rowid, title, url) VALUES (NEW.id, NEW.title, NEW.url); END"),
 };
 
+// Version 4: job ids are never handed out twice. SQLite gives a new row the largest id + 1, so
+// removing the newest jobs would let the next one take an id a script, a log or the archive
+// still knows. The largest id ever removed is remembered, and a new job's id is above it.
+const QStringList kV4{
+    QStringLiteral("CREATE TABLE job_ids (last_removed INTEGER NOT NULL)"),
+    QStringLiteral("INSERT INTO job_ids (last_removed) VALUES (0)"),
+    QStringLiteral("CREATE TRIGGER jobs_remember_id AFTER DELETE ON jobs BEGIN"
+                   " UPDATE job_ids SET last_removed = OLD.id WHERE last_removed < OLD.id; END"),
+};
+
 QStringList v1()
 {
     return QStringList{kJobsV1} + jobIndexes();
@@ -144,13 +154,13 @@ QStringList fresh()
     for (const QString &column : kV2JobColumns)
         jobs += QStringLiteral(", ") + column;
     jobs += QLatin1Char(')');
-    return QStringList{jobs} + jobIndexes() + kV2Tables + kV3;
+    return QStringList{jobs} + jobIndexes() + kV2Tables + kV3 + kV4;
 }
 } // namespace
 
 const QList<Step> &steps()
 {
-    static const QList<Step> all{{1, v1()}, {2, v2()}, {3, kV3}};
+    static const QList<Step> all{{1, v1()}, {2, v2()}, {3, kV3}, {4, kV4}};
     return all;
 }
 
