@@ -5,6 +5,7 @@
 #include "jobtablemodel.h"
 #include "logview.h"
 #include "mainwindow.h"
+#include "progressdelegate.h"
 #include "settingsdialog.h"
 #include "traycontroller.h"
 #include "translations.h"
@@ -16,6 +17,7 @@
 #include "queue/jobtypes.h"
 
 #include <QHeaderView>
+#include <QJsonObject>
 #include <QLabel>
 #include <QStatusBar>
 #include <QAbstractItemModelTester>
@@ -52,6 +54,7 @@ private Q_SLOTS:
     void windowLayoutIsRemembered();
     void statusFilterAndSearchReachVideosOfChannels();
     void detailPaneFollowsTheVideosOfAChannel();
+    void syncWithNothingNewSaysSo();
     void dropOfUrlsAddsJobs();
     void dropWithAnInvalidEntryAddsNothing();
     void pasteAddsFromClipboard();
@@ -309,6 +312,40 @@ void TestMainWindow::detailPaneFollowsTheVideosOfAChannel()
     QVERIFY(m_t->queue().cancel(first));
     QTRY_COMPARE(detail->childrenSummary(), QStringLiteral("Videos: 0 done, 1 failed, 2 in all"));
     QTRY_COMPARE(detail->childrenModel()->rowCount(), 2);
+}
+
+void TestMainWindow::syncWithNothingNewSaysSo()
+{
+    NewJob listing;
+    listing.type = JobTypes::PlaylistDownload;
+    listing.url = QStringLiteral("https://www.youtube.com/playlist?list=PL1");
+    const qint64 playlist = m_t->queue().addJob(listing).value().job.id;
+    ClaimRequest claim;
+    claim.now = m_t->clock()->nowMs();
+    claim.leaseUntil = claim.now + 100000;
+    claim.worker = QStringLiteral("test");
+    QCOMPARE(m_t->queue().store().claim(claim).value(0).id, playlist);
+    TransitionChanges changes;
+    changes.result = QJsonObject{{QStringLiteral("children_added"), 0}, {QStringLiteral("children_existing"), 4}};
+    changes.progress = JobProgress{};
+    changes.progress->percent = 100;
+    QVERIFY(m_t->queue().transition(playlist, JobStatus::Completed, changes));
+    m_window->model()->flushChanges();
+    // Every video it listed was downloaded before: the bar and the pane say "nothing new", not "100%".
+    const QModelIndex cell = m_window->model()->index(m_window->model()->cachedRowOf(playlist), JobTableModel::Progress);
+    const std::optional<ProgressDelegate::Bar> bar = ProgressDelegate::barFor(cell);
+    QVERIFY(bar);
+    QCOMPARE(bar->text, QStringLiteral("No new videos"));
+    QVERIFY(bar->done);
+    m_window->table()->setCurrentIndex(cell);
+    QCOMPARE(m_window->detail()->jobId(), playlist);
+    QCOMPARE(m_window->detail()->childrenSummary(), QStringLiteral("No new videos: the 4 found were already downloaded or queued."));
+    // A video that is new after all joins the count; the known ones are still mentioned.
+    m_t->add({}, 0, playlist);
+    QTRY_COMPARE(m_window->detail()->childrenSummary(),
+                 QStringLiteral("Videos: 0 done, 0 failed, 1 in all · 4 more already downloaded or queued"));
+    m_window->model()->flushChanges();
+    QCOMPARE(ProgressDelegate::barFor(cell)->text, QStringLiteral("0 / 1 videos"));
 }
 
 void TestMainWindow::dropOfUrlsAddsJobs()

@@ -92,6 +92,8 @@ DetailPane::DetailPane(JobQueue &queue, QWidget *parent)
     m_childrenBox = new QWidget(this);
     auto *childBox = new QVBoxLayout(m_childrenBox);
     childBox->setContentsMargins(0, 0, 0, 0);
+    m_childrenLabel->setWordWrap(true);
+    m_childrenLabel->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     childBox->addWidget(m_childrenLabel);
     childBox->addWidget(m_children, 1);
     layout->addWidget(m_childrenBox, 1);
@@ -170,9 +172,24 @@ void DetailPane::handleJobAdded(const Job &job)
 
 void DetailPane::renderChildren()
 {
-    const ChildSummary s = JobTypes::listsVideos(m_job.type) ? m_queue.childSummary(m_job.id) : ChildSummary{};
-    m_childrenLabel->setText(tr("Videos: %1 done, %2 failed, %3 in all").arg(s.completed).arg(s.failed).arg(s.total));
-    m_childrenBox->setVisible(s.total > 0);
+    const bool lists = JobTypes::listsVideos(m_job.type);
+    const ChildSummary s = lists ? m_queue.childSummary(m_job.id) : ChildSummary{};
+    // Videos this listing found that were downloaded or queued before (by another sync, a playlist
+    // or on their own) are not added again; the count says where they went.
+    const int known = m_job.result.value(QStringLiteral("children_existing")).toInt();
+    const bool listed = lists && m_job.status == JobStatus::Completed;
+    QString text;
+    if (s.total > 0) {
+        text = tr("Videos: %1 done, %2 failed, %3 in all").arg(s.completed).arg(s.failed).arg(s.total);
+        if (known > 0)
+            text += QStringLiteral(" · ") + tr("%n more already downloaded or queued", nullptr, known);
+    } else if (listed) {
+        text = known > 0 ? tr("No new videos: the %n found were already downloaded or queued.", nullptr, known)
+                         : tr("No videos found.");
+    }
+    m_childrenLabel->setText(text);
+    m_children->setVisible(s.total > 0);
+    m_childrenBox->setVisible(s.total > 0 || listed);
 }
 
 void DetailPane::render()

@@ -2,6 +2,7 @@
 
 #include "jobtablemodel.h"
 #include "queue/job.h"
+#include "queue/jobtypes.h"
 
 #include <QApplication>
 #include <QPainter>
@@ -33,36 +34,55 @@ QString ProgressDelegate::progressText(double percent, double speedBps, qint64 e
     return parts.join(QStringLiteral(" · "));
 }
 
-void ProgressDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
+std::optional<ProgressDelegate::Bar> ProgressDelegate::barFor(const QModelIndex &index)
 {
     const QVariant summary = index.data(JobTableModel::ChildSummaryRole);
     const auto status = static_cast<JobStatus>(index.data(JobTableModel::StatusRole).toInt());
     const JobProgress p = index.data(JobTableModel::ProgressRole).value<JobProgress>();
+    const bool stopped = status == JobStatus::Dead || status == JobStatus::Cancelled;
+    Bar bar;
+    bar.done = status == JobStatus::Completed;
+    if (summary.isValid() && summary.toPoint().y() > 0) {
+        const QPoint s = summary.toPoint();
+        bar.permille = 1000 * s.x() / s.y();
+        bar.text = tr("%1 / %2 videos").arg(s.x()).arg(s.y());
+        bar.done = s.x() == s.y(); // green once every video is in, not when the listing is
+    } else if (p.percent > 0 || (p.percent == 0 && !stopped)) {
+        bar.permille = static_cast<int>(p.percent * 10);
+        bar.text = status == JobStatus::Running ? progressText(p.percent, p.speedBps, p.etaSeconds)
+                                                : QStringLiteral("%1%").arg(p.percent, 0, 'f', 0);
+    } else if (status == JobStatus::Completed) {
+        bar.permille = 1000;
+        bar.text = QStringLiteral("100%");
+    } else {
+        return std::nullopt;
+    }
+    // A sync that found only videos already downloaded or queued: say so, not "100%".
+    if (status == JobStatus::Completed && !(summary.isValid() && summary.toPoint().y() > 0)
+        && JobTypes::listsVideos(index.data(JobTableModel::JobRole).value<Job>().type)) {
+        bar.permille = 1000;
+        bar.text = tr("No new videos");
+    }
+    return bar;
+}
+
+void ProgressDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
+{
+    const std::optional<Bar> shown = barFor(index);
+    if (!shown) {
+        QStyledItemDelegate::paint(painter, option, index);
+        return;
+    }
     QStyleOptionProgressBar bar;
     bar.rect = option.rect.adjusted(2, 3, -2, -3);
     bar.minimum = 0;
     bar.maximum = 1000;
+    bar.progress = shown->permille;
+    bar.text = shown->text;
     bar.textVisible = true;
     bar.state = option.state | QStyle::State_Horizontal;
     bar.palette = option.palette;
-    bool done = status == JobStatus::Completed;
-    const bool stopped = status == JobStatus::Dead || status == JobStatus::Cancelled;
-    if (summary.isValid() && summary.toPoint().y() > 0) {
-        const QPoint s = summary.toPoint();
-        bar.progress = s.y() > 0 ? 1000 * s.x() / s.y() : 0;
-        bar.text = tr("%1 / %2 videos").arg(s.x()).arg(s.y());
-        done = s.x() == s.y(); // green once every video is in, not when the listing is
-    } else if (p.percent > 0 || (p.percent == 0 && !stopped)) {
-        bar.progress = static_cast<int>(p.percent * 10);
-        bar.text = status == JobStatus::Running ? progressText(p.percent, p.speedBps, p.etaSeconds)
-                                                : QStringLiteral("%1%").arg(p.percent, 0, 'f', 0);
-    } else if (status == JobStatus::Completed) {
-        bar.progress = 1000;
-        bar.text = QStringLiteral("100%");
-    } else {
-        QStyledItemDelegate::paint(painter, option, index);
-        return;
-    }
+    const bool done = shown->done;
     if (option.state & QStyle::State_Selected)
         painter->fillRect(option.rect, option.palette.highlight());
     // A light chunk and our own text keep the label readable over both halves of the bar.

@@ -12,6 +12,23 @@
     </message>
 </context>
 <context>
+    <name>DetailPane</name>
+    <message numerus="yes">
+        <source>%n more already downloaded or queued</source>
+        <translation>
+            <numerusform>%n more already downloaded or queued</numerusform>
+            <numerusform>%n more already downloaded or queued</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>No new videos: the %n found were already downloaded or queued.</source>
+        <translation>
+            <numerusform>No new videos: the %n found was already downloaded or queued.</numerusform>
+            <numerusform>No new videos: the %n found were already downloaded or queued.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>JobTableModel</name>
     <message numerus="yes">
         <source>%n video(s) failed or cancelled</source>

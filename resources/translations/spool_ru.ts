@@ -350,6 +350,26 @@ Commands for the running Spool of the same data dir:
         <source>Select a job to see its details, its videos and its log.</source>
         <translation>Выберите задание, чтобы увидеть его сведения, видео и журнал.</translation>
     </message>
+    <message numerus="yes">
+        <source>%n more already downloaded or queued</source>
+        <translation>
+            <numerusform>ещё %n уже загружено или в очереди</numerusform>
+            <numerusform>ещё %n уже загружены или в очереди</numerusform>
+            <numerusform>ещё %n уже загружено или в очереди</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>No new videos: the %n found were already downloaded or queued.</source>
+        <translation>
+            <numerusform>Новых видео нет: %n найденное видео уже загружено или стоит в очереди.</numerusform>
+            <numerusform>Новых видео нет: %n найденных видео уже загружены или стоят в очереди.</numerusform>
+            <numerusform>Новых видео нет: %n найденных видео уже загружены или стоят в очереди.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No videos found.</source>
+        <translation>Видео не найдено.</translation>
+    </message>
 </context>
 <context>
     <name>JobQueue</name>
@@ -935,6 +955,10 @@ Commands for the running Spool of the same data dir:
     <message>
         <source>%1 / %2 videos</source>
         <translation>%1 / %2 видео</translation>
+    </message>
+    <message>
+        <source>No new videos</source>
+        <translation>Новых видео нет</translation>
     </message>
 </context>
 <context>
