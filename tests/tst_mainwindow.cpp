@@ -560,6 +560,9 @@ void TestMainWindow::trayFallbackAndBatchedNotifications()
     QVERIFY(tray->lastNotification().endsWith(QStringLiteral("completed")));
     tray->refreshTooltip();
     QVERIFY(tray->tooltip().startsWith(QStringLiteral("Spool: 0 running, 0 waiting")));
+    tray->notify(QStringLiteral("one-off"));
+    QCOMPARE(tray->notificationsShown(), 2);
+    QCOMPARE(tray->lastNotification(), QStringLiteral("one-off"));
     // Closing the window without a tray quits instead of hiding into nothing.
     if (!tray->isAvailable()) {
         m_window->close();

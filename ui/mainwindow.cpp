@@ -621,6 +621,13 @@ void MainWindow::closeEvent(QCloseEvent *event)
     if (!m_quitting && m_tray && m_tray->isAvailable()) {
         hide(); // keeps downloading; the tray menu quits
         event->ignore();
+        // The first time, say where the window went: a close that does not quit is a surprise.
+        QSettings settings(m_settingsFile, QSettings::IniFormat);
+        if (!settings.value(QStringLiteral("ui/trayHintShown"), false).toBool()) {
+            m_tray->notify(tr("Spool keeps downloading in the notification area. Click its icon to bring the "
+                              "window back; quit from its menu or with Ctrl+Q."));
+            settings.setValue(QStringLiteral("ui/trayHintShown"), true);
+        }
         return;
     }
     if (!m_quitting) {

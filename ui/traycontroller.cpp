@@ -105,10 +105,20 @@ void TrayController::flushNotifications()
         parts << tr("%n job(s) completed", nullptr, m_completed);
     if (m_failed > 0)
         parts << tr("%n job(s) failed", nullptr, m_failed);
-    m_lastNotification = parts.join(QStringLiteral(", "));
     const bool failed = m_failed > 0;
     m_completed = m_failed = 0;
+    show(parts.join(QStringLiteral(", ")), failed);
+}
+
+void TrayController::notify(const QString &text)
+{
+    show(text, false);
+}
+
+void TrayController::show(const QString &text, bool warning)
+{
+    m_lastNotification = text;
     ++m_notifications;
     if (m_icon && QSystemTrayIcon::supportsMessages())
-        m_icon->showMessage(tr("Spool"), m_lastNotification, failed ? QSystemTrayIcon::Warning : QSystemTrayIcon::Information);
+        m_icon->showMessage(tr("Spool"), text, warning ? QSystemTrayIcon::Warning : QSystemTrayIcon::Information);
 }

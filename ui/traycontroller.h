@@ -30,6 +30,8 @@ public:
     // Normally on timers; public for tests.
     void refreshTooltip();
     void flushNotifications();
+    // A one-off message from the tray (counted with the notifications).
+    void notify(const QString &text);
     // How long finished jobs are gathered into one notification (3 s by default).
     void setNotificationBatchMs(int ms) { m_notifyTimer.setInterval(ms); }
 
@@ -40,6 +42,7 @@ private:
     void handleJobChanged(const Job &job);
     void handleProgress(qint64 id, const JobProgress &progress);
     void buildMenu();
+    void show(const QString &text, bool warning);
 
     JobQueue &m_queue;
     Dispatcher &m_dispatcher;

@@ -941,6 +941,10 @@ Commands for the running Spool of the same data dir:
         <source>Downloaded files stay on disk.</source>
         <translation>Загруженные файлы остаются на диске.</translation>
     </message>
+    <message>
+        <source>Spool keeps downloading in the notification area. Click its icon to bring the window back; quit from its menu or with Ctrl+Q.</source>
+        <translation>Spool продолжает загрузку в области уведомлений. Щёлкните его значок, чтобы вернуть окно; выйти можно из его меню или по Ctrl+Q.</translation>
+    </message>
 </context>
 <context>
     <name>ProgressDelegate</name>
