@@ -49,6 +49,7 @@ private Q_SLOTS:
     void actionsFollowTheSelectedJobsStatus();
     void actionsOnAChannelReachItsVideos();
     void refusedActionSaysWhy();
+    void shownJobIsTheSelectedJob();
     void removingAChannelAsksFirstAndTakesItsVideos();
     void aboutNamesVersionAndDataDir();
     void windowLayoutIsRemembered();
@@ -231,6 +232,25 @@ void TestMainWindow::refusedActionSaysWhy()
     QVERIFY2(russian.contains(QStringLiteral("задание %1 выполняется; сначала отмените его").arg(busy)), qPrintable(russian));
     QVERIFY(m_t->queue().job(busy));
     QVERIFY(m_t->queue().cancel(busy));
+}
+
+void TestMainWindow::shownJobIsTheSelectedJob()
+{
+    const qint64 a = m_t->add();
+    const qint64 b = m_t->add();
+    m_window->model()->flushChanges();
+    // Focus arriving in the table makes a row current without selecting it; the details of that
+    // row are shown, so the actions must act on it too.
+    m_window->table()->selectionModel()->setCurrentIndex(m_window->model()->index(m_window->model()->cachedRowOf(a), 0),
+                                                          QItemSelectionModel::NoUpdate);
+    QCOMPARE(m_window->detail()->jobId(), a);
+    QCOMPARE(m_window->selectedIds(), QList<qint64>{a});
+    QVERIFY(m_window->action(QStringLiteral("remove"))->isEnabled());
+    m_window->action(QStringLiteral("remove"))->trigger();
+    QVERIFY(!m_t->queue().job(a));
+    m_window->model()->flushChanges();
+    QTRY_COMPARE(m_window->detail()->jobId(), b); // the neighbour is shown, and selected with it
+    QCOMPARE(m_window->selectedIds(), QList<qint64>{b});
 }
 
 void TestMainWindow::removingAChannelAsksFirstAndTakesItsVideos()

@@ -511,7 +511,12 @@ void MainWindow::updateActions()
 
 void MainWindow::handleCurrentChanged()
 {
-    const qint64 id = m_table->currentIndex().data(JobTableModel::JobIdRole).toLongLong();
+    // The row the detail pane shows is the one the actions act on: a current row without a
+    // selection (focus arriving in the table, the neighbour of a removed row) gets selected.
+    const QModelIndex current = m_table->currentIndex();
+    if (current.isValid() && !m_table->selectionModel()->hasSelection())
+        m_table->selectionModel()->select(current, QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    const qint64 id = current.data(JobTableModel::JobIdRole).toLongLong();
     m_detail->showJob(id);
     m_log->setLogFile(id > 0 ? m_core.logs().humanLogPath(id) : QString());
 }
