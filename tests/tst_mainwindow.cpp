@@ -50,6 +50,7 @@ private Q_SLOTS:
     void actionsOnAChannelReachItsVideos();
     void refusedActionSaysWhy();
     void shownJobIsTheSelectedJob();
+    void downloadFolderOfVideosAndChannels();
     void removingAChannelAsksFirstAndTakesItsVideos();
     void aboutNamesVersionAndDataDir();
     void windowLayoutIsRemembered();
@@ -251,6 +252,39 @@ void TestMainWindow::shownJobIsTheSelectedJob()
     m_window->model()->flushChanges();
     QTRY_COMPARE(m_window->detail()->jobId(), b); // the neighbour is shown, and selected with it
     QCOMPARE(m_window->selectedIds(), QList<qint64>{b});
+}
+
+void TestMainWindow::downloadFolderOfVideosAndChannels()
+{
+    NewJob listing;
+    listing.type = JobTypes::ChannelDownload;
+    listing.url = QStringLiteral("https://www.youtube.com/@example");
+    listing.priority = 10;
+    const qint64 channel = m_t->queue().addJob(listing).value().job.id;
+    const qint64 first = m_t->add({}, 0, channel);
+    const qint64 second = m_t->add({}, 0, channel);
+    ClaimRequest claim;
+    claim.now = m_t->clock()->nowMs();
+    claim.leaseUntil = claim.now + 100000;
+    claim.worker = QStringLiteral("test");
+    claim.limit = 3;
+    QCOMPARE(m_t->queue().store().claim(claim).size(), 1); // the channel; its videos wait for it
+    QVERIFY(m_t->queue().transition(channel, JobStatus::Completed));
+    QCOMPARE(m_t->queue().store().claim(claim).size(), 2);
+    QVERIFY(m_t->queue().transition(first, JobStatus::Dead));
+    // Nothing downloaded yet: no folder, and the action says so instead of opening nothing.
+    QCOMPARE(m_window->downloadFolderOf(channel), QString());
+    m_window->model()->flushChanges();
+    select({channel});
+    m_window->action(QStringLiteral("openfolder"))->trigger();
+    QVERIFY2(m_window->statusBar()->currentMessage().contains(QStringLiteral("downloaded nothing yet")),
+             qPrintable(m_window->statusBar()->currentMessage()));
+    TransitionChanges done;
+    done.result = QJsonObject{{QStringLiteral("file"), QStringLiteral("/data/videos/Example/clip [x].mp4")}};
+    QVERIFY(m_t->queue().transition(second, JobStatus::Completed, done));
+    QCOMPARE(m_window->downloadFolderOf(second), QStringLiteral("/data/videos/Example"));
+    QCOMPARE(m_window->downloadFolderOf(channel), QStringLiteral("/data/videos/Example")); // its videos' folder
+    QCOMPARE(m_window->downloadFolderOf(987654), QString());
 }
 
 void TestMainWindow::removingAChannelAsksFirstAndTakesItsVideos()

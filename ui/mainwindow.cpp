@@ -25,6 +25,7 @@
 #include <QComboBox>
 #include <QDesktopServices>
 #include <QDir>
+#include <QFileInfo>
 #include <QDragEnterEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -193,6 +194,16 @@ void MainWindow::buildActions()
         forEachSelected([&q](qint64 id) { return problem(q.setPriority(id, q.job(id).value_or(Job{}).priority - 1)); });
     });
     makeAction(QStringLiteral("remove"), tr("Re&move"), QKeySequence::Delete, [this] { removeSelected(); });
+    makeAction(QStringLiteral("openfolder"), tr("Open download &folder"), QKeySequence(tr("Ctrl+Shift+O")), [this] {
+        const QList<qint64> ids = selectedIds();
+        if (ids.isEmpty())
+            return;
+        const QString folder = downloadFolderOf(ids.first());
+        if (folder.isEmpty())
+            statusBar()->showMessage(tr("Not done: job %1 has downloaded nothing yet").arg(ids.first()), 8000);
+        else
+            QDesktopServices::openUrl(QUrl::fromLocalFile(folder));
+    });
     makeAction(QStringLiteral("logfolder"), tr("Open &log folder"), QKeySequence(tr("Ctrl+L")), [this] {
         const QList<qint64> ids = selectedIds();
         if (!ids.isEmpty())
@@ -234,7 +245,7 @@ void MainWindow::buildMenus()
     file->addSeparator();
     file->addAction(m_actions.value(QStringLiteral("quit")));
     QMenu *jobs = menuBar()->addMenu(tr("&Jobs"));
-    for (const char *name : {"retry", "cancel", "pause", "resume", "raise", "lower", "remove", "copyurl", "logfolder"})
+    for (const char *name : {"retry", "cancel", "pause", "resume", "raise", "lower", "remove", "copyurl", "openfolder", "logfolder"})
         jobs->addAction(m_actions.value(QLatin1String(name)));
     QMenu *queue = menuBar()->addMenu(tr("&Queue"));
     queue->addAction(m_actions.value(QStringLiteral("hold")));
@@ -505,8 +516,25 @@ void MainWindow::updateActions()
     m_actions.value(QStringLiteral("cancel"))->setEnabled(cancel);
     m_actions.value(QStringLiteral("pause"))->setEnabled(pause);
     m_actions.value(QStringLiteral("resume"))->setEnabled(resume);
-    for (const char *name : {"raise", "lower", "remove", "copyurl", "logfolder"})
+    for (const char *name : {"raise", "lower", "remove", "copyurl", "openfolder", "logfolder"})
         m_actions.value(QLatin1String(name))->setEnabled(any);
+}
+
+QString MainWindow::downloadFolderOf(qint64 id) const
+{
+    // A video's file, or for a channel or playlist the file of its first downloaded video.
+    const std::optional<Job> job = m_core.queue().job(id);
+    if (!job)
+        return {};
+    QString file = job->result.value(QStringLiteral("file")).toString();
+    if (file.isEmpty() && JobTypes::listsVideos(job->type)) {
+        for (qint64 child : m_core.queue().childIds(id)) {
+            file = m_core.queue().job(child).value_or(Job{}).result.value(QStringLiteral("file")).toString();
+            if (!file.isEmpty())
+                break;
+        }
+    }
+    return file.isEmpty() ? QString() : QFileInfo(file).path();
 }
 
 void MainWindow::handleCurrentChanged()
@@ -524,7 +552,7 @@ void MainWindow::handleCurrentChanged()
 void MainWindow::showContextMenu(const QPoint &pos)
 {
     QMenu menu(this);
-    for (const char *name : {"retry", "cancel", "pause", "resume", "raise", "lower", "remove", "copyurl", "logfolder"})
+    for (const char *name : {"retry", "cancel", "pause", "resume", "raise", "lower", "remove", "copyurl", "openfolder", "logfolder"})
         menu.addAction(m_actions.value(QLatin1String(name)));
     menu.exec(m_table->viewport()->mapToGlobal(pos));
 }

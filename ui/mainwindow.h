@@ -33,6 +33,8 @@ public:
     // Adds the URLs in `text` (or a drop); any invalid entry means nothing is added and a banner says why.
     bool addFromText(const QString &text);
     QList<qint64> selectedIds() const;
+    // The folder the job's download went to; empty while there is none.
+    QString downloadFolderOf(qint64 id) const;
     void selectJob(qint64 id);
     void setClipboardMonitoring(bool on);
     // What the banner shows (drop errors, clipboard offers); empty when hidden.

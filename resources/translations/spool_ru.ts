@@ -945,6 +945,18 @@ Commands for the running Spool of the same data dir:
         <source>Spool keeps downloading in the notification area. Click its icon to bring the window back; quit from its menu or with Ctrl+Q.</source>
         <translation>Spool продолжает загрузку в области уведомлений. Щёлкните его значок, чтобы вернуть окно; выйти можно из его меню или по Ctrl+Q.</translation>
     </message>
+    <message>
+        <source>Open download &amp;folder</source>
+        <translation>Открыть папку &amp;загрузки</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+O</source>
+        <translation>Ctrl+Shift+O</translation>
+    </message>
+    <message>
+        <source>Not done: job %1 has downloaded nothing yet</source>
+        <translation>Не выполнено: задание %1 ещё ничего не загрузило</translation>
+    </message>
 </context>
 <context>
     <name>ProgressDelegate</name>
