@@ -24,6 +24,7 @@ private Q_SLOTS:
     void globalConcurrencyLimit();
     void perTypeConcurrencyLimit();
     void heldQueueStartsNothing();
+    void heldQueueStaysHeldAfterRestart();
     void transientFailureBacksOffExponentially();
     void exhaustedAttemptsGoDead();
     void permanentFailureGoesDeadAtOnce();
@@ -139,6 +140,27 @@ void TestDispatcher::heldQueueStartsNothing()
     QCOMPARE(m_t->status(id), JobStatus::Pending);
     m_t->dispatcher().setHeld(false);
     QTRY_COMPARE(m_t->status(id), JobStatus::Completed);
+}
+
+void TestDispatcher::heldQueueStaysHeldAfterRestart()
+{
+    QTemporaryDir data;
+    m_t = std::make_unique<TestCore>(testSettings(), true, QVariantMap{}, data.path());
+    QSignalSpy changed(&m_t->dispatcher(), &Dispatcher::heldChanged);
+    m_t->dispatcher().setHeld(true);
+    m_t->dispatcher().setHeld(true); // no news
+    QCOMPARE(changed.count(), 1);
+    const qint64 id = m_t->add();
+    // Quit and start again: the user paused the queue, so nothing starts by itself.
+    m_t = std::make_unique<TestCore>(testSettings(), true, QVariantMap{}, data.path());
+    QVERIFY(m_t->dispatcher().isHeld());
+    m_t->core().start();
+    QCoreApplication::processEvents();
+    QCOMPARE(m_t->status(id), JobStatus::Pending);
+    m_t->dispatcher().setHeld(false);
+    QTRY_COMPARE(m_t->status(id), JobStatus::Completed);
+    m_t = std::make_unique<TestCore>(testSettings(), true, QVariantMap{}, data.path());
+    QVERIFY(!m_t->dispatcher().isHeld()); // and resuming is kept too
 }
 
 void TestDispatcher::transientFailureBacksOffExponentially()

@@ -136,6 +136,10 @@ void TestMainWindow::actionsActOnEverySelectedJob()
     m_window->action(QStringLiteral("hold"))->trigger();
     QVERIFY(m_t->dispatcher().isHeld());
     QVERIFY(m_window->statusSummary().contains(QStringLiteral("Queue paused")));
+    // Resumed elsewhere (the tray's "Resume all"): the check mark and the status bar follow.
+    m_t->dispatcher().setHeld(false);
+    QVERIFY(!m_window->action(QStringLiteral("hold"))->isChecked());
+    QVERIFY(!m_window->statusSummary().contains(QStringLiteral("Queue paused")));
 }
 
 void TestMainWindow::actionsFollowTheSelectedJobsStatus()

@@ -220,6 +220,12 @@ void MainWindow::buildActions()
         refreshStatusBar();
     });
     hold->setCheckable(true);
+    // Paused from the tray, or before the last quit: the check mark follows the queue.
+    hold->setChecked(m_core.dispatcher().isHeld());
+    connect(&m_core.dispatcher(), &Dispatcher::heldChanged, this, [this, hold](bool held) {
+        hold->setChecked(held);
+        refreshStatusBar();
+    });
     makeAction(QStringLiteral("settings"), tr("&Settings…"), QKeySequence::Preferences, [this] { openSettings(); });
     makeAction(QStringLiteral("quit"), tr("&Quit"), QKeySequence::Quit, [this] { quit(); });
     makeAction(QStringLiteral("welcome"), tr("&Welcome…"), QKeySequence(), [this] { openWelcome(); });

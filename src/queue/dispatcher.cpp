@@ -22,7 +22,8 @@ using Level = JobLogger::Level;
 
 Dispatcher::Dispatcher(JobQueue &queue, WorkerRegistry &registry, LogStore &logs, Clock &clock, QObject *parent)
     : QObject(parent), m_queue(queue), m_registry(registry), m_logs(logs), m_clock(clock),
-      m_settings(queue.settings()), m_workerId(QUuid::createUuid().toString(QUuid::WithoutBraces).left(8))
+      m_settings(queue.settings()), m_workerId(QUuid::createUuid().toString(QUuid::WithoutBraces).left(8)),
+      m_held(queue.store().isHeld()) // a queue paused before a restart stays paused
 {
     m_pool.setObjectName(QStringLiteral("spool-workers"));
     m_pool.setMaxThreadCount(qMax(1, m_settings.maxConcurrent));
@@ -61,7 +62,12 @@ void Dispatcher::start()
 
 void Dispatcher::setHeld(bool held)
 {
+    if (!m_queue.store().setHeld(held))
+        qWarning("Spool: could not save that the queue is %s", held ? "paused" : "running");
+    if (held == m_held)
+        return;
     m_held = held;
+    Q_EMIT heldChanged(held);
     if (!held)
         scheduleNow();
 }

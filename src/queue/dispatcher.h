@@ -44,6 +44,7 @@ public:
     // Rescues jobs a crash left running, then starts claiming.
     void start();
     // Holds the whole queue: running jobs go on, nothing new starts.
+    // Pauses the whole queue: nothing new starts, running jobs go on. Saved, so it outlives a restart.
     void setHeld(bool held);
     bool isHeld() const { return m_held; }
     bool isAccepting() const { return m_accepting; }
@@ -67,6 +68,7 @@ Q_SIGNALS:
     void jobFinished(qint64 id, const Outcome &outcome);
     void idle();
     void stopped();
+    void heldChanged(bool held);
 
 private:
     struct Running

@@ -452,7 +452,7 @@ Expected<JobStore::Inserted> JobStore::insertOne(const NewJob &job, qint64 now)
     QSqlQuery &q = prepared(QStringLiteral(
         "INSERT INTO jobs (id, type, status, priority, url, options, parent_job_id, waiting_parent, unique_key,"
         " max_attempts, run_at, created_at, updated_at, title, host) VALUES ("
-        " MAX(COALESCE((SELECT MAX(id) FROM jobs), 0), (SELECT last_removed FROM job_ids)) + 1, :type, 'pending', :priority, :url,"
+        " MAX(COALESCE((SELECT MAX(id) FROM jobs), 0), (SELECT value FROM queue_state WHERE key = 'last_removed_id')) + 1, :type, 'pending', :priority, :url,"
         " :options, :parent, :waiting, :key, :max, :run_at, :now, :now, :title, :host) RETURNING ") + kColumns);
     q.bindValue(QStringLiteral(":type"), job.type);
     q.bindValue(QStringLiteral(":priority"), job.priority);
@@ -1060,6 +1060,23 @@ bool JobStore::archive(const QString &key, qint64 jobId, const QString &path, qi
     q.bindValue(QStringLiteral(":job"), jobId);
     q.bindValue(QStringLiteral(":path"), text(path));
     q.bindValue(QStringLiteral(":now"), now);
+    const bool ok = run(q);
+    q.finish();
+    return ok;
+}
+
+bool JobStore::isHeld()
+{
+    QSqlQuery &q = prepared(QStringLiteral("SELECT value FROM queue_state WHERE key = 'held'"));
+    const bool held = run(q) && q.next() && q.value(0).toInt() != 0;
+    q.finish();
+    return held;
+}
+
+bool JobStore::setHeld(bool held)
+{
+    QSqlQuery &q = prepared(QStringLiteral("UPDATE queue_state SET value = :held WHERE key = 'held'"));
+    q.bindValue(QStringLiteral(":held"), held ? 1 : 0);
     const bool ok = run(q);
     q.finish();
     return ok;

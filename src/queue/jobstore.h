@@ -193,6 +193,10 @@ public:
     void setHostCooldown(const QString &host, qint64 until, const QString &reason);
     QHash<QString, qint64> hostCooldowns(qint64 now);
 
+    // The whole queue paused by the user; kept across restarts.
+    bool isHeld();
+    bool setHeld(bool held);
+
     // Videos downloaded for good, by dedup key: survives pruning of the jobs that fetched them.
     bool archive(const QString &key, qint64 jobId, const QString &path, qint64 now);
     bool isArchived(const QString &key);

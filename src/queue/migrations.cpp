@@ -124,14 +124,16 @@ const QStringList kV3{
                    " INSERT INTO jobs_fts (rowid, title, url) VALUES (NEW.id, NEW.title, NEW.url); END"),
 };
 
-// Version 4: job ids are never handed out twice. SQLite gives a new row the largest id + 1, so
-// removing the newest jobs would let the next one take an id a script, a log or the archive
-// still knows. The largest id ever removed is remembered, and a new job's id is above it.
+// Version 4: the queue's own state, and job ids that are never handed out twice.
+// - held: the whole queue is paused ("Pause queue"), and stays so across restarts.
+// - last_removed_id: SQLite gives a new row the largest id + 1, so removing the newest jobs would
+//   let the next one take an id a script, a log or the archive still knows. The largest id ever
+//   removed is remembered, and a new job's id is above it.
 const QStringList kV4{
-    QStringLiteral("CREATE TABLE job_ids (last_removed INTEGER NOT NULL)"),
-    QStringLiteral("INSERT INTO job_ids (last_removed) VALUES (0)"),
+    QStringLiteral("CREATE TABLE queue_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID"),
+    QStringLiteral("INSERT INTO queue_state (key, value) VALUES ('held', 0), ('last_removed_id', 0)"),
     QStringLiteral("CREATE TRIGGER jobs_remember_id AFTER DELETE ON jobs BEGIN"
-                   " UPDATE job_ids SET last_removed = OLD.id WHERE last_removed < OLD.id; END"),
+                   " UPDATE queue_state SET value = OLD.id WHERE key = 'last_removed_id' AND value < OLD.id; END"),
 };
 
 QStringList v1()
