@@ -98,6 +98,10 @@ int Cli::run()
         return act("DELETE", QStringLiteral("/api/jobs/%1").arg(jobId()));
     case C::Log:
         return log();
+    case C::PauseQueue:
+        return queue("POST", QStringLiteral("/api/queue/pause"));
+    case C::ResumeQueue:
+        return queue("POST", QStringLiteral("/api/queue/resume"));
     case C::None:
         break;
     }
@@ -292,6 +296,20 @@ int Cli::act(const QByteArray &method, const QString &path)
                  .arg(job.value(QStringLiteral("id")).toInteger())
                  .arg(job.value(QStringLiteral("status")).toString())
           << Qt::endl;
+    return 0;
+}
+
+int Cli::queue(const QByteArray &method, const QString &path)
+{
+    const Response r = request(method, path);
+    if (r.status != 200)
+        return fail(r);
+    const QJsonObject state = r.object();
+    const int running = state.value(QStringLiteral("running")).toInt();
+    if (state.value(QStringLiteral("held")).toBool())
+        m_out << tr("The queue is paused: nothing new starts (%n job(s) still running).", nullptr, running) << Qt::endl;
+    else
+        m_out << tr("The queue is running.") << Qt::endl;
     return 0;
 }
 

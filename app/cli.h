@@ -48,6 +48,7 @@ private:
     int list();
     int show();
     int act(const QByteArray &method, const QString &path);
+    int queue(const QByteArray &method, const QString &path);
     int log();
     bool jobEnded(qint64 id);
     std::optional<QString> runAt();

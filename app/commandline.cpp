@@ -14,6 +14,7 @@ const QList<std::pair<QString, CommandLine::Command>> &commands()
         {QStringLiteral("add"), C::Add},       {QStringLiteral("list"), C::List},
         {QStringLiteral("show"), C::Show},     {QStringLiteral("retry"), C::Retry},
         {QStringLiteral("cancel"), C::Cancel}, {QStringLiteral("log"), C::Log},
+        {QStringLiteral("pause-queue"), C::PauseQueue}, {QStringLiteral("resume-queue"), C::ResumeQueue},
     };
     return list;
 }
@@ -29,7 +30,9 @@ QString description()
         "  show ID [--json]                                   show one job\n"
         "  retry ID                                           run a dead or cancelled job again\n"
         "  cancel ID                                          cancel a job\n"
-        "  log ID [--follow]                                  print a job's log");
+        "  log ID [--follow]                                  print a job's log\n"
+        "  pause-queue                                        start nothing new (kept across restarts)\n"
+        "  resume-queue                                       start jobs again");
 }
 
 struct Options
@@ -154,6 +157,9 @@ QString checkArguments(CommandLine &cl)
         return n == 0 ? CommandLine::tr("'add' needs at least one URL") : QString();
     case C::List:
         return n == 0 ? QString() : CommandLine::tr("'list' takes no arguments");
+    case C::PauseQueue:
+    case C::ResumeQueue:
+        return n == 0 ? QString() : CommandLine::tr("this command takes no arguments");
     case C::Show:
     case C::Retry:
     case C::Cancel:

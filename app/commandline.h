@@ -13,7 +13,7 @@ struct CommandLine
     Q_DECLARE_TR_FUNCTIONS(CommandLine)
 
 public:
-    enum class Command { None, Add, List, Show, Retry, Cancel, Log };
+    enum class Command { None, Add, List, Show, Retry, Cancel, Log, PauseQueue, ResumeQueue };
 
     bool headless = false;
     QString dataDir;            // absolute

@@ -39,6 +39,7 @@ private Q_SLOTS:
     void listRejectsBadParameters();
     void getJobWithChildren();
     void retryOnlyDeadOrCancelled();
+    void wholeQueuePausesAndResumes();
     void cancelStopsRunningJob();
     void cancelEndedOrUnknownJob();
     void pauseAndResume();
@@ -99,6 +100,7 @@ void TestApi::makeServer(EventHub::Options events)
     ApiServer::Options options;
     options.token = QStringLiteral("test-token");
     options.events = events;
+    options.dispatcher = &m_t->dispatcher();
     m_server = std::make_unique<ApiServer>(m_t->queue(), m_t->core().logs(), options);
     const auto port = m_server->listen();
     QVERIFY2(port, qPrintable(port.error().message));
@@ -458,6 +460,37 @@ void TestApi::getJobWithChildren()
     QCOMPARE(missing.errorCode(), QStringLiteral("not_found"));
     QCOMPARE(m_client->get(QStringLiteral("/api/jobs/abc")).status, 404);
     QCOMPARE(m_client->get(QStringLiteral("/api/jobs/0")).status, 404);
+}
+
+void TestApi::wholeQueuePausesAndResumes()
+{
+    HttpResult state = m_client->get(QStringLiteral("/api/queue"));
+    QCOMPARE(state.status, 200);
+    QCOMPARE(state.object(), (QJsonObject{{QStringLiteral("held"), false}, {QStringLiteral("running"), 0}}));
+    state = m_client->send("POST", QStringLiteral("/api/queue/pause"));
+    QCOMPARE(state.status, 200);
+    QCOMPARE(state.object().value(QStringLiteral("held")).toBool(), true);
+    QVERIFY(m_t->dispatcher().isHeld());
+    // Paused: a new job waits, and the pause is what the next start finds too.
+    const qint64 id = add();
+    QTest::qWait(300);
+    QCOMPARE(m_t->status(id), JobStatus::Pending);
+    QVERIFY(m_t->queue().store().isHeld());
+    QCOMPARE(m_client->get(QStringLiteral("/api/queue")).object().value(QStringLiteral("held")).toBool(), true);
+    state = m_client->send("POST", QStringLiteral("/api/queue/resume"));
+    QCOMPARE(state.object().value(QStringLiteral("held")).toBool(), false);
+    QVERIFY(waitForStatus(id, JobStatus::Completed));
+    // A server that does not run the queue says so instead of pretending.
+    ApiServer::Options options;
+    options.token = QStringLiteral("t");
+    ApiServer bare(m_t->queue(), m_t->core().logs(), options);
+    const auto port = bare.listen();
+    QVERIFY(port);
+    ApiClient client(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port.value())), "t");
+    const HttpResult unavailable = client.send("POST", QStringLiteral("/api/queue/pause"));
+    QCOMPARE(unavailable.status, 503);
+    QCOMPARE(unavailable.errorCode(), QStringLiteral("unavailable"));
+    QVERIFY(!m_t->dispatcher().isHeld());
 }
 
 void TestApi::retryOnlyDeadOrCancelled()

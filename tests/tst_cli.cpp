@@ -25,6 +25,7 @@ private Q_SLOTS:
     void usageErrors();
     void noInstanceIsAClearError();
     void addListShow();
+    void pauseAndResumeTheQueue();
     void addRefusedChangesNothing();
     void cancelAndRetry();
     void logAndFollow();
@@ -87,7 +88,8 @@ void TestCli::helpListsEveryOption()
     QCOMPARE(run.exitCode, 0);
     for (const char *option : {"--headless", "--data-dir", "--download-dir", "--api-bind", "--api-port",
                                "--api-token", "--workers", "--type", "--priority", "--at", "--status",
-                               "--follow", "add URL", "list", "show ID", "retry ID", "cancel ID", "log ID"})
+                               "--follow", "add URL", "list", "show ID", "retry ID", "cancel ID", "log ID", "pause-queue",
+                               "resume-queue"})
         QVERIFY2(run.out.contains(QLatin1String(option)), option);
     m_spool.reset();
 }
@@ -115,6 +117,8 @@ void TestCli::usageErrors_data()
                               << QStringLiteral("--api-bind");
     QTest::newRow("unknown option") << QStringList{QStringLiteral("--frobnicate")}
                                     << QStringLiteral("frobnicate");
+    QTest::newRow("pause-queue with an id") << QStringList{QStringLiteral("pause-queue"), QStringLiteral("3")}
+                                            << QStringLiteral("no arguments");
 }
 
 void TestCli::usageErrors()
@@ -201,6 +205,25 @@ void TestCli::addListShow()
     run = cli({QStringLiteral("show"), QStringLiteral("999")});
     QCOMPARE(run.exitCode, 1);
     QVERIFY2(run.err.contains(QStringLiteral("job 999 does not exist")), qPrintable(run.err));
+}
+
+void TestCli::pauseAndResumeTheQueue()
+{
+    QVERIFY2(m_spool->start(), qPrintable(m_spool->output()));
+    SpoolRun run = cli({QStringLiteral("pause-queue")});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QVERIFY2(run.out.contains(QStringLiteral("The queue is paused: nothing new starts (0 jobs still running).")),
+             qPrintable(run.out));
+    // Nothing starts while paused, not even a job due now.
+    run = cli({QStringLiteral("add"), QStringLiteral("https://example.com/watch/now")});
+    QCOMPARE(run.exitCode, 0);
+    QTest::qWait(500);
+    QCOMPARE(jobs().first().toObject().value(QStringLiteral("status")).toString(), QStringLiteral("pending"));
+    run = cli({QStringLiteral("resume-queue")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.out.contains(QStringLiteral("The queue is running.")), qPrintable(run.out));
+    QTRY_VERIFY_WITH_TIMEOUT(jobs().first().toObject().value(QStringLiteral("status")).toString() != QLatin1String("pending"),
+                             30'000);
 }
 
 void TestCli::addRefusedChangesNothing()

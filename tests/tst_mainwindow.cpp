@@ -234,7 +234,7 @@ void TestMainWindow::refusedActionSaysWhy()
     m_window->action(QStringLiteral("remove"))->trigger();
     const QString russian = m_window->statusBar()->currentMessage();
     installTranslations(*QCoreApplication::instance(), QStringLiteral("en"));
-    QVERIFY2(russian.contains(QStringLiteral("задание %1 выполняется; сначала отмените его").arg(busy)), qPrintable(russian));
+    QVERIFY2(russian.contains(QStringLiteral("задача %1 выполняется; сначала отмените её").arg(busy)), qPrintable(russian));
     QVERIFY(m_t->queue().job(busy));
     QVERIFY(m_t->queue().cancel(busy));
 }

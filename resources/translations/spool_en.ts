@@ -12,6 +12,16 @@
     </message>
 </context>
 <context>
+    <name>Cli</name>
+    <message numerus="yes">
+        <source>The queue is paused: nothing new starts (%n job(s) still running).</source>
+        <translation>
+            <numerusform>The queue is paused: nothing new starts (%n job still running).</numerusform>
+            <numerusform>The queue is paused: nothing new starts (%n jobs still running).</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>DetailPane</name>
     <message numerus="yes">
         <source>%n more already downloaded or queued</source>

@@ -140,29 +140,21 @@
         <source>job %1 is %2</source>
         <translation>задача %1: %2</translation>
     </message>
+    <message numerus="yes">
+        <source>The queue is paused: nothing new starts (%n job(s) still running).</source>
+        <translation>
+            <numerusform>Очередь приостановлена: новые задачи не запускаются (ещё выполняется %n задача).</numerusform>
+            <numerusform>Очередь приостановлена: новые задачи не запускаются (ещё выполняются %n задачи).</numerusform>
+            <numerusform>Очередь приостановлена: новые задачи не запускаются (ещё выполняется %n задач).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The queue is running.</source>
+        <translation>Очередь работает.</translation>
+    </message>
 </context>
 <context>
     <name>CommandLine</name>
-    <message>
-        <source>Spool: a download manager built around a durable job queue.
-
-Commands for the running Spool of the same data dir:
-  add URL... [--type T] [--priority N] [--at TIME]  add download jobs
-  list [--status S] [--json]                         list jobs
-  show ID [--json]                                   show one job
-  retry ID                                           run a dead or cancelled job again
-  cancel ID                                          cancel a job
-  log ID [--follow]                                  print a job&apos;s log</source>
-        <translation>Spool: менеджер загрузок на основе надёжной очереди задач.
-
-Команды для запущенного Spool с тем же каталогом данных:
-  add URL... [--type T] [--priority N] [--at TIME]  добавить задачи загрузки
-  list [--status S] [--json]                         показать список задач
-  show ID [--json]                                   показать одну задачу
-  retry ID                                           снова запустить задачу с ошибкой или отменённую
-  cancel ID                                          отменить задачу
-  log ID [--follow]                                  вывести журнал задачи</translation>
-    </message>
     <message>
         <source>Run the queue and the API without a window until SIGINT or SIGTERM.</source>
         <translation>Выполнять очередь и API без окна до получения SIGINT или SIGTERM.</translation>
@@ -263,6 +255,34 @@ Commands for the running Spool of the same data dir:
         <source>URLs to add, or a command and its arguments.</source>
         <translation>Ссылки для добавления или команда с её аргументами.</translation>
     </message>
+    <message>
+        <source>Spool: a download manager built around a durable job queue.
+
+Commands for the running Spool of the same data dir:
+  add URL... [--type T] [--priority N] [--at TIME]  add download jobs
+  list [--status S] [--json]                         list jobs
+  show ID [--json]                                   show one job
+  retry ID                                           run a dead or cancelled job again
+  cancel ID                                          cancel a job
+  log ID [--follow]                                  print a job&apos;s log
+  pause-queue                                        start nothing new (kept across restarts)
+  resume-queue                                       start jobs again</source>
+        <translation>Spool: менеджер загрузок на основе надёжной очереди задач.
+
+Команды для запущенного Spool с тем же каталогом данных:
+  add URL... [--type T] [--priority N] [--at TIME]  добавить задачи загрузки
+  list [--status S] [--json]                         показать список задач
+  show ID [--json]                                   показать одну задачу
+  retry ID                                           снова запустить задачу с ошибкой или отменённую
+  cancel ID                                          отменить задачу
+  log ID [--follow]                                  вывести журнал задачи
+  pause-queue                                        не запускать новые задачи (сохраняется после перезапуска)
+  resume-queue                                       снова запускать задачи</translation>
+    </message>
+    <message>
+        <source>this command takes no arguments</source>
+        <translation>эта команда не принимает аргументов</translation>
+    </message>
 </context>
 <context>
     <name>DetailPane</name>
@@ -348,7 +368,7 @@ Commands for the running Spool of the same data dir:
     </message>
     <message>
         <source>Select a job to see its details, its videos and its log.</source>
-        <translation>Выберите задание, чтобы увидеть его сведения, видео и журнал.</translation>
+        <translation>Выберите задачу, чтобы увидеть её сведения, видео и журнал.</translation>
     </message>
     <message numerus="yes">
         <source>%n more already downloaded or queued</source>
@@ -375,11 +395,11 @@ Commands for the running Spool of the same data dir:
     <name>JobQueue</name>
     <message>
         <source>a job type is required</source>
-        <translation>нужен тип задания</translation>
+        <translation>нужен тип задачи</translation>
     </message>
     <message>
         <source>unknown job type &apos;%1&apos;</source>
-        <translation>неизвестный тип задания «%1»</translation>
+        <translation>неизвестный тип задачи «%1»</translation>
     </message>
     <message>
         <source>the URL is longer than %1 characters</source>
@@ -391,39 +411,39 @@ Commands for the running Spool of the same data dir:
     </message>
     <message>
         <source>job %1 does not exist</source>
-        <translation>задания %1 нет</translation>
+        <translation>задачи %1 нет</translation>
     </message>
     <message>
         <source>job %1 is %2, not paused</source>
-        <translation>задание %1 не приостановлено (состояние: %2)</translation>
+        <translation>задача %1 не приостановлена (состояние: %2)</translation>
     </message>
     <message>
         <source>job %1 is %2; only failed, cancelled or retrying jobs can be retried</source>
-        <translation>задание %1 в состоянии «%2»; повторить можно только задания с ошибкой, отменённые или ждущие повтора</translation>
+        <translation>задача %1 в состоянии «%2»; повторить можно только задачи с ошибкой, отменённые или ждущие повтора</translation>
     </message>
     <message>
         <source>parent job %1 does not exist</source>
-        <translation>родительского задания %1 нет</translation>
+        <translation>родительской задачи %1 нет</translation>
     </message>
     <message>
         <source>parent job %1 is %2</source>
-        <translation>родительское задание %1 в состоянии «%2»</translation>
+        <translation>родительская задача %1 в состоянии «%2»</translation>
     </message>
     <message>
         <source>job %1 cannot return: an identical job is already queued</source>
-        <translation>задание %1 не может вернуться: такое же задание уже в очереди</translation>
+        <translation>задача %1 не может вернуться: такая же задача уже в очереди</translation>
     </message>
     <message>
         <source>job %1 cannot go from %2 to %3</source>
-        <translation>задание %1 нельзя перевести из состояния «%2» в «%3»</translation>
+        <translation>задачу %1 нельзя перевести из состояния «%2» в «%3»</translation>
     </message>
     <message>
         <source>job %1 is running; cancel it first</source>
-        <translation>задание %1 выполняется; сначала отмените его</translation>
+        <translation>задача %1 выполняется; сначала отмените её</translation>
     </message>
     <message>
         <source>job %1 of job %2 is running; cancel it first</source>
-        <translation>задание %1 из задания %2 выполняется; сначала отмените его</translation>
+        <translation>задача %1 из задачи %2 выполняется; сначала отмените её</translation>
     </message>
     <message>
         <source>a URL is required</source>
@@ -458,15 +478,15 @@ Commands for the running Spool of the same data dir:
     </message>
     <message>
         <source>paused</source>
-        <translation>приостановлено</translation>
+        <translation>приостановлена</translation>
     </message>
     <message>
         <source>completed</source>
-        <translation>завершено</translation>
+        <translation>завершена</translation>
     </message>
     <message>
         <source>cancelled</source>
-        <translation>отменено</translation>
+        <translation>отменена</translation>
     </message>
     <message>
         <source>failed</source>
@@ -895,22 +915,22 @@ Commands for the running Spool of the same data dir:
     </message>
     <message>
         <source>A download manager for channels, playlists and videos, built around a durable job queue.</source>
-        <translation>Менеджер загрузок каналов, плейлистов и видео, построенный на надёжной очереди заданий.</translation>
+        <translation>Менеджер загрузок каналов, плейлистов и видео, построенный на надёжной очереди задач.</translation>
     </message>
     <message>
         <source>Downloads with yt-dlp and ffmpeg. The queue, the log of every job and the settings are kept in %1.</source>
-        <translation>Загружает с помощью yt-dlp и ffmpeg. Очередь, журнал каждого задания и настройки хранятся в %1.</translation>
+        <translation>Загружает с помощью yt-dlp и ffmpeg. Очередь, журнал каждой задачи и настройки хранятся в %1.</translation>
     </message>
     <message>
         <source>Remove jobs</source>
-        <translation>Удаление заданий</translation>
+        <translation>Удаление задач</translation>
     </message>
     <message numerus="yes">
         <source>Remove %n job(s) from the list?</source>
         <translation>
-            <numerusform>Удалить %n задание из списка?</numerusform>
-            <numerusform>Удалить %n задания из списка?</numerusform>
-            <numerusform>Удалить %n заданий из списка?</numerusform>
+            <numerusform>Удалить %n задачу из списка?</numerusform>
+            <numerusform>Удалить %n задачи из списка?</numerusform>
+            <numerusform>Удалить %n задач из списка?</numerusform>
         </translation>
     </message>
     <message>
@@ -920,9 +940,9 @@ Commands for the running Spool of the same data dir:
     <message numerus="yes">
         <source>Removed %n job(s) from the list.</source>
         <translation>
-            <numerusform>Из списка удалено %n задание.</numerusform>
-            <numerusform>Из списка удалено %n задания.</numerusform>
-            <numerusform>Из списка удалено %n заданий.</numerusform>
+            <numerusform>Из списка удалена %n задача.</numerusform>
+            <numerusform>Из списка удалены %n задачи.</numerusform>
+            <numerusform>Из списка удалено %n задач.</numerusform>
         </translation>
     </message>
     <message numerus="yes">
@@ -955,7 +975,7 @@ Commands for the running Spool of the same data dir:
     </message>
     <message>
         <source>Not done: job %1 has downloaded nothing yet</source>
-        <translation>Не выполнено: задание %1 ещё ничего не загрузило</translation>
+        <translation>Не выполнено: задача %1 ещё ничего не загрузила</translation>
     </message>
 </context>
 <context>

@@ -1,6 +1,7 @@
 #include "api/apiserver.h"
 
 #include "api/apitoken.h"
+#include "queue/dispatcher.h"
 
 #include <QFile>
 #include <QHostAddress>
@@ -74,7 +75,21 @@ void ApiServer::addRoutes()
     addJobRoute("POST", QStringLiteral("/api/jobs/{id}/resume"), &JobsApi::resume);
     addJobRoute("GET", QStringLiteral("/api/jobs/{id}/log"), &JobsApi::log);
     addJobRoute("GET", QStringLiteral("/api/stats"), &JobsApi::stats);
+    m_router.add("GET", QStringLiteral("/api/queue"), Target{[this](const ApiRequest &) { return queueState(std::nullopt); }});
+    m_router.add("POST", QStringLiteral("/api/queue/pause"), Target{[this](const ApiRequest &) { return queueState(true); }});
+    m_router.add("POST", QStringLiteral("/api/queue/resume"), Target{[this](const ApiRequest &) { return queueState(false); }});
     m_router.add("GET", QStringLiteral("/api/events"), Target{{}, Access::TokenOrQuery});
+}
+
+ApiReply ApiServer::queueState(std::optional<bool> hold)
+{
+    Dispatcher *dispatcher = m_options.dispatcher;
+    if (!dispatcher)
+        return ApiReply::error(503, QStringLiteral("unavailable"), QStringLiteral("this server does not run the queue"));
+    if (hold)
+        dispatcher->setHeld(*hold);
+    return ApiReply::json(QJsonObject{{QStringLiteral("held"), dispatcher->isHeld()},
+                                      {QStringLiteral("running"), dispatcher->runningCount()}});
 }
 
 void ApiServer::addJobRoute(const QByteArray &method, const QString &path,

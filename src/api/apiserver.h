@@ -13,6 +13,7 @@
 
 #include <functional>
 
+class Dispatcher;
 class JobQueue;
 class LogStore;
 
@@ -33,6 +34,7 @@ public:
         QString token;
         EventHub::Options events;
         int keepAliveMs = 15'000;
+        Dispatcher *dispatcher = nullptr; // /api/queue: pause and resume the whole queue (503 without)
     };
 
     ApiServer(JobQueue &queue, const LogStore &logs, Options options, QObject *parent = nullptr);
@@ -57,6 +59,7 @@ private:
     using Router = ApiRouter<Target>;
 
     void addRoutes();
+    ApiReply queueState(std::optional<bool> hold);
     void addJobRoute(const QByteArray &method, const QString &path,
                      ApiReply (JobsApi::*handler)(const ApiRequest &), bool jsonBody = false);
     void addStatic(const QString &path, const QString &resourcePath, const QByteArray &contentType);
