@@ -102,6 +102,7 @@ private Q_SLOTS:
     void cancelButtonCancelsRunningJob();
     void selectedJobShowsItsLog();
     void filtersByStatusAndPages();
+    void queueButtonPausesAndFollowsTheQueue();
 
 private:
     bool startChromium();
@@ -126,6 +127,7 @@ void TestWebPage::initTestCase()
     m_t = std::make_unique<TestCore>(testSettings(), false);
     ApiServer::Options options;
     options.token = QStringLiteral("web-token");
+    options.dispatcher = &m_t->dispatcher();
     m_server = std::make_unique<ApiServer>(m_t->queue(), m_t->core().logs(), options);
     const auto port = m_server->listen();
     QVERIFY(port);
@@ -335,6 +337,20 @@ void TestWebPage::filtersByStatusAndPages()
     QCOMPARE(m_devTools.evaluate(QStringLiteral("document.querySelector('#job-rows tr.job').dataset.id"))
                  .toString(),
              QString::number(m_dead));
+    QVERIFY2(m_devTools.problems().isEmpty(), qPrintable(m_devTools.problems().join(QLatin1Char('\n'))));
+}
+
+void TestWebPage::queueButtonPausesAndFollowsTheQueue()
+{
+    const QString button = QStringLiteral("document.getElementById('queue-toggle')");
+    QVERIFY(m_devTools.waitUntil(button + QStringLiteral(".textContent === 'Pause queue' && !") + button + QStringLiteral(".hidden")));
+    m_devTools.evaluate(button + QStringLiteral(".click(); true"));
+    QVERIFY(QTest::qWaitFor([&] { return m_t->dispatcher().isHeld(); }, 10'000));
+    QVERIFY(m_devTools.waitUntil(button + QStringLiteral(".textContent === 'Resume queue'")));
+    QVERIFY(m_devTools.waitUntil(QStringLiteral("document.getElementById('stats').classList.contains('held')")));
+    // Resumed elsewhere (the window, the tray, a script): the page hears of it.
+    m_t->dispatcher().setHeld(false);
+    QVERIFY(m_devTools.waitUntil(button + QStringLiteral(".textContent === 'Pause queue'")));
     QVERIFY2(m_devTools.problems().isEmpty(), qPrintable(m_devTools.problems().join(QLatin1Char('\n'))));
 }
 

@@ -132,6 +132,33 @@ async function loadStats() {
   $('stats').textContent = stats.total + ' jobs' + (parts.length ? ': ' + parts.join(', ') : '');
 }
 
+// The whole queue: paused (nothing new starts) or running. Hidden when the server does not run it.
+function showQueue(held) {
+  const button = $('queue-toggle');
+  button.hidden = false;
+  button.dataset.held = held ? '1' : '0';
+  button.textContent = held ? 'Resume queue' : 'Pause queue';
+  $('stats').classList.toggle('held', held);
+}
+
+async function loadQueue() {
+  try {
+    showQueue((await apiJson('/api/queue')).held);
+  } catch (error) {
+    $('queue-toggle').hidden = true;
+  }
+}
+
+async function toggleQueue() {
+  const held = $('queue-toggle').dataset.held === '1';
+  try {
+    showQueue((await apiJson('/api/queue/' + (held ? 'resume' : 'pause'), { method: 'POST' })).held);
+    showMessage('');
+  } catch (error) {
+    showMessage(error.message);
+  }
+}
+
 // Changes arrive in bursts (a channel adds hundreds of jobs) or without pause on a busy queue: reload
 // at most four times a second, never once per event.
 function scheduleReload() {
@@ -174,12 +201,14 @@ function connectEvents() {
   source.addEventListener('open', () => {
     setLive(true);
     loadJobs();
+    loadQueue();
   });
   source.addEventListener('error', () => setLive(false));
   source.addEventListener('job.added', scheduleReload);
   source.addEventListener('job.removed', scheduleReload);
   source.addEventListener('job.changed', handleJobEvent);
   source.addEventListener('job.progress', handleProgressEvent);
+  source.addEventListener('queue.changed', (event) => showQueue(JSON.parse(event.data).held));
   source.addEventListener('reset', loadJobs);
   state.source = source;
 }
@@ -246,6 +275,7 @@ function forgetToken() {
   setLive(false);
   $('main').hidden = true;
   $('forget-token').hidden = true;
+  $('queue-toggle').hidden = true;
   $('token-form').hidden = false;
 }
 
@@ -256,6 +286,7 @@ function start() {
   showMessage('');
   connectEvents();
   loadJobs();
+  loadQueue();
 }
 
 function init() {
@@ -267,6 +298,7 @@ function init() {
     start();
   });
   $('forget-token').addEventListener('click', forgetToken);
+  $('queue-toggle').addEventListener('click', toggleQueue);
   $('status-filter').addEventListener('change', () => {
     state.status = $('status-filter').value;
     state.offset = 0;

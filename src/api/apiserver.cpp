@@ -47,6 +47,8 @@ ApiServer::ApiServer(JobQueue &queue, const LogStore &logs, Options options, QOb
       m_hub(queue, logs, m_options.events), m_streams(m_hub, m_options.keepAliveMs)
 {
     addRoutes();
+    if (m_options.dispatcher)
+        connect(m_options.dispatcher, &Dispatcher::heldChanged, &m_hub, &EventHub::queueHeld);
     m_http.setMissingHandler([this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
         handle(request, std::move(responder));
     });

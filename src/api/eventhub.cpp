@@ -23,6 +23,11 @@ EventHub::EventHub(JobQueue &queue, const LogStore &logs, Options options, QObje
     connect(&queue, &JobQueue::jobProgress, this, &EventHub::handleProgress);
 }
 
+void EventHub::queueHeld(bool held)
+{
+    publish("queue.changed", QJsonObject{{QStringLiteral("held"), held}});
+}
+
 std::optional<QList<EventHub::Event>> EventHub::since(qint64 lastEventId) const
 {
     if (lastEventId > lastId() || lastEventId < m_firstId - 1)

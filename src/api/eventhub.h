@@ -41,6 +41,8 @@ public:
     // was never issued by this run): then the client must reload.
     std::optional<QList<Event>> since(qint64 lastEventId) const;
     static QByteArray frame(qint64 id, const QByteArray &name, const QJsonObject &data);
+    // "queue.changed": the whole queue was paused or resumed.
+    void queueHeld(bool held);
 
 Q_SIGNALS:
     void eventPublished(const EventHub::Event &event);
