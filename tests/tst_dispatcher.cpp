@@ -25,6 +25,7 @@ private Q_SLOTS:
     void perTypeConcurrencyLimit();
     void heldQueueStartsNothing();
     void heldQueueStaysHeldAfterRestart();
+    void subscriptionsAreListedChangedSyncedAndRemoved();
     void transientFailureBacksOffExponentially();
     void exhaustedAttemptsGoDead();
     void permanentFailureGoesDeadAtOnce();
@@ -140,6 +141,53 @@ void TestDispatcher::heldQueueStartsNothing()
     QCOMPARE(m_t->status(id), JobStatus::Pending);
     m_t->dispatcher().setHeld(false);
     QTRY_COMPARE(m_t->status(id), JobStatus::Completed);
+}
+
+void TestDispatcher::subscriptionsAreListedChangedSyncedAndRemoved()
+{
+    Subscriptions &subs = m_t->core().subscriptions();
+    m_t->dispatcher().setHeld(true); // about the schedule: nothing runs
+    m_t->core().start();
+    QSignalSpy changed(&subs, &Subscriptions::changed);
+    NewJob sync;
+    sync.type = JobTypes::ChannelDownload;
+    sync.url = QStringLiteral("https://example.org/@kept");
+    sync.options = {{QStringLiteral("subscribe_hours"), 2}};
+    const qint64 first = m_t->queue().addJob(sync).value().job.id;
+    QCOMPARE(changed.count(), 1);
+    QList<Subscription> list = subs.list();
+    QCOMPARE(list.size(), 1);
+    const qint64 id = list.first().id;
+    QCOMPARE(list.first().intervalS, 7200);
+    QCOMPARE(list.first().lastJobId, first);
+    // The first sync has not run yet: syncing again now would be a duplicate, and says so.
+    auto refused = subs.syncNow(id);
+    QCOMPARE(refused.error().code, ErrorCode::Conflict);
+    QVERIFY(refused.error().message.contains(QStringLiteral("already queued")));
+    QVERIFY(m_t->queue().cancel(first));
+    m_t->clock()->advance(600'000);
+    QVERIFY(subs.syncNow(id));
+    list = subs.list();
+    QVERIFY(list.first().lastJobId != first);
+    QCOMPARE(m_t->status(list.first().lastJobId), JobStatus::Pending);
+    QCOMPARE(list.first().nextRunAt, m_t->clock()->nowMs() + 7'200'000); // counted from this sync
+    // A longer interval moves the next sync with it; the syncs it enqueues carry it on.
+    QVERIFY(subs.setInterval(id, 6));
+    list = subs.list();
+    QCOMPARE(list.first().intervalS, 21'600);
+    QCOMPARE(list.first().nextRunAt, m_t->clock()->nowMs() + 21'600'000);
+    QCOMPARE(list.first().options.value(QStringLiteral("subscribe_hours")).toDouble(), 6.0);
+    QCOMPARE(subs.nextWakeInMs(), 21'600'000);
+    QCOMPARE(subs.setInterval(id, 0).error().code, ErrorCode::InvalidArgument);
+    QCOMPARE(subs.list().first().intervalS, 21'600); // refused: unchanged
+    // Unsubscribed: nothing left to wake up for.
+    QVERIFY(subs.unsubscribe(id));
+    QVERIFY(subs.list().isEmpty());
+    QCOMPARE(subs.nextWakeInMs(), -1);
+    QCOMPARE(subs.unsubscribe(id).error().code, ErrorCode::NotFound);
+    QCOMPARE(subs.syncNow(id).error().code, ErrorCode::NotFound);
+    QCOMPARE(subs.setInterval(id, 3).error().code, ErrorCode::NotFound);
+    QCOMPARE(changed.count(), 4); // added, synced, interval, unsubscribed: each said once
 }
 
 void TestDispatcher::heldQueueStaysHeldAfterRestart()

@@ -1156,6 +1156,14 @@ QList<Subscription> JobStore::subscriptions()
     return run(q) ? fetchSubscriptions(q) : QList<Subscription>();
 }
 
+std::optional<Subscription> JobStore::subscription(qint64 id)
+{
+    QSqlQuery &q = prepared(QStringLiteral("SELECT ") + kSubscriptionColumns + QStringLiteral(" FROM subscriptions WHERE id = :id"));
+    q.bindValue(QStringLiteral(":id"), id);
+    const QList<Subscription> found = run(q) ? fetchSubscriptions(q) : QList<Subscription>();
+    return found.isEmpty() ? std::nullopt : std::optional<Subscription>(found.first());
+}
+
 std::optional<qint64> JobStore::nextSubscriptionDue()
 {
     QSqlQuery &q = prepared(QStringLiteral("SELECT MIN(next_run_at) FROM subscriptions WHERE enabled = 1"));
@@ -1180,7 +1188,7 @@ bool JobStore::removeSubscription(qint64 id)
 {
     QSqlQuery &q = prepared(QStringLiteral("DELETE FROM subscriptions WHERE id = :id"));
     q.bindValue(QStringLiteral(":id"), id);
-    const bool ok = run(q);
+    const bool ok = run(q) && q.numRowsAffected() > 0;
     q.finish();
     return ok;
 }

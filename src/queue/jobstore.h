@@ -205,9 +205,10 @@ public:
     bool saveSubscription(const Subscription &subscription, qint64 now);
     QList<Subscription> dueSubscriptions(qint64 now);
     QList<Subscription> subscriptions();
+    std::optional<Subscription> subscription(qint64 id);
     std::optional<qint64> nextSubscriptionDue();
     bool rescheduleSubscription(qint64 id, qint64 nextRunAt);
-    bool removeSubscription(qint64 id);
+    bool removeSubscription(qint64 id); // false: no such subscription, or the database refused
 
     void checkpoint();
     QString lastError() const { return m_lastError; }

@@ -4,6 +4,8 @@
 #include "queue/jobqueue.h"
 #include "queue/jobtypes.h"
 
+#include <QCoreApplication>
+
 namespace {
 constexpr qint64 kHourMs = 3'600'000;
 constexpr qint64 kMaxTimerMs = 24LL * kHourMs;
@@ -39,6 +41,17 @@ void Subscriptions::handleJobAdded(const Job &job)
     s.lastJobId = job.id;
     m_queue.store().saveSubscription(s, m_clock.nowMs());
     arm();
+    Q_EMIT changed();
+}
+
+NewJob Subscriptions::syncJob(const Subscription &s)
+{
+    NewJob job;
+    job.type = s.type;
+    job.url = s.url;
+    job.options = s.options;
+    job.priority = s.priority;
+    return job;
 }
 
 int Subscriptions::runDue()
@@ -46,12 +59,7 @@ int Subscriptions::runDue()
     int added = 0;
     const qint64 now = m_clock.nowMs();
     for (const Subscription &s : m_queue.store().dueSubscriptions(now)) {
-        NewJob job;
-        job.type = s.type;
-        job.url = s.url;
-        job.options = s.options;
-        job.priority = s.priority;
-        auto result = m_queue.addJob(job); // a fresh job re-arms the subscription via jobAdded
+        auto result = m_queue.addJob(syncJob(s)); // a fresh job re-arms the subscription via jobAdded
         if (result && !result.value().existed) {
             ++added;
         } else {
@@ -60,7 +68,64 @@ int Subscriptions::runDue()
         }
     }
     arm();
+    if (added > 0)
+        Q_EMIT changed();
     return added;
+}
+
+QList<Subscription> Subscriptions::list() const
+{
+    return m_queue.store().subscriptions();
+}
+
+namespace {
+Error noSuchSubscription(qint64 id)
+{
+    return makeError(ErrorCode::NotFound, QCoreApplication::translate("JobQueue", "subscription %1 does not exist").arg(id));
+}
+} // namespace
+
+Expected<bool> Subscriptions::unsubscribe(qint64 id)
+{
+    if (!m_queue.store().removeSubscription(id))
+        return noSuchSubscription(id);
+    arm();
+    Q_EMIT changed();
+    return true;
+}
+
+Expected<bool> Subscriptions::syncNow(qint64 id)
+{
+    const std::optional<Subscription> s = m_queue.store().subscription(id);
+    if (!s)
+        return noSuchSubscription(id);
+    auto added = m_queue.addJob(syncJob(*s)); // a fresh job re-arms the subscription via jobAdded
+    if (!added)
+        return added.error();
+    if (added.value().existed)
+        return makeError(ErrorCode::Conflict, QCoreApplication::translate("JobQueue", "a sync of %1 is already queued or running (job %2)")
+                                                  .arg(s->url).arg(added.value().job.id));
+    return true;
+}
+
+Expected<bool> Subscriptions::setInterval(qint64 id, double hours)
+{
+    if (!(hours >= 1.0 / 60 && hours <= 24 * 365))
+        return makeError(ErrorCode::InvalidArgument,
+                         QCoreApplication::translate("JobQueue", "the interval must be between one minute and a year"));
+    std::optional<Subscription> s = m_queue.store().subscription(id);
+    if (!s)
+        return noSuchSubscription(id);
+    // The next sync moves with the interval, counted from the last one, never into the past.
+    const qint64 intervalS = static_cast<qint64>(hours * 3600);
+    s->nextRunAt = qMax(m_clock.nowMs(), s->nextRunAt + (intervalS - s->intervalS) * 1000);
+    s->intervalS = intervalS;
+    s->options.insert(kOption, hours); // the syncs it enqueues carry it on
+    if (!m_queue.store().saveSubscription(*s, m_clock.nowMs()))
+        return makeError(ErrorCode::Storage, m_queue.store().lastError());
+    arm();
+    Q_EMIT changed();
+    return true;
 }
 
 void Subscriptions::arm()

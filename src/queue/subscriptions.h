@@ -1,5 +1,8 @@
 #pragma once
 
+#include "core/expected.h"
+#include "queue/jobstore.h"
+
 #include <QObject>
 #include <QTimer>
 
@@ -22,8 +25,18 @@ public:
     int runDue();
     int nextWakeInMs() const { return m_timer.isActive() ? m_timer.interval() : -1; }
 
+    // For the user: what is kept in sync, and changing it.
+    QList<Subscription> list() const;
+    Expected<bool> unsubscribe(qint64 id);
+    Expected<bool> syncNow(qint64 id);     // a sync job now; the next one an interval after it
+    Expected<bool> setInterval(qint64 id, double hours);
+
+Q_SIGNALS:
+    void changed();
+
 private:
     void handleJobAdded(const Job &job);
+    static NewJob syncJob(const Subscription &s);
     void arm();
 
     JobQueue &m_queue;
