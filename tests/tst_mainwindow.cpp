@@ -7,6 +7,7 @@
 #include "mainwindow.h"
 #include "progressdelegate.h"
 #include "settingsdialog.h"
+#include "subscriptionsdialog.h"
 #include "traycontroller.h"
 #include "translations.h"
 
@@ -15,6 +16,7 @@
 #include "queue/dispatcher.h"
 #include "queue/jobqueue.h"
 #include "queue/jobtypes.h"
+#include "queue/subscriptions.h"
 
 #include <QHeaderView>
 #include <QJsonObject>
@@ -30,10 +32,12 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QScrollBar>
 #include <QSpinBox>
 #include <QSystemTrayIcon>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTest>
 
 // The main window offscreen, driven as a user would: actions on selections, drag and drop,
@@ -50,6 +54,7 @@ private Q_SLOTS:
     void actionsOnAChannelReachItsVideos();
     void refusedActionSaysWhy();
     void shownJobIsTheSelectedJob();
+    void subscriptionsAreManagedFromTheirDialog();
     void downloadFolderOfVideosAndChannels();
     void removingAChannelAsksFirstAndTakesItsVideos();
     void aboutNamesVersionAndDataDir();
@@ -237,6 +242,52 @@ void TestMainWindow::refusedActionSaysWhy()
     QVERIFY2(russian.contains(QStringLiteral("задача %1 выполняется; сначала отмените её").arg(busy)), qPrintable(russian));
     QVERIFY(m_t->queue().job(busy));
     QVERIFY(m_t->queue().cancel(busy));
+}
+
+void TestMainWindow::subscriptionsAreManagedFromTheirDialog()
+{
+    m_t->dispatcher().setHeld(true); // about the list: nothing runs
+    m_t->core().start();
+    m_window->action(QStringLiteral("subscriptions"))->trigger();
+    SubscriptionsDialog *dialog = m_window->subscriptionsDialog();
+    QVERIFY(dialog && dialog->isVisible());
+    QVERIFY(dialog->showsEmptyHint());
+    QVERIFY(!dialog->syncButton()->isEnabled());
+    // A channel added with "Re-sync every 6 h" appears at once.
+    NewJob listing;
+    listing.type = JobTypes::ChannelDownload;
+    listing.url = QStringLiteral("https://www.youtube.com/@kept");
+    listing.options = {{QStringLiteral("subscribe_hours"), 6}};
+    const qint64 first = m_t->queue().addJob(listing).value().job.id;
+    QVERIFY(!dialog->showsEmptyHint());
+    QTableWidget *table = dialog->table();
+    QCOMPARE(table->rowCount(), 1);
+    QCOMPARE(table->item(0, SubscriptionsDialog::Name)->text(), listing.url);
+    QCOMPARE(table->item(0, SubscriptionsDialog::Type)->text(), QStringLiteral("Channel"));
+    QCOMPARE(table->item(0, SubscriptionsDialog::Every)->text(), QStringLiteral("6 hours"));
+    QCOMPARE(table->item(0, SubscriptionsDialog::Last)->text(), QStringLiteral("Pending"));
+    QVERIFY(dialog->syncButton()->isEnabled());
+    QCOMPARE(dialog->intervalBox()->value(), 6);
+    // Its first sync has not run: syncing now again is refused, with the reason.
+    dialog->syncButton()->click();
+    QVERIFY2(dialog->message().contains(QStringLiteral("already queued")), qPrintable(dialog->message()));
+    QVERIFY(m_t->queue().cancel(first));
+    QCOMPARE(table->item(0, SubscriptionsDialog::Last)->text(), QStringLiteral("Cancelled")); // follows its job
+    dialog->syncButton()->click();
+    QCOMPARE(dialog->message(), QStringLiteral("A sync was added to the queue."));
+    QCOMPARE(table->item(0, SubscriptionsDialog::Last)->text(), QStringLiteral("Pending"));
+    QVERIFY(table->item(0, SubscriptionsDialog::Last)->data(Qt::UserRole).toLongLong() != first);
+    dialog->intervalBox()->setValue(12);
+    dialog->applyButton()->click();
+    QCOMPARE(table->item(0, SubscriptionsDialog::Every)->text(), QStringLiteral("12 hours"));
+    QCOMPARE(m_t->core().subscriptions().list().first().intervalS, 12 * 3600);
+    dialog->removeButton()->click();
+    QVERIFY(m_t->core().subscriptions().list().isEmpty());
+    QVERIFY(dialog->showsEmptyHint());
+    QVERIFY(dialog->message().startsWith(QStringLiteral("Unsubscribed")));
+    // Asked for again, the same window comes forward.
+    m_window->action(QStringLiteral("subscriptions"))->trigger();
+    QCOMPARE(m_window->subscriptionsDialog(), dialog);
 }
 
 void TestMainWindow::shownJobIsTheSelectedJob()

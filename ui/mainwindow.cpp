@@ -7,6 +7,7 @@
 #include "progressdelegate.h"
 #include "settingsdialog.h"
 #include "statusicons.h"
+#include "subscriptionsdialog.h"
 #include "traycontroller.h"
 #include "urlinput.h"
 #include "welcomedialog.h"
@@ -227,6 +228,15 @@ void MainWindow::buildActions()
         refreshStatusBar();
     });
     makeAction(QStringLiteral("settings"), tr("&Settings…"), QKeySequence::Preferences, [this] { openSettings(); });
+    makeAction(QStringLiteral("subscriptions"), tr("&Subscriptions…"), QKeySequence(tr("Ctrl+Shift+S")), [this] {
+        if (!m_subscriptionsDialog) {
+            m_subscriptionsDialog = new SubscriptionsDialog(m_core.subscriptions(), m_core.queue(), this);
+            m_subscriptionsDialog->setAttribute(Qt::WA_DeleteOnClose);
+        }
+        m_subscriptionsDialog->show();
+        m_subscriptionsDialog->raise();
+        m_subscriptionsDialog->activateWindow();
+    });
     makeAction(QStringLiteral("quit"), tr("&Quit"), QKeySequence::Quit, [this] { quit(); });
     makeAction(QStringLiteral("welcome"), tr("&Welcome…"), QKeySequence(), [this] { openWelcome(); });
     makeAction(QStringLiteral("about"), tr("&About Spool"), QKeySequence(), [this] {
@@ -255,6 +265,7 @@ void MainWindow::buildMenus()
         jobs->addAction(m_actions.value(QLatin1String(name)));
     QMenu *queue = menuBar()->addMenu(tr("&Queue"));
     queue->addAction(m_actions.value(QStringLiteral("hold")));
+    queue->addAction(m_actions.value(QStringLiteral("subscriptions")));
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(m_actions.value(QStringLiteral("welcome")));
     help->addSeparator();
@@ -381,6 +392,11 @@ void MainWindow::refreshStatusBar()
     if (m_core.dispatcher().isHeld())
         parts.prepend(tr("Queue paused"));
     m_counts->setText(parts.isEmpty() ? tr("No jobs") : parts.join(QStringLiteral("  ·  ")));
+}
+
+SubscriptionsDialog *MainWindow::subscriptionsDialog() const
+{
+    return m_subscriptionsDialog;
 }
 
 QList<qint64> MainWindow::selectedIds() const

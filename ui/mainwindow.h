@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QPointer>
 #include <QTimer>
 
 class AddDialog;
@@ -17,6 +18,7 @@ class QSettings;
 class QSplitter;
 class QTableView;
 class SpoolCore;
+class SubscriptionsDialog;
 class TrayController;
 
 // The main window: the job table with filters and search, the detail pane and the live log of the
@@ -32,6 +34,7 @@ public:
 
     // Adds the URLs in `text` (or a drop); any invalid entry means nothing is added and a banner says why.
     bool addFromText(const QString &text);
+    SubscriptionsDialog *subscriptionsDialog() const;
     QList<qint64> selectedIds() const;
     // The folder the job's download went to; empty while there is none.
     QString downloadFolderOf(qint64 id) const;
@@ -95,6 +98,7 @@ private:
     DetailPane *m_detail;
     LogView *m_log;
     TrayController *m_tray = nullptr;
+    QPointer<SubscriptionsDialog> m_subscriptionsDialog;
     QComboBox *m_statusFilter = nullptr;
     QComboBox *m_typeFilter = nullptr;
     QLineEdit *m_search = nullptr;

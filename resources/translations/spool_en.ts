@@ -80,6 +80,30 @@
     </message>
 </context>
 <context>
+    <name>SubscriptionsDialog</name>
+    <message numerus="yes">
+        <source>Checked every %n hour(s) from now on.</source>
+        <translation>
+            <numerusform>Checked every %n hour from now on.</numerusform>
+            <numerusform>Checked every %n hours from now on.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n hour(s)</source>
+        <translation>
+            <numerusform>%n hour</numerusform>
+            <numerusform>%n hours</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n new video(s)</source>
+        <translation>
+            <numerusform>%n new video</numerusform>
+            <numerusform>%n new videos</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>TrayController</name>
     <message numerus="yes">
         <source>%n job(s) completed</source>

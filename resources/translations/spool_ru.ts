@@ -461,6 +461,18 @@ Commands for the running Spool of the same data dir:
         <source>&apos;%1&apos; has no host</source>
         <translation>в «%1» нет имени хоста</translation>
     </message>
+    <message>
+        <source>subscription %1 does not exist</source>
+        <translation>подписки %1 нет</translation>
+    </message>
+    <message>
+        <source>a sync of %1 is already queued or running (job %2)</source>
+        <translation>синхронизация %1 уже в очереди или выполняется (задача %2)</translation>
+    </message>
+    <message>
+        <source>the interval must be between one minute and a year</source>
+        <translation>интервал должен быть от минуты до года</translation>
+    </message>
 </context>
 <context>
     <name>JobStatus</name>
@@ -977,6 +989,14 @@ Commands for the running Spool of the same data dir:
         <source>Not done: job %1 has downloaded nothing yet</source>
         <translation>Не выполнено: задача %1 ещё ничего не загрузила</translation>
     </message>
+    <message>
+        <source>&amp;Subscriptions…</source>
+        <translation>&amp;Подписки…</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+S</source>
+        <translation>Ctrl+Shift+S</translation>
+    </message>
 </context>
 <context>
     <name>ProgressDelegate</name>
@@ -1165,6 +1185,97 @@ Commands for the running Spool of the same data dir:
     <message>
         <source>the running instance did not confirm</source>
         <translation>запущенный экземпляр не подтвердил получение</translation>
+    </message>
+</context>
+<context>
+    <name>SubscriptionsDialog</name>
+    <message>
+        <source>Sync &amp;now</source>
+        <translation>Синхронизировать &amp;сейчас</translation>
+    </message>
+    <message>
+        <source>&amp;Unsubscribe</source>
+        <translation>&amp;Отписаться</translation>
+    </message>
+    <message>
+        <source>&amp;Set</source>
+        <translation>&amp;Задать</translation>
+    </message>
+    <message>
+        <source>Subscriptions</source>
+        <translation>Подписки</translation>
+    </message>
+    <message>
+        <source>Channel or playlist</source>
+        <translation>Канал или плейлист</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Тип</translation>
+    </message>
+    <message>
+        <source>Every</source>
+        <translation>Интервал</translation>
+    </message>
+    <message>
+        <source>Next check</source>
+        <translation>Следующая проверка</translation>
+    </message>
+    <message>
+        <source>Last check</source>
+        <translation>Последняя проверка</translation>
+    </message>
+    <message>
+        <source>Nothing is kept in sync yet. Add a channel or playlist with &quot;Re-sync every&quot; set, and Spool checks it for new videos at that interval.</source>
+        <translation>Подписок пока нет. Добавьте канал или плейлист с заданным «Обновлять каждые», и Spool будет с этим интервалом проверять, нет ли новых видео.</translation>
+    </message>
+    <message>
+        <source> h</source>
+        <translation> ч</translation>
+    </message>
+    <message>
+        <source>Check every</source>
+        <translation>Проверять каждые</translation>
+    </message>
+    <message>
+        <source>A sync was added to the queue.</source>
+        <translation>Синхронизация добавлена в очередь.</translation>
+    </message>
+    <message>
+        <source>Unsubscribed. Its jobs and downloaded videos stay.</source>
+        <translation>Подписка отменена. Её задачи и загруженные видео остаются.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Checked every %n hour(s) from now on.</source>
+        <translation>
+            <numerusform>Теперь проверяется каждый %n час.</numerusform>
+            <numerusform>Теперь проверяется каждые %n часа.</numerusform>
+            <numerusform>Теперь проверяется каждые %n часов.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n hour(s)</source>
+        <translation>
+            <numerusform>%n час</numerusform>
+            <numerusform>%n часа</numerusform>
+            <numerusform>%n часов</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n new video(s)</source>
+        <translation>
+            <numerusform>%n новое видео</numerusform>
+            <numerusform>%n новых видео</numerusform>
+            <numerusform>%n новых видео</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Job %1</source>
+        <translation>Задача %1</translation>
     </message>
 </context>
 <context>
