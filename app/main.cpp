@@ -132,10 +132,17 @@ Expected<std::unique_ptr<ApiServer>> startApi(SpoolCore &core, const CommandLine
     return server;
 }
 
-int runCore(SpoolCore &core, QCoreApplication &app, QWidget *window)
+int runCore(SpoolCore &core, QCoreApplication &app, MainWindow *window)
 {
     UnixSignals signals_;
-    QObject::connect(&signals_, &UnixSignals::terminationRequested, &app, [&app] { app.quit(); });
+    // With a window, SIGTERM is the window's Quit: a plain quit() is a request the window turns
+    // down when it closes into the tray, and Spool would go on running.
+    QObject::connect(&signals_, &UnixSignals::terminationRequested, &app, [&app, window] {
+        if (window)
+            window->quit();
+        else
+            app.quit();
+    });
     core.start();
     if (window)
         window->show();
