@@ -102,6 +102,15 @@ int Cli::run()
         return queue("POST", QStringLiteral("/api/queue/pause"));
     case C::ResumeQueue:
         return queue("POST", QStringLiteral("/api/queue/resume"));
+    case C::Subscriptions:
+        return subscriptions();
+    case C::Unsubscribe: {
+        const Response r = request("DELETE", QStringLiteral("/api/subscriptions/%1").arg(jobId()));
+        if (r.status != 200)
+            return fail(r);
+        m_out << tr("Subscription %1 removed; its jobs and downloaded videos stay.").arg(jobId()) << Qt::endl;
+        return 0;
+    }
     case C::None:
         break;
     }
@@ -217,6 +226,8 @@ int Cli::add()
                         {QStringLiteral("url"), url}};
         if (m_cl.priority)
             job.insert(QStringLiteral("priority"), *m_cl.priority);
+        if (m_cl.every)
+            job.insert(QStringLiteral("options"), QJsonObject{{QStringLiteral("subscribe_hours"), *m_cl.every}});
         if (!m_cl.at.isEmpty()) {
             const auto at = runAt();
             if (!at) {
@@ -268,6 +279,34 @@ int Cli::list()
     const qint64 total = page.value(QStringLiteral("total")).toInteger();
     if (shown < total)
         m_out << tr("(%1 of %2 jobs shown)").arg(shown).arg(total) << Qt::endl;
+    return 0;
+}
+
+int Cli::subscriptions()
+{
+    const Response r = request("GET", QStringLiteral("/api/subscriptions"));
+    if (r.status != 200)
+        return fail(r);
+    if (m_cl.json) {
+        m_out << r.body << Qt::endl;
+        return 0;
+    }
+    const QJsonArray all = r.object().value(QStringLiteral("subscriptions")).toArray();
+    if (all.isEmpty()) {
+        m_out << tr("Nothing is kept in sync.") << Qt::endl;
+        return 0;
+    }
+    m_out << QStringLiteral("%1  %2  %3  %4").arg(tr("ID"), 6).arg(tr("EVERY"), -8).arg(tr("NEXT CHECK"), -20).arg(tr("URL")) << Qt::endl;
+    for (const QJsonValue &value : all) {
+        const QJsonObject s = value.toObject();
+        const QDateTime next = QDateTime::fromString(s.value(QStringLiteral("next_check")).toString(), Qt::ISODateWithMs).toLocalTime();
+        m_out << QStringLiteral("%1  %2  %3  %4")
+                     .arg(s.value(QStringLiteral("id")).toInteger(), 6)
+                     .arg(tr("%1 h").arg(s.value(QStringLiteral("interval_hours")).toDouble()), -8)
+                     .arg(next.toString(QStringLiteral("yyyy-MM-dd HH:mm")), -20)
+                     .arg(s.value(QStringLiteral("url")).toString())
+              << Qt::endl;
+    }
     return 0;
 }
 

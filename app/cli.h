@@ -49,6 +49,7 @@ private:
     int show();
     int act(const QByteArray &method, const QString &path);
     int queue(const QByteArray &method, const QString &path);
+    int subscriptions();
     int log();
     bool jobEnded(qint64 id);
     std::optional<QString> runAt();

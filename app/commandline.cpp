@@ -15,6 +15,7 @@ const QList<std::pair<QString, CommandLine::Command>> &commands()
         {QStringLiteral("show"), C::Show},     {QStringLiteral("retry"), C::Retry},
         {QStringLiteral("cancel"), C::Cancel}, {QStringLiteral("log"), C::Log},
         {QStringLiteral("pause-queue"), C::PauseQueue}, {QStringLiteral("resume-queue"), C::ResumeQueue},
+        {QStringLiteral("subscriptions"), C::Subscriptions}, {QStringLiteral("unsubscribe"), C::Unsubscribe},
     };
     return list;
 }
@@ -25,14 +26,17 @@ QString description()
         "Spool: a download manager built around a durable job queue.\n"
         "\n"
         "Commands for the running Spool of the same data dir:\n"
-        "  add URL... [--type T] [--priority N] [--at TIME]  add download jobs\n"
+        "  add URL... [--type T] [--priority N] [--at TIME] [--every HOURS]\n"
+        "                                                     add download jobs\n"
         "  list [--status S] [--json]                         list jobs\n"
         "  show ID [--json]                                   show one job\n"
         "  retry ID                                           run a dead or cancelled job again\n"
         "  cancel ID                                          cancel a job\n"
         "  log ID [--follow]                                  print a job's log\n"
         "  pause-queue                                        start nothing new (kept across restarts)\n"
-        "  resume-queue                                       start jobs again");
+        "  resume-queue                                       start jobs again\n"
+        "  subscriptions [--json]                             channels and playlists kept in sync\n"
+        "  unsubscribe ID                                     stop keeping one in sync");
 }
 
 struct Options
@@ -68,6 +72,9 @@ struct Options
         CommandLine::tr(
             "add: start not before TIME (ISO 8601, local time unless a zone is given; or +30m, +2h, +1d)."),
         QStringLiteral("time")};
+    QCommandLineOption every{QStringLiteral("every"),
+                             CommandLine::tr("add: keep a channel or playlist in sync, checking it every N hours."),
+                             QStringLiteral("hours")};
     QCommandLineOption status{
         QStringLiteral("status"),
         CommandLine::tr("list: only jobs with this status (or several, comma-separated)."),
@@ -79,7 +86,7 @@ struct Options
     QList<QCommandLineOption> all() const
     {
         return {headless, dataDir,  downloadDir, workers, apiBind, apiPort, apiToken,
-                type,     priority, at,          status,  follow,  json};
+                type,     priority, at,          every,   status,  follow, json};
     }
 };
 
@@ -130,19 +137,24 @@ QString readCommand(const QCommandLineParser &parser, const Options &o, CommandL
         if (!cl.priority)
             return CommandLine::tr("--priority takes a number from -1000 to 1000");
     }
+    if (parser.isSet(o.every)) {
+        cl.every = number(parser.value(o.every), 1, 24 * 365);
+        if (!cl.every)
+            return CommandLine::tr("--every takes a number of hours from 1 to 8760");
+    }
     cl.at = parser.value(o.at);
     cl.status = parser.value(o.status);
     cl.follow = parser.isSet(o.follow);
     cl.json = parser.isSet(o.json);
-    const bool addOnly = parser.isSet(o.type) || parser.isSet(o.priority) || parser.isSet(o.at);
+    const bool addOnly = parser.isSet(o.type) || parser.isSet(o.priority) || parser.isSet(o.at) || parser.isSet(o.every);
     if (addOnly && cl.command != C::Add)
-        return CommandLine::tr("--type, --priority and --at go with 'add'");
+        return CommandLine::tr("--type, --priority, --at and --every go with 'add'");
     if (parser.isSet(o.status) && cl.command != C::List)
         return CommandLine::tr("--status goes with 'list'");
     if (cl.follow && cl.command != C::Log)
         return CommandLine::tr("--follow goes with 'log'");
-    if (cl.json && cl.command != C::List && cl.command != C::Show)
-        return CommandLine::tr("--json goes with 'list' or 'show'");
+    if (cl.json && cl.command != C::List && cl.command != C::Show && cl.command != C::Subscriptions)
+        return CommandLine::tr("--json goes with 'list', 'show' or 'subscriptions'");
     return {};
 }
 
@@ -159,7 +171,10 @@ QString checkArguments(CommandLine &cl)
         return n == 0 ? QString() : CommandLine::tr("'list' takes no arguments");
     case C::PauseQueue:
     case C::ResumeQueue:
+    case C::Subscriptions:
         return n == 0 ? QString() : CommandLine::tr("this command takes no arguments");
+    case C::Unsubscribe:
+        break;
     case C::Show:
     case C::Retry:
     case C::Cancel:
@@ -168,7 +183,8 @@ QString checkArguments(CommandLine &cl)
     }
     bool ok = false;
     if (n != 1 || cl.commandArguments.first().toLongLong(&ok) <= 0 || !ok)
-        return CommandLine::tr("this command takes one job id");
+        return cl.command == C::Unsubscribe ? CommandLine::tr("'unsubscribe' takes one subscription id (see 'spool subscriptions')")
+                                            : CommandLine::tr("this command takes one job id");
     return {};
 }
 // `spool add URL...` is a command; anything else positional is URLs to add.

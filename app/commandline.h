@@ -13,7 +13,7 @@ struct CommandLine
     Q_DECLARE_TR_FUNCTIONS(CommandLine)
 
 public:
-    enum class Command { None, Add, List, Show, Retry, Cancel, Log, PauseQueue, ResumeQueue };
+    enum class Command { None, Add, List, Show, Retry, Cancel, Log, PauseQueue, ResumeQueue, Subscriptions, Unsubscribe };
 
     bool headless = false;
     QString dataDir;            // absolute
@@ -30,6 +30,7 @@ public:
     QStringList commandArguments; // what follows the subcommand's name
     QString type;                 // add --type
     std::optional<int> priority;  // add --priority
+    std::optional<int> every;     // add --every: hours between re-syncs of a channel or playlist
     QString at;                   // add --at
     QString status;               // list --status
     bool follow = false;          // log --follow

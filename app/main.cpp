@@ -98,6 +98,7 @@ Expected<std::unique_ptr<ApiServer>> listenApi(SpoolCore &core, const ApiSetting
     options.port = settings.port;
     options.token = token;
     options.dispatcher = &core.dispatcher();
+    options.subscriptions = &core.subscriptions();
     auto server = std::make_unique<ApiServer>(core.queue(), core.logs(), options);
     auto port = server->listen();
     // The default port may belong to another data dir's Spool: any free port does, api.json tells.

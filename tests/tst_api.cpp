@@ -40,6 +40,7 @@ private Q_SLOTS:
     void getJobWithChildren();
     void retryOnlyDeadOrCancelled();
     void wholeQueuePausesAndResumes();
+    void subscriptionsAreListedChangedSyncedAndRemoved();
     void cancelStopsRunningJob();
     void cancelEndedOrUnknownJob();
     void pauseAndResume();
@@ -101,6 +102,7 @@ void TestApi::makeServer(EventHub::Options events)
     options.token = QStringLiteral("test-token");
     options.events = events;
     options.dispatcher = &m_t->dispatcher();
+    options.subscriptions = &m_t->core().subscriptions();
     m_server = std::make_unique<ApiServer>(m_t->queue(), m_t->core().logs(), options);
     const auto port = m_server->listen();
     QVERIFY2(port, qPrintable(port.error().message));
@@ -491,6 +493,47 @@ void TestApi::wholeQueuePausesAndResumes()
     QCOMPARE(unavailable.status, 503);
     QCOMPARE(unavailable.errorCode(), QStringLiteral("unavailable"));
     QVERIFY(!m_t->dispatcher().isHeld());
+}
+
+void TestApi::subscriptionsAreListedChangedSyncedAndRemoved()
+{
+    QCOMPARE(m_client->send("POST", QStringLiteral("/api/queue/pause")).status, 200); // about the list: nothing runs
+    const ApiClient::Headers json{{"Content-Type", "application/json"}};
+    const HttpResult added = m_client->send(
+        "POST", QStringLiteral("/api/jobs"),
+        R"({"type":"channel_download","url":"https://example.org/@kept","options":{"subscribe_hours":6}})", json);
+    QCOMPARE(added.status, 201);
+    const qint64 job = added.object().value(QStringLiteral("id")).toInteger();
+    HttpResult list = m_client->get(QStringLiteral("/api/subscriptions"));
+    QCOMPARE(list.status, 200);
+    const QJsonArray all = list.object().value(QStringLiteral("subscriptions")).toArray();
+    QCOMPARE(all.size(), 1);
+    const QJsonObject s = all.first().toObject();
+    const qint64 id = s.value(QStringLiteral("id")).toInteger();
+    QCOMPARE(s.value(QStringLiteral("url")).toString(), QStringLiteral("https://example.org/@kept"));
+    QCOMPARE(s.value(QStringLiteral("interval_hours")).toDouble(), 6.0);
+    QCOMPARE(s.value(QStringLiteral("last_job_id")).toInteger(), job);
+    QVERIFY(JobJson::parseTime(s.value(QStringLiteral("next_check")).toString()));
+    const QString path = QStringLiteral("/api/subscriptions/%1").arg(id);
+    // The first sync is still queued: another now would be a duplicate.
+    const HttpResult twice = m_client->send("POST", path + QStringLiteral("/sync"));
+    QCOMPARE(twice.status, 409);
+    QVERIFY(twice.errorMessage().contains(QStringLiteral("already queued")));
+    HttpResult changed = m_client->send("PATCH", path, R"({"interval_hours":12})", json);
+    QCOMPARE(changed.status, 200);
+    QCOMPARE(changed.object().value(QStringLiteral("interval_hours")).toDouble(), 12.0);
+    for (const char *bad : {R"({"interval_hours":0})", R"({"interval_hours":"12"})", R"({"interval":12})", "[]"}) {
+        const HttpResult refused = m_client->send("PATCH", path, bad, json);
+        QVERIFY2(refused.status == 400, bad);
+    }
+    QCOMPARE(m_client->get(QStringLiteral("/api/subscriptions")).object().value(QStringLiteral("subscriptions"))
+                 .toArray().first().toObject().value(QStringLiteral("interval_hours")).toDouble(),
+             12.0); // the refusals changed nothing
+    QCOMPARE(m_client->send("DELETE", path).status, 200);
+    QVERIFY(m_client->get(QStringLiteral("/api/subscriptions")).object().value(QStringLiteral("subscriptions")).toArray().isEmpty());
+    QCOMPARE(m_client->send("DELETE", path).status, 404);
+    QCOMPARE(m_client->send("POST", path + QStringLiteral("/sync")).status, 404);
+    QVERIFY(m_t->queue().job(job)); // its jobs stay
 }
 
 void TestApi::retryOnlyDeadOrCancelled()

@@ -48,6 +48,11 @@ QString HttpResult::errorCode() const
     return object().value(QStringLiteral("error")).toObject().value(QStringLiteral("code")).toString();
 }
 
+QString HttpResult::errorMessage() const
+{
+    return object().value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString();
+}
+
 ApiClient::ApiClient(QUrl base, QByteArray token) : m_base(std::move(base)), m_token(std::move(token)) {}
 
 QUrl ApiClient::url(const QString &path) const

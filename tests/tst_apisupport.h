@@ -31,7 +31,8 @@ struct HttpResult
     QByteArray header(const QByteArray &name) const;
     QJsonObject object() const;
     QJsonArray array() const;
-    QString errorCode() const; // error.code of an error body
+    QString errorCode() const;    // error.code of an error body
+    QString errorMessage() const; // error.message
 };
 
 class ApiClient final

@@ -26,6 +26,7 @@ private Q_SLOTS:
     void noInstanceIsAClearError();
     void addListShow();
     void pauseAndResumeTheQueue();
+    void subscriptionsFromTheCommandLine();
     void addRefusedChangesNothing();
     void cancelAndRetry();
     void logAndFollow();
@@ -88,8 +89,8 @@ void TestCli::helpListsEveryOption()
     QCOMPARE(run.exitCode, 0);
     for (const char *option : {"--headless", "--data-dir", "--download-dir", "--api-bind", "--api-port",
                                "--api-token", "--workers", "--type", "--priority", "--at", "--status",
-                               "--follow", "add URL", "list", "show ID", "retry ID", "cancel ID", "log ID", "pause-queue",
-                               "resume-queue"})
+                               "--follow", "--every", "add URL", "list", "show ID", "retry ID", "cancel ID", "log ID",
+                               "pause-queue", "resume-queue", "subscriptions", "unsubscribe ID"})
         QVERIFY2(run.out.contains(QLatin1String(option)), option);
     m_spool.reset();
 }
@@ -117,6 +118,13 @@ void TestCli::usageErrors_data()
                               << QStringLiteral("--api-bind");
     QTest::newRow("unknown option") << QStringList{QStringLiteral("--frobnicate")}
                                     << QStringLiteral("frobnicate");
+    QTest::newRow("unsubscribe without id") << QStringList{QStringLiteral("unsubscribe")}
+                                            << QStringLiteral("subscription id");
+    QTest::newRow("every on list") << QStringList{QStringLiteral("list"), QStringLiteral("--every"), QStringLiteral("6")}
+                                   << QStringLiteral("--every");
+    QTest::newRow("every zero") << QStringList{QStringLiteral("add"), QStringLiteral("https://e.com/@c"),
+                                               QStringLiteral("--every"), QStringLiteral("0")}
+                                << QStringLiteral("--every");
     QTest::newRow("pause-queue with an id") << QStringList{QStringLiteral("pause-queue"), QStringLiteral("3")}
                                             << QStringLiteral("no arguments");
 }
@@ -224,6 +232,39 @@ void TestCli::pauseAndResumeTheQueue()
     QVERIFY2(run.out.contains(QStringLiteral("The queue is running.")), qPrintable(run.out));
     QTRY_VERIFY_WITH_TIMEOUT(jobs().first().toObject().value(QStringLiteral("status")).toString() != QLatin1String("pending"),
                              30'000);
+}
+
+void TestCli::subscriptionsFromTheCommandLine()
+{
+    QVERIFY2(m_spool->start(), qPrintable(m_spool->output()));
+    QCOMPARE(cli({QStringLiteral("pause-queue")}).exitCode, 0); // about the list: nothing runs
+    SpoolRun run = cli({QStringLiteral("subscriptions")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.out.contains(QStringLiteral("Nothing is kept in sync.")), qPrintable(run.out));
+    const QString channel = QStringLiteral("https://example.com/@kept");
+    run = cli({QStringLiteral("add"), channel, QStringLiteral("--every"), QStringLiteral("6")});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    run = cli({QStringLiteral("subscriptions")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.out.contains(QRegularExpression(QStringLiteral("^\\s+1\\s+6 h\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d\\s+")
+                                                 + QRegularExpression::escape(channel), QRegularExpression::MultilineOption)),
+             qPrintable(run.out));
+    run = cli({QStringLiteral("subscriptions"), QStringLiteral("--json")});
+    const QJsonArray all = QJsonDocument::fromJson(run.out.toUtf8()).object().value(QStringLiteral("subscriptions")).toArray();
+    QCOMPARE(all.size(), 1);
+    QCOMPARE(all.first().toObject().value(QStringLiteral("interval_hours")).toDouble(), 6.0);
+    // A video is not something to keep in sync: refused, nothing added.
+    run = cli({QStringLiteral("add"), QStringLiteral("https://example.com/watch/one"), QStringLiteral("--every"), QStringLiteral("6")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QStringLiteral("subscribe_hours")), qPrintable(run.err));
+    QCOMPARE(jobs().size(), 1);
+    run = cli({QStringLiteral("unsubscribe"), QStringLiteral("1")});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QVERIFY(run.out.contains(QStringLiteral("Subscription 1 removed")));
+    QVERIFY(cli({QStringLiteral("subscriptions")}).out.contains(QStringLiteral("Nothing is kept in sync.")));
+    run = cli({QStringLiteral("unsubscribe"), QStringLiteral("1")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QStringLiteral("subscription 1 does not exist")), qPrintable(run.err));
 }
 
 void TestCli::addRefusedChangesNothing()

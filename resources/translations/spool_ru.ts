@@ -152,6 +152,30 @@
         <source>The queue is running.</source>
         <translation>Очередь работает.</translation>
     </message>
+    <message>
+        <source>Subscription %1 removed; its jobs and downloaded videos stay.</source>
+        <translation>Подписка %1 удалена; её задачи и загруженные видео остаются.</translation>
+    </message>
+    <message>
+        <source>Nothing is kept in sync.</source>
+        <translation>Подписок нет.</translation>
+    </message>
+    <message>
+        <source>EVERY</source>
+        <translation>ИНТЕРВАЛ</translation>
+    </message>
+    <message>
+        <source>NEXT CHECK</source>
+        <translation>СЛЕД. ПРОВЕРКА</translation>
+    </message>
+    <message>
+        <source>URL</source>
+        <translation>ССЫЛКА</translation>
+    </message>
+    <message>
+        <source>%1 h</source>
+        <translation>%1 ч</translation>
+    </message>
 </context>
 <context>
     <name>CommandLine</name>
@@ -224,20 +248,12 @@
         <translation>--priority принимает число от -1000 до 1000</translation>
     </message>
     <message>
-        <source>--type, --priority and --at go with &apos;add&apos;</source>
-        <translation>--type, --priority и --at используются с командой «add»</translation>
-    </message>
-    <message>
         <source>--status goes with &apos;list&apos;</source>
         <translation>--status используется с командой «list»</translation>
     </message>
     <message>
         <source>--follow goes with &apos;log&apos;</source>
         <translation>--follow используется с командой «log»</translation>
-    </message>
-    <message>
-        <source>--json goes with &apos;list&apos; or &apos;show&apos;</source>
-        <translation>--json используется с командами «list» и «show»</translation>
     </message>
     <message>
         <source>&apos;add&apos; needs at least one URL</source>
@@ -256,32 +272,58 @@
         <translation>Ссылки для добавления или команда с её аргументами.</translation>
     </message>
     <message>
+        <source>this command takes no arguments</source>
+        <translation>эта команда не принимает аргументов</translation>
+    </message>
+    <message>
         <source>Spool: a download manager built around a durable job queue.
 
 Commands for the running Spool of the same data dir:
-  add URL... [--type T] [--priority N] [--at TIME]  add download jobs
+  add URL... [--type T] [--priority N] [--at TIME] [--every HOURS]
+                                                     add download jobs
   list [--status S] [--json]                         list jobs
   show ID [--json]                                   show one job
   retry ID                                           run a dead or cancelled job again
   cancel ID                                          cancel a job
   log ID [--follow]                                  print a job&apos;s log
   pause-queue                                        start nothing new (kept across restarts)
-  resume-queue                                       start jobs again</source>
+  resume-queue                                       start jobs again
+  subscriptions [--json]                             channels and playlists kept in sync
+  unsubscribe ID                                     stop keeping one in sync</source>
         <translation>Spool: менеджер загрузок на основе надёжной очереди задач.
 
 Команды для запущенного Spool с тем же каталогом данных:
-  add URL... [--type T] [--priority N] [--at TIME]  добавить задачи загрузки
+  add URL... [--type T] [--priority N] [--at TIME] [--every HOURS]
+                                                     добавить задачи загрузки
   list [--status S] [--json]                         показать список задач
   show ID [--json]                                   показать одну задачу
   retry ID                                           снова запустить задачу с ошибкой или отменённую
   cancel ID                                          отменить задачу
   log ID [--follow]                                  вывести журнал задачи
   pause-queue                                        не запускать новые задачи (сохраняется после перезапуска)
-  resume-queue                                       снова запускать задачи</translation>
+  resume-queue                                       снова запускать задачи
+  subscriptions [--json]                             каналы и плейлисты с подпиской
+  unsubscribe ID                                     отменить подписку</translation>
     </message>
     <message>
-        <source>this command takes no arguments</source>
-        <translation>эта команда не принимает аргументов</translation>
+        <source>add: keep a channel or playlist in sync, checking it every N hours.</source>
+        <translation>add: подписаться на канал или плейлист и проверять его каждые N часов.</translation>
+    </message>
+    <message>
+        <source>--every takes a number of hours from 1 to 8760</source>
+        <translation>--every принимает число часов от 1 до 8760</translation>
+    </message>
+    <message>
+        <source>--type, --priority, --at and --every go with &apos;add&apos;</source>
+        <translation>--type, --priority, --at и --every используются с «add»</translation>
+    </message>
+    <message>
+        <source>--json goes with &apos;list&apos;, &apos;show&apos; or &apos;subscriptions&apos;</source>
+        <translation>--json используется с «list», «show» или «subscriptions»</translation>
+    </message>
+    <message>
+        <source>&apos;unsubscribe&apos; takes one subscription id (see &apos;spool subscriptions&apos;)</source>
+        <translation>«unsubscribe» принимает один номер подписки (см. «spool subscriptions»)</translation>
     </message>
 </context>
 <context>

@@ -43,7 +43,7 @@ QByteArray originOf(const QString &host, quint16 port)
 } // namespace
 
 ApiServer::ApiServer(JobQueue &queue, const LogStore &logs, Options options, QObject *parent)
-    : QObject(parent), m_options(std::move(options)), m_token(m_options.token.toUtf8()), m_jobs(queue, logs),
+    : QObject(parent), m_options(std::move(options)), m_token(m_options.token.toUtf8()), m_jobs(queue, logs), m_subscriptions(m_options.subscriptions),
       m_hub(queue, logs, m_options.events), m_streams(m_hub, m_options.keepAliveMs)
 {
     addRoutes();
@@ -80,6 +80,11 @@ void ApiServer::addRoutes()
     m_router.add("GET", QStringLiteral("/api/queue"), Target{[this](const ApiRequest &) { return queueState(std::nullopt); }});
     m_router.add("POST", QStringLiteral("/api/queue/pause"), Target{[this](const ApiRequest &) { return queueState(true); }});
     m_router.add("POST", QStringLiteral("/api/queue/resume"), Target{[this](const ApiRequest &) { return queueState(false); }});
+    m_router.add("GET", QStringLiteral("/api/subscriptions"), Target{[this](const ApiRequest &r) { return m_subscriptions.list(r); }});
+    m_router.add("PATCH", QStringLiteral("/api/subscriptions/{id}"),
+                 Target{[this](const ApiRequest &r) { return m_subscriptions.update(r); }, Access::Token, true});
+    m_router.add("DELETE", QStringLiteral("/api/subscriptions/{id}"), Target{[this](const ApiRequest &r) { return m_subscriptions.remove(r); }});
+    m_router.add("POST", QStringLiteral("/api/subscriptions/{id}/sync"), Target{[this](const ApiRequest &r) { return m_subscriptions.sync(r); }});
     m_router.add("GET", QStringLiteral("/api/events"), Target{{}, Access::TokenOrQuery});
 }
 

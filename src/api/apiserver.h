@@ -6,6 +6,7 @@
 #include "api/eventhub.h"
 #include "api/eventstreams.h"
 #include "api/jobsapi.h"
+#include "api/subscriptionsapi.h"
 #include "core/expected.h"
 
 #include <QHttpServer>
@@ -14,6 +15,7 @@
 #include <functional>
 
 class Dispatcher;
+class Subscriptions;
 class JobQueue;
 class LogStore;
 
@@ -34,7 +36,8 @@ public:
         QString token;
         EventHub::Options events;
         int keepAliveMs = 15'000;
-        Dispatcher *dispatcher = nullptr; // /api/queue: pause and resume the whole queue (503 without)
+        Dispatcher *dispatcher = nullptr;       // /api/queue: pause and resume the whole queue (503 without)
+        Subscriptions *subscriptions = nullptr; // /api/subscriptions (503 without)
     };
 
     ApiServer(JobQueue &queue, const LogStore &logs, Options options, QObject *parent = nullptr);
@@ -77,6 +80,7 @@ private:
     quint16 m_port = 0;
     QHttpServer m_http;
     JobsApi m_jobs;
+    SubscriptionsApi m_subscriptions;
     EventHub m_hub;
     EventStreams m_streams; // after m_http: closed before the server's sockets go
     Router m_router;

@@ -1,0 +1,73 @@
+#include "api/subscriptionsapi.h"
+
+#include "api/jobjson.h"
+#include "queue/subscriptions.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+
+namespace {
+ApiReply unavailable()
+{
+    return ApiReply::error(503, QStringLiteral("unavailable"), QStringLiteral("this server does not run the queue"));
+}
+
+QJsonObject toJson(const Subscription &s)
+{
+    return QJsonObject{{QStringLiteral("id"), s.id},
+                       {QStringLiteral("url"), s.url},
+                       {QStringLiteral("type"), s.type},
+                       {QStringLiteral("interval_hours"), static_cast<double>(s.intervalS) / 3600},
+                       {QStringLiteral("next_check"), JobJson::time(s.nextRunAt)},
+                       {QStringLiteral("last_job_id"), s.lastJobId > 0 ? QJsonValue(s.lastJobId) : QJsonValue()},
+                       {QStringLiteral("options"), s.options}};
+}
+} // namespace
+
+ApiReply SubscriptionsApi::list(const ApiRequest &)
+{
+    if (!m_subscriptions)
+        return unavailable();
+    QJsonArray out;
+    for (const Subscription &s : m_subscriptions->list())
+        out.append(toJson(s));
+    return ApiReply::json(QJsonObject{{QStringLiteral("subscriptions"), out}});
+}
+
+ApiReply SubscriptionsApi::one(qint64 id) const
+{
+    for (const Subscription &s : m_subscriptions->list()) {
+        if (s.id == id)
+            return ApiReply::json(toJson(s));
+    }
+    return ApiReply::error(404, QStringLiteral("not_found"), QStringLiteral("subscription %1 does not exist").arg(id));
+}
+
+ApiReply SubscriptionsApi::update(const ApiRequest &request)
+{
+    if (!m_subscriptions)
+        return unavailable();
+    const QJsonObject body = request.body.toObject();
+    if (!request.body.isObject() || body.size() != 1 || !body.value(QStringLiteral("interval_hours")).isDouble())
+        return ApiReply::error(400, QStringLiteral("invalid_argument"),
+                               QStringLiteral("the body must be {\"interval_hours\": N}"));
+    const auto changed = m_subscriptions->setInterval(request.id, body.value(QStringLiteral("interval_hours")).toDouble());
+    return changed ? one(request.id) : ApiReply::fromError(changed.error());
+}
+
+ApiReply SubscriptionsApi::sync(const ApiRequest &request)
+{
+    if (!m_subscriptions)
+        return unavailable();
+    const auto synced = m_subscriptions->syncNow(request.id);
+    return synced ? one(request.id) : ApiReply::fromError(synced.error());
+}
+
+ApiReply SubscriptionsApi::remove(const ApiRequest &request)
+{
+    if (!m_subscriptions)
+        return unavailable();
+    const auto removed = m_subscriptions->unsubscribe(request.id);
+    return removed ? ApiReply::json(QJsonObject{{QStringLiteral("id"), request.id}, {QStringLiteral("removed"), true}})
+                   : ApiReply::fromError(removed.error());
+}
