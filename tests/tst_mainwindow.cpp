@@ -281,10 +281,20 @@ void TestMainWindow::subscriptionsAreManagedFromTheirDialog()
     dialog->applyButton()->click();
     QCOMPARE(table->item(0, SubscriptionsDialog::Every)->text(), QStringLiteral("12 hours"));
     QCOMPARE(m_t->core().subscriptions().list().first().intervalS, 12 * 3600);
+    // Removing an old sync job from the list does not unsubscribe; the window says so.
+    const qint64 second = m_t->core().subscriptions().list().first().lastJobId;
+    m_window->model()->flushChanges();
+    select({first});
+    m_window->action(QStringLiteral("remove"))->trigger();
+    QVERIFY(!m_t->queue().job(first));
+    QVERIFY2(m_window->statusBar()->currentMessage().contains(QStringLiteral("is still checked for new videos")),
+             qPrintable(m_window->statusBar()->currentMessage()));
+    QCOMPARE(m_t->core().subscriptions().list().size(), 1);
     dialog->removeButton()->click();
     QVERIFY(m_t->core().subscriptions().list().isEmpty());
     QVERIFY(dialog->showsEmptyHint());
     QVERIFY(dialog->message().startsWith(QStringLiteral("Unsubscribed")));
+    QVERIFY(m_t->queue().job(second)); // its jobs stay
     // Asked for again, the same window comes forward.
     m_window->action(QStringLiteral("subscriptions"))->trigger();
     QCOMPARE(m_window->subscriptionsDialog(), dialog);

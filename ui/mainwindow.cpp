@@ -17,6 +17,7 @@
 #include "queue/dispatcher.h"
 #include "queue/jobqueue.h"
 #include "queue/jobtypes.h"
+#include "queue/subscriptions.h"
 
 #include <QAction>
 #include <QApplication>
@@ -38,6 +39,7 @@
 #include <QMimeData>
 #include <QProgressDialog>
 #include <QPushButton>
+#include <QSet>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -492,13 +494,24 @@ void MainWindow::removeSelected()
 
 void MainWindow::removeJobs(const QList<qint64> &ids)
 {
+    // A removed sync job does not end its subscription (each sync is a job of its own): say so.
+    QSet<QString> subscribed;
+    for (const Subscription &s : m_core.subscriptions().list())
+        subscribed.insert(s.url);
+    QString stillSubscribed;
     int removed = 0;
-    forEachJob(ids, [this, &removed](qint64 id) {
+    forEachJob(ids, [this, &removed, &subscribed, &stillSubscribed](qint64 id) {
+        const std::optional<Job> job = m_core.queue().job(id);
         auto gone = m_core.queue().remove(id);
         removed += gone ? int(gone.value().size()) : 0;
+        if (gone && job && subscribed.contains(job->url))
+            stillSubscribed = job->title.isEmpty() ? job->url : job->title;
         return problem(gone);
     }, Reach::Selected);
-    if (removed > 1)
+    if (!stillSubscribed.isEmpty())
+        statusBar()->showMessage(tr("“%1” is still checked for new videos; to stop, unsubscribe in Queue ▸ Subscriptions.")
+                                     .arg(stillSubscribed), 15000);
+    else if (removed > 1)
         statusBar()->showMessage(tr("Removed %n job(s) from the list.", "", removed), 8000);
 }
 

@@ -1039,6 +1039,10 @@ Commands for the running Spool of the same data dir:
         <source>Ctrl+Shift+S</source>
         <translation>Ctrl+Shift+S</translation>
     </message>
+    <message>
+        <source>“%1” is still checked for new videos; to stop, unsubscribe in Queue ▸ Subscriptions.</source>
+        <translation>«%1» по-прежнему проверяется на новые видео; чтобы это прекратить, отпишитесь в меню Очередь ▸ Подписки.</translation>
+    </message>
 </context>
 <context>
     <name>ProgressDelegate</name>
