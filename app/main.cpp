@@ -212,6 +212,10 @@ int serve(const CommandLine &cl, QCoreApplication &app, SingleInstance &instance
             << Qt::endl;
         return 1;
     }
+    if (core.dispatcher().isHeld())
+        err << QCoreApplication::translate("main", "The queue is paused: no job starts until it is resumed "
+                                                   "(spool resume-queue, or Pause queue in the window).")
+            << Qt::endl;
     addUrls(core, cl.urls, err);
     auto api = startApi(core, cl);
     if (!api) {

@@ -222,6 +222,11 @@ void TestCli::pauseAndResumeTheQueue()
     QVERIFY2(run.exitCode == 0, qPrintable(run.err));
     QVERIFY2(run.out.contains(QStringLiteral("The queue is paused: nothing new starts (0 jobs still running).")),
              qPrintable(run.out));
+    // Still paused after a restart, and the restart says so.
+    QCOMPARE(m_spool->stop(), 0);
+    QVERIFY2(m_spool->start(), qPrintable(m_spool->output()));
+    QVERIFY2(m_spool->output().contains(QStringLiteral("The queue is paused: no job starts until it is resumed")),
+             qPrintable(m_spool->output()));
     // Nothing starts while paused, not even a job due now.
     run = cli({QStringLiteral("add"), QStringLiteral("https://example.com/watch/now")});
     QCOMPARE(run.exitCode, 0);

@@ -1503,5 +1503,9 @@ Commands for the running Spool of the same data dir:
         <source>The HTTP API cannot start: %1</source>
         <translation>Не удаётся запустить HTTP API: %1</translation>
     </message>
+    <message>
+        <source>The queue is paused: no job starts until it is resumed (spool resume-queue, or Pause queue in the window).</source>
+        <translation>Очередь приостановлена: ни одна задача не запустится, пока её не возобновят (spool resume-queue или «Приостановить очередь» в окне).</translation>
+    </message>
 </context>
 </TS>
