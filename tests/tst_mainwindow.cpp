@@ -268,6 +268,15 @@ void TestMainWindow::subscriptionsAreManagedFromTheirDialog()
     QCOMPARE(table->item(0, SubscriptionsDialog::Last)->text(), QStringLiteral("Pending"));
     QVERIFY(dialog->syncButton()->isEnabled());
     QCOMPARE(dialog->intervalBox()->value(), 6);
+    // A second one, checked every 30 minutes; the first stays selected.
+    NewJob other;
+    other.type = JobTypes::PlaylistDownload;
+    other.url = QStringLiteral("https://www.youtube.com/playlist?list=PLkept");
+    other.options = {{QStringLiteral("subscribe_hours"), 0.5}};
+    QVERIFY(m_t->queue().addJob(other));
+    QCOMPARE(table->rowCount(), 2);
+    QCOMPARE(table->item(1, SubscriptionsDialog::Every)->text(), QStringLiteral("30 minutes"));
+    QCOMPARE(dialog->selectedId(), m_t->core().subscriptions().list().first().id);
     // Its first sync has not run: syncing now again is refused, with the reason.
     dialog->syncButton()->click();
     QVERIFY2(dialog->message().contains(QStringLiteral("already queued")), qPrintable(dialog->message()));
@@ -289,7 +298,12 @@ void TestMainWindow::subscriptionsAreManagedFromTheirDialog()
     QVERIFY(!m_t->queue().job(first));
     QVERIFY2(m_window->statusBar()->currentMessage().contains(QStringLiteral("is still checked for new videos")),
              qPrintable(m_window->statusBar()->currentMessage()));
+    QCOMPARE(m_t->core().subscriptions().list().size(), 2);
+    dialog->removeButton()->click();
     QCOMPARE(m_t->core().subscriptions().list().size(), 1);
+    QCOMPARE(table->rowCount(), 1);
+    QCOMPARE(table->item(0, SubscriptionsDialog::Name)->text(), other.url);
+    QVERIFY(dialog->removeButton()->isEnabled()); // the one left is selected
     dialog->removeButton()->click();
     QVERIFY(m_t->core().subscriptions().list().isEmpty());
     QVERIFY(dialog->showsEmptyHint());
@@ -310,13 +324,21 @@ void TestMainWindow::shownJobIsTheSelectedJob()
     m_window->table()->selectionModel()->setCurrentIndex(m_window->model()->index(m_window->model()->cachedRowOf(a), 0),
                                                           QItemSelectionModel::NoUpdate);
     QCOMPARE(m_window->detail()->jobId(), a);
-    QCOMPARE(m_window->selectedIds(), QList<qint64>{a});
+    QTRY_COMPARE(m_window->selectedIds(), QList<qint64>{a});
     QVERIFY(m_window->action(QStringLiteral("remove"))->isEnabled());
     m_window->action(QStringLiteral("remove"))->trigger();
     QVERIFY(!m_t->queue().job(a));
     m_window->model()->flushChanges();
     QTRY_COMPARE(m_window->detail()->jobId(), b); // the neighbour is shown, and selected with it
-    QCOMPARE(m_window->selectedIds(), QList<qint64>{b});
+    QTRY_COMPARE(m_window->selectedIds(), QList<qint64>{b});
+    // A Ctrl+click on a row, with nothing selected, selects it (and not: selects, then toggles off).
+    const qint64 c = m_t->add();
+    m_window->model()->flushChanges();
+    m_window->table()->clearSelection();
+    const QRect cell = m_window->table()->visualRect(m_window->model()->index(m_window->model()->cachedRowOf(c), 0));
+    QTest::mouseClick(m_window->table()->viewport(), Qt::LeftButton, Qt::ControlModifier, cell.center());
+    QTest::qWait(50);
+    QCOMPARE(m_window->selectedIds(), QList<qint64>{c});
 }
 
 void TestMainWindow::downloadFolderOfVideosAndChannels()

@@ -574,10 +574,14 @@ QString MainWindow::downloadFolderOf(qint64 id) const
 
 void MainWindow::handleCurrentChanged()
 {
-    // The row the detail pane shows is the one the actions act on: a current row without a
-    // selection (focus arriving in the table, the neighbour of a removed row) gets selected.
+    // The row the detail pane shows is the one the actions act on: a current row left without a
+    // selection (focus arriving in the table, the neighbour of a removed row) gets selected. Not
+    // during a Ctrl- or Shift-click: the view moves the current row first and toggles or extends
+    // the selection after, which would undo a selection made here.
     const QModelIndex current = m_table->currentIndex();
-    if (current.isValid() && !m_table->selectionModel()->hasSelection())
+    const bool clickWithModifier = QGuiApplication::mouseButtons() != Qt::NoButton
+                                   && (QGuiApplication::keyboardModifiers() & (Qt::ControlModifier | Qt::ShiftModifier));
+    if (current.isValid() && !clickWithModifier && !m_table->selectionModel()->hasSelection())
         m_table->selectionModel()->select(current, QItemSelectionModel::Select | QItemSelectionModel::Rows);
     const qint64 id = current.data(JobTableModel::JobIdRole).toLongLong();
     m_detail->showJob(id);

@@ -12,6 +12,7 @@
 #include <QLabel>
 #include <QLocale>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QStackedWidget>
 #include <QTableWidget>
@@ -39,7 +40,7 @@ SubscriptionsDialog::SubscriptionsDialog(Subscriptions &subscriptions, JobQueue 
     hint->setEnabled(false); // the muted text colour
     m_pages->addWidget(hint);
     m_pages->addWidget(m_table);
-    m_interval->setRange(1, 24 * 30);
+    m_interval->setRange(1, 24 * 365);
     m_interval->setSuffix(tr(" h"));
     m_message->setWordWrap(true);
     auto *row = new QHBoxLayout;
@@ -75,7 +76,8 @@ SubscriptionsDialog::SubscriptionsDialog(Subscriptions &subscriptions, JobQueue 
     // The last check's outcome follows its job.
     connect(&m_queue, &JobQueue::jobChanged, this, [this](const Job &job) {
         for (int row = 0; row < m_table->rowCount(); ++row) {
-            if (m_table->item(row, Last)->data(Qt::UserRole).toLongLong() == job.id) {
+            const QTableWidgetItem *last = m_table->item(row, Last);
+            if (last && last->data(Qt::UserRole).toLongLong() == job.id) {
                 reload();
                 return;
             }
@@ -89,6 +91,10 @@ void SubscriptionsDialog::reload()
     const qint64 selected = selectedId();
     const QList<Subscription> list = m_subscriptions.list();
     const QLocale locale;
+    int selectRow = list.isEmpty() ? -1 : 0;
+    // Filled whole before anything reacts to the selection: a half-filled table has empty cells.
+    const QSignalBlocker quiet(m_table);
+    m_table->clearSelection();
     m_table->setRowCount(0);
     m_table->setRowCount(static_cast<int>(list.size()));
     for (int row = 0; row < list.size(); ++row) {
@@ -100,7 +106,8 @@ void SubscriptionsDialog::reload()
         m_table->setItem(row, Name, name);
         m_table->setItem(row, Type, new QTableWidgetItem(JobTableModel::typeText(s.type)));
         const int hours = static_cast<int>(qMax<qint64>(1, (s.intervalS + 1800) / 3600));
-        auto *every = new QTableWidgetItem(tr("%n hour(s)", nullptr, hours));
+        auto *every = new QTableWidgetItem(s.intervalS < 3600 ? tr("%n minute(s)", nullptr, static_cast<int>(qMax<qint64>(1, s.intervalS / 60)))
+                                                              : tr("%n hour(s)", nullptr, hours));
         every->setData(Qt::UserRole, hours);
         m_table->setItem(row, Every, every);
         m_table->setItem(row, Next, new QTableWidgetItem(locale.toString(QDateTime::fromMSecsSinceEpoch(s.nextRunAt), QLocale::ShortFormat)));
@@ -115,11 +122,11 @@ void SubscriptionsDialog::reload()
         lastItem->setToolTip(last ? tr("Job %1").arg(s.lastJobId) : QString());
         m_table->setItem(row, Last, lastItem);
         if (s.id == selected)
-            m_table->selectRow(row);
+            selectRow = row;
     }
+    if (selectRow >= 0)
+        m_table->selectRow(selectRow);
     m_pages->setCurrentIndex(list.isEmpty() ? 0 : 1);
-    if (selectedId() == 0 && !list.isEmpty())
-        m_table->selectRow(0);
     updateButtons();
 }
 
@@ -160,8 +167,10 @@ void SubscriptionsDialog::updateButtons()
         return; // a value being typed is not reset by a refresh
     m_intervalOf = id;
     for (int row = 0; row < m_table->rowCount(); ++row) {
-        if (m_table->item(row, Name)->data(Qt::UserRole).toLongLong() == id)
-            m_interval->setValue(m_table->item(row, Every)->data(Qt::UserRole).toInt());
+        const QTableWidgetItem *name = m_table->item(row, Name);
+        const QTableWidgetItem *every = m_table->item(row, Every);
+        if (name && every && name->data(Qt::UserRole).toLongLong() == id)
+            m_interval->setValue(every->data(Qt::UserRole).toInt());
     }
 }
 

@@ -1323,6 +1323,14 @@ Commands for the running Spool of the same data dir:
         <source>Job %1</source>
         <translation>Задача %1</translation>
     </message>
+    <message numerus="yes">
+        <source>%n minute(s)</source>
+        <translation>
+            <numerusform>%n минута</numerusform>
+            <numerusform>%n минуты</numerusform>
+            <numerusform>%n минут</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>Toolchain</name>
