@@ -26,6 +26,7 @@ private Q_SLOTS:
     void heldQueueStartsNothing();
     void heldQueueStaysHeldAfterRestart();
     void subscriptionsAreListedChangedSyncedAndRemoved();
+    void subscribingAChannelAlreadyQueued();
     void transientFailureBacksOffExponentially();
     void exhaustedAttemptsGoDead();
     void permanentFailureGoesDeadAtOnce();
@@ -188,6 +189,26 @@ void TestDispatcher::subscriptionsAreListedChangedSyncedAndRemoved()
     QCOMPARE(subs.syncNow(id).error().code, ErrorCode::NotFound);
     QCOMPARE(subs.setInterval(id, 3).error().code, ErrorCode::NotFound);
     QCOMPARE(changed.count(), 4); // added, synced, interval, unsubscribed: each said once
+}
+
+void TestDispatcher::subscribingAChannelAlreadyQueued()
+{
+    m_t->dispatcher().setHeld(true); // about the schedule: nothing runs
+    m_t->core().start();
+    NewJob sync;
+    sync.type = JobTypes::PlaylistDownload;
+    sync.url = QStringLiteral("https://example.org/playlist?list=PL2");
+    const qint64 queued = m_t->queue().addJob(sync).value().job.id;
+    QVERIFY(m_t->core().subscriptions().list().isEmpty());
+    // Added again with a re-sync interval while its job still waits: no second job, but a subscription.
+    sync.options = {{QStringLiteral("subscribe_hours"), 3}};
+    const auto again = m_t->queue().addJob(sync);
+    QVERIFY(again && again.value().existed);
+    const QList<Subscription> list = m_t->core().subscriptions().list();
+    QCOMPARE(list.size(), 1);
+    QCOMPARE(list.first().intervalS, 3 * 3600);
+    QCOMPARE(list.first().lastJobId, queued);
+    QCOMPARE(list.first().options.value(QStringLiteral("subscribe_hours")).toDouble(), 3.0);
 }
 
 void TestDispatcher::heldQueueStaysHeldAfterRestart()

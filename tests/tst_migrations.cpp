@@ -15,6 +15,7 @@ private Q_SLOTS:
     void everyStartingVersionReachesFreshSchema_data();
     void everyStartingVersionReachesFreshSchema();
     void dataSurvivesMigration();
+    void idsNamedByTheArchiveAreNotReused();
     void newerDatabaseIsRefusedUntouched();
 };
 
@@ -89,6 +90,28 @@ void TestMigrations::dataSurvivesMigration()
     QCOMPARE(job->status, JobStatus::Dead);
     QCOMPARE(job->uploader, QString());
     QCOMPARE(job->durationS, -1.0);
+}
+
+void TestMigrations::idsNamedByTheArchiveAreNotReused()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("q.sqlite"));
+    {
+        JobStore::Options o;
+        o.targetVersion = 3;
+        JobStore old(path, o);
+        QVERIFY(old.open());
+        // Job 40 downloaded a video and was pruned under version 3: only the archive names it.
+        QVERIFY(old.archive(QStringLiteral("youtube:abc"), 40, QStringLiteral("/v/abc.mp4"), 1));
+    }
+    JobStore migrated(path);
+    QVERIFY(migrated.open());
+    NewJob job;
+    job.type = QStringLiteral("t");
+    job.maxAttempts = 1;
+    const auto added = migrated.insert({job}, 1000);
+    QVERIFY(added);
+    QCOMPARE(added.value().first().job.id, 41);
 }
 
 void TestMigrations::newerDatabaseIsRefusedUntouched()

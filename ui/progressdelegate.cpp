@@ -58,8 +58,9 @@ std::optional<ProgressDelegate::Bar> ProgressDelegate::barFor(const QModelIndex 
         return std::nullopt;
     }
     // A sync that found only videos already downloaded or queued: say so, not "100%".
-    if (status == JobStatus::Completed && !(summary.isValid() && summary.toPoint().y() > 0)
-        && JobTypes::listsVideos(index.data(JobTableModel::JobRole).value<Job>().type)) {
+    const Job job = index.data(JobTableModel::JobRole).value<Job>();
+    if (status == JobStatus::Completed && !(summary.isValid() && summary.toPoint().y() > 0) && JobTypes::listsVideos(job.type)
+        && job.result.contains(QStringLiteral("children_added")) && job.result.value(QStringLiteral("children_added")).toInt() == 0) {
         bar.permille = 1000;
         bar.text = tr("No new videos");
     }

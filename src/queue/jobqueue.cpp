@@ -103,9 +103,12 @@ Expected<QList<JobQueue::Added>> JobQueue::addJobs(const QList<NewJob> &jobs)
     auto inserted = m_store.insert(ready, now());
     if (!inserted)
         return inserted.error();
-    for (const Added &a : inserted.value()) {
+    for (qsizetype i = 0; i < inserted.value().size(); ++i) {
+        const Added &a = inserted.value()[i];
         if (!a.existed)
             Q_EMIT jobAdded(a.job);
+        else if (a.job.id > 0)
+            Q_EMIT jobAskedAgain(a.job, ready[i]);
     }
     return inserted;
 }

@@ -59,6 +59,9 @@ public:
 
 Q_SIGNALS:
     void jobAdded(const Job &job);
+    // The same source added while its job is still queued: nothing new is added, but what was asked
+    // for along with it (a re-sync interval) still counts.
+    void jobAskedAgain(const Job &existing, const NewJob &request);
     void jobChanged(const Job &job);
     void jobProgress(qint64 id, const JobProgress &progress);
     void jobRemoved(qint64 id);

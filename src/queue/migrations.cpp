@@ -131,7 +131,9 @@ const QStringList kV3{
 //   removed is remembered, and a new job's id is above it.
 const QStringList kV4{
     QStringLiteral("CREATE TABLE queue_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID"),
-    QStringLiteral("INSERT INTO queue_state (key, value) VALUES ('held', 0), ('last_removed_id', 0)"),
+    // Ids pruned before this version may still be named by the archive: start above those.
+    QStringLiteral("INSERT INTO queue_state (key, value) VALUES ('held', 0),"
+                   " ('last_removed_id', (SELECT COALESCE(MAX(job_id), 0) FROM archive))"),
     QStringLiteral("CREATE TRIGGER jobs_remember_id AFTER DELETE ON jobs BEGIN"
                    " UPDATE queue_state SET value = OLD.id WHERE key = 'last_removed_id' AND value < OLD.id; END"),
 };

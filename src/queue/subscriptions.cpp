@@ -18,6 +18,13 @@ Subscriptions::Subscriptions(JobQueue &queue, Clock &clock, QObject *parent)
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &Subscriptions::runDue);
     connect(&m_queue, &JobQueue::jobAdded, this, &Subscriptions::handleJobAdded);
+    connect(&m_queue, &JobQueue::jobAskedAgain, this, [this](const Job &existing, const NewJob &request) {
+        if (m_adding || !request.options.contains(kOption))
+            return; // its own syncs finding the last one still queued are not a new request
+        Job asked = existing; // the queued job, with the interval it was asked for now
+        asked.options.insert(kOption, request.options.value(kOption));
+        handleJobAdded(asked);
+    });
     connect(&m_clock, &Clock::jumped, this, &Subscriptions::runDue);
 }
 
@@ -57,18 +64,22 @@ NewJob Subscriptions::syncJob(const Subscription &s)
 int Subscriptions::runDue()
 {
     int added = 0;
+    int rescheduled = 0;
     const qint64 now = m_clock.nowMs();
     for (const Subscription &s : m_queue.store().dueSubscriptions(now)) {
+        m_adding = true;
         auto result = m_queue.addJob(syncJob(s)); // a fresh job re-arms the subscription via jobAdded
+        m_adding = false;
         if (result && !result.value().existed) {
             ++added;
         } else {
             // The previous sync is still queued or running, or the job was refused: try next period.
             m_queue.store().rescheduleSubscription(s.id, now + s.intervalS * 1000);
+            ++rescheduled;
         }
     }
     arm();
-    if (added > 0)
+    if (added > 0 || rescheduled > 0)
         Q_EMIT changed();
     return added;
 }
@@ -99,7 +110,9 @@ Expected<bool> Subscriptions::syncNow(qint64 id)
     const std::optional<Subscription> s = m_queue.store().subscription(id);
     if (!s)
         return noSuchSubscription(id);
+    m_adding = true;
     auto added = m_queue.addJob(syncJob(*s)); // a fresh job re-arms the subscription via jobAdded
+    m_adding = false;
     if (!added)
         return added.error();
     if (added.value().existed)

@@ -42,4 +42,5 @@ private:
     JobQueue &m_queue;
     Clock &m_clock;
     QTimer m_timer;
+    bool m_adding = false; // a sync of ours is being added
 };
