@@ -219,7 +219,8 @@ void MainWindow::buildActions()
         QApplication::clipboard()->setText(urls.join(QLatin1Char('\n')));
     });
     QAction *hold = makeAction(QStringLiteral("hold"), tr("Pause &queue"), QKeySequence(tr("F6")), [this] {
-        m_core.dispatcher().setHeld(m_actions.value(QStringLiteral("hold"))->isChecked());
+        if (!m_core.dispatcher().setHeld(m_actions.value(QStringLiteral("hold"))->isChecked()))
+            statusBar()->showMessage(tr("Done for now, but the database refused to keep it for the next start."), 15000);
         refreshStatusBar();
     });
     hold->setCheckable(true);

@@ -48,8 +48,12 @@ void TrayController::buildMenu()
         if (m_window)
             m_window->setVisible(!m_window->isVisible());
     });
-    m_menu->addAction(tr("Pause all"), this, [this] { m_dispatcher.setHeld(true); });
-    m_menu->addAction(tr("Resume all"), this, [this] { m_dispatcher.setHeld(false); });
+    auto hold = [this](bool held) {
+        if (!m_dispatcher.setHeld(held))
+            notify(tr("Done for now, but the database refused to keep it for the next start."));
+    };
+    m_menu->addAction(tr("Pause all"), this, [hold] { hold(true); });
+    m_menu->addAction(tr("Resume all"), this, [hold] { hold(false); });
     m_menu->addSeparator();
     m_menu->addAction(tr("Quit"), this, &TrayController::quitRequested);
     m_icon->setContextMenu(m_menu);

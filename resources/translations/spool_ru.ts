@@ -1043,6 +1043,10 @@ Commands for the running Spool of the same data dir:
         <source>“%1” is still checked for new videos; to stop, unsubscribe in Queue ▸ Subscriptions.</source>
         <translation>«%1» по-прежнему проверяется на новые видео; чтобы это прекратить, отпишитесь в меню Очередь ▸ Подписки.</translation>
     </message>
+    <message>
+        <source>Done for now, but the database refused to keep it for the next start.</source>
+        <translation>Сделано, но база данных не смогла сохранить это до следующего запуска.</translation>
+    </message>
 </context>
 <context>
     <name>ProgressDelegate</name>
@@ -1400,6 +1404,10 @@ Commands for the running Spool of the same data dir:
     <message>
         <source>Spool</source>
         <translation>Spool</translation>
+    </message>
+    <message>
+        <source>Done for now, but the database refused to keep it for the next start.</source>
+        <translation>Сделано, но база данных не смогла сохранить это до следующего запуска.</translation>
     </message>
 </context>
 <context>

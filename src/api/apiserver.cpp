@@ -93,8 +93,10 @@ ApiReply ApiServer::queueState(std::optional<bool> hold)
     Dispatcher *dispatcher = m_options.dispatcher;
     if (!dispatcher)
         return ApiReply::error(503, QStringLiteral("unavailable"), QStringLiteral("this server does not run the queue"));
-    if (hold)
-        dispatcher->setHeld(*hold);
+    if (hold && !dispatcher->setHeld(*hold))
+        return ApiReply::error(500, QStringLiteral("storage"),
+                               QStringLiteral("the queue is %1 now, but the database refused to keep it for the next start")
+                                   .arg(*hold ? QStringLiteral("paused") : QStringLiteral("running")));
     return ApiReply::json(QJsonObject{{QStringLiteral("held"), dispatcher->isHeld()},
                                       {QStringLiteral("running"), dispatcher->runningCount()}});
 }

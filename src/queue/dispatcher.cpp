@@ -60,16 +60,17 @@ void Dispatcher::start()
     scheduleNow();
 }
 
-void Dispatcher::setHeld(bool held)
+bool Dispatcher::setHeld(bool held)
 {
-    if (!m_queue.store().setHeld(held))
-        qWarning("Spool: could not save that the queue is %s", held ? "paused" : "running");
-    if (held == m_held)
-        return;
-    m_held = held;
-    Q_EMIT heldChanged(held);
-    if (!held)
-        scheduleNow();
+    // Applied at once either way; false when it could not be saved for the next start.
+    const bool saved = m_queue.store().setHeld(held);
+    if (held != m_held) {
+        m_held = held;
+        Q_EMIT heldChanged(held);
+        if (!held)
+            scheduleNow();
+    }
+    return saved;
 }
 
 void Dispatcher::recoverOrphans()

@@ -45,7 +45,7 @@ public:
     void start();
     // Holds the whole queue: running jobs go on, nothing new starts.
     // Pauses the whole queue: nothing new starts, running jobs go on. Saved, so it outlives a restart.
-    void setHeld(bool held);
+    bool setHeld(bool held);
     bool isHeld() const { return m_held; }
     bool isAccepting() const { return m_accepting; }
     int runningCount() const { return static_cast<int>(m_running.size()); }
