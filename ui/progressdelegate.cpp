@@ -40,9 +40,10 @@ std::optional<ProgressDelegate::Bar> ProgressDelegate::barFor(const QModelIndex 
     const auto status = static_cast<JobStatus>(index.data(JobTableModel::StatusRole).toInt());
     const JobProgress p = index.data(JobTableModel::ProgressRole).value<JobProgress>();
     const bool stopped = status == JobStatus::Dead || status == JobStatus::Cancelled;
+    const bool hasVideos = summary.isValid() && summary.toPoint().y() > 0;
     Bar bar;
     bar.done = status == JobStatus::Completed;
-    if (summary.isValid() && summary.toPoint().y() > 0) {
+    if (hasVideos) {
         const QPoint s = summary.toPoint();
         bar.permille = 1000 * s.x() / s.y();
         bar.text = tr("%1 / %2 videos").arg(s.x()).arg(s.y());
@@ -57,12 +58,15 @@ std::optional<ProgressDelegate::Bar> ProgressDelegate::barFor(const QModelIndex 
     } else {
         return std::nullopt;
     }
-    // A sync that found only videos already downloaded or queued: say so, not "100%".
-    const Job job = index.data(JobTableModel::JobRole).value<Job>();
-    if (status == JobStatus::Completed && !(summary.isValid() && summary.toPoint().y() > 0) && JobTypes::listsVideos(job.type)
-        && job.result.contains(QStringLiteral("children_added")) && job.result.value(QStringLiteral("children_added")).toInt() == 0) {
-        bar.permille = 1000;
-        bar.text = tr("No new videos");
+    // A sync that found only videos already downloaded or queued: say so, not "100%". The whole
+    // job is read only for such a row, not for every row painted.
+    if (status == JobStatus::Completed && !hasVideos) {
+        const Job job = index.data(JobTableModel::JobRole).value<Job>();
+        const QJsonValue added = job.result.value(QStringLiteral("children_added"));
+        if (JobTypes::listsVideos(job.type) && !added.isUndefined() && added.toInt() == 0) {
+            bar.permille = 1000;
+            bar.text = tr("No new videos");
+        }
     }
     return bar;
 }
