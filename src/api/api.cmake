@@ -9,7 +9,7 @@ target_sources(spool_core PRIVATE
     api/apirouter.h
     api/jobjson.h api/jobjson.cpp
     api/jobsapi.h api/jobsapi.cpp
-    api/subscriptionsapi.h api/subscriptionsapi.cpp
+    api/queueapi.h api/queueapi.cpp
     api/eventhub.h api/eventhub.cpp
     api/eventstreams.h api/eventstreams.cpp
     api/apiserver.h api/apiserver.cpp

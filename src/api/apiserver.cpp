@@ -43,7 +43,8 @@ QByteArray originOf(const QString &host, quint16 port)
 } // namespace
 
 ApiServer::ApiServer(JobQueue &queue, const LogStore &logs, Options options, QObject *parent)
-    : QObject(parent), m_options(std::move(options)), m_token(m_options.token.toUtf8()), m_jobs(queue, logs), m_subscriptions(m_options.subscriptions),
+    : QObject(parent), m_options(std::move(options)), m_token(m_options.token.toUtf8()), m_jobs(queue, logs),
+      m_queueApi(m_options.dispatcher, m_options.subscriptions),
       m_hub(queue, logs, m_options.events), m_streams(m_hub, m_options.keepAliveMs)
 {
     addRoutes();
@@ -77,28 +78,17 @@ void ApiServer::addRoutes()
     addJobRoute("POST", QStringLiteral("/api/jobs/{id}/resume"), &JobsApi::resume);
     addJobRoute("GET", QStringLiteral("/api/jobs/{id}/log"), &JobsApi::log);
     addJobRoute("GET", QStringLiteral("/api/stats"), &JobsApi::stats);
-    m_router.add("GET", QStringLiteral("/api/queue"), Target{[this](const ApiRequest &) { return queueState(std::nullopt); }});
-    m_router.add("POST", QStringLiteral("/api/queue/pause"), Target{[this](const ApiRequest &) { return queueState(true); }});
-    m_router.add("POST", QStringLiteral("/api/queue/resume"), Target{[this](const ApiRequest &) { return queueState(false); }});
-    m_router.add("GET", QStringLiteral("/api/subscriptions"), Target{[this](const ApiRequest &r) { return m_subscriptions.list(r); }});
+    m_router.add("GET", QStringLiteral("/api/queue"), Target{[this](const ApiRequest &) { return m_queueApi.state(std::nullopt); }});
+    m_router.add("POST", QStringLiteral("/api/queue/pause"), Target{[this](const ApiRequest &) { return m_queueApi.state(true); }});
+    m_router.add("POST", QStringLiteral("/api/queue/resume"), Target{[this](const ApiRequest &) { return m_queueApi.state(false); }});
+    m_router.add("GET", QStringLiteral("/api/subscriptions"), Target{[this](const ApiRequest &r) { return m_queueApi.subscriptions(r); }});
     m_router.add("PATCH", QStringLiteral("/api/subscriptions/{id}"),
-                 Target{[this](const ApiRequest &r) { return m_subscriptions.update(r); }, Access::Token, true});
-    m_router.add("DELETE", QStringLiteral("/api/subscriptions/{id}"), Target{[this](const ApiRequest &r) { return m_subscriptions.remove(r); }});
-    m_router.add("POST", QStringLiteral("/api/subscriptions/{id}/sync"), Target{[this](const ApiRequest &r) { return m_subscriptions.sync(r); }});
+                 Target{[this](const ApiRequest &r) { return m_queueApi.updateSubscription(r); }, Access::Token, true});
+    m_router.add("DELETE", QStringLiteral("/api/subscriptions/{id}"),
+                 Target{[this](const ApiRequest &r) { return m_queueApi.removeSubscription(r); }});
+    m_router.add("POST", QStringLiteral("/api/subscriptions/{id}/sync"),
+                 Target{[this](const ApiRequest &r) { return m_queueApi.syncSubscription(r); }});
     m_router.add("GET", QStringLiteral("/api/events"), Target{{}, Access::TokenOrQuery});
-}
-
-ApiReply ApiServer::queueState(std::optional<bool> hold)
-{
-    Dispatcher *dispatcher = m_options.dispatcher;
-    if (!dispatcher)
-        return ApiReply::error(503, QStringLiteral("unavailable"), QStringLiteral("this server does not run the queue"));
-    if (hold && !dispatcher->setHeld(*hold))
-        return ApiReply::error(500, QStringLiteral("storage"),
-                               QStringLiteral("the queue is %1 now, but the database refused to keep it for the next start")
-                                   .arg(*hold ? QStringLiteral("paused") : QStringLiteral("running")));
-    return ApiReply::json(QJsonObject{{QStringLiteral("held"), dispatcher->isHeld()},
-                                      {QStringLiteral("running"), dispatcher->runningCount()}});
 }
 
 void ApiServer::addJobRoute(const QByteArray &method, const QString &path,

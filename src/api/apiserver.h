@@ -6,7 +6,7 @@
 #include "api/eventhub.h"
 #include "api/eventstreams.h"
 #include "api/jobsapi.h"
-#include "api/subscriptionsapi.h"
+#include "api/queueapi.h"
 #include "core/expected.h"
 
 #include <QHttpServer>
@@ -62,7 +62,6 @@ private:
     using Router = ApiRouter<Target>;
 
     void addRoutes();
-    ApiReply queueState(std::optional<bool> hold);
     void addJobRoute(const QByteArray &method, const QString &path,
                      ApiReply (JobsApi::*handler)(const ApiRequest &), bool jsonBody = false);
     void addStatic(const QString &path, const QString &resourcePath, const QByteArray &contentType);
@@ -80,7 +79,7 @@ private:
     quint16 m_port = 0;
     QHttpServer m_http;
     JobsApi m_jobs;
-    SubscriptionsApi m_subscriptions;
+    QueueApi m_queueApi;
     EventHub m_hub;
     EventStreams m_streams; // after m_http: closed before the server's sockets go
     Router m_router;

@@ -96,6 +96,14 @@ Error noSuchSubscription(qint64 id)
 }
 } // namespace
 
+Expected<Subscription> Subscriptions::find(qint64 id) const
+{
+    const std::optional<Subscription> s = m_queue.store().subscription(id);
+    if (!s)
+        return noSuchSubscription(id);
+    return *s;
+}
+
 Expected<bool> Subscriptions::unsubscribe(qint64 id)
 {
     if (!m_queue.store().removeSubscription(id))
@@ -107,11 +115,11 @@ Expected<bool> Subscriptions::unsubscribe(qint64 id)
 
 Expected<bool> Subscriptions::syncNow(qint64 id)
 {
-    const std::optional<Subscription> s = m_queue.store().subscription(id);
+    const auto s = find(id);
     if (!s)
-        return noSuchSubscription(id);
+        return s.error();
     m_adding = true;
-    auto added = m_queue.addJob(syncJob(*s)); // a fresh job re-arms the subscription via jobAdded
+    auto added = m_queue.addJob(syncJob(s.value())); // a fresh job re-arms the subscription via jobAdded
     m_adding = false;
     if (!added)
         return added.error();
@@ -126,15 +134,16 @@ Expected<bool> Subscriptions::setInterval(qint64 id, double hours)
     if (!(hours >= 1.0 / 60 && hours <= 24 * 365))
         return makeError(ErrorCode::InvalidArgument,
                          QCoreApplication::translate("JobQueue", "the interval must be between one minute and a year"));
-    std::optional<Subscription> s = m_queue.store().subscription(id);
+    auto s = find(id);
     if (!s)
-        return noSuchSubscription(id);
+        return s.error();
     // The next sync moves with the interval, counted from the last one, never into the past.
     const qint64 intervalS = static_cast<qint64>(hours * 3600);
-    s->nextRunAt = qMax(m_clock.nowMs(), s->nextRunAt + (intervalS - s->intervalS) * 1000);
-    s->intervalS = intervalS;
-    s->options.insert(kOption, hours); // the syncs it enqueues carry it on
-    if (!m_queue.store().saveSubscription(*s, m_clock.nowMs()))
+    Subscription &edited = s.value();
+    edited.nextRunAt = qMax(m_clock.nowMs(), edited.nextRunAt + (intervalS - edited.intervalS) * 1000);
+    edited.intervalS = intervalS;
+    edited.options.insert(kOption, hours); // the syncs it enqueues carry it on
+    if (!m_queue.store().saveSubscription(edited, m_clock.nowMs()))
         return makeError(ErrorCode::Storage, m_queue.store().lastError());
     arm();
     Q_EMIT changed();

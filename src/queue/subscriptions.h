@@ -27,6 +27,7 @@ public:
 
     // For the user: what is kept in sync, and changing it.
     QList<Subscription> list() const;
+    Expected<Subscription> find(qint64 id) const;
     Expected<bool> unsubscribe(qint64 id);
     Expected<bool> syncNow(qint64 id);     // a sync job now; the next one an interval after it
     Expected<bool> setInterval(qint64 id, double hours);

@@ -1,6 +1,7 @@
-#include "api/subscriptionsapi.h"
+#include "api/queueapi.h"
 
 #include "api/jobjson.h"
+#include "queue/dispatcher.h"
 #include "queue/subscriptions.h"
 
 #include <QJsonArray>
@@ -24,7 +25,19 @@ QJsonObject toJson(const Subscription &s)
 }
 } // namespace
 
-ApiReply SubscriptionsApi::list(const ApiRequest &)
+ApiReply QueueApi::state(std::optional<bool> hold)
+{
+    if (!m_dispatcher)
+        return unavailable();
+    if (hold && !m_dispatcher->setHeld(*hold))
+        return ApiReply::error(500, QStringLiteral("storage"),
+                               QStringLiteral("the queue is %1 now, but the database refused to keep it for the next start")
+                                   .arg(*hold ? QStringLiteral("paused") : QStringLiteral("running")));
+    return ApiReply::json(QJsonObject{{QStringLiteral("held"), m_dispatcher->isHeld()},
+                                      {QStringLiteral("running"), m_dispatcher->runningCount()}});
+}
+
+ApiReply QueueApi::subscriptions(const ApiRequest &)
 {
     if (!m_subscriptions)
         return unavailable();
@@ -34,16 +47,13 @@ ApiReply SubscriptionsApi::list(const ApiRequest &)
     return ApiReply::json(QJsonObject{{QStringLiteral("subscriptions"), out}});
 }
 
-ApiReply SubscriptionsApi::one(qint64 id) const
+ApiReply QueueApi::subscription(qint64 id) const
 {
-    for (const Subscription &s : m_subscriptions->list()) {
-        if (s.id == id)
-            return ApiReply::json(toJson(s));
-    }
-    return ApiReply::error(404, QStringLiteral("not_found"), QStringLiteral("subscription %1 does not exist").arg(id));
+    const auto found = m_subscriptions->find(id);
+    return found ? ApiReply::json(toJson(found.value())) : ApiReply::fromError(found.error());
 }
 
-ApiReply SubscriptionsApi::update(const ApiRequest &request)
+ApiReply QueueApi::updateSubscription(const ApiRequest &request)
 {
     if (!m_subscriptions)
         return unavailable();
@@ -52,18 +62,18 @@ ApiReply SubscriptionsApi::update(const ApiRequest &request)
         return ApiReply::error(400, QStringLiteral("invalid_argument"),
                                QStringLiteral("the body must be {\"interval_hours\": N}"));
     const auto changed = m_subscriptions->setInterval(request.id, body.value(QStringLiteral("interval_hours")).toDouble());
-    return changed ? one(request.id) : ApiReply::fromError(changed.error());
+    return changed ? subscription(request.id) : ApiReply::fromError(changed.error());
 }
 
-ApiReply SubscriptionsApi::sync(const ApiRequest &request)
+ApiReply QueueApi::syncSubscription(const ApiRequest &request)
 {
     if (!m_subscriptions)
         return unavailable();
     const auto synced = m_subscriptions->syncNow(request.id);
-    return synced ? one(request.id) : ApiReply::fromError(synced.error());
+    return synced ? subscription(request.id) : ApiReply::fromError(synced.error());
 }
 
-ApiReply SubscriptionsApi::remove(const ApiRequest &request)
+ApiReply QueueApi::removeSubscription(const ApiRequest &request)
 {
     if (!m_subscriptions)
         return unavailable();
