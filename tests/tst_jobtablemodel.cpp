@@ -219,12 +219,8 @@ void TestJobTableModel::channelShowsWhatItsVideosDo()
     const qint64 b = m_t->add({}, 0, channel);
     const qint64 c = m_t->add({}, 0, channel);
     JobStore &store = m_t->queue().store();
-    ClaimRequest claim;
     const qint64 now = m_t->clock()->nowMs();
-    claim.now = now;
-    claim.leaseUntil = now + 100000;
-    claim.worker = QStringLiteral("test");
-    const QList<Job> claimed = store.claim(claim);
+    const QList<Job> claimed = m_t->claim();
     QCOMPARE(claimed.size(), 1);
     QCOMPARE(claimed.first().id, channel);
     QVERIFY(store.transition(channel, JobStatus::Completed, {}, now)); // the listing is done
@@ -237,8 +233,7 @@ void TestJobTableModel::channelShowsWhatItsVideosDo()
     QVERIFY(m_t->queue().cancel(a));
     QVERIFY(m_t->queue().pause(b));
     QCOMPARE(shown(), std::make_pair(QStringLiteral("Pending"), QStringLiteral("1 video failed or cancelled")));
-    claim.limit = 5;
-    QCOMPARE(store.claim(claim).size(), 1); // c starts
+    QCOMPARE(m_t->claim(5).size(), 1); // c starts
     QCOMPARE(shown().first, QStringLiteral("Running"));
     QVERIFY(store.transition(c, JobStatus::Completed, {}, now));
     QCOMPARE(shown().first, QStringLiteral("Paused")); // only the paused one is left

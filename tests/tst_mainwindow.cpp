@@ -180,11 +180,7 @@ void TestMainWindow::actionsOnAChannelReachItsVideos()
     const qint64 channel = m_t->queue().addJob(listing).value().job.id;
     const qint64 a = m_t->add({}, 0, channel);
     const qint64 b = m_t->add({}, 0, channel);
-    ClaimRequest claim;
-    claim.now = m_t->clock()->nowMs();
-    claim.leaseUntil = claim.now + 100000;
-    claim.worker = QStringLiteral("test");
-    QCOMPARE(m_t->queue().store().claim(claim).value(0).id, channel);
+    QCOMPARE(m_t->claim().value(0).id, channel);
     QVERIFY(m_t->queue().transition(channel, JobStatus::Completed)); // listed; its videos wait
     select({channel});
     auto enabled = [this](const char *name) { return m_window->action(QLatin1String(name))->isEnabled(); };
@@ -350,14 +346,9 @@ void TestMainWindow::downloadFolderOfVideosAndChannels()
     const qint64 channel = m_t->queue().addJob(listing).value().job.id;
     const qint64 first = m_t->add({}, 0, channel);
     const qint64 second = m_t->add({}, 0, channel);
-    ClaimRequest claim;
-    claim.now = m_t->clock()->nowMs();
-    claim.leaseUntil = claim.now + 100000;
-    claim.worker = QStringLiteral("test");
-    claim.limit = 3;
-    QCOMPARE(m_t->queue().store().claim(claim).size(), 1); // the channel; its videos wait for it
+    QCOMPARE(m_t->claim(3).size(), 1); // the channel; its videos wait for it
     QVERIFY(m_t->queue().transition(channel, JobStatus::Completed));
-    QCOMPARE(m_t->queue().store().claim(claim).size(), 2);
+    QCOMPARE(m_t->claim(3).size(), 2);
     QVERIFY(m_t->queue().transition(first, JobStatus::Dead));
     // Nothing downloaded yet: no folder, and the action says so instead of opening nothing.
     QCOMPARE(m_window->downloadFolderOf(channel), QString());
@@ -461,11 +452,7 @@ void TestMainWindow::syncWithNothingNewSaysSo()
     listing.type = JobTypes::PlaylistDownload;
     listing.url = QStringLiteral("https://www.youtube.com/playlist?list=PL1");
     const qint64 playlist = m_t->queue().addJob(listing).value().job.id;
-    ClaimRequest claim;
-    claim.now = m_t->clock()->nowMs();
-    claim.leaseUntil = claim.now + 100000;
-    claim.worker = QStringLiteral("test");
-    QCOMPARE(m_t->queue().store().claim(claim).value(0).id, playlist);
+    QCOMPARE(m_t->claim().value(0).id, playlist);
     TransitionChanges changes;
     changes.result = QJsonObject{{QStringLiteral("children_added"), 0}, {QStringLiteral("children_existing"), 4}};
     changes.progress = JobProgress{};

@@ -215,6 +215,16 @@ qint64 TestCore::add(const QJsonObject &options, int priority, qint64 parentId, 
     return added.value().job.id;
 }
 
+QList<Job> TestCore::claim(int limit)
+{
+    ClaimRequest request;
+    request.limit = limit;
+    request.now = core().clock().nowMs();
+    request.leaseUntil = request.now + 100'000;
+    request.worker = QStringLiteral("test");
+    return queue().store().claim(request);
+}
+
 JobStatus TestCore::status(qint64 id)
 {
     const auto job = queue().job(id);

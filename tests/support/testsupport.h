@@ -73,6 +73,9 @@ public:
     // Adds a scripted job; fails the test (returns 0) if refused.
     qint64 add(const QJsonObject &options = {}, int priority = 0, qint64 parentId = 0, const QString &type = TestTypes::Scripted);
     JobStatus status(qint64 id);
+    // Claims up to `limit` ready jobs as a worker would, without the dispatcher: they stay running
+    // until the test moves them on.
+    QList<Job> claim(int limit = 1);
 
 private:
     QTemporaryDir m_dir;
