@@ -93,9 +93,9 @@ int Cli::run()
     case C::Show:
         return show();
     case C::Retry:
-        return act("POST", QStringLiteral("/api/jobs/%1/retry").arg(jobId()));
+        return act("POST", QStringLiteral("/api/jobs/%1/retry").arg(idArgument()));
     case C::Cancel:
-        return act("DELETE", QStringLiteral("/api/jobs/%1").arg(jobId()));
+        return act("DELETE", QStringLiteral("/api/jobs/%1").arg(idArgument()));
     case C::Log:
         return log();
     case C::PauseQueue:
@@ -105,10 +105,10 @@ int Cli::run()
     case C::Subscriptions:
         return subscriptions();
     case C::Unsubscribe: {
-        const Response r = request("DELETE", QStringLiteral("/api/subscriptions/%1").arg(jobId()));
+        const Response r = request("DELETE", QStringLiteral("/api/subscriptions/%1").arg(idArgument()));
         if (r.status != 200)
             return fail(r);
-        m_out << tr("Subscription %1 removed; its jobs and downloaded videos stay.").arg(jobId()) << Qt::endl;
+        m_out << tr("Subscription %1 removed; its jobs and downloaded videos stay.").arg(idArgument()) << Qt::endl;
         return 0;
     }
     case C::None:
@@ -135,7 +135,7 @@ int Cli::noInstance()
     return 1;
 }
 
-qint64 Cli::jobId() const
+qint64 Cli::idArgument() const
 {
     return m_cl.commandArguments.value(0).toLongLong();
 }
@@ -312,7 +312,7 @@ int Cli::subscriptions()
 
 int Cli::show()
 {
-    const Response r = request("GET", QStringLiteral("/api/jobs/%1").arg(jobId()));
+    const Response r = request("GET", QStringLiteral("/api/jobs/%1").arg(idArgument()));
     if (r.status != 200)
         return fail(r);
     if (m_cl.json) {
@@ -361,7 +361,7 @@ bool Cli::jobEnded(qint64 id)
 
 int Cli::log()
 {
-    const qint64 id = jobId();
+    const qint64 id = idArgument();
     qint64 offset = 0;
     bool ended = false;
     while (true) {

@@ -42,7 +42,7 @@ private:
     Response request(const QByteArray &method, const QString &path, const QByteArray &json = {});
     int fail(const Response &response);
     int noInstance();
-    qint64 jobId() const;
+    qint64 idArgument() const;
 
     int add();
     int list();
