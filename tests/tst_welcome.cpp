@@ -1,3 +1,4 @@
+#include "testsupport.h"
 #include "translations.h"
 #include "welcomedialog.h"
 
@@ -110,7 +111,7 @@ void TestWelcome::realToolsAreFound()
     const Toolchain::Tool ytdlp = Toolchain::find(QStringLiteral("yt-dlp"));
     const Toolchain::Tool ffmpeg = Toolchain::find(QStringLiteral("ffmpeg"));
     if (!ytdlp.ok() || !ffmpeg.ok())
-        QSKIP("yt-dlp and ffmpeg are not both installed");
+        SPOOL_SKIP_UNLESS_REQUIRED("yt-dlp and ffmpeg are not both installed");
     WelcomeDialog dialog(settingsFile());
     waitForTools(dialog);
     const QString yt = dialog.toolText(QStringLiteral("yt-dlp"));

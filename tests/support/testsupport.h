@@ -8,8 +8,20 @@
 #include <QHash>
 #include <QMutex>
 #include <QTemporaryDir>
+#include <QTest>
 
 #include <memory>
+
+// For a test that needs something ./dev.sh installs (chromium, apt package lists, Qt's Russian
+// translations, yt-dlp and ffmpeg): skipped on a machine without it, but failed where
+// SPOOL_TESTS_REQUIRE_ALL is set, as the ctest presets that ./dev.sh and CI run set it. The README's
+// test command never passes by skipping.
+#define SPOOL_SKIP_UNLESS_REQUIRED(reason)                                                          \
+    do {                                                                                            \
+        if (qEnvironmentVariableIsSet("SPOOL_TESTS_REQUIRE_ALL"))                                   \
+            QFAIL(reason);                                                                          \
+        QSKIP(reason);                                                                              \
+    } while (false)
 
 // Test job types. Their worker does what the job's options say, so a test controls each attempt:
 //   outcome: "complete" (default) | "transient" | "permanent" | "throw"
