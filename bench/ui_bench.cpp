@@ -11,7 +11,7 @@
 #include "mainwindow.h"
 #include "queue/dispatcher.h"
 #include "queue/jobqueue.h"
-#include "queue/jobstore.h"
+#include "store/store.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -49,9 +49,9 @@ double rssMb()
 // N jobs: mostly waiting, a fifth completed, eight running.
 void seed(const QString &path, int jobs)
 {
-    JobStore::Options o;
-    o.sync = JobStore::Sync::Normal; // seeding speed only; the measured part uses Spool's defaults
-    JobStore store(path, o);
+    Store::Options o;
+    o.sync = Store::Sync::Normal; // seeding speed only; the measured part uses Spool's defaults
+    Store store(path, o);
     if (!store.open())
         qFatal("cannot open %s", qPrintable(path));
     constexpr int kBatch = 5000;
@@ -65,20 +65,22 @@ void seed(const QString &path, int jobs)
             j.maxAttempts = 5;
             batch << j;
         }
-        store.insert(batch, 1'700'000'000'000 + start);
+        store.jobs().insert(batch, 1'700'000'000'000 + start);
         if (start % 100'000 == 0)
             err << "seeded " << start << Qt::endl;
     }
     ClaimRequest claim;
     claim.now = 1'800'000'000'000;
     claim.limit = kBatch;
+    claim.leaseMsByType.insert(QStringLiteral("video_download"), 60'000);
     for (int done = 0; done < jobs / 5; done += kBatch) {
-        for (const Job &job : store.claim(claim))
-            store.transition(job.id, JobStatus::Completed, {}, claim.now);
+        const QList<Job> claimed = store.jobs().claim(claim).value_or(QList<Job>{});
+        for (const Job &job : claimed)
+            store.jobs().transition(job.id, JobStatus::Completed, {}, claim.now);
     }
     claim.limit = 8;
-    store.claim(claim);
-    store.checkpoint();
+    store.jobs().claim(claim);
+    store.database().checkpoint();
 }
 
 template <typename Fn>
@@ -128,7 +130,7 @@ double maxStallMs(SpoolCore &core, MainWindow &window, int seconds)
     runningOnly.statuses = {JobStatus::Running};
     runningOnly.limit = 8;
     QList<qint64> running;
-    for (const Job &job : core.queue().store().page(runningOnly))
+    for (const Job &job : core.queue().store().listing().page(runningOnly))
         running << job.id;
     QTimer progress;
     double percent = 0;

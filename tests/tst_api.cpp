@@ -477,7 +477,7 @@ void TestApi::wholeQueuePausesAndResumes()
     const qint64 id = add();
     QTest::qWait(300);
     QCOMPARE(m_t->status(id), JobStatus::Pending);
-    QVERIFY(m_t->queue().store().isHeld());
+    QVERIFY(m_t->queue().store().state().isHeld());
     QCOMPARE(m_client->get(QStringLiteral("/api/queue")).object().value(QStringLiteral("held")).toBool(), true);
     state = m_client->send("POST", QStringLiteral("/api/queue/resume"));
     QCOMPARE(state.object().value(QStringLiteral("held")).toBool(), false);

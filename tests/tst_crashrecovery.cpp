@@ -1,4 +1,4 @@
-#include "queue/jobstore.h"
+#include "store/store.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -35,12 +35,12 @@ int TestCrashRecovery::completedLines(const QString &dataDir, qint64 id)
 
 void TestCrashRecovery::checkInvariants(const QString &dataDir, const QSet<qint64> &added, bool finished)
 {
-    JobStore store(dataDir + QStringLiteral("/queue.sqlite"));
+    Store store(dataDir + QStringLiteral("/queue.sqlite"));
     QVERIFY(store.open());
-    QCOMPARE(store.integrityCheck(), QStringLiteral("ok"));
+    QCOMPARE(store.database().integrityCheck(), QStringLiteral("ok"));
     JobFilter all;
     all.limit = 100000;
-    const JobPage page = store.list(all);
+    const JobPage page = store.listing().list(all);
     QSet<qint64> present;
     for (const Job &job : page.jobs) {
         present.insert(job.id);
@@ -83,9 +83,9 @@ void TestCrashRecovery::killNineRepeatedly()
                 added.insert(line.mid(6).toLongLong());
         }
         {
-            JobStore peek(dir.filePath(QStringLiteral("queue.sqlite")));
+            Store peek(dir.filePath(QStringLiteral("queue.sqlite")));
             QVERIFY(peek.open());
-            sawRunningAtKill = sawRunningAtKill || !peek.jobsWithStatus(JobStatus::Running).isEmpty();
+            sawRunningAtKill = sawRunningAtKill || !peek.jobs().jobsWithStatus(JobStatus::Running).isEmpty();
         }
         checkInvariants(dir.path(), added, false);
     }
@@ -97,9 +97,9 @@ void TestCrashRecovery::killNineRepeatedly()
     QVERIFY(finisher.waitForFinished(120'000));
     QCOMPARE(finisher.exitCode(), 0);
     checkInvariants(dir.path(), added, true);
-    JobStore store(dir.filePath(QStringLiteral("queue.sqlite")));
+    Store store(dir.filePath(QStringLiteral("queue.sqlite")));
     QVERIFY(store.open());
-    const int recovered = static_cast<int>(store.list({}).total);
+    const int recovered = static_cast<int>(store.listing().list({}).total);
     QVERIFY(recovered >= added.size());
 }
 

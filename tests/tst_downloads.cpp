@@ -279,7 +279,7 @@ void TestDownloads::rateLimitCoolsDownHostThenSucceeds()
     QCOMPARE(retrying.errorClass, QStringLiteral("rate_limited"));
     QVERIFY(retrying.errorMessage.contains(QStringLiteral("429")));
     QVERIFY2(retrying.runAt - retrying.updatedAt >= 2000, "the Retry-After of 2 s is honoured, not the 300 ms backoff");
-    const auto cooldowns = m_t->queue().store().hostCooldowns(retrying.updatedAt);
+    const auto cooldowns = m_t->queue().store().cooldowns().active(retrying.updatedAt);
     QVERIFY(cooldowns.contains(QStringLiteral("127.0.0.1")));
     // Another video from the same host waits for the cool-down too.
     const qint64 other = addVideo(m_server.clipUrl(2));

@@ -198,9 +198,7 @@ void TestJobQueue::pauseAndResume()
 void TestJobQueue::retryDeadStartsOverWithFreshAttempts()
 {
     const qint64 id = m_t->add();
-    ClaimRequest r;
-    r.now = m_t->clock()->nowMs();
-    QCOMPARE(m_t->queue().claim(r).size(), 1);
+    QCOMPARE(m_t->claim(1).size(), 1);
     TransitionChanges c;
     c.errorClass = QStringLiteral("not_found");
     c.errorMessage = QStringLiteral("HTTP Error 404");

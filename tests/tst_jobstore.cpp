@@ -1,9 +1,16 @@
-#include "queue/jobstore.h"
+#include "store/store.h"
 
 #include <QTemporaryDir>
 #include <QTest>
 
 // The store on a real SQLite file: ordering, claiming, unique keys, dependencies, lists, pruning.
+namespace {
+// The test's job types may all start, each with a 5 s lease.
+const QHash<QString, qint64> kLeases{{QStringLiteral("t"), 5000},   {QStringLiteral("u"), 5000},
+                                     {QStringLiteral("odd"), 5000}, {QStringLiteral("even"), 5000},
+                                     {QStringLiteral("a"), 5000},   {QStringLiteral("b"), 5000}};
+} // namespace
+
 class TestJobStore final : public QObject
 {
     Q_OBJECT
@@ -45,13 +52,13 @@ private:
     QList<Job> claim(int limit, qint64 now = 10'000);
 
     std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<JobStore> m_store;
+    std::unique_ptr<Store> m_store;
 };
 
 void TestJobStore::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
-    m_store = std::make_unique<JobStore>(m_dir->filePath(QStringLiteral("q.sqlite")));
+    m_store = std::make_unique<Store>(m_dir->filePath(QStringLiteral("q.sqlite")));
     auto opened = m_store->open();
     QVERIFY2(opened, qPrintable(opened.error().message));
 }
@@ -74,7 +81,7 @@ NewJob TestJobStore::newJob(int priority, qint64 runAt)
 
 qint64 TestJobStore::add(NewJob job, qint64 now)
 {
-    auto inserted = m_store->insert({job}, now);
+    auto inserted = m_store->jobs().insert({job}, now);
     if (!inserted) {
         qWarning("%s", qPrintable(inserted.error().message));
         return 0;
@@ -87,19 +94,22 @@ QList<Job> TestJobStore::claim(int limit, qint64 now)
     ClaimRequest r;
     r.limit = limit;
     r.now = now;
-    r.leaseUntil = now + 5000;
+    r.leaseMsByType = kLeases;
     r.worker = QStringLiteral("w1");
-    return m_store->claim(r);
+    auto claimed = m_store->jobs().claim(r);
+    if (!claimed)
+        qWarning("claim failed: %s", qPrintable(claimed.error().message));
+    return claimed ? claimed.value() : QList<Job>{};
 }
 
 void TestJobStore::opensWithWalAndForeignKeys()
 {
-    QCOMPARE(m_store->integrityCheck(), QStringLiteral("ok"));
+    QCOMPARE(m_store->database().integrityCheck(), QStringLiteral("ok"));
     QVERIFY(QFile::exists(m_store->path() + QStringLiteral("-wal")));
     // The same file opened again by a second store sees the same schema version.
-    JobStore second(m_store->path());
+    Store second(m_store->path());
     QVERIFY(second.open());
-    QCOMPARE(second.schemaVersion(), m_store->schemaVersion());
+    QCOMPARE(second.database().schemaVersion(), m_store->database().schemaVersion());
 }
 
 void TestJobStore::insertReturnsFullRecord()
@@ -109,7 +119,7 @@ void TestJobStore::insertReturnsFullRecord()
     j.options = QJsonObject{{QStringLiteral("quality"), QStringLiteral("720p")}};
     j.title = QStringLiteral("A title");
     const qint64 id = add(j, 4242);
-    const auto job = m_store->job(id);
+    const auto job = m_store->jobs().job(id);
     QVERIFY(job);
     QCOMPARE(job->status, JobStatus::Pending);
     QCOMPARE(job->priority, 5);
@@ -129,7 +139,7 @@ void TestJobStore::priorityThenRunAtThenFifo()
     const qint64 highLate = add(newJob(10, 300));
     const qint64 highEarly = add(newJob(10, 200));
     const qint64 lowSameTime = add(newJob(0, 100));
-    const QList<Job> ready = m_store->readyJobs(10'000, 10);
+    const QList<Job> ready = m_store->jobs().readyJobs(10'000, 10);
     QList<qint64> ids;
     for (const Job &j : ready)
         ids << j.id;
@@ -145,16 +155,17 @@ void TestJobStore::futureRunAtIsNotClaimed()
 {
     const qint64 later = add(newJob(100, 50'000));
     const qint64 now = add(newJob(0, 0), 1000);
-    QCOMPARE(m_store->nextDueTime(), std::optional<qint64>(1000));
+    // Only the job scheduled for later waits in the schedule; the other one is due already.
+    QCOMPARE(m_store->jobs().nextScheduled(), std::optional<qint64>(50'000));
     const QList<Job> first = claim(5, 10'000);
     QCOMPARE(first.size(), 1);
     QCOMPARE(first.first().id, now);
-    QCOMPARE(m_store->nextDueTime(), std::optional<qint64>(50'000));
+    QCOMPARE(m_store->jobs().nextScheduled(), std::optional<qint64>(50'000));
     QVERIFY(claim(5, 49'999).isEmpty());
     const QList<Job> second = claim(5, 50'000);
     QCOMPARE(second.size(), 1);
     QCOMPARE(second.first().id, later);
-    QVERIFY(!m_store->nextDueTime());
+    QVERIFY(!m_store->jobs().nextScheduled());
 }
 
 void TestJobStore::claimMarksRunningWithLease()
@@ -170,7 +181,7 @@ void TestJobStore::claimMarksRunningWithLease()
     QCOMPARE(job.startedAt, 7000);
     QCOMPARE(job.worker, QStringLiteral("w1"));
     QVERIFY(claim(1).isEmpty()); // claimed once only
-    QCOMPARE(m_store->job(id)->status, JobStatus::Running);
+    QCOMPARE(m_store->jobs().job(id)->status, JobStatus::Running);
 }
 
 void TestJobStore::claimRespectsExclusions()
@@ -183,32 +194,32 @@ void TestJobStore::claimRespectsExclusions()
     ClaimRequest r;
     r.limit = 10;
     r.now = 10'000;
-    r.excludedTypes = {QStringLiteral("u")};
+    r.leaseMsByType = {{QStringLiteral("t"), 5000}}; // "u" may not start now (at its cap, gated)
     r.excludedIds = {t1};
-    const QList<Job> claimed = m_store->claim(r);
+    const QList<Job> claimed = m_store->jobs().claim(r).value();
     QCOMPARE(claimed.size(), 1);
     QCOMPARE(claimed.first().id, t2);
-    QCOMPARE(m_store->job(u)->status, JobStatus::Pending);
-    QCOMPARE(m_store->job(t1)->status, JobStatus::Pending);
+    QCOMPARE(m_store->jobs().job(u)->status, JobStatus::Pending);
+    QCOMPARE(m_store->jobs().job(t1)->status, JobStatus::Pending);
 }
 
 void TestJobStore::uniqueKeyReturnsExisting()
 {
     NewJob j = newJob();
     j.uniqueKey = QStringLiteral("youtube:abc");
-    auto first = m_store->insert({j}, 1000);
+    auto first = m_store->jobs().insert({j}, 1000);
     QVERIFY(first);
     QVERIFY(!first.value().first().existed);
-    auto second = m_store->insert({j}, 2000);
+    auto second = m_store->jobs().insert({j}, 2000);
     QVERIFY(second);
     QVERIFY(second.value().first().existed);
     QCOMPARE(second.value().first().job.id, first.value().first().job.id);
     // Running and completed keep the key too.
     claim(1);
-    QVERIFY(m_store->insert({j}, 3000).value().first().existed);
-    QVERIFY(m_store->transition(first.value().first().job.id, JobStatus::Completed, {}, 4000));
-    QVERIFY(m_store->insert({j}, 5000).value().first().existed);
-    QCOMPARE(m_store->list({}).total, 1);
+    QVERIFY(m_store->jobs().insert({j}, 3000).value().first().existed);
+    QVERIFY(m_store->jobs().transition(first.value().first().job.id, JobStatus::Completed, {}, 4000));
+    QVERIFY(m_store->jobs().insert({j}, 5000).value().first().existed);
+    QCOMPARE(m_store->listing().list({}).total, 1);
 }
 
 void TestJobStore::uniqueKeyFreedByDeadOrCancelled()
@@ -216,17 +227,17 @@ void TestJobStore::uniqueKeyFreedByDeadOrCancelled()
     NewJob j = newJob();
     j.uniqueKey = QStringLiteral("k");
     const qint64 first = add(j);
-    QVERIFY(m_store->transition(first, JobStatus::Cancelled, {}, 2000));
-    auto again = m_store->insert({j}, 3000);
+    QVERIFY(m_store->jobs().transition(first, JobStatus::Cancelled, {}, 2000));
+    auto again = m_store->jobs().insert({j}, 3000);
     QVERIFY(again);
     QVERIFY(!again.value().first().existed);
     const qint64 second = again.value().first().job.id;
     QVERIFY(second != first);
     // The cancelled one cannot come back while its twin is active.
-    auto back = m_store->transition(first, JobStatus::Pending, {}, 4000);
+    auto back = m_store->jobs().transition(first, JobStatus::Pending, {}, 4000);
     QVERIFY(!back);
     QCOMPARE(back.error().code, ErrorCode::Conflict);
-    QCOMPARE(m_store->job(first)->status, JobStatus::Cancelled);
+    QCOMPARE(m_store->jobs().job(first)->status, JobStatus::Cancelled);
 }
 
 void TestJobStore::insertIsAllOrNothing()
@@ -234,17 +245,17 @@ void TestJobStore::insertIsAllOrNothing()
     NewJob good = newJob();
     NewJob orphan = newJob();
     orphan.parentId = 999;
-    auto result = m_store->insert({good, good, orphan}, 1000);
+    auto result = m_store->jobs().insert({good, good, orphan}, 1000);
     QVERIFY(!result);
     QCOMPARE(result.error().code, ErrorCode::InvalidArgument);
-    QCOMPARE(m_store->list({}).total, 0);
+    QCOMPARE(m_store->listing().list({}).total, 0);
 }
 
 void TestJobStore::missingParentIsRefused()
 {
     NewJob orphan = newJob();
     orphan.parentId = 12345;
-    auto result = m_store->insert({orphan}, 1000);
+    auto result = m_store->jobs().insert({orphan}, 1000);
     QVERIFY(!result);
     QVERIFY(result.error().message.contains(QStringLiteral("12345")));
 }
@@ -258,14 +269,14 @@ void TestJobStore::childWaitsForParent()
     QList<Job> claimed = claim(5);
     QCOMPARE(claimed.size(), 1); // the child has a higher priority but waits
     QCOMPARE(claimed.first().id, parent);
-    auto done = m_store->transition(parent, JobStatus::Completed, {}, 11'000);
+    auto done = m_store->jobs().transition(parent, JobStatus::Completed, {}, 11'000);
     QVERIFY(done);
     QCOMPARE(done.value().affected.size(), 1);
     QCOMPARE(done.value().affected.first().id, child);
     claimed = claim(5, 12'000);
     QCOMPARE(claimed.size(), 1);
     QCOMPARE(claimed.first().id, child);
-    QCOMPARE(m_store->childIds(parent), QList<qint64>{child});
+    QCOMPARE(m_store->jobs().childIds(parent), QList<qint64>{child});
     // Children added after the parent completed are ready at once.
     NewJob late = newJob();
     late.parentId = parent;
@@ -285,11 +296,11 @@ void TestJobStore::cascadeCancelsWaitingDescendants()
     claim(1);
     TransitionChanges dead;
     dead.errorClass = QStringLiteral("not_found");
-    auto result = m_store->transition(parent, JobStatus::Dead, dead, 20'000);
+    auto result = m_store->jobs().transition(parent, JobStatus::Dead, dead, 20'000);
     QVERIFY(result);
     QCOMPARE(result.value().affected.size(), 2);
     for (qint64 id : {child, grandchild}) {
-        const Job j = *m_store->job(id);
+        const Job j = *m_store->jobs().job(id);
         QCOMPARE(j.status, JobStatus::Cancelled);
         QCOMPARE(j.errorClass, QStringLiteral("parent_failed"));
         QVERIFY(j.errorMessage.contains(QString::number(parent)));
@@ -298,7 +309,7 @@ void TestJobStore::cascadeCancelsWaitingDescendants()
     // A parent that is dead takes no new children.
     NewJob late = newJob();
     late.parentId = parent;
-    auto refused = m_store->insert({late}, 21'000);
+    auto refused = m_store->jobs().insert({late}, 21'000);
     QVERIFY(!refused);
     QCOMPARE(refused.error().code, ErrorCode::Conflict);
 }
@@ -306,22 +317,22 @@ void TestJobStore::cascadeCancelsWaitingDescendants()
 void TestJobStore::illegalTransitionIsRefused()
 {
     const qint64 id = add(newJob());
-    auto r = m_store->transition(id, JobStatus::Completed, {}, 2000); // pending -> completed
+    auto r = m_store->jobs().transition(id, JobStatus::Completed, {}, 2000); // pending -> completed
     QVERIFY(!r);
     QCOMPARE(r.error().code, ErrorCode::Conflict);
     QVERIFY(r.error().message.contains(QStringLiteral("pending")));
-    QCOMPARE(m_store->job(id)->status, JobStatus::Pending);
-    QVERIFY(!m_store->transition(id, JobStatus::Running, {}, 2000)); // only claims start jobs
-    QCOMPARE(m_store->job(id)->status, JobStatus::Pending);
+    QCOMPARE(m_store->jobs().job(id)->status, JobStatus::Pending);
+    QVERIFY(!m_store->jobs().transition(id, JobStatus::Running, {}, 2000)); // only claims start jobs
+    QCOMPARE(m_store->jobs().job(id)->status, JobStatus::Pending);
 }
 
 void TestJobStore::transitionOfUnknownJob()
 {
-    auto r = m_store->transition(777, JobStatus::Cancelled, {}, 1);
+    auto r = m_store->jobs().transition(777, JobStatus::Cancelled, {}, 1);
     QVERIFY(!r);
     QCOMPARE(r.error().code, ErrorCode::NotFound);
-    QCOMPARE(m_store->setPriority(777, 1, 1).error().code, ErrorCode::NotFound);
-    QCOMPARE(m_store->remove(777).error().code, ErrorCode::NotFound);
+    QCOMPARE(m_store->jobs().setPriority(777, 1, 1).error().code, ErrorCode::NotFound);
+    QCOMPARE(m_store->jobs().remove(777).error().code, ErrorCode::NotFound);
 }
 
 void TestJobStore::listFiltersSortsAndPages()
@@ -337,18 +348,18 @@ void TestJobStore::listFiltersSortsAndPages()
     f.types = {QStringLiteral("odd")};
     f.limit = 5;
     f.offset = 5;
-    JobPage page = m_store->list(f);
+    JobPage page = m_store->listing().list(f);
     QCOMPARE(page.total, 15);
     QCOMPARE(page.jobs.size(), 5);
     QCOMPARE(page.jobs.first().title, QStringLiteral("job 11"));
     f = {};
     f.statuses = {JobStatus::Running};
-    QCOMPARE(m_store->list(f).total, 4);
+    QCOMPARE(m_store->listing().list(f).total, 4);
     f = {};
     f.sort = QStringLiteral("priority");
     f.descending = true;
     f.limit = 3;
-    page = m_store->list(f);
+    page = m_store->listing().list(f);
     for (const Job &j : page.jobs)
         QCOMPARE(j.priority, 2);
     QVERIFY(page.jobs[0].id > page.jobs[1].id); // ties by id, same direction
@@ -367,11 +378,11 @@ void TestJobStore::listTextSearchEscapesWildcards()
     add(c);
     JobFilter f;
     f.text = QStringLiteral("100%");
-    QCOMPARE(m_store->list(f).total, 1);
+    QCOMPARE(m_store->listing().list(f).total, 1);
     f.text = QStringLiteral("l_x");
-    QCOMPARE(m_store->list(f).total, 1);
+    QCOMPARE(m_store->listing().list(f).total, 1);
     f.text = QStringLiteral("PURE"); // case-insensitive for ASCII
-    QCOMPARE(m_store->list(f).total, 2);
+    QCOMPARE(m_store->listing().list(f).total, 2);
 }
 
 void TestJobStore::listRejectsUnknownSortKey()
@@ -379,8 +390,8 @@ void TestJobStore::listRejectsUnknownSortKey()
     add(newJob());
     JobFilter f;
     f.sort = QStringLiteral("id; DROP TABLE jobs");
-    QCOMPARE(m_store->list(f).total, 1); // falls back to id, nothing injected
-    QCOMPARE(m_store->list({}).total, 1);
+    QCOMPARE(m_store->listing().list(f).total, 1); // falls back to id, nothing injected
+    QCOMPARE(m_store->listing().list({}).total, 1);
 }
 
 void TestJobStore::progressIsSaved()
@@ -395,8 +406,11 @@ void TestJobStore::progressIsSaved()
     p.etaSeconds = 12;
     p.itemsDone = 2;
     p.itemsTotal = 9;
-    QVERIFY(m_store->saveProgress({{id, p, 99'000}}));
-    const Job job = *m_store->job(id);
+    const Job claimed = *m_store->jobs().job(id);
+    const auto saved = m_store->jobs().saveProgress({ProgressUpdate{id, claimed.claimId, p, 99'000}});
+    QVERIFY(saved);
+    QVERIFY(saved.value().isEmpty()); // the claim still holds
+    const Job job = *m_store->jobs().job(id);
     QCOMPARE(job.progress, p);
     QCOMPARE(job.leaseUntil, 99'000);
 }
@@ -409,26 +423,26 @@ void TestJobStore::pruneDeletesOldFinishedOnly()
     const qint64 newDone = add(newJob());
     const qint64 waiting = add(newJob(-5));
     claim(3, 1000);
-    QVERIFY(m_store->transition(oldDone, JobStatus::Completed, {}, 1000));
-    QVERIFY(m_store->transition(oldCancelled, JobStatus::Cancelled, {}, 1000));
-    QVERIFY(m_store->transition(oldDead, JobStatus::Dead, {}, 1000));
+    QVERIFY(m_store->jobs().transition(oldDone, JobStatus::Completed, {}, 1000));
+    QVERIFY(m_store->jobs().transition(oldCancelled, JobStatus::Cancelled, {}, 1000));
+    QVERIFY(m_store->jobs().transition(oldDead, JobStatus::Dead, {}, 1000));
     claim(1, 5000);
-    QVERIFY(m_store->transition(newDone, JobStatus::Completed, {}, 9000));
-    auto pruned = m_store->pruneFinished(5000);
+    QVERIFY(m_store->jobs().transition(newDone, JobStatus::Completed, {}, 9000));
+    auto pruned = m_store->jobs().pruneFinished(5000);
     QVERIFY(pruned);
-    QCOMPARE(QSet<qint64>(pruned.value().cbegin(), pruned.value().cend()), (QSet<qint64>{oldDone, oldCancelled}));
-    QVERIFY(!m_store->job(oldDone));
-    QVERIFY(m_store->job(oldDead));
-    QVERIFY(m_store->job(newDone));
-    QVERIFY(m_store->job(waiting));
+    QCOMPARE(QSet<qint64>(pruned.value().removed.cbegin(), pruned.value().removed.cend()), (QSet<qint64>{oldDone, oldCancelled}));
+    QVERIFY(!m_store->jobs().job(oldDone));
+    QVERIFY(m_store->jobs().job(oldDead));
+    QVERIFY(m_store->jobs().job(newDone));
+    QVERIFY(m_store->jobs().job(waiting));
 }
 
 void TestJobStore::hostCooldownKeepsLatest()
 {
-    m_store->setHostCooldown(QStringLiteral("example.org"), 5000, QStringLiteral("429"));
-    m_store->setHostCooldown(QStringLiteral("example.org"), 3000, QStringLiteral("429 again"));
-    QCOMPARE(m_store->hostCooldowns(1000).value(QStringLiteral("example.org")), 5000);
-    QVERIFY(m_store->hostCooldowns(5000).isEmpty());
+    m_store->cooldowns().setCooldown(QStringLiteral("example.org"), 5000, QStringLiteral("429"));
+    m_store->cooldowns().setCooldown(QStringLiteral("example.org"), 3000, QStringLiteral("429 again"));
+    QCOMPARE(m_store->cooldowns().active(1000).value(QStringLiteral("example.org")), 5000);
+    QVERIFY(m_store->cooldowns().active(5000).isEmpty());
 }
 
 void TestJobStore::garbageFileIsRefused()
@@ -438,7 +452,7 @@ void TestJobStore::garbageFileIsRefused()
     QVERIFY(f.open(QIODevice::WriteOnly));
     f.write(QByteArray(8192, 'x'));
     f.close();
-    JobStore store(path);
+    Store store(path);
     auto opened = store.open();
     QVERIFY(!opened);
     QCOMPARE(opened.error().code, ErrorCode::Storage);
@@ -449,7 +463,7 @@ void TestJobStore::garbageFileIsRefused()
 
 void TestJobStore::unwritableLocationIsRefused()
 {
-    JobStore store(QStringLiteral("/proc/spool-cannot-exist/q.sqlite"));
+    Store store(QStringLiteral("/proc/spool-cannot-exist/q.sqlite"));
     auto opened = store.open();
     QVERIFY(!opened);
     QVERIFY(opened.error().message.contains(QStringLiteral("/proc/spool-cannot-exist")));
@@ -457,16 +471,16 @@ void TestJobStore::unwritableLocationIsRefused()
 
 void TestJobStore::fullDiskGivesClearErrorAndKeepsData()
 {
-    JobStore::Options o;
+    Store::Options o;
     o.maxPageCount = 40;
-    JobStore store(m_dir->filePath(QStringLiteral("full.sqlite")), o);
+    Store store(m_dir->filePath(QStringLiteral("full.sqlite")), o);
     QVERIFY(store.open());
     NewJob big = newJob();
     big.title = QString(2000, QLatin1Char('t'));
     int added = 0;
     Error failure;
     for (int i = 0; i < 1000; ++i) {
-        auto r = store.insert({big, big}, 1000);
+        auto r = store.jobs().insert({big, big}, 1000);
         if (!r) {
             failure = r.error();
             break;
@@ -476,8 +490,8 @@ void TestJobStore::fullDiskGivesClearErrorAndKeepsData()
     QVERIFY(added > 0);
     QCOMPARE(failure.code, ErrorCode::Storage);
     QVERIFY2(failure.message.contains(QStringLiteral("disk full")), qPrintable(failure.message));
-    QCOMPARE(store.list({}).total, added); // the failed batch left nothing behind
-    QCOMPARE(store.integrityCheck(), QStringLiteral("ok"));
+    QCOMPARE(store.listing().list({}).total, added); // the failed batch left nothing behind
+    QCOMPARE(store.database().integrityCheck(), QStringLiteral("ok"));
 }
 
 void TestJobStore::countsFollowEveryChange()
@@ -490,14 +504,14 @@ void TestJobStore::countsFollowEveryChange()
     }
     const QList<Job> claimed = claim(10);
     for (int i = 0; i < claimed.size(); ++i)
-        QVERIFY(m_store->transition(claimed[i].id, i % 2 ? JobStatus::Completed : JobStatus::Dead, {}, 20'000));
+        QVERIFY(m_store->jobs().transition(claimed[i].id, i % 2 ? JobStatus::Completed : JobStatus::Dead, {}, 20'000));
     QSet<qint64> waiting(ids.cbegin(), ids.cend());
     for (const Job &j : claimed)
         waiting.remove(j.id);
     const QList<qint64> rest(waiting.cbegin(), waiting.cend());
-    QVERIFY(m_store->transition(rest[0], JobStatus::Cancelled, {}, 20'000));
-    QVERIFY(m_store->remove(rest[1]));
-    QVERIFY(m_store->pruneFinished(30'000));
+    QVERIFY(m_store->jobs().transition(rest[0], JobStatus::Cancelled, {}, 20'000));
+    QVERIFY(m_store->jobs().remove(rest[1]));
+    QVERIFY(m_store->jobs().pruneFinished(30'000));
     // The trigger-kept counts agree with counting the rows one by one.
     for (JobStatus status : allStatuses()) {
         for (const QString &type : {QStringLiteral("a"), QStringLiteral("b")}) {
@@ -505,15 +519,15 @@ void TestJobStore::countsFollowEveryChange()
             f.statuses = {status};
             f.types = {type};
             f.limit = 1000;
-            QCOMPARE(m_store->count(f), static_cast<qint64>(m_store->page(f).size()));
+            QCOMPARE(m_store->listing().count(f), static_cast<qint64>(m_store->listing().page(f).size()));
         }
     }
     qint64 sum = 0;
-    for (qint64 n : m_store->countByStatus())
+    for (qint64 n : m_store->listing().countByStatus())
         sum += n;
-    QCOMPARE(sum, m_store->list({}).total);
-    QCOMPARE(m_store->countByStatus().value(QStringLiteral("pending")), 28);
-    QVERIFY(!m_store->countByStatus().contains(QStringLiteral("completed"))); // pruned away: no zero rows
+    QCOMPARE(sum, m_store->listing().list({}).total);
+    QCOMPARE(m_store->listing().countByStatus().value(QStringLiteral("pending")), 28);
+    QVERIFY(!m_store->listing().countByStatus().contains(QStringLiteral("completed"))); // pruned away: no zero rows
 }
 
 void TestJobStore::textSearchFindsSubstringsOfTitlesAndUrls()
@@ -529,7 +543,7 @@ void TestJobStore::textSearchFindsSubstringsOfTitlesAndUrls()
         JobFilter f;
         f.text = text;
         QList<qint64> out;
-        for (const Job &j : m_store->list(f).jobs)
+        for (const Job &j : m_store->listing().list(f).jobs)
             out << j.id;
         return out;
     };
@@ -540,7 +554,7 @@ void TestJobStore::textSearchFindsSubstringsOfTitlesAndUrls()
     // Renamed jobs are found under the new title only.
     MediaInfo info;
     info.title = QStringLiteral("Renamed entirely");
-    QVERIFY(m_store->saveMedia(idb, info, 5000));
+    QVERIFY(m_store->jobs().saveMedia(idb, info, 5000));
     QCOMPARE(find(QStringLiteral("quotes")), QList<qint64>{});
     QCOMPARE(find(QStringLiteral("entirely")), QList<qint64>{idb});
 }
@@ -553,7 +567,7 @@ void TestJobStore::resolvedTextSearchAgreesWithDirectSearch()
         j.priority = i % 3;
         add(j);
     }
-    QVERIFY(m_store->transition(4, JobStatus::Cancelled, {}, 2000)); // "Episode 3 of channel 3"
+    QVERIFY(m_store->jobs().transition(4, JobStatus::Cancelled, {}, 2000)); // "Episode 3 of channel 3"
     for (const QString &text : {QStringLiteral("of channel 3"), QStringLiteral("Episode 1"), QStringLiteral("nothing")}) {
         JobFilter direct;
         direct.text = text;
@@ -561,31 +575,31 @@ void TestJobStore::resolvedTextSearchAgreesWithDirectSearch()
         direct.limit = 5;
         direct.offset = 2;
         JobFilter resolved = direct;
-        m_store->resolveText(resolved);
+        m_store->listing().resolveText(resolved);
         QVERIFY(resolved.textMatches.has_value());
-        QCOMPARE(m_store->count(resolved), m_store->count(direct));
-        QCOMPARE(m_store->ids(resolved), m_store->ids(direct));
+        QCOMPARE(m_store->listing().count(resolved), m_store->listing().count(direct));
+        QCOMPARE(m_store->listing().ids(resolved), m_store->listing().ids(direct));
         QList<qint64> a, b;
-        for (const Job &j : m_store->page(resolved))
+        for (const Job &j : m_store->listing().page(resolved))
             a << j.id;
-        for (const Job &j : m_store->page(direct))
+        for (const Job &j : m_store->listing().page(direct))
             b << j.id;
         QCOMPARE(a, b);
         // Combined with a status filter as well.
         direct.statuses = resolved.statuses = {JobStatus::Cancelled};
-        QCOMPARE(m_store->count(resolved), m_store->count(direct));
-        QCOMPARE(m_store->count(resolved), text == QLatin1String("of channel 3") ? 1 : 0);
+        QCOMPARE(m_store->listing().count(resolved), m_store->listing().count(direct));
+        QCOMPARE(m_store->listing().count(resolved), text == QLatin1String("of channel 3") ? 1 : 0);
     }
     JobFilter tooMany;
     tooMany.text = QStringLiteral("Episode");
-    m_store->resolveText(tooMany, 10); // 40 match: searching stays cheaper than carrying the ids
+    m_store->listing().resolveText(tooMany, 10); // 40 match: searching stays cheaper than carrying the ids
     QVERIFY(!tooMany.textMatches.has_value());
-    QCOMPARE(m_store->count(tooMany), 40);
+    QCOMPARE(m_store->listing().count(tooMany), 40);
     JobFilter shortText;
     shortText.text = QStringLiteral("Ep");
-    m_store->resolveText(shortText); // below the trigram length: a LIKE, nothing to resolve
+    m_store->listing().resolveText(shortText); // below the trigram length: a LIKE, nothing to resolve
     QVERIFY(!shortText.textMatches.has_value());
-    QCOMPARE(m_store->count(shortText), 40);
+    QCOMPARE(m_store->listing().count(shortText), 40);
 }
 
 void TestJobStore::removeTakesTheJobsUnderIt()
@@ -599,27 +613,27 @@ void TestJobStore::removeTakesTheJobsUnderIt()
     sub.parentId = video;
     const qint64 part = add(sub);
     QCOMPARE(claim(1).first().id, channel);
-    QVERIFY(m_store->transition(channel, JobStatus::Completed, {}, 11'000));
+    QVERIFY(m_store->jobs().transition(channel, JobStatus::Completed, {}, 11'000));
     // While a video under it runs, nothing of the channel is removed, and the error names the video.
     const QList<Job> claimed = claim(2, 12'000);
     QCOMPARE(claimed.size(), 2);
     QCOMPARE(claimed.last().id, video);
-    auto refused = m_store->remove(channel);
+    auto refused = m_store->jobs().remove(channel);
     QVERIFY(!refused);
     QCOMPARE(refused.error().code, ErrorCode::Conflict);
     QVERIFY2(refused.error().message.contains(QStringLiteral("job %1 of job %2 is running").arg(video).arg(channel)),
              qPrintable(refused.error().message));
-    QVERIFY(m_store->job(channel) && m_store->job(video) && m_store->job(part));
+    QVERIFY(m_store->jobs().job(channel) && m_store->jobs().job(video) && m_store->jobs().job(part));
     // Once it stopped, the channel goes with its video and the video's own job, and nothing else.
-    QVERIFY(m_store->transition(video, JobStatus::Cancelled, {}, 13'000));
-    auto removed = m_store->remove(channel);
+    QVERIFY(m_store->jobs().transition(video, JobStatus::Cancelled, {}, 13'000));
+    auto removed = m_store->jobs().remove(channel);
     QVERIFY(removed);
     QList<qint64> ids = removed.value();
     std::sort(ids.begin(), ids.end());
     QCOMPARE(ids, (QList<qint64>{channel, video, part}));
-    QVERIFY(!m_store->job(channel) && !m_store->job(video) && !m_store->job(part));
-    QVERIFY(m_store->job(other));
-    QCOMPARE(m_store->remove(channel).error().code, ErrorCode::NotFound);
+    QVERIFY(!m_store->jobs().job(channel) && !m_store->jobs().job(video) && !m_store->jobs().job(part));
+    QVERIFY(m_store->jobs().job(other));
+    QCOMPARE(m_store->jobs().remove(channel).error().code, ErrorCode::NotFound);
 }
 
 void TestJobStore::idsAreNeverHandedOutTwice()
@@ -627,17 +641,17 @@ void TestJobStore::idsAreNeverHandedOutTwice()
     const qint64 first = add(newJob());
     const qint64 second = add(newJob());
     const qint64 third = add(newJob());
-    QVERIFY(m_store->remove(third));
-    QVERIFY(m_store->remove(second));
+    QVERIFY(m_store->jobs().remove(third));
+    QVERIFY(m_store->jobs().remove(second));
     const qint64 next = add(newJob());
     QCOMPARE(next, third + 1); // not third again, which a script or a log may still mean
     // Pruned jobs count too, and so does a store opened again.
-    QVERIFY(m_store->transition(first, JobStatus::Cancelled, {}, 2000));
-    QVERIFY(m_store->transition(next, JobStatus::Cancelled, {}, 2000));
-    QCOMPARE(m_store->pruneFinished(5000).value().size(), 2);
+    QVERIFY(m_store->jobs().transition(first, JobStatus::Cancelled, {}, 2000));
+    QVERIFY(m_store->jobs().transition(next, JobStatus::Cancelled, {}, 2000));
+    QCOMPARE(m_store->jobs().pruneFinished(5000).value().removed.size(), 2);
     const QString path = m_store->path();
     m_store.reset();
-    m_store = std::make_unique<JobStore>(path);
+    m_store = std::make_unique<Store>(path);
     QVERIFY(m_store->open());
     QCOMPARE(add(newJob()), next + 1);
 }

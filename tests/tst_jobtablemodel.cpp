@@ -218,12 +218,12 @@ void TestJobTableModel::channelShowsWhatItsVideosDo()
     const qint64 a = m_t->add({}, 0, channel);
     const qint64 b = m_t->add({}, 0, channel);
     const qint64 c = m_t->add({}, 0, channel);
-    JobStore &store = m_t->queue().store();
+    Store &store = m_t->queue().store();
     const qint64 now = m_t->clock()->nowMs();
     const QList<Job> claimed = m_t->claim();
     QCOMPARE(claimed.size(), 1);
     QCOMPARE(claimed.first().id, channel);
-    QVERIFY(store.transition(channel, JobStatus::Completed, {}, now)); // the listing is done
+    QVERIFY(store.jobs().transition(channel, JobStatus::Completed, {}, now)); // the listing is done
     auto shown = [&] {
         m_model->setFilter({}, {}, QString(), true);
         const QModelIndex row = m_model->index(m_model->cachedRowOf(channel), JobTableModel::Status);
@@ -235,7 +235,7 @@ void TestJobTableModel::channelShowsWhatItsVideosDo()
     QCOMPARE(shown(), std::make_pair(QStringLiteral("Pending"), QStringLiteral("1 video failed or cancelled")));
     QCOMPARE(m_t->claim(5).size(), 1); // c starts
     QCOMPARE(shown().first, QStringLiteral("Running"));
-    QVERIFY(store.transition(c, JobStatus::Completed, {}, now));
+    QVERIFY(store.jobs().transition(c, JobStatus::Completed, {}, now));
     QCOMPARE(shown().first, QStringLiteral("Paused")); // only the paused one is left
     QVERIFY(m_t->queue().cancel(b));
     QCOMPARE(shown(), std::make_pair(QStringLiteral("Completed"), QStringLiteral("2 videos failed or cancelled")));

@@ -1,5 +1,5 @@
-#include "queue/jobstore.h"
-#include "queue/migrations.h"
+#include "store/store.h"
+#include "store/migrations.h"
 
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -42,20 +42,20 @@ void TestMigrations::everyStartingVersionReachesFreshSchema()
     QTemporaryDir dir;
     const QString oldPath = dir.filePath(QStringLiteral("old.sqlite"));
     {
-        JobStore::Options o;
+        Store::Options o;
         o.targetVersion = from;
-        JobStore old(oldPath, o);
+        Store old(oldPath, o);
         QVERIFY(old.open());
-        QCOMPARE(old.schemaVersion(), from);
+        QCOMPARE(old.database().schemaVersion(), from);
     }
-    JobStore migrated(oldPath);
+    Store migrated(oldPath);
     QVERIFY(migrated.open());
-    JobStore fresh(dir.filePath(QStringLiteral("fresh.sqlite")));
+    Store fresh(dir.filePath(QStringLiteral("fresh.sqlite")));
     QVERIFY(fresh.open());
-    QCOMPARE(migrated.schemaVersion(), Migrations::currentVersion());
-    QCOMPARE(fresh.schemaVersion(), Migrations::currentVersion());
-    const QStringList a = migrated.schemaDescription();
-    const QStringList b = fresh.schemaDescription();
+    QCOMPARE(migrated.database().schemaVersion(), Migrations::currentVersion());
+    QCOMPARE(fresh.database().schemaVersion(), Migrations::currentVersion());
+    const QStringList a = migrated.database().schemaDescription();
+    const QStringList b = fresh.database().schemaDescription();
     QVERIFY(a.size() > 20);
     QCOMPARE(a, b);
 }
@@ -66,9 +66,9 @@ void TestMigrations::dataSurvivesMigration()
     const QString path = dir.filePath(QStringLiteral("q.sqlite"));
     qint64 id = 0;
     {
-        JobStore::Options o;
+        Store::Options o;
         o.targetVersion = 1;
-        JobStore old(path, o);
+        Store old(path, o);
         QVERIFY(old.open());
         // A version-1 row, written with version-1 columns only.
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("raw"));
@@ -82,9 +82,9 @@ void TestMigrations::dataSurvivesMigration()
         db.close();
     }
     QSqlDatabase::removeDatabase(QStringLiteral("raw"));
-    JobStore migrated(path);
+    Store migrated(path);
     QVERIFY(migrated.open());
-    const auto job = migrated.job(id);
+    const auto job = migrated.jobs().job(id);
     QVERIFY(job);
     QCOMPARE(job->title, QStringLiteral("kept"));
     QCOMPARE(job->status, JobStatus::Dead);
@@ -97,19 +97,19 @@ void TestMigrations::idsNamedByTheArchiveAreNotReused()
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("q.sqlite"));
     {
-        JobStore::Options o;
+        Store::Options o;
         o.targetVersion = 3;
-        JobStore old(path, o);
+        Store old(path, o);
         QVERIFY(old.open());
         // Job 40 downloaded a video and was pruned under version 3: only the archive names it.
-        QVERIFY(old.archive(QStringLiteral("youtube:abc"), 40, QStringLiteral("/v/abc.mp4"), 1));
+        QVERIFY(old.archive().archive(QStringLiteral("youtube:abc"), 40, QStringLiteral("/v/abc.mp4"), 1));
     }
-    JobStore migrated(path);
+    Store migrated(path);
     QVERIFY(migrated.open());
     NewJob job;
     job.type = QStringLiteral("t");
     job.maxAttempts = 1;
-    const auto added = migrated.insert({job}, 1000);
+    const auto added = migrated.jobs().insert({job}, 1000);
     QVERIFY(added);
     QCOMPARE(added.value().first().job.id, 41);
 }
@@ -119,7 +119,7 @@ void TestMigrations::newerDatabaseIsRefusedUntouched()
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("q.sqlite"));
     {
-        JobStore store(path);
+        Store store(path);
         QVERIFY(store.open());
     }
     {
@@ -132,11 +132,11 @@ void TestMigrations::newerDatabaseIsRefusedUntouched()
         db.close();
     }
     QSqlDatabase::removeDatabase(QStringLiteral("raw2"));
-    JobStore store(path);
+    Store store(path);
     auto opened = store.open();
     QVERIFY(!opened);
     QVERIFY(opened.error().message.contains(QStringLiteral("newer")));
-    QCOMPARE(store.schemaVersion(), 999);
+    QCOMPARE(store.database().schemaVersion(), 999);
 }
 
 QTEST_GUILESS_MAIN(TestMigrations)

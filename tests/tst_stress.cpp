@@ -1,4 +1,4 @@
-#include "queue/jobstore.h"
+#include "store/store.h"
 
 #include <QHash>
 #include <QMutex>
@@ -23,11 +23,11 @@ void TestStress::eightThreadsDrainEachJobOnce()
     constexpr int kThreads = 8;
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("stress.sqlite"));
-    JobStore::Options options;
-    options.sync = JobStore::Sync::Normal; // this test is about atomicity, not durability
+    Store::Options options;
+    options.sync = Store::Sync::Normal; // this test is about atomicity, not durability
     options.busyTimeoutMs = 30'000;
     {
-        JobStore seed(path, options);
+        Store seed(path, options);
         QVERIFY(seed.open());
         QList<NewJob> jobs;
         for (int i = 0; i < kJobs; ++i) {
@@ -37,7 +37,7 @@ void TestStress::eightThreadsDrainEachJobOnce()
             j.maxAttempts = 1;
             jobs << j;
         }
-        QVERIFY(seed.insert(jobs, 1000));
+        QVERIFY(seed.jobs().insert(jobs, 1000));
     }
     QMutex mutex;
     QHash<qint64, int> runs;
@@ -45,7 +45,7 @@ void TestStress::eightThreadsDrainEachJobOnce()
     QList<QThread *> threads;
     for (int t = 0; t < kThreads; ++t) {
         threads << QThread::create([&, t] {
-            JobStore store(path, options);
+            Store store(path, options);
             if (!store.open()) {
                 ++failures;
                 return;
@@ -53,12 +53,12 @@ void TestStress::eightThreadsDrainEachJobOnce()
             ClaimRequest r;
             r.limit = 1 + t % 4; // different batch sizes race each other
             r.now = 2000;
-            r.leaseUntil = 60'000;
+            r.leaseMsByType = {{QStringLiteral("stress"), 58'000}};
             r.worker = QStringLiteral("t%1").arg(t);
             for (;;) {
-                const QList<Job> claimed = store.claim(r);
+                const QList<Job> claimed = store.jobs().claim(r).value_or(QList<Job>{});
                 if (claimed.isEmpty()) {
-                    if (!store.readyJobs(2000, 1).isEmpty())
+                    if (!store.jobs().readyJobs(2000, 1).isEmpty())
                         continue; // lost a race or hit a busy lock: try again
                     return;
                 }
@@ -69,7 +69,7 @@ void TestStress::eightThreadsDrainEachJobOnce()
                     }
                     if (job.status != JobStatus::Running || job.attempts != 1)
                         ++failures;
-                    if (!store.transition(job.id, JobStatus::Completed, {}, 3000))
+                    if (!store.jobs().transition(job.id, JobStatus::Completed, {}, 3000))
                         ++failures;
                 }
             }
@@ -84,12 +84,12 @@ void TestStress::eightThreadsDrainEachJobOnce()
     QCOMPARE(runs.size(), kJobs);
     for (auto it = runs.cbegin(); it != runs.cend(); ++it)
         QVERIFY2(it.value() == 1, qPrintable(QStringLiteral("job %1 ran %2 times").arg(it.key()).arg(it.value())));
-    JobStore check(path, options);
+    Store check(path, options);
     QVERIFY(check.open());
-    const auto counts = check.countByStatus();
+    const auto counts = check.listing().countByStatus();
     QCOMPARE(counts.value(QStringLiteral("completed")), kJobs);
     QCOMPARE(counts.size(), 1);
-    QCOMPARE(check.integrityCheck(), QStringLiteral("ok"));
+    QCOMPARE(check.database().integrityCheck(), QStringLiteral("ok"));
 }
 
 QTEST_GUILESS_MAIN(TestStress)

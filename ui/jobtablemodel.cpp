@@ -31,7 +31,7 @@ JobTableModel::JobTableModel(JobQueue &queue, QObject *parent) : QAbstractTableM
 {
     m_filter.parentId = 0;
     m_filter.limit = kPageSize;
-    m_total = m_queue.store().count(m_filter);
+    m_total = m_queue.store().listing().count(m_filter);
     m_rows = initialRows();
     m_flushTimer.setSingleShot(true);
     m_flushTimer.setInterval(kFlushMs);
@@ -54,10 +54,10 @@ void JobTableModel::startIndexLoad()
     const QString path = m_queue.store().path();
     const JobFilter filter = m_filter;
     m_indexWatcher.setFuture(QtConcurrent::run([path, filter, generation]() -> QList<qint64> {
-        JobStore reader(path);
+        Store reader(path);
         if (!reader.open())
             return {};
-        QList<qint64> ids = reader.ids(filter);
+        QList<qint64> ids = reader.listing().ids(filter);
         ids.prepend(generation); // tags the result with the request it answers
         return ids;
     }));
@@ -138,16 +138,16 @@ void JobTableModel::loadPage(int page) const
     }
     QList<Job> rows;
     if (m_indexReady) {
-        rows = m_queue.store().jobsInOrder(m_index.mid(page * kPageSize, kPageSize));
+        rows = m_queue.store().listing().jobsInOrder(m_index.mid(page * kPageSize, kPageSize));
     } else {
         JobFilter f = m_filter;
         f.offset = page * kPageSize;
         f.limit = kPageSize;
-        rows = m_queue.store().page(f);
+        rows = m_queue.store().listing().page(f);
     }
     for (const Job &job : rows) {
         if (JobTypes::listsVideos(job.type))
-            m_summaries.insert(job.id, m_queue.store().childSummary(job.id));
+            m_summaries.insert(job.id, m_queue.store().jobs().childSummary(job.id));
     }
     m_pages.insert(page, rows);
     m_pageOrder.append(page);
@@ -366,7 +366,7 @@ void JobTableModel::setFilter(const QList<JobStatus> &statuses, const QStringLis
     m_pendingProgress.clear();
     m_layoutDirty = false;
     resolveSearch();
-    m_total = m_queue.store().count(m_filter);
+    m_total = m_queue.store().listing().count(m_filter);
     m_rows = initialRows();
     endResetModel();
 }
@@ -375,7 +375,7 @@ void JobTableModel::resolveSearch()
 {
     // The text is searched once here, not again for the count and for every page.
     const bool capped =
-        !m_queue.store().resolveText(m_filter, m_searchCap, JobStore::TextOverflow::KeepFirst);
+        !m_queue.store().listing().resolveText(m_filter, m_searchCap, JobListing::TextOverflow::KeepFirst);
     if (capped != m_searchCapped) {
         m_searchCapped = capped;
         Q_EMIT searchCappedChanged(capped);
@@ -390,7 +390,7 @@ void JobTableModel::setParentFilter(qint64 parentId)
     m_filter.limit = kPageSize;
     invalidate();
     m_summaries.clear();
-    m_total = m_queue.store().count(m_filter);
+    m_total = m_queue.store().listing().count(m_filter);
     m_rows = initialRows();
     endResetModel();
 }
@@ -464,7 +464,7 @@ void JobTableModel::flushChanges()
                 touched = true;
             }
             if (m_parentsToRefresh.contains(cached.id)) {
-                m_summaries.insert(cached.id, m_queue.store().childSummary(cached.id));
+                m_summaries.insert(cached.id, m_queue.store().jobs().childSummary(cached.id));
                 touched = true;
             }
             if (touched)
@@ -492,7 +492,7 @@ void JobTableModel::refreshLayout()
     // First the number of rows settles (rows come or go at the end), then the contents move.
     const bool allShown = m_rows >= m_total;
     resolveSearch(); // titles and jobs may have changed since the last search
-    const qint64 total = m_queue.store().count(m_filter);
+    const qint64 total = m_queue.store().listing().count(m_filter);
     // New rows show at once when the whole table was shown; otherwise they wait for fetchMore.
     // The total changes together with the rows, so observers never see more to fetch mid-insert.
     const int newRows = static_cast<int>(allShown ? total : qMin<qint64>(total, m_rows));

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "queue/jobstore.h"
+#include "store/store.h"
 
 #include <QAbstractTableModel>
 #include <QFutureWatcher>

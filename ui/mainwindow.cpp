@@ -429,7 +429,7 @@ void MainWindow::forEachJob(const QList<qint64> &ids, const std::function<std::o
     // refuses the rest; all of it is written in one commit, so a channel of thousands of videos
     // does not cost thousands of disk syncs.
     JobQueue &q = m_core.queue();
-    q.store().beginBatch();
+    JobQueue::Unit unit(q);
     int done = 0;
     std::optional<QString> refused;
     for (qint64 id : ids) {
@@ -445,7 +445,11 @@ void MainWindow::forEachJob(const QList<qint64> &ids, const std::function<std::o
                 done += act(child) ? 0 : 1; // videos it does not apply to are no news
         }
     }
-    q.store().commitBatch();
+    if (!unit.commit()) {
+        statusBar()->showMessage(tr("Not done: the database refused the change (%1)")
+                                     .arg(q.store().database().lastError()), 8000);
+        return;
+    }
     m_model->flushChanges();
     // Nothing happened at all: say why instead of leaving the click without an answer.
     if (done == 0 && refused)

@@ -30,6 +30,8 @@ ApiReply ApiReply::fromError(const Error &error)
         return ApiReply::error(404, QStringLiteral("not_found"), error.message);
     case ErrorCode::Conflict:
         return ApiReply::error(409, QStringLiteral("conflict"), error.message);
+    case ErrorCode::Fenced:
+        return ApiReply::error(409, QStringLiteral("superseded"), error.message);
     case ErrorCode::Storage:
     case ErrorCode::None:
         break;

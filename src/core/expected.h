@@ -12,6 +12,7 @@ enum class ErrorCode {
     NotFound,
     Conflict,        // illegal transition, duplicate, wrong state
     Storage,         // the database refused (disk full, I/O error, corruption)
+    Fenced,          // a worker's write to a job it no longer holds (its claim was superseded)
 };
 
 // A failure reason: a category and a human-readable message.
@@ -36,6 +37,7 @@ public:
     T &&value() && { return std::move(*m_value); }
     const T *operator->() const { return &*m_value; }
     const Error &error() const { return m_error; }
+    T value_or(T fallback) const { return m_value ? *m_value : std::move(fallback); }
 
 private:
     std::optional<T> m_value;

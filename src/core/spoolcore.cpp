@@ -4,7 +4,7 @@
 #include "logging/logstore.h"
 #include "queue/dispatcher.h"
 #include "queue/jobqueue.h"
-#include "queue/jobstore.h"
+#include "store/store.h"
 #include "queue/maintenance.h"
 #include "queue/subscriptions.h"
 #include "core/downloadwindow.h"
@@ -55,7 +55,7 @@ Expected<bool> SpoolCore::open()
     if (!window)
         return makeError(ErrorCode::InvalidArgument,
                          QStringLiteral("the download window '%1' is not HH:MM-HH:MM").arg(m_options.downloadWindow));
-    m_store = std::make_unique<JobStore>(databasePath(), m_options.store);
+    m_store = std::make_unique<Store>(databasePath(), m_options.store);
     if (auto opened = m_store->open(); !opened)
         return opened;
     m_logs = std::make_unique<LogStore>(m_options.dataDir + QStringLiteral("/logs/jobs"),
@@ -76,7 +76,7 @@ Expected<bool> SpoolCore::open()
         const qint64 now = m_clock->nowMs();
         if (now - m_lastCheckpointMs >= kCheckpointSpacingMs) {
             m_lastCheckpointMs = now;
-            m_store->checkpoint();
+            m_store->database().checkpoint();
         }
     });
     return true;

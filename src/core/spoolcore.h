@@ -2,7 +2,7 @@
 
 #include "core/expected.h"
 #include "core/settings.h"
-#include "queue/jobstore.h"
+#include "store/store.h"
 
 #include <QObject>
 #include <QString>
@@ -32,7 +32,7 @@ public:
         Clock *clock = nullptr; // null: the system clock
         QVariantMap environment; // handed to workers (tool paths, download dir)
         QString downloadWindow;  // "HH:MM-HH:MM" (local time): downloads start only inside it
-        JobStore::Options store;
+        Store::Options store;
     };
 
     explicit SpoolCore(Options options, QObject *parent = nullptr);
@@ -48,7 +48,7 @@ public:
     QString dataDir() const { return m_options.dataDir; }
     QString databasePath() const;
     QueueSettings &settings() { return m_options.settings; }
-    JobStore &store() { return *m_store; }
+    Store &store() { return *m_store; }
     JobQueue &queue() { return *m_queue; }
     LogStore &logs() { return *m_logs; }
     WorkerRegistry &workers() { return *m_registry; }
@@ -60,7 +60,7 @@ private:
     Options m_options;
     std::unique_ptr<Clock> m_ownClock;
     Clock *m_clock = nullptr;
-    std::unique_ptr<JobStore> m_store;
+    std::unique_ptr<Store> m_store;
     std::unique_ptr<LogStore> m_logs;
     std::unique_ptr<WorkerRegistry> m_registry;
     std::unique_ptr<JobQueue> m_queue;

@@ -8,6 +8,7 @@
 #include "workers/workerregistry.h"
 #include "workers/workertask.h"
 
+#include <QCoreApplication>
 #include <QEventLoop>
 #include <QPointer>
 #include <QUuid>
@@ -15,15 +16,27 @@
 #include <future>
 
 namespace {
-constexpr int kPersistEveryTicks = 8; // progress reaches the UI every tick, the database every 8th
 constexpr qint64 kMaxTimerMs = 24LL * 3600 * 1000;
+// A write the database refused is tried again after 100 ms, doubling up to 30 s.
+const RetryPolicy kRecordRetry{1000, 100, 30'000, 0.0};
+constexpr int kMaxSkippedLines = 50; // log lines about skipped listing entries, per outcome
 using Level = JobLogger::Level;
+
+Fence fenceOf(const Job &job)
+{
+    return Fence{job.claimId};
+}
+
+bool isStorage(const Error &error)
+{
+    return error.code == ErrorCode::Storage;
+}
 } // namespace
 
 Dispatcher::Dispatcher(JobQueue &queue, WorkerRegistry &registry, LogStore &logs, Clock &clock, QObject *parent)
     : QObject(parent), m_queue(queue), m_registry(registry), m_logs(logs), m_clock(clock),
       m_settings(queue.settings()), m_workerId(QUuid::createUuid().toString(QUuid::WithoutBraces).left(8)),
-      m_held(queue.store().isHeld()) // a queue paused before a restart stays paused
+      m_held(queue.store().state().isHeld()) // a queue paused before a restart stays paused
 {
     m_pool.setObjectName(QStringLiteral("spool-workers"));
     m_pool.setMaxThreadCount(qMax(1, m_settings.maxConcurrent));
@@ -32,8 +45,16 @@ Dispatcher::Dispatcher(JobQueue &queue, WorkerRegistry &registry, LogStore &logs
     connect(&m_wakeTimer, &QTimer::timeout, this, &Dispatcher::scheduleNow);
     m_watchdogTimer.setInterval(static_cast<int>(m_settings.watchdogIntervalMs));
     connect(&m_watchdogTimer, &QTimer::timeout, this, &Dispatcher::checkHung);
+    // Progress reaches the views four times per flush interval, the database once per interval.
     m_progressTimer.setInterval(static_cast<int>(qMax<qint64>(50, m_settings.progressFlushMs / 4)));
-    connect(&m_progressTimer, &QTimer::timeout, this, [this] { flushProgress(++m_progressTicks % kPersistEveryTicks == 0); });
+    connect(&m_progressTimer, &QTimer::timeout, this, [this] {
+        flushProgress(m_clock.monotonicMs() - m_lastPersistMono >= m_settings.progressFlushMs);
+    });
+    m_recordRetryTimer.setSingleShot(true);
+    connect(&m_recordRetryTimer, &QTimer::timeout, this, [this] {
+        flushOutcomes();
+        scheduleNow();
+    });
     connect(&m_queue, &JobQueue::jobAdded, this, &Dispatcher::requestSchedule);
     connect(&m_queue, &JobQueue::jobChanged, this, [this](const Job &job) {
         if (job.status == JobStatus::Pending || job.status == JobStatus::Retrying)
@@ -63,7 +84,7 @@ void Dispatcher::start()
 bool Dispatcher::setHeld(bool held)
 {
     // Applied at once either way; false when it could not be saved for the next start.
-    const bool saved = m_queue.store().setHeld(held);
+    const bool saved = m_queue.store().state().setHeld(held);
     if (held != m_held) {
         m_held = held;
         Q_EMIT heldChanged(held);
@@ -73,16 +94,31 @@ bool Dispatcher::setHeld(bool held)
     return saved;
 }
 
+qint64 Dispatcher::lastHeartbeatMs(qint64 id) const
+{
+    const auto it = m_running.constFind(id);
+    return it == m_running.cend() ? -1 : it->reporter->peek().lastHeartbeatMs;
+}
+
+Dispatcher::Health Dispatcher::health() const
+{
+    Health h = m_health;
+    h.pendingOutcomes = static_cast<int>(m_delivered.size());
+    return h;
+}
+
 void Dispatcher::recoverOrphans()
 {
     // Only one Spool runs per data dir, so anything still running belongs to a process that died.
-    for (const Job &job : m_queue.store().jobsWithStatus(JobStatus::Running)) {
-        auto log = m_logs.logger(job.id);
+    for (const Job &job : m_queue.store().jobs().jobsWithStatus(JobStatus::Running)) {
         const QString message = QStringLiteral("Spool stopped while attempt %1 of %2 was running (crash or kill)")
                                     .arg(job.attempts)
                                     .arg(job.maxAttempts);
-        log->log(Level::Warning, QStringLiteral("recovered"), message);
-        recordFailure(job, QStringLiteral("crashed"), message, true, 0);
+        JobQueue::Unit unit(m_queue);
+        note(job.id, Level::Warning, QStringLiteral("recovered"), message);
+        if (recordFailure(job, QStringLiteral("crashed"), message, true, 0) && unit.commit())
+            continue;
+        storageRefused(m_queue.store().database().lastError()); // it stays running; the next start tries again
     }
 }
 
@@ -94,19 +130,17 @@ void Dispatcher::requestSchedule()
     QMetaObject::invokeMethod(this, [this] { scheduleNow(); }, Qt::QueuedConnection);
 }
 
-QStringList Dispatcher::cappedTypes(QHash<QString, int> *room) const
+QHash<QString, int> Dispatcher::roomPerCappedType() const
 {
     QHash<QString, int> perType;
     for (const Running &run : m_running)
         ++perType[run.job.type];
-    QStringList capped;
+    QHash<QString, int> room;
     for (auto it = m_settings.types.cbegin(); it != m_settings.types.cend(); ++it) {
-        if (it->maxConcurrent <= 0)
-            continue;
-        capped << it.key();
-        room->insert(it.key(), qMax(0, it->maxConcurrent - perType.value(it.key())));
+        if (it->maxConcurrent > 0)
+            room.insert(it.key(), qMax(0, it->maxConcurrent - perType.value(it.key())));
     }
-    return capped;
+    return room;
 }
 
 QStringList Dispatcher::gatedTypes(qint64 now, qint64 *opensAt) const
@@ -125,6 +159,48 @@ QStringList Dispatcher::gatedTypes(qint64 now, qint64 *opensAt) const
     return closed;
 }
 
+QHash<QString, qint64> Dispatcher::claimableTypes(const QStringList &gated, const QHash<QString, int> &room) const
+{
+    // Each type that may start now, with its own lease.
+    QHash<QString, qint64> leases;
+    for (auto it = m_settings.types.cbegin(); it != m_settings.types.cend(); ++it) {
+        if (!gated.contains(it.key()) && room.value(it.key(), 1) > 0)
+            leases.insert(it.key(), it->leaseMs);
+    }
+    return leases;
+}
+
+bool Dispatcher::claimRound(int free, const QStringList &gated, QHash<QString, int> &room, const QStringList &hosts,
+                            qint64 now)
+{
+    // The best jobs across every type that may start, never more of a capped type than its room:
+    // a claim takes at most the smallest room, then the rooms are counted again.
+    ClaimRequest request;
+    request.leaseMsByType = claimableTypes(gated, room);
+    request.limit = free;
+    for (auto it = request.leaseMsByType.cbegin(); it != request.leaseMsByType.cend(); ++it) {
+        if (room.contains(it.key()))
+            request.limit = qMin(request.limit, room.value(it.key()));
+    }
+    if (request.leaseMsByType.isEmpty() || request.limit <= 0)
+        return false;
+    request.now = now;
+    request.worker = m_workerId;
+    request.excludedIds = m_running.keys();
+    request.excludedHosts = hosts;
+    auto claimed = m_queue.claim(request);
+    if (!claimed) {
+        storageRefused(claimed.error().message);
+        return false;
+    }
+    for (const Job &job : claimed.value()) {
+        if (room.contains(job.type))
+            --room[job.type];
+        startJob(job);
+    }
+    return claimed.value().size() == request.limit;
+}
+
 void Dispatcher::scheduleNow()
 {
     m_schedulePending = false;
@@ -132,64 +208,52 @@ void Dispatcher::scheduleNow()
         return;
     const qint64 now = m_clock.nowMs();
     const QStringList gated = gatedTypes(now, &m_gateOpensAt);
-    const QHash<QString, qint64> cooldowns = m_queue.store().hostCooldowns(now);
+    CooldownStore &cooldownStore = m_queue.store().cooldowns();
+    if (m_cooldownEndsAt > 0 && m_cooldownEndsAt <= now)
+        cooldownStore.purgeEnded(now);
+    const QHash<QString, qint64> cooldowns = cooldownStore.active(now);
     m_cooldownEndsAt = 0;
     for (qint64 until : cooldowns)
         m_cooldownEndsAt = m_cooldownEndsAt == 0 ? until : qMin(m_cooldownEndsAt, until);
-    // Uncapped types first, as one batch; then each capped type up to its own room.
-    QHash<QString, int> room;
-    const QStringList capped = cappedTypes(&room);
-    claimInto(m_settings.maxConcurrent - runningCount(), gated + capped, {}, cooldowns.keys(), now);
-    for (const QString &type : capped) {
-        const int free = qMin(room.value(type), m_settings.maxConcurrent - runningCount());
-        if (free > 0 && !gated.contains(type))
-            claimInto(free, {}, {type}, cooldowns.keys(), now);
+    QHash<QString, int> room = roomPerCappedType();
+    while (claimRound(m_settings.maxConcurrent - runningCount(), gated, room, cooldowns.keys(), now)) {
     }
     armWakeTimer();
-}
-
-void Dispatcher::claimInto(int count, const QStringList &excludedTypes, const QStringList &onlyTypes,
-                           const QStringList &excludedHosts, qint64 now)
-{
-    if (count <= 0)
-        return;
-    ClaimRequest request;
-    request.limit = count;
-    request.excludedTypes = excludedTypes;
-    request.onlyTypes = onlyTypes;
-    request.excludedHosts = excludedHosts;
-    request.excludedIds = m_running.keys();
-    request.now = now;
-    request.worker = m_workerId;
-    request.leaseUntil = now + TypePolicy{}.leaseMs;
-    for (const Job &job : m_queue.claim(request))
-        startJob(job);
 }
 
 void Dispatcher::armWakeTimer()
 {
     m_wakeTimer.stop();
-    if (!m_accepting || m_held || runningCount() >= m_settings.maxConcurrent)
+    if (!m_accepting || m_held)
+        return;
+    if (!m_health.ok) {
+        // A claim the database refused is tried again with the same backoff as outcomes.
+        m_wakeTimer.start(static_cast<int>(Backoff::baseDelayMs(kRecordRetry, m_health.failures)));
+        return;
+    }
+    if (runningCount() >= m_settings.maxConcurrent)
         return; // a finishing job schedules again
     const qint64 now = m_clock.nowMs();
-    // The next moment anything can change: a job falls due, a window opens, a cool-down ends.
-    qint64 wake = 0;
+    // The next moment something claimable can appear: a job scheduled for later falls due, a
+    // window opens, a cool-down ends. Due jobs that cannot start now (gated, cooling, at their
+    // type's cap) wait for those moments or for a worker to finish; they never mask a later time.
+    qint64 wake = -1;
     auto consider = [&](qint64 at) {
-        if (at > now)
-            wake = wake == 0 ? at : qMin(wake, at);
+        if (at > 0)
+            wake = wake < 0 ? at : qMin(wake, at);
     };
-    if (const auto due = m_queue.store().nextDueTime())
-        consider(*due);
+    if (const auto scheduled = m_queue.store().jobs().nextScheduled())
+        consider(qMax(*scheduled, now)); // due but not staged yet: at once
     consider(m_gateOpensAt);
     consider(m_cooldownEndsAt);
-    if (wake > 0)
-        m_wakeTimer.start(static_cast<int>(qMin(wake - now, kMaxTimerMs)));
+    if (wake >= 0)
+        m_wakeTimer.start(static_cast<int>(qBound<qint64>(0, wake - now, kMaxTimerMs)));
 }
 
-JobContext::ChildAdder Dispatcher::childAdder(qint64 parentId, std::shared_ptr<CancellationToken> token)
+JobContext::ChildAdder Dispatcher::childAdder(qint64 parentId, qint64 claimId, std::shared_ptr<CancellationToken> token)
 {
     QPointer<JobQueue> queue(&m_queue);
-    return [queue, parentId, token](const QList<NewJob> &children) -> Expected<QList<Job>> {
+    return [queue, parentId, claimId, token](const QList<NewJob> &children) -> Expected<QList<Job>> {
         using Result = Expected<QList<Job>>;
         auto promise = std::make_shared<std::promise<Result>>();
         std::future<Result> future = promise->get_future();
@@ -197,8 +261,8 @@ JobContext::ChildAdder Dispatcher::childAdder(qint64 parentId, std::shared_ptr<C
         for (NewJob &child : list)
             child.parentId = parentId;
         // The store's writer lives on the queue's thread; hand the insert over and wait for it.
-        const bool posted = QMetaObject::invokeMethod(queue.data(), [queue, list, promise] {
-            auto added = queue->addJobs(list);
+        const bool posted = QMetaObject::invokeMethod(queue.data(), [queue, list, claimId, promise] {
+            auto added = queue->addJobs(list, Fence{claimId});
             if (!added) {
                 promise->set_value(added.error());
                 return;
@@ -221,18 +285,20 @@ JobContext::ChildAdder Dispatcher::childAdder(qint64 parentId, std::shared_ptr<C
 void Dispatcher::startJob(const Job &job)
 {
     Running run{job, std::make_shared<CancellationToken>(), std::make_shared<ProgressReporter>(&m_clock),
-                m_logs.logger(job.id), m_clock.nowMs(), false};
+                m_logs.logger(job.id), m_clock.monotonicMs(), false, {}, std::nullopt};
     run.log->log(Level::Info, QStringLiteral("started"),
                  QStringLiteral("Attempt %1 of %2 started").arg(job.attempts).arg(job.maxAttempts),
                  {{QStringLiteral("attempt"), job.attempts}, {QStringLiteral("worker"), m_workerId}});
     std::unique_ptr<Worker> worker = m_registry.create(job.type);
     if (!worker) {
-        recordFailure(job, QStringLiteral("internal"), QStringLiteral("no worker handles job type '%1'").arg(job.type),
-                      false, 0);
+        JobQueue::Unit unit(m_queue);
+        if (!recordFailure(job, QStringLiteral("internal"), QStringLiteral("no worker handles job type '%1'").arg(job.type),
+                           false, 0) || !unit.commit())
+            storageRefused(m_queue.store().database().lastError());
         return;
     }
     auto context = std::make_unique<JobContext>(job, *run.reporter, *run.log, *run.token, m_settings,
-                                                m_environment, childAdder(job.id, run.token));
+                                                m_environment, childAdder(job.id, job.claimId, run.token));
     QPointer<Dispatcher> self(this);
     const qint64 id = job.id;
     // The deliver callback keeps the reporter, log and token alive for as long as the task runs.
@@ -261,27 +327,50 @@ void Dispatcher::syncTimers()
 
 void Dispatcher::handleOutcome(qint64 id, const Outcome &outcome)
 {
+    auto it = m_running.find(id);
+    if (it == m_running.end() || it->delivered)
+        return;
+    it->delivered = outcome;
+    m_delivered.append(id);
     // Outcomes that arrive together are written together: one commit for all of them.
-    m_outcomes.append({id, outcome});
-    if (m_outcomes.size() == 1)
+    if (!m_flushQueued && !m_recordRetryTimer.isActive()) {
+        m_flushQueued = true;
         QMetaObject::invokeMethod(this, &Dispatcher::flushOutcomes, Qt::QueuedConnection);
+    }
 }
 
 void Dispatcher::flushOutcomes()
 {
-    const QList<std::pair<qint64, Outcome>> batch = std::exchange(m_outcomes, {});
-    m_queue.store().beginBatch();
-    m_batchOpen = true;
-    for (const auto &[id, outcome] : batch)
-        settle(id, outcome);
-    m_queue.store().commitBatch();
-    m_batchOpen = false;
-    // The log says what the database says: lines about outcomes follow their commit.
-    for (const auto &write : std::exchange(m_afterCommit, {}))
-        write();
+    m_flushQueued = false;
+    if (m_delivered.isEmpty())
+        return;
+    const QList<qint64> batch = std::exchange(m_delivered, {});
+    QList<qint64> settled;
+    bool kept = false;
+    {
+        JobQueue::Unit unit(m_queue);
+        if (unit.active()) {
+            for (qint64 id : batch) {
+                if (settle(m_running[id]))
+                    settled << id;
+                else
+                    m_delivered << id; // its own unit was refused: kept for the next try
+            }
+            kept = unit.commit(); // the notes and signals of the settled ones follow this commit
+        }
+    }
+    if (!kept) {
+        m_delivered = batch; // nothing of it is durable: every outcome is kept, its job still owned
+        storageRefused(m_queue.store().database().lastError());
+        return;
+    }
+    for (qint64 id : settled)
+        finish(id);
+    if (m_delivered.isEmpty())
+        storageRecovered();
+    else
+        storageRefused(m_queue.store().database().lastError());
     syncTimers();
-    for (const auto &[id, outcome] : batch)
-        Q_EMIT jobFinished(id, outcome);
     if (m_running.isEmpty()) {
         Q_EMIT idle();
         if (m_shuttingDown)
@@ -291,92 +380,144 @@ void Dispatcher::flushOutcomes()
         scheduleNow();
 }
 
-void Dispatcher::settle(qint64 id, const Outcome &outcome)
+void Dispatcher::finish(qint64 id)
 {
-    auto it = m_running.find(id);
-    if (it == m_running.end())
-        return;
-    Running run = it.value();
-    m_running.erase(it);
-    const ProgressReporter::Snapshot last = run.reporter->take();
-    if (last.changed && !run.detached)
-        m_queue.publishProgress(id, last.progress);
-    if (run.detached) {
-        run.log->log(Level::Info, QStringLiteral("worker_stopped"),
-                     QStringLiteral("Worker stopped (%1)").arg(stopReasonName(run.token->reason())));
-    } else if (m_shuttingDown && run.token->reason() == StopReason::Shutdown && outcome.kind == Outcome::Kind::Failed) {
-        handBack(run, QStringLiteral("Spool is shutting down"), last.progress);
-    } else {
-        recordOutcome(run, outcome, last.progress);
-    }
+    const Running run = m_running.take(id);
+    Q_EMIT jobFinished(id, *run.delivered);
 }
 
-void Dispatcher::applyOutcomeFacts(const Job &job, const Outcome &outcome)
+bool Dispatcher::settle(Running &run)
 {
-    if (outcome.hostCooldownMs > 0 && !job.host.isEmpty())
-        m_queue.store().setHostCooldown(job.host, m_clock.nowMs() + outcome.hostCooldownMs, outcome.message);
+    // One outcome is one unit: the transition, the children it adds or releases, the archive and
+    // media facts. Returns false when the database refused it (kept for another try).
+    const Outcome &outcome = *run.delivered;
+    const ProgressReporter::Snapshot last = run.reporter->peek();
+    JobQueue::Unit unit(m_queue);
+    if (!unit.active())
+        return false;
+    Expected<bool> recorded = true;
+    if (run.detached) {
+        note(run.job.id, Level::Info, QStringLiteral("worker_stopped"),
+             QStringLiteral("Worker stopped (%1)").arg(stopReasonName(run.token->reason())));
+    } else if (run.hung.reason != StopReason::None) {
+        recorded = recordFailure(run.job, stopReasonName(run.hung.reason), run.hung.message, true, 0, last.progress);
+    } else if (m_shuttingDown && run.token->reason() == StopReason::Shutdown && outcome.kind == Outcome::Kind::Failed) {
+        recorded = handBack(run, QStringLiteral("Spool is shutting down"), last.progress);
+    } else {
+        recorded = recordOutcome(run, outcome, last.progress);
+    }
+    if (recorded) {
+        if (last.changed && !run.detached)
+            m_queue.afterCommit([this, id = run.job.id, p = last.progress] { m_queue.publishProgress(id, p); });
+        return unit.commit();
+    }
+    if (isStorage(recorded.error()))
+        return false;
+    unit.commit(); // nothing was written; only what it says goes on
+    // Refused for good: the job moved on without this worker (taken over, or changed meanwhile).
+    note(run.job.id, Level::Warning, recorded.error().code == ErrorCode::Fenced ? QStringLiteral("outcome_superseded")
+                                                                               : QStringLiteral("transition_refused"),
+         QStringLiteral("This attempt's outcome was not recorded: %1").arg(recorded.error().message));
+    return true;
+}
+
+Expected<bool> Dispatcher::recordFacts(const Job &job, const Outcome &outcome)
+{
+    Store &store = m_queue.store();
+    const qint64 now = m_clock.nowMs();
+    if (outcome.hostCooldownMs > 0 && !job.host.isEmpty()) {
+        if (auto cooled = store.cooldowns().setCooldown(job.host, now + outcome.hostCooldownMs, outcome.message); !cooled)
+            return cooled.error();
+    }
     if (outcome.media) {
-        m_queue.saveMedia(job.id, *outcome.media);
-        if (outcome.mediaToParent && job.parentId > 0)
-            m_queue.saveMedia(job.parentId, *outcome.media);
+        if (auto saved = m_queue.saveMedia(job.id, *outcome.media, fenceOf(job)); !saved)
+            return saved.error();
+        if (outcome.mediaToParent && job.parentId > 0) {
+            if (auto saved = m_queue.saveMedia(job.parentId, *outcome.media); !saved && isStorage(saved.error()))
+                return saved.error();
+        }
     }
     for (const QString &key : outcome.archiveKeys) {
-        if (!key.isEmpty())
-            m_queue.store().archive(key, job.id, outcome.archivePath, m_clock.nowMs());
+        if (key.isEmpty())
+            continue;
+        if (auto archived = store.archive().archive(key, job.id, outcome.archivePath, now); !archived)
+            return archived.error();
     }
+    return true;
 }
 
-void Dispatcher::recordOutcome(const Running &run, const Outcome &outcome, const JobProgress &progress)
+Expected<bool> Dispatcher::recordChildren(const Job &job, const Outcome &outcome, QJsonObject &result)
+{
+    // A listing with a bad entry skips that entry with its reason; it does not fail the channel.
+    QList<NewJob> valid;
+    QStringList skipped = outcome.skipped;
+    for (NewJob child : outcome.children) {
+        child.parentId = job.id;
+        if (const auto problem = m_queue.validate(child))
+            skipped << QStringLiteral("%1: %2").arg(child.url.left(200), problem->message);
+        else
+            valid << child;
+    }
+    for (int i = 0; i < skipped.size() && i < kMaxSkippedLines; ++i)
+        note(job.id, Level::Warning, QStringLiteral("entry_skipped"), QStringLiteral("Entry skipped: %1").arg(skipped[i]));
+    if (skipped.size() > kMaxSkippedLines)
+        note(job.id, Level::Warning, QStringLiteral("entry_skipped"),
+             QStringLiteral("%1 more entries skipped").arg(skipped.size() - kMaxSkippedLines));
+    if (!skipped.isEmpty())
+        result.insert(QStringLiteral("children_skipped"), static_cast<int>(skipped.size()));
+    if (valid.isEmpty())
+        return true;
+    auto added = m_queue.addJobs(valid, fenceOf(job));
+    if (!added)
+        return added.error();
+    int fresh = 0;
+    for (const auto &a : added.value())
+        fresh += a.existed ? 0 : 1;
+    // What was really new: entries already queued, done or archived were not added again.
+    result.insert(QStringLiteral("children_added"), fresh);
+    result.insert(QStringLiteral("children_existing"), static_cast<int>(added.value().size()) - fresh);
+    return true;
+}
+
+Expected<bool> Dispatcher::recordOutcome(const Running &run, const Outcome &outcome, const JobProgress &progress)
 {
     const Job &job = run.job;
-    applyOutcomeFacts(job, outcome);
     if (outcome.kind == Outcome::Kind::Failed) {
+        if (auto facts = recordFacts(job, outcome); !facts)
+            return facts;
         // The host's cool-down and the worker's own "not before" both hold off the retry.
         const qint64 untilNotBefore = outcome.notBeforeMs > 0 ? outcome.notBeforeMs - m_clock.nowMs() : 0;
-        recordFailure(job, outcome.errorClass, outcome.message, outcome.retryable,
-                      qMax(untilNotBefore, outcome.hostCooldownMs), progress);
-        return;
+        return recordFailure(job, outcome.errorClass, outcome.message, outcome.retryable,
+                             qMax(untilNotBefore, outcome.hostCooldownMs), progress);
     }
     QJsonObject result = outcome.result;
-    if (!outcome.children.isEmpty()) {
-        QList<NewJob> children = outcome.children;
-        for (NewJob &child : children)
-            child.parentId = job.id;
-        auto added = m_queue.addJobs(children);
-        if (!added) {
-            recordFailure(job, QStringLiteral("internal"),
-                          QStringLiteral("could not add child jobs: %1").arg(added.error().message), true, 0);
-            return;
-        }
-        int fresh = 0;
-        for (const auto &a : added.value())
-            fresh += a.existed ? 0 : 1;
-        // What was really new: entries already queued, done or archived were not added again.
-        result.insert(QStringLiteral("children_added"), fresh);
-        result.insert(QStringLiteral("children_existing"), static_cast<int>(added.value().size()) - fresh);
-    }
+    if (auto children = recordChildren(job, outcome, result); !children)
+        return children;
     TransitionChanges changes;
     changes.result = result;
     changes.clearUniqueKey = outcome.clearUniqueKey;
     changes.progress = progress;
     changes.errorClass = QString();
     changes.errorMessage = QString();
-    auto done = m_queue.transition(job.id, JobStatus::Completed, changes);
-    if (done)
-        note(job.id, Level::Info, QStringLiteral("completed"), QStringLiteral("Completed"),
-                     {{QStringLiteral("result"), result}});
-    else
-        note(job.id, Level::Warning, QStringLiteral("transition_refused"), done.error().message);
+    changes.fence = fenceOf(job);
+    // The facts first, while the job is still this worker's claim; the completion seals them.
+    if (auto facts = recordFacts(job, outcome); !facts)
+        return facts;
+    if (auto done = m_queue.transition(job.id, JobStatus::Completed, changes); !done)
+        return done.error();
+    note(job.id, Level::Info, QStringLiteral("completed"), QStringLiteral("Completed"), {{QStringLiteral("result"), result}});
+    return true;
 }
 
-void Dispatcher::recordFailure(const Job &job, const QString &errorClass, const QString &message, bool retryable,
-                               qint64 waitAtLeastMs, std::optional<JobProgress> progress)
+Expected<bool> Dispatcher::recordFailure(const Job &job, const QString &errorClass, const QString &message, bool retryable,
+                                         qint64 waitAtLeastMs, std::optional<JobProgress> progress)
 {
     const TypePolicy policy = m_settings.policy(job.type);
     TransitionChanges changes;
     changes.progress = progress;
     changes.errorClass = errorClass;
     changes.errorMessage = message;
+    changes.fence = fenceOf(job);
     QJsonObject fields{{QStringLiteral("error_class"), errorClass},
                        {QStringLiteral("attempt"), job.attempts},
                        {QStringLiteral("max_attempts"), job.maxAttempts}};
@@ -384,32 +525,30 @@ void Dispatcher::recordFailure(const Job &job, const QString &errorClass, const 
         const qint64 delay = qMax(m_backoff.delayMs(policy.retry, job.attempts), waitAtLeastMs);
         changes.runInMs = delay; // counted from the change's own time, as its updated_at is
         fields.insert(QStringLiteral("retry_in_ms"), delay);
-        auto changed = m_queue.transition(job.id, JobStatus::Retrying, changes);
+        if (auto changed = m_queue.transition(job.id, JobStatus::Retrying, changes); !changed)
+            return changed.error();
         note(job.id, Level::Warning, QStringLiteral("retry_scheduled"),
-                QStringLiteral("Attempt %1 failed (%2): %3. Retrying in %4 s")
-                    .arg(job.attempts).arg(errorClass, message).arg(delay / 1000.0, 0, 'f', 1),
-                fields);
-        if (!changed)
-            note(job.id, Level::Warning, QStringLiteral("transition_refused"), changed.error().message);
-        return;
+             QStringLiteral("Attempt %1 failed (%2): %3. Retrying in %4 s")
+                 .arg(job.attempts).arg(errorClass, message).arg(delay / 1000.0, 0, 'f', 1),
+             fields);
+        return true;
     }
     if (retryable)
         changes.errorMessage = message + QStringLiteral(" (gave up after %1 attempts)").arg(job.attempts);
-    auto changed = m_queue.transition(job.id, JobStatus::Dead, changes);
-    note(job.id, Level::Error, QStringLiteral("dead"), QStringLiteral("Failed for good (%1): %2").arg(errorClass, *changes.errorMessage),
-            fields);
-    if (!changed)
-        note(job.id, Level::Warning, QStringLiteral("transition_refused"), changed.error().message);
+    if (auto changed = m_queue.transition(job.id, JobStatus::Dead, changes); !changed)
+        return changed.error();
+    note(job.id, Level::Error, QStringLiteral("dead"),
+         QStringLiteral("Failed for good (%1): %2").arg(errorClass, *changes.errorMessage), fields);
+    return true;
 }
 
 void Dispatcher::note(qint64 jobId, JobLogger::Level level, const QString &event, const QString &message,
                       const QJsonObject &fields)
 {
-    auto write = [this, jobId, level, event, message, fields] { m_logs.logger(jobId)->log(level, event, message, fields); };
-    if (m_batchOpen)
-        m_afterCommit.append(write);
-    else
-        write();
+    // The log says what the database says: a line about an outcome follows its commit.
+    m_queue.afterCommit([this, jobId, level, event, message, fields] {
+        m_logs.logger(jobId)->log(level, event, message, fields);
+    });
 }
 
 void Dispatcher::handleStopRequested(qint64 id, StopReason reason)
@@ -424,17 +563,19 @@ void Dispatcher::handleStopRequested(qint64 id, StopReason reason)
 
 void Dispatcher::stopHung(Running &run, StopReason reason, const QString &message)
 {
-    run.detached = true;
+    // The failure is recorded once the worker has ended (its process group killed), so the job is
+    // never claimed again while an old attempt may still write, and the record follows the commit.
+    run.hung = HungStop{reason, message};
+    run.log->log(Level::Warning, QStringLiteral("stopping_hung"), QStringLiteral("Stopping: %1").arg(message));
     run.token->cancel(reason);
-    auto current = m_queue.job(run.job.id);
-    recordFailure(current.value_or(run.job), stopReasonName(reason), message, true, 0);
 }
 
 void Dispatcher::checkHung()
 {
-    const qint64 now = m_clock.nowMs();
+    // Measured on the monotonic clock: a suspend or a clock step must not expire every lease.
+    const qint64 now = m_clock.monotonicMs();
     for (Running &run : m_running) {
-        if (run.detached)
+        if (run.detached || run.delivered || run.hung.reason != StopReason::None)
             continue;
         const TypePolicy policy = m_settings.policy(run.job.type);
         const ProgressReporter::Snapshot s = run.reporter->peek();
@@ -444,7 +585,7 @@ void Dispatcher::checkHung()
         else if (now - s.lastAdvanceMs > policy.stallTimeoutMs)
             stopHung(run, StopReason::Stalled,
                      QStringLiteral("no progress for %1 s (stalled)").arg((now - s.lastAdvanceMs) / 1000));
-        else if (now - run.startedMs > policy.maxRunTimeMs)
+        else if (now - run.startedMono > policy.maxRunTimeMs)
             stopHung(run, StopReason::TimedOut,
                      QStringLiteral("ran longer than the %1 s limit").arg(policy.maxRunTimeMs / 1000));
     }
@@ -453,33 +594,87 @@ void Dispatcher::checkHung()
 void Dispatcher::flushProgress(bool persist)
 {
     QList<ProgressUpdate> updates;
+    const qint64 wallNow = m_clock.nowMs();
+    const qint64 monoNow = m_clock.monotonicMs();
     for (Running &run : m_running) {
+        if (run.detached)
+            continue;
         const ProgressReporter::Snapshot s = run.reporter->take();
-        if (s.changed && !run.detached)
+        if (s.changed && !run.delivered)
             m_queue.publishProgress(run.job.id, s.progress);
-        if (!s.title.isEmpty() && !run.detached) {
+        if (!s.title.isEmpty()) {
             MediaInfo info;
             info.title = s.title;
-            m_queue.saveMedia(run.job.id, info);
+            m_queue.saveMedia(run.job.id, info, fenceOf(run.job));
         }
-        if (!run.detached)
-            updates << ProgressUpdate{run.job.id, s.progress, s.lastHeartbeatMs + m_settings.policy(run.job.type).leaseMs};
+        // The stored lease is wall time, for whoever rescues jobs from the database; it is as long
+        // from now as the worker's last sign of life is old on the monotonic clock.
+        const qint64 quietFor = qMax<qint64>(0, monoNow - s.lastHeartbeatMs);
+        updates << ProgressUpdate{run.job.id, run.job.claimId, s.progress,
+                                  wallNow - quietFor + m_settings.policy(run.job.type).leaseMs};
     }
-    if (persist && !updates.isEmpty())
-        m_queue.store().saveProgress(updates);
+    if (!persist || updates.isEmpty())
+        return;
+    m_lastPersistMono = monoNow;
+    auto saved = m_queue.store().jobs().saveProgress(updates);
+    if (!saved) {
+        storageRefused(saved.error().message);
+        return;
+    }
+    handleLostClaims(saved.value());
 }
 
-void Dispatcher::handBack(Running &run, const QString &why, std::optional<JobProgress> progress)
+void Dispatcher::handleLostClaims(const QList<qint64> &ids)
 {
-    run.detached = true;
+    // A job whose claim is no longer this worker's was rescued and handed on: stop this attempt.
+    for (qint64 id : ids) {
+        auto it = m_running.find(id);
+        if (it == m_running.end() || it->detached || it->delivered)
+            continue;
+        it->detached = true;
+        it->log->log(Level::Warning, QStringLiteral("superseded"),
+                     QStringLiteral("The job was taken from this attempt (its claim was rescued); stopping it"));
+        it->token->cancel(StopReason::Superseded);
+    }
+}
+
+Expected<bool> Dispatcher::handBack(Running &run, const QString &why, std::optional<JobProgress> progress)
+{
     TransitionChanges changes;
     changes.uncharge = true;
     changes.progress = progress;
+    changes.fence = fenceOf(run.job);
     auto back = m_queue.transition(run.job.id, JobStatus::Pending, changes);
-    run.log->log(Level::Info, QStringLiteral("handed_back"),
-                 QStringLiteral("%1: returned to the queue without charging an attempt").arg(why));
     if (!back)
-        run.log->log(Level::Warning, QStringLiteral("transition_refused"), back.error().message);
+        return back.error();
+    note(run.job.id, Level::Info, QStringLiteral("handed_back"),
+         QStringLiteral("%1: returned to the queue without charging an attempt").arg(why));
+    return true;
+}
+
+void Dispatcher::storageRefused(const QString &message)
+{
+    const bool first = m_health.ok;
+    m_health.ok = false;
+    m_health.error = message;
+    if (first)
+        m_health.sinceMs = m_clock.nowMs();
+    ++m_health.failures;
+    const qint64 delay = Backoff::baseDelayMs(kRecordRetry, m_health.failures);
+    qWarning("Spool: the database refused a queue write (%s); trying again in %lld ms", qPrintable(message),
+             static_cast<long long>(delay));
+    if (!m_delivered.isEmpty())
+        m_recordRetryTimer.start(static_cast<int>(delay));
+    if (first)
+        Q_EMIT storageTroubleChanged(true, message);
+}
+
+void Dispatcher::storageRecovered()
+{
+    if (m_health.ok)
+        return;
+    m_health = Health{};
+    Q_EMIT storageTroubleChanged(false, QString());
 }
 
 bool Dispatcher::shutdown(qint64 graceMs)
@@ -497,14 +692,22 @@ bool Dispatcher::shutdown(qint64 graceMs)
         connect(this, &Dispatcher::stopped, &loop, &QEventLoop::quit);
         loop.exec();
     }
+    // Outcomes delivered by now are recorded, not handed back and run again.
+    QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
+    m_recordRetryTimer.stop();
+    flushOutcomes();
     const bool clean = m_running.isEmpty();
-    for (Running &run : m_running) {
-        if (!run.detached)
-            handBack(run, QStringLiteral("Still running when the shutdown grace period ended"));
+    for (auto it = m_running.begin(); it != m_running.end(); ++it) {
+        if (it->detached || it->delivered)
+            continue; // decided elsewhere, or an outcome the database refused: the next start rescues it
+        JobQueue::Unit unit(m_queue);
+        if (!handBack(*it, QStringLiteral("Still running when the shutdown grace period ended")) || !unit.commit())
+            qWarning("Spool: job %lld could not be handed back; the next start rescues it", static_cast<long long>(it.key()));
+        it->detached = true;
     }
     m_watchdogTimer.stop();
     m_progressTimer.stop();
     if (clean)
-        m_queue.store().checkpoint();
+        m_queue.store().database().checkpoint();
     return clean;
 }

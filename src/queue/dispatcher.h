@@ -27,6 +27,10 @@ class WorkerRegistry;
 // records each outcome (completed, retry with backoff, dead), ends hung jobs, rescues jobs a crash
 // left running, and shuts down gracefully. Wakes on queue changes and exactly when the next job
 // falls due; there is no polling loop.
+//
+// An outcome is announced only once it is durable: if the database refuses to record it (disk
+// full, I/O error, a lock held too long), the job stays owned and watched, the outcome is kept and
+// recorded again with backoff, and the trouble is reported (storageTroubleChanged, health()).
 class Dispatcher final : public QObject
 {
     Q_OBJECT
@@ -43,7 +47,6 @@ public:
     void setGate(Gate gate) { m_gate = std::move(gate); }
     // Rescues jobs a crash left running, then starts claiming.
     void start();
-    // Holds the whole queue: running jobs go on, nothing new starts.
     // Pauses the whole queue: nothing new starts, running jobs go on. Saved, so it outlives a restart.
     bool setHeld(bool held);
     bool isHeld() const { return m_held; }
@@ -52,9 +55,22 @@ public:
     QList<qint64> runningIds() const { return m_running.keys(); }
     // When the dispatcher wakes next for a job that falls due (-1: no wake-up armed).
     int nextWakeInMs() const { return m_wakeTimer.isActive() ? m_wakeTimer.interval() : -1; }
+    // The last sign of life of a running job's worker, on the clock's monotonic time (-1: not running).
+    qint64 lastHeartbeatMs(qint64 id) const;
+
+    // Whether the database takes what the dispatcher writes.
+    struct Health
+    {
+        bool ok = true;
+        QString error;            // the last refusal
+        qint64 sinceMs = 0;       // wall time of the first refusal in a row
+        int pendingOutcomes = 0;  // delivered by workers, not yet recorded
+        int failures = 0;         // refusals in a row
+    };
+    Health health() const;
 
     // Stops claiming, asks running jobs to stop, waits up to the grace period (processing events),
-    // then hands back whatever is still running. Afterwards no job is left running.
+    // records the outcomes delivered by then, and hands back whatever is still running.
     // Returns true if every worker ended within the grace period.
     bool shutdown(qint64 graceMs);
 
@@ -69,41 +85,55 @@ Q_SIGNALS:
     void idle();
     void stopped();
     void heldChanged(bool held);
+    // The database refused a write the queue depends on (true, with the reason), or took it again.
+    void storageTroubleChanged(bool trouble, const QString &message);
 
 private:
+    // Why the watchdog stopped a job: recorded as its failure once the worker has ended.
+    struct HungStop
+    {
+        StopReason reason = StopReason::None;
+        QString message;
+    };
     struct Running
     {
         Job job;
         std::shared_ptr<CancellationToken> token;
         std::shared_ptr<ProgressReporter> reporter;
         std::shared_ptr<JobLogger> log;
-        qint64 startedMs = 0;
-        bool detached = false; // the job's state was already decided (cancel, pause, watchdog)
+        qint64 startedMono = 0;
+        bool detached = false; // the job's state was decided elsewhere (cancel, pause, taken over)
+        HungStop hung;         // set when the watchdog ended it
+        std::optional<Outcome> delivered; // the worker returned this; not yet recorded
     };
 
     void recoverOrphans();
     void requestSchedule();
     void armWakeTimer();
-    // Types with a concurrency cap of their own, and how many more of each may start.
-    QStringList cappedTypes(QHash<QString, int> *room) const;
-    void claimInto(int count, const QStringList &excludedTypes, const QStringList &onlyTypes,
-                   const QStringList &excludedHosts, qint64 now);
+    QHash<QString, qint64> claimableTypes(const QStringList &gated, const QHash<QString, int> &room) const;
+    QHash<QString, int> roomPerCappedType() const;
+    bool claimRound(int free, const QStringList &gated, QHash<QString, int> &room, const QStringList &hosts, qint64 now);
     QStringList gatedTypes(qint64 now, qint64 *opensAt) const;
-    void applyOutcomeFacts(const Job &job, const Outcome &outcome);
     void startJob(const Job &job);
-    JobContext::ChildAdder childAdder(qint64 parentId, std::shared_ptr<CancellationToken> token);
+    JobContext::ChildAdder childAdder(qint64 parentId, qint64 claimId, std::shared_ptr<CancellationToken> token);
     void handleOutcome(qint64 id, const Outcome &outcome);
     void flushOutcomes();
-    void settle(qint64 id, const Outcome &outcome);
-    void recordOutcome(const Running &run, const Outcome &outcome, const JobProgress &progress);
-    void recordFailure(const Job &job, const QString &errorClass, const QString &message, bool retryable,
-                       qint64 waitAtLeastMs, std::optional<JobProgress> progress = std::nullopt);
-    // A line in the job's log, written after the current batch commits.
+    bool settle(Running &run);
+    Expected<bool> recordOutcome(const Running &run, const Outcome &outcome, const JobProgress &progress);
+    Expected<bool> recordChildren(const Job &job, const Outcome &outcome, QJsonObject &result);
+    Expected<bool> recordFacts(const Job &job, const Outcome &outcome);
+    Expected<bool> recordFailure(const Job &job, const QString &errorClass, const QString &message, bool retryable,
+                                 qint64 waitAtLeastMs, std::optional<JobProgress> progress = std::nullopt);
+    // A line in the job's log, written once what is being written now is durable.
     void note(qint64 jobId, JobLogger::Level level, const QString &event, const QString &message,
               const QJsonObject &fields = {});
+    void finish(qint64 id);
     void handleStopRequested(qint64 id, StopReason reason);
     void stopHung(Running &run, StopReason reason, const QString &message);
-    void handBack(Running &run, const QString &why, std::optional<JobProgress> progress = std::nullopt);
+    void handleLostClaims(const QList<qint64> &ids);
+    Expected<bool> handBack(Running &run, const QString &why, std::optional<JobProgress> progress = std::nullopt);
+    void storageRefused(const QString &message);
+    void storageRecovered();
     void syncTimers();
 
     JobQueue &m_queue;
@@ -117,17 +147,18 @@ private:
     qint64 m_cooldownEndsAt = 0;
     QThreadPool m_pool;
     QHash<qint64, Running> m_running;
-    QList<std::pair<qint64, Outcome>> m_outcomes; // delivered, not yet written
-    QList<std::function<void()>> m_afterCommit;
-    bool m_batchOpen = false;
+    QList<qint64> m_delivered; // jobs whose outcome waits to be recorded, in arrival order
     QTimer m_wakeTimer;
     QTimer m_watchdogTimer;
     QTimer m_progressTimer;
+    QTimer m_recordRetryTimer;
     Backoff m_backoff;
+    Health m_health;
     QString m_workerId;
+    qint64 m_lastPersistMono = 0;
     bool m_accepting = false;
     bool m_held = false;
     bool m_shuttingDown = false;
     bool m_schedulePending = false;
-    int m_progressTicks = 0;
+    bool m_flushQueued = false;
 };

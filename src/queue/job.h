@@ -53,6 +53,7 @@ struct Job
     double durationS = -1;
     QString uploadDate; // YYYYMMDD as yt-dlp reports it
     QString host;       // of the URL, lower case: 429 cool-downs apply per host
+    qint64 claimId = 0; // the claim a running job is under; a worker's writes must carry it
 
     bool isValid() const { return id > 0; }
     // What a person sees as the name: the title once known, else the URL, else the type.

@@ -13,7 +13,7 @@ constexpr int kMaxUniqueKey = 512;
 constexpr int kMaxUrl = 8192;
 } // namespace
 
-JobQueue::JobQueue(JobStore &store, const QueueSettings &settings, Clock &clock, LogStore *logs, QObject *parent)
+JobQueue::JobQueue(Store &store, const QueueSettings &settings, Clock &clock, LogStore *logs, QObject *parent)
     : QObject(parent), m_store(store), m_settings(settings), m_clock(clock), m_logs(logs)
 {
     qRegisterMetaType<Job>();
@@ -21,6 +21,49 @@ JobQueue::JobQueue(JobStore &store, const QueueSettings &settings, Clock &clock,
 }
 
 JobQueue::~JobQueue() = default;
+
+JobQueue::Unit::Unit(JobQueue &queue) : m_queue(queue), m_tx(queue.m_store.database())
+{
+    m_queue.m_frames.append(QList<std::function<void()>>());
+}
+
+JobQueue::Unit::~Unit()
+{
+    if (m_open)
+        close(false);
+}
+
+bool JobQueue::Unit::commit()
+{
+    if (!m_open)
+        return false;
+    const bool kept = m_tx.commit();
+    close(kept);
+    return kept;
+}
+
+void JobQueue::Unit::close(bool keep)
+{
+    m_open = false;
+    m_tx.rollback(); // a no-op once committed
+    QList<std::function<void()>> frame = m_queue.m_frames.takeLast();
+    if (!keep)
+        return;
+    if (!m_queue.m_frames.isEmpty()) {
+        m_queue.m_frames.last() += frame;
+        return;
+    }
+    for (const auto &announce : frame)
+        announce();
+}
+
+void JobQueue::afterCommit(std::function<void()> announcement)
+{
+    if (m_frames.isEmpty())
+        announcement();
+    else
+        m_frames.last().append(std::move(announcement));
+}
 
 qint64 JobQueue::now() const
 {
@@ -88,7 +131,7 @@ Expected<JobQueue::Added> JobQueue::addJob(const NewJob &job)
     return added.value().first();
 }
 
-Expected<QList<JobQueue::Added>> JobQueue::addJobs(const QList<NewJob> &jobs)
+Expected<QList<JobQueue::Added>> JobQueue::addJobs(const QList<NewJob> &jobs, std::optional<Fence> parentFence)
 {
     QList<NewJob> ready;
     ready.reserve(jobs.size());
@@ -100,64 +143,67 @@ Expected<QList<JobQueue::Added>> JobQueue::addJobs(const QList<NewJob> &jobs)
         }
         ready << withDefaults(jobs[i]);
     }
-    auto inserted = m_store.insert(ready, now());
+    auto inserted = m_store.jobs().insert(ready, now(), parentFence);
     if (!inserted)
         return inserted.error();
-    for (qsizetype i = 0; i < inserted.value().size(); ++i) {
-        const Added &a = inserted.value()[i];
-        if (!a.existed)
-            Q_EMIT jobAdded(a.job);
-        else if (a.job.id > 0)
-            Q_EMIT jobAskedAgain(a.job, ready[i]);
-    }
+    afterCommit([this, added = inserted.value(), ready] {
+        for (qsizetype i = 0; i < added.size(); ++i) {
+            if (!added[i].existed)
+                Q_EMIT jobAdded(added[i].job);
+            else if (added[i].job.id > 0)
+                Q_EMIT jobAskedAgain(added[i].job, ready[i]);
+        }
+    });
     return inserted;
 }
 
 std::optional<Job> JobQueue::job(qint64 id)
 {
-    return m_store.job(id);
+    return m_store.jobs().job(id);
 }
 
 QList<Job> JobQueue::readyJobs(int limit)
 {
-    return m_store.readyJobs(now(), limit);
+    return m_store.jobs().readyJobs(now(), limit);
 }
 
 JobPage JobQueue::list(const JobFilter &filter)
 {
-    return m_store.list(filter);
+    return m_store.listing().list(filter);
 }
 
 QList<qint64> JobQueue::childIds(qint64 parentId)
 {
-    return m_store.childIds(parentId);
+    return m_store.jobs().childIds(parentId);
 }
 
 ChildSummary JobQueue::childSummary(qint64 parentId)
 {
-    return m_store.childSummary(parentId);
+    return m_store.jobs().childSummary(parentId);
 }
 
 QHash<QString, qint64> JobQueue::countByStatus()
 {
-    return m_store.countByStatus();
+    return m_store.listing().countByStatus();
 }
 
 QHash<QString, qint64> JobQueue::countByType()
 {
-    return m_store.countByType();
+    return m_store.listing().countByType();
 }
 
 void JobQueue::announce(const TransitionResult &result)
 {
-    Q_EMIT jobChanged(result.job);
-    for (const Job &other : result.affected)
-        Q_EMIT jobChanged(other);
+    afterCommit([this, result] {
+        Q_EMIT jobChanged(result.job);
+        for (const Job &other : result.affected)
+            Q_EMIT jobChanged(other);
+    });
 }
 
 Expected<Job> JobQueue::transition(qint64 id, JobStatus to, const TransitionChanges &changes)
 {
-    auto result = m_store.transition(id, to, changes, now());
+    auto result = m_store.jobs().transition(id, to, changes, now());
     if (!result)
         return result.error();
     announce(result.value());
@@ -166,15 +212,16 @@ Expected<Job> JobQueue::transition(qint64 id, JobStatus to, const TransitionChan
 
 Expected<Job> JobQueue::stopOrTransition(qint64 id, JobStatus to, StopReason reason, TransitionChanges changes)
 {
-    const auto current = m_store.job(id);
+    const auto current = m_store.jobs().job(id);
     if (!current)
         return makeError(ErrorCode::NotFound, QCoreApplication::translate("JobQueue", "job %1 does not exist").arg(id));
     const bool wasRunning = current->status == JobStatus::Running;
     changes.uncharge = wasRunning && reason == StopReason::Paused;
     auto changed = transition(id, to, changes);
-    // The state is written first, so a worker that finishes in the meantime cannot overwrite it.
+    // The state is written first (and the worker's claim with it), so a worker that finishes in
+    // the meantime cannot overwrite it; the worker is told to stop once that is durable.
     if (changed && wasRunning)
-        Q_EMIT stopRequested(id, reason);
+        afterCommit([this, id, reason] { Q_EMIT stopRequested(id, reason); });
     return changed;
 }
 
@@ -193,7 +240,7 @@ Expected<Job> JobQueue::pause(qint64 id)
 
 Expected<Job> JobQueue::resume(qint64 id)
 {
-    const auto current = m_store.job(id);
+    const auto current = m_store.jobs().job(id);
     if (current && current->status != JobStatus::Paused)
         return makeError(ErrorCode::Conflict,
                          QCoreApplication::translate("JobQueue", "job %1 is %2, not paused").arg(id).arg(statusWord(current->status)));
@@ -202,7 +249,7 @@ Expected<Job> JobQueue::resume(qint64 id)
 
 Expected<Job> JobQueue::retry(qint64 id)
 {
-    const auto current = m_store.job(id);
+    const auto current = m_store.jobs().job(id);
     if (!current)
         return makeError(ErrorCode::NotFound, QCoreApplication::translate("JobQueue", "job %1 does not exist").arg(id));
     TransitionChanges changes;
@@ -229,25 +276,29 @@ Expected<Job> JobQueue::setPriority(qint64 id, int priority)
     if (priority < -kMaxPriority || priority > kMaxPriority)
         return makeError(ErrorCode::InvalidArgument,
                          QCoreApplication::translate("JobQueue", "priority must be between %1 and %2").arg(-kMaxPriority).arg(kMaxPriority));
-    auto changed = m_store.setPriority(id, priority, now());
+    auto changed = m_store.jobs().setPriority(id, priority, now());
     if (changed)
-        Q_EMIT jobChanged(changed.value());
+        afterCommit([this, job = changed.value()] { Q_EMIT jobChanged(job); });
     return changed;
 }
 
 Expected<QList<qint64>> JobQueue::remove(qint64 id)
 {
-    auto removed = m_store.remove(id);
+    auto removed = m_store.jobs().remove(id);
     if (removed)
         forgetPruned(removed.value());
     return removed;
 }
 
-QList<Job> JobQueue::claim(const ClaimRequest &request)
+Expected<QList<Job>> JobQueue::claim(const ClaimRequest &request)
 {
-    const QList<Job> claimed = m_store.claim(request);
-    for (const Job &job : claimed)
-        Q_EMIT jobChanged(job);
+    auto claimed = m_store.jobs().claim(request);
+    if (claimed && !claimed.value().isEmpty()) {
+        afterCommit([this, jobs = claimed.value()] {
+            for (const Job &job : jobs)
+                Q_EMIT jobChanged(job);
+        });
+    }
     return claimed;
 }
 
@@ -256,19 +307,22 @@ void JobQueue::publishProgress(qint64 id, const JobProgress &progress)
     Q_EMIT jobProgress(id, progress);
 }
 
-Expected<Job> JobQueue::saveMedia(qint64 id, const MediaInfo &info)
+Expected<Job> JobQueue::saveMedia(qint64 id, const MediaInfo &info, std::optional<Fence> fence)
 {
-    auto saved = m_store.saveMedia(id, info, now());
+    auto saved = m_store.jobs().saveMedia(id, info, now(), fence);
     if (saved)
-        Q_EMIT jobChanged(saved.value());
+        afterCommit([this, job = saved.value()] { Q_EMIT jobChanged(job); });
     return saved;
 }
 
 void JobQueue::forgetPruned(const QList<qint64> &ids)
 {
-    for (qint64 id : ids) {
-        if (m_logs)
-            m_logs->removeLogs(id);
-        Q_EMIT jobRemoved(id);
-    }
+    // The logs go once the rows are gone for good: a removal rolled back keeps its logs.
+    afterCommit([this, ids] {
+        for (qint64 id : ids) {
+            if (m_logs)
+                m_logs->removeLogs(id);
+            Q_EMIT jobRemoved(id);
+        }
+    });
 }

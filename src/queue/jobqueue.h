@@ -2,33 +2,38 @@
 
 #include "core/expected.h"
 #include "core/settings.h"
-#include "queue/jobstore.h"
+#include "store/store.h"
 #include "workers/cancellationtoken.h"
 
 #include <QObject>
+
+#include <functional>
 
 class Clock;
 class LogStore;
 
 // The queue service: validates requests, applies them to the store through one transition function,
-// and announces every change. The UI, the HTTP API and the tray observe its signals; it knows none of
-// them. Lives on the thread that owns the store's writer connection (the main thread).
+// and announces every change once it is durable. The UI, the HTTP API and the tray observe its
+// signals; it knows none of them. Lives on the thread that owns the store's writer connection (the
+// main thread).
 class JobQueue final : public QObject
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(JobQueue)
 public:
     using Added = JobStore::Inserted;
+    class Unit;
 
-    JobQueue(JobStore &store, const QueueSettings &settings, Clock &clock, LogStore *logs = nullptr,
+    JobQueue(Store &store, const QueueSettings &settings, Clock &clock, LogStore *logs = nullptr,
              QObject *parent = nullptr);
     ~JobQueue() override;
 
     // Checks a request without writing anything; returns the reason it is refused.
     std::optional<Error> validate(const NewJob &job) const;
     Expected<Added> addJob(const NewJob &job);
-    // All or nothing, in one transaction.
-    Expected<QList<Added>> addJobs(const QList<NewJob> &jobs);
+    // All or nothing, in one transaction. With a parent fence (children a running worker adds), the
+    // parent must still be running under that claim.
+    Expected<QList<Added>> addJobs(const QList<NewJob> &jobs, std::optional<Fence> parentFence = std::nullopt);
 
     std::optional<Job> job(qint64 id);
     QList<Job> readyJobs(int limit = 100);
@@ -49,11 +54,14 @@ public:
     Expected<QList<qint64>> remove(qint64 id);
 
     // For the dispatcher and maintenance.
-    QList<Job> claim(const ClaimRequest &request);
+    Expected<QList<Job>> claim(const ClaimRequest &request);
     void publishProgress(qint64 id, const JobProgress &progress);
-    Expected<Job> saveMedia(qint64 id, const MediaInfo &info);
+    Expected<Job> saveMedia(qint64 id, const MediaInfo &info, std::optional<Fence> fence = std::nullopt);
     void forgetPruned(const QList<qint64> &ids); // their logs go, and the views hear of it
-    JobStore &store() { return m_store; }
+    // Runs `announcement` once what was written so far is durable: at once outside a unit, else
+    // when the outermost unit commits (dropped if it rolls back).
+    void afterCommit(std::function<void()> announcement);
+    Store &store() { return m_store; }
     const QueueSettings &settings() const { return m_settings; }
     qint64 now() const;
 
@@ -74,8 +82,31 @@ private:
     void announce(const TransitionResult &result);
     Expected<Job> stopOrTransition(qint64 id, JobStatus to, StopReason reason, TransitionChanges changes);
 
-    JobStore &m_store;
+    Store &m_store;
     const QueueSettings &m_settings;
     Clock &m_clock;
     LogStore *m_logs;
+    QList<QList<std::function<void()>>> m_frames; // announcements of the open units, innermost last
+};
+
+// A unit of work: what is written inside it is one transaction (a savepoint inside another unit),
+// and every announcement it causes (signals, log removal, stop requests) waits until the outermost
+// unit has committed. One outcome, one user action over many jobs: all of it, or none of it.
+class JobQueue::Unit final
+{
+public:
+    explicit Unit(JobQueue &queue);
+    ~Unit();
+    Q_DISABLE_COPY_MOVE(Unit)
+
+    bool active() const { return m_tx.active(); }
+    // True when kept: durable (outermost), or part of the outer unit. False: nothing of it stays.
+    bool commit();
+
+private:
+    void close(bool keep);
+
+    JobQueue &m_queue;
+    Database::Transaction m_tx;
+    bool m_open = true;
 };

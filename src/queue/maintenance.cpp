@@ -28,14 +28,18 @@ int Maintenance::runOnce()
     const qint64 cutoff = m_clock.nowMs() - days * kDayMs;
     int total = 0;
     // Small batches keep each write transaction short, so workers and the UI never wait long.
-    for (;;) {
-        auto ids = m_queue.store().pruneFinished(cutoff);
-        if (!ids || ids.value().isEmpty())
+    JobStore::PruneCursor cursor;
+    for (bool more = true; more;) {
+        auto step = m_queue.store().jobs().pruneFinished(cutoff, cursor);
+        if (!step)
             break;
-        m_queue.forgetPruned(ids.value());
-        total += static_cast<int>(ids.value().size());
+        m_queue.forgetPruned(step.value().removed);
+        total += static_cast<int>(step.value().removed.size());
+        cursor = step.value().next;
+        more = step.value().more;
     }
-    m_queue.store().checkpoint();
+    m_queue.store().cooldowns().purgeEnded(m_clock.nowMs());
+    m_queue.store().database().checkpoint();
     if (total > 0)
         Q_EMIT pruned(total);
     return total;

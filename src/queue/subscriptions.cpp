@@ -46,7 +46,7 @@ void Subscriptions::handleJobAdded(const Job &job)
     s.priority = job.priority;
     s.nextRunAt = m_clock.nowMs() + static_cast<qint64>(hours * kHourMs);
     s.lastJobId = job.id;
-    m_queue.store().saveSubscription(s, m_clock.nowMs());
+    m_queue.store().subscriptions().save(s, m_clock.nowMs());
     arm();
     Q_EMIT changed();
 }
@@ -66,7 +66,7 @@ int Subscriptions::runDue()
     int added = 0;
     int rescheduled = 0;
     const qint64 now = m_clock.nowMs();
-    for (const Subscription &s : m_queue.store().dueSubscriptions(now)) {
+    for (const Subscription &s : m_queue.store().subscriptions().due(now)) {
         m_adding = true;
         auto result = m_queue.addJob(syncJob(s)); // a fresh job re-arms the subscription via jobAdded
         m_adding = false;
@@ -74,7 +74,7 @@ int Subscriptions::runDue()
             ++added;
         } else {
             // The previous sync is still queued or running, or the job was refused: try next period.
-            m_queue.store().rescheduleSubscription(s.id, now + s.intervalS * 1000);
+            m_queue.store().subscriptions().reschedule(s.id, now + s.intervalS * 1000);
             ++rescheduled;
         }
     }
@@ -86,7 +86,7 @@ int Subscriptions::runDue()
 
 QList<Subscription> Subscriptions::list() const
 {
-    return m_queue.store().subscriptions();
+    return m_queue.store().subscriptions().all();
 }
 
 namespace {
@@ -98,7 +98,7 @@ Error noSuchSubscription(qint64 id)
 
 Expected<Subscription> Subscriptions::find(qint64 id) const
 {
-    const std::optional<Subscription> s = m_queue.store().subscription(id);
+    const std::optional<Subscription> s = m_queue.store().subscriptions().find(id);
     if (!s)
         return noSuchSubscription(id);
     return *s;
@@ -106,7 +106,7 @@ Expected<Subscription> Subscriptions::find(qint64 id) const
 
 Expected<bool> Subscriptions::unsubscribe(qint64 id)
 {
-    if (!m_queue.store().removeSubscription(id))
+    if (!m_queue.store().subscriptions().remove(id))
         return noSuchSubscription(id);
     arm();
     Q_EMIT changed();
@@ -143,8 +143,8 @@ Expected<bool> Subscriptions::setInterval(qint64 id, double hours)
     edited.nextRunAt = qMax(m_clock.nowMs(), edited.nextRunAt + (intervalS - edited.intervalS) * 1000);
     edited.intervalS = intervalS;
     edited.options.insert(kOption, hours); // the syncs it enqueues carry it on
-    if (!m_queue.store().saveSubscription(edited, m_clock.nowMs()))
-        return makeError(ErrorCode::Storage, m_queue.store().lastError());
+    if (!m_queue.store().subscriptions().save(edited, m_clock.nowMs()))
+        return makeError(ErrorCode::Storage, m_queue.store().database().lastError());
     arm();
     Q_EMIT changed();
     return true;
@@ -153,7 +153,7 @@ Expected<bool> Subscriptions::setInterval(qint64 id, double hours)
 void Subscriptions::arm()
 {
     m_timer.stop();
-    const auto next = m_queue.store().nextSubscriptionDue();
+    const auto next = m_queue.store().subscriptions().nextDue();
     if (!next)
         return;
     m_timer.start(static_cast<int>(qBound<qint64>(0, *next - m_clock.nowMs(), kMaxTimerMs)));

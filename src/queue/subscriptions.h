@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/expected.h"
-#include "queue/jobstore.h"
+#include "store/store.h"
 
 #include <QObject>
 #include <QTimer>

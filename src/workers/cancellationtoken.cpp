@@ -13,6 +13,7 @@ QString stopReasonName(StopReason reason)
     case StopReason::Stalled: return QStringLiteral("stalled");
     case StopReason::TimedOut: return QStringLiteral("timeout");
     case StopReason::LeaseExpired: return QStringLiteral("lease_expired");
+    case StopReason::Superseded: return QStringLiteral("superseded");
     }
     return QString();
 }

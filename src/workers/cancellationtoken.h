@@ -16,6 +16,7 @@ enum class StopReason {
     Stalled,      // the watchdog saw no progress
     TimedOut,     // it ran longer than its type allows
     LeaseExpired, // no heartbeat at all
+    Superseded,   // the job was taken from this worker (its claim was rescued and handed on)
 };
 
 QString stopReasonName(StopReason reason);

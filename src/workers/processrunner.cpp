@@ -40,7 +40,6 @@ void ProcessRunner::consume(Stream &stream, const QByteArray &data, Result &resu
 {
     if (data.isEmpty())
         return;
-    m_context.progress().heartbeat();
     if (stream.isStderr && result.stderrData.size() < kMaxStderrKept)
         result.stderrData += data;
     if (!stream.isStderr && m_captureStdout)
@@ -83,6 +82,9 @@ ProcessRunner::Result ProcessRunner::run(const QString &program, const QStringLi
     Stream out{{}, false}, err{{}, true};
     QElapsedTimer sinceCancel;
     while (process.state() != QProcess::NotRunning) {
+        // Alive is the process existing, not it printing: a silent ffmpeg merge keeps its lease.
+        // Whether it moves forward is for the stall watchdog to judge, by progress.
+        m_context.progress().heartbeat();
         process.waitForReadyRead(kPollMs);
         consume(out, process.readAllStandardOutput(), result);
         consume(err, process.readAllStandardError(), result);

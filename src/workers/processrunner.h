@@ -10,8 +10,8 @@ class JobContext;
 
 // Runs one external program for a worker, blocking the worker's thread: an argument list (never a
 // shell), a process group of its own (yt-dlp starts ffmpeg; both must stop together), raw output
-// captured to the job's stdout.log/stderr.log, every line handed to a callback, heartbeats while
-// output flows, and cancellation through the job's token: SIGTERM to the group, SIGKILL after a
+// captured to the job's stdout.log/stderr.log, every line handed to a callback, heartbeats for as
+// long as the process exists, and cancellation through the job's token: SIGTERM to the group, SIGKILL after a
 // grace period, and no process of the group left behind when run() returns.
 class ProcessRunner final
 {

@@ -3,13 +3,13 @@
 #include "core/clock.h"
 
 ProgressReporter::ProgressReporter(const Clock *clock)
-    : m_clock(clock), m_lastHeartbeatMs(clock->nowMs()), m_lastAdvanceMs(m_lastHeartbeatMs)
+    : m_clock(clock), m_lastHeartbeatMs(clock->monotonicMs()), m_lastAdvanceMs(m_lastHeartbeatMs)
 {
 }
 
 void ProgressReporter::report(const JobProgress &progress)
 {
-    const qint64 now = m_clock->nowMs();
+    const qint64 now = m_clock->monotonicMs();
     std::lock_guard lock(m_mutex);
     if (progress.advancedFrom(m_progress))
         m_lastAdvanceMs = now;
@@ -22,7 +22,7 @@ void ProgressReporter::report(const JobProgress &progress)
 
 void ProgressReporter::heartbeat()
 {
-    const qint64 now = m_clock->nowMs();
+    const qint64 now = m_clock->monotonicMs();
     std::lock_guard lock(m_mutex);
     m_lastHeartbeatMs = now;
 }

@@ -25,7 +25,7 @@ public:
         JobProgress progress;
         bool changed = false;      // since the last take()
         QString title;             // non-empty when newly set
-        qint64 lastHeartbeatMs = 0;
+        qint64 lastHeartbeatMs = 0; // on the clock's monotonic time
         qint64 lastAdvanceMs = 0;
     };
     Snapshot take();

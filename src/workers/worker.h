@@ -3,7 +3,7 @@
 #include "core/expected.h"
 #include "core/settings.h"
 #include "queue/job.h"
-#include "queue/jobstore.h"
+#include "store/store.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -23,7 +23,9 @@ struct Outcome
     enum class Kind { Completed, Failed };
     Kind kind = Kind::Completed;
     QJsonObject result;
-    QList<NewJob> children;  // added, in order, when the job completes (atomic with completion)
+    QList<NewJob> children;  // added, in order, when the job completes (atomic with completion);
+                             // a child the queue refuses is skipped with its reason, not fatal
+    QStringList skipped;     // entries the worker itself could not turn into jobs, with why
     QString errorClass;      // short code: network, rate_limited, not_found, missing_tool, ...
     QString message;
     bool retryable = false;  // transient: retry with backoff; else the job goes to dead

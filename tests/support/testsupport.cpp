@@ -220,9 +220,13 @@ QList<Job> TestCore::claim(int limit)
     ClaimRequest request;
     request.limit = limit;
     request.now = core().clock().nowMs();
-    request.leaseUntil = request.now + 100'000;
+    for (auto it = core().settings().types.cbegin(); it != core().settings().types.cend(); ++it)
+        request.leaseMsByType.insert(it.key(), 100'000);
     request.worker = QStringLiteral("test");
-    return queue().store().claim(request);
+    auto claimed = queue().claim(request);
+    if (!claimed)
+        qWarning("claim failed: %s", qPrintable(claimed.error().message));
+    return claimed ? claimed.value() : QList<Job>{};
 }
 
 JobStatus TestCore::status(qint64 id)

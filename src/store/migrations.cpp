@@ -1,16 +1,19 @@
-#include "queue/migrations.h"
+#include "store/migrations.h"
 
 namespace Migrations {
 namespace {
-// Shared index definitions: the ready query, the next-due query, the list query, pruning and the
-// unique key of active jobs.
+// The claim and next-due indexes of version 1, replaced in version 5.
+const QStringList kV1ClaimIndexes{
+    QStringLiteral("CREATE INDEX jobs_ready ON jobs(priority DESC, run_at, id) "
+                   "WHERE status IN ('pending','retrying') AND waiting_parent = 0"),
+    QStringLiteral("CREATE INDEX jobs_due ON jobs(run_at) "
+                   "WHERE status IN ('pending','retrying') AND waiting_parent = 0"),
+};
+
+// Index definitions kept since version 1: the list query, pruning and the unique key of active jobs.
 QStringList jobIndexes()
 {
     return {
-        QStringLiteral("CREATE INDEX jobs_ready ON jobs(priority DESC, run_at, id) "
-                       "WHERE status IN ('pending','retrying') AND waiting_parent = 0"),
-        QStringLiteral("CREATE INDEX jobs_due ON jobs(run_at) "
-                       "WHERE status IN ('pending','retrying') AND waiting_parent = 0"),
         QStringLiteral("CREATE INDEX jobs_status ON jobs(status, id)"),
         QStringLiteral("CREATE INDEX jobs_type ON jobs(type, id)"),
         QStringLiteral("CREATE INDEX jobs_parent ON jobs(parent_job_id) WHERE parent_job_id IS NOT NULL"),
@@ -138,9 +141,41 @@ const QStringList kV4{
                    " UPDATE queue_state SET value = OLD.id WHERE key = 'last_removed_id' AND value < OLD.id; END"),
 };
 
+// Version 5: fencing and claims that never walk rows they cannot take.
+// - claim_id: a fresh token for every claim; a worker's writes must carry it, so a worker whose
+//   job was rescued and claimed again can no longer complete, fail or update it.
+// - due: 1 once a job's time has come. Jobs scheduled for later (backoff, not-before, sync runs)
+//   wait with due = 0 in jobs_scheduled and are staged when due, so the claim indexes hold only
+//   claimable rows. The claim index is per type (types at their cap are not looked at), and per
+//   type and host for claims while some host cools down.
+const QStringList kV5Columns{
+    QStringLiteral("claim_id INTEGER"),
+    QStringLiteral("due INTEGER NOT NULL DEFAULT 1"),
+};
+
+const QStringList kV5Indexes{
+    QStringLiteral("CREATE INDEX jobs_claim ON jobs(type, priority DESC, run_at, id) "
+                   "WHERE status IN ('pending','retrying') AND waiting_parent = 0 AND due = 1"),
+    QStringLiteral("CREATE INDEX jobs_claim_host ON jobs(type, host, priority DESC, run_at, id) "
+                   "WHERE status IN ('pending','retrying') AND waiting_parent = 0 AND due = 1"),
+    QStringLiteral("CREATE INDEX jobs_scheduled ON jobs(run_at) WHERE status IN ('pending','retrying') AND due = 0"),
+};
+
 QStringList v1()
 {
-    return QStringList{kJobsV1} + jobIndexes();
+    return QStringList{kJobsV1} + kV1ClaimIndexes + jobIndexes();
+}
+
+QStringList v5()
+{
+    QStringList out;
+    for (const QString &column : kV5Columns)
+        out << QStringLiteral("ALTER TABLE jobs ADD COLUMN ") + column;
+    // Jobs waiting for a later time wait in the schedule; the rest stay claimable.
+    out << QStringLiteral("UPDATE jobs SET due = 0 WHERE status IN ('pending','retrying')"
+                          " AND run_at > CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)");
+    out << QStringLiteral("DROP INDEX jobs_ready") << QStringLiteral("DROP INDEX jobs_due");
+    return out + kV5Indexes;
 }
 
 QStringList v2()
@@ -155,16 +190,16 @@ QStringList fresh()
 {
     QString jobs = kJobsV1;
     jobs.chop(1); // the closing parenthesis: the columns added later follow in the same order
-    for (const QString &column : kV2JobColumns)
+    for (const QString &column : kV2JobColumns + kV5Columns)
         jobs += QStringLiteral(", ") + column;
     jobs += QLatin1Char(')');
-    return QStringList{jobs} + jobIndexes() + kV2Tables + kV3 + kV4;
+    return QStringList{jobs} + jobIndexes() + kV5Indexes + kV2Tables + kV3 + kV4;
 }
 } // namespace
 
 const QList<Step> &steps()
 {
-    static const QList<Step> all{{1, v1()}, {2, v2()}, {3, kV3}, {4, kV4}};
+    static const QList<Step> all{{1, v1()}, {2, v2()}, {3, kV3}, {4, kV4}, {5, v5()}};
     return all;
 }
 

@@ -1,0 +1,93 @@
+#pragma once
+
+#include "core/expected.h"
+
+#include <QHash>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QString>
+#include <QStringList>
+
+class SqlDialect;
+
+// One connection to the queue's database, shared by the stores of each aggregate (jobs,
+// subscriptions, archive, host cool-downs, queue state): opening, pragmas, migrations, prepared
+// statements and transactions. A QSqlDatabase connection belongs to the thread that made it, so
+// create, use and destroy a Database on one thread (one per thread, each with its own name).
+class Database final
+{
+public:
+    enum class Sync { Normal, Full };
+    struct Options
+    {
+        Sync sync = Sync::Full;
+        int busyTimeoutMs = 5000;
+        int targetVersion = 0; // 0: current; tests create old schemas with lower values
+        int maxPageCount = 0;  // 0: unlimited; a cap makes SQLite report "disk full" (tests)
+    };
+    class Transaction;
+
+    Database(QString path, Options options);
+    ~Database();
+    Q_DISABLE_COPY_MOVE(Database)
+
+    Expected<bool> open();
+    bool isOpen() const;
+    QString path() const { return m_path; }
+    // The Qt connection's name, for tests that reach the engine below it (fault injection).
+    QString connectionName() const { return m_connectionName; }
+    const SqlDialect &dialect() const { return *m_dialect; }
+    bool inTransaction() const { return m_txDepth > 0; }
+
+    // A statement prepared once per connection and reused; bind, run(), read, finish().
+    QSqlQuery &prepared(const QString &sql);
+    bool run(QSqlQuery &query);
+    // After reading the rows of a run query: true when every step succeeded. Finishes the query.
+    bool completed(QSqlQuery &query);
+    bool execPlain(const QString &sql);
+    Error storageError(const QString &what) const;
+    QString lastError() const { return m_lastError; }
+
+    int schemaVersion();
+    // Table and index definitions, normalised, for comparing schemas.
+    QStringList schemaDescription();
+    QString integrityCheck();
+    void checkpoint();
+
+private:
+    QSqlDatabase connection() const;
+    Expected<bool> migrate();
+    Expected<bool> applyStatements(const QStringList &statements, int version);
+
+    QString m_path;
+    Options m_options;
+    QString m_connectionName;
+    const SqlDialect *m_dialect;
+    QHash<QString, QSqlQuery> m_cache;
+    QString m_lastError;
+    int m_txDepth = 0;
+};
+
+// A write transaction, rolled back unless committed. Inside another one it is a savepoint, so a
+// failing step undoes only itself and the outer unit decides whether the rest is kept.
+class Database::Transaction final
+{
+public:
+    explicit Transaction(Database &db);
+    ~Transaction();
+    Q_DISABLE_COPY_MOVE(Transaction)
+
+    bool active() const { return m_active; }
+    bool nested() const { return m_nested; }
+    bool commit();
+    void rollback();
+
+private:
+    QString savepoint(const QString &verb) const;
+    bool finish(bool keep);
+
+    Database &m_db;
+    bool m_nested;
+    int m_level = 0;
+    bool m_active = false;
+};

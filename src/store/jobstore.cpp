@@ -1,0 +1,641 @@
+#include "store/jobstore.h"
+
+#include "store/archivestore.h"
+#include "store/database.h"
+#include "store/rows.h"
+#include "store/sqldialect.h"
+
+#include <QCoreApplication>
+#include <QJsonDocument>
+#include <QSqlQuery>
+#include <QUrl>
+
+using namespace Rows;
+
+namespace {
+// Claimable: waiting or backed off, parent done, and due (its time has come and it was staged).
+// The condition of the partial indexes jobs_claim and jobs_claim_host, which claims name: rows
+// scheduled for later, rows of types at their cap and rows of cooling hosts are never walked.
+const QString kClaimable = QStringLiteral("status IN ('pending','retrying') AND waiting_parent = 0 AND due = 1");
+// More lanes than this (distinct hosts of the claimable types while some host cools down) and the
+// claim walks each type's lane and skips the cooling hosts' rows instead.
+constexpr int kMaxLanes = 200;
+
+QString statusesFrom(JobStatus to)
+{
+    QStringList sources;
+    for (JobStatus s : allowedSources(to))
+        sources << statusName(s);
+    return jsonArray(sources);
+}
+
+QString leasesJson(const QHash<QString, qint64> &leases)
+{
+    QJsonObject object;
+    for (auto it = leases.cbegin(); it != leases.cend(); ++it)
+        object.insert(it.key(), it.value());
+    return toJsonText(object);
+}
+} // namespace
+
+JobStore::JobStore(Database &db, ArchiveStore &archive) : m_db(db), m_archive(archive) {}
+
+Error JobStore::noSuchJob(qint64 id)
+{
+    return makeError(ErrorCode::NotFound, QCoreApplication::translate("JobQueue", "job %1 does not exist").arg(id));
+}
+
+Expected<Job> JobStore::updatedJob(QSqlQuery &query, qint64 id, const QString &what)
+{
+    if (!m_db.run(query))
+        return m_db.storageError(what);
+    const QList<Job> rows = fetchJobs(query);
+    if (!m_db.completed(query))
+        return m_db.storageError(what);
+    if (rows.isEmpty())
+        return noSuchJob(id);
+    return rows.first();
+}
+
+std::optional<Job> JobStore::activeJobWithKey(const QString &uniqueKey)
+{
+    QSqlQuery &q = m_db.prepared(QStringLiteral("SELECT ") + kJobColumns
+                                 + QStringLiteral(" FROM jobs WHERE unique_key = :key AND status NOT IN ('dead','cancelled')"));
+    q.bindValue(QStringLiteral(":key"), uniqueKey);
+    if (!m_db.run(q))
+        return std::nullopt;
+    const QList<Job> found = readJobs(q);
+    return found.isEmpty() ? std::nullopt : std::optional<Job>(found.first());
+}
+
+Expected<JobStore::Inserted> JobStore::insertOne(const NewJob &job, qint64 now)
+{
+    if (!job.uniqueKey.isEmpty()) {
+        if (auto existing = activeJobWithKey(job.uniqueKey))
+            return Inserted{*existing, true, false};
+        if (job.skipIfArchived && m_archive.isArchived(job.uniqueKey))
+            return Inserted{Job{}, true, true};
+    }
+    bool waiting = false;
+    if (job.parentId > 0) {
+        const auto parent = this->job(job.parentId);
+        if (!parent)
+            return makeError(ErrorCode::InvalidArgument,
+                             QCoreApplication::translate("JobQueue", "parent job %1 does not exist").arg(job.parentId));
+        if (parent->status == JobStatus::Dead || parent->status == JobStatus::Cancelled)
+            return makeError(ErrorCode::Conflict, QCoreApplication::translate("JobQueue", "parent job %1 is %2")
+                                                      .arg(job.parentId)
+                                                      .arg(statusWord(parent->status)));
+        waiting = parent->status != JobStatus::Completed;
+    }
+    QSqlQuery &q = m_db.prepared(QStringLiteral(
+        "INSERT INTO jobs (id, type, status, priority, url, options, parent_job_id, waiting_parent, unique_key,"
+        " max_attempts, run_at, due, created_at, updated_at, title, host) VALUES ("
+        " MAX(COALESCE((SELECT MAX(id) FROM jobs), 0), (SELECT value FROM queue_state WHERE key = 'last_removed_id')) + 1,"
+        " :type, 'pending', :priority, :url, :options, :parent, :waiting, :key, :max, :run_at, :due, :now, :now, :title, :host)"
+        " RETURNING ") + kJobColumns);
+    const qint64 runAt = job.runAt > 0 ? job.runAt : now;
+    q.bindValue(QStringLiteral(":type"), job.type);
+    q.bindValue(QStringLiteral(":priority"), job.priority);
+    q.bindValue(QStringLiteral(":url"), text(job.url));
+    q.bindValue(QStringLiteral(":options"), toJsonText(job.options));
+    q.bindValue(QStringLiteral(":parent"), nullIfZero(job.parentId));
+    q.bindValue(QStringLiteral(":waiting"), waiting ? 1 : 0);
+    q.bindValue(QStringLiteral(":key"), job.uniqueKey.isEmpty() ? QVariant() : QVariant(job.uniqueKey));
+    q.bindValue(QStringLiteral(":max"), job.maxAttempts);
+    q.bindValue(QStringLiteral(":run_at"), runAt);
+    q.bindValue(QStringLiteral(":due"), runAt <= now ? 1 : 0);
+    q.bindValue(QStringLiteral(":now"), now);
+    q.bindValue(QStringLiteral(":title"), text(job.title));
+    q.bindValue(QStringLiteral(":host"), text(job.url.isEmpty() ? QString() : QUrl(job.url).host().toLower()));
+    if (!m_db.run(q))
+        return m_db.storageError(QStringLiteral("adding a job"));
+    const QList<Job> rows = fetchJobs(q);
+    if (!m_db.completed(q) || rows.isEmpty())
+        return m_db.storageError(QStringLiteral("adding a job"));
+    return Inserted{rows.first(), false, false};
+}
+
+Expected<bool> JobStore::checkParentFence(qint64 parentId, const Fence &fence)
+{
+    QSqlQuery &q = m_db.prepared(QStringLiteral("SELECT 1 FROM jobs WHERE id = :id AND status = 'running' AND claim_id = :claim"));
+    q.bindValue(QStringLiteral(":id"), parentId);
+    q.bindValue(QStringLiteral(":claim"), fence.claimId);
+    if (!m_db.run(q))
+        return m_db.storageError(QStringLiteral("adding jobs"));
+    const bool held = q.next();
+    q.finish();
+    if (!held)
+        return makeError(ErrorCode::Fenced, QStringLiteral("job %1 is no longer this worker's: it was taken over").arg(parentId));
+    return true;
+}
+
+Expected<QList<JobStore::Inserted>> JobStore::insert(const QList<NewJob> &jobs, qint64 now, std::optional<Fence> parentFence)
+{
+    Database::Transaction tx(m_db);
+    if (!tx.active())
+        return m_db.storageError(QStringLiteral("adding jobs"));
+    if (parentFence && !jobs.isEmpty()) {
+        if (auto held = checkParentFence(jobs.first().parentId, *parentFence); !held)
+            return held.error();
+    }
+    QList<Inserted> out;
+    out.reserve(jobs.size());
+    for (const NewJob &job : jobs) {
+        auto inserted = insertOne(job, now);
+        if (!inserted)
+            return inserted.error();
+        out << inserted.value();
+    }
+    if (!tx.commit())
+        return m_db.storageError(QStringLiteral("adding jobs"));
+    return out;
+}
+
+std::optional<Job> JobStore::job(qint64 id)
+{
+    QSqlQuery &q = m_db.prepared(QStringLiteral("SELECT ") + kJobColumns + QStringLiteral(" FROM jobs WHERE id = :id"));
+    q.bindValue(QStringLiteral(":id"), id);
+    if (!m_db.run(q))
+        return std::nullopt;
+    const QList<Job> rows = readJobs(q);
+    return rows.isEmpty() ? std::nullopt : std::optional<Job>(rows.first());
+}
+
+QList<Job> JobStore::jobs(const QList<qint64> &ids)
+{
+    QList<Job> out;
+    for (qint64 id : ids) {
+        if (auto j = job(id))
+            out << *j;
+    }
+    return out;
+}
+
+QList<Job> JobStore::readyJobs(qint64 now, int limit)
+{
+    QSqlQuery &q = m_db.prepared(QStringLiteral("SELECT ") + kJobColumns
+                                 + QStringLiteral(" FROM jobs WHERE status IN ('pending','retrying') AND waiting_parent = 0"
+                                                  " AND run_at <= :now ORDER BY priority DESC, run_at, id LIMIT :limit"));
+    q.bindValue(QStringLiteral(":now"), now);
+    q.bindValue(QStringLiteral(":limit"), limit);
+    if (!m_db.run(q))
+        return {};
+    return readJobs(q);
+}
+
+QList<Job> JobStore::jobsWithStatus(JobStatus status)
+{
+    QSqlQuery &q = m_db.prepared(QStringLiteral("SELECT ") + kJobColumns
+                                 + QStringLiteral(" FROM jobs WHERE status = :status ORDER BY id"));
+    q.bindValue(QStringLiteral(":status"), statusName(status));
+    if (!m_db.run(q))
+        return {};
+    return readJobs(q);
+}
+
+QList<qint64> JobStore::childIds(qint64 parentId)
+{
+    QSqlQuery &q = m_db.prepared(QStringLiteral("SELECT id FROM jobs WHERE parent_job_id = :p ORDER BY id"));
+    q.bindValue(QStringLiteral(":p"), parentId);
+    QList<qint64> out;
+    if (!m_db.run(q))
+        return out;
+    while (q.next())
+        out << q.value(0).toLongLong();
+    q.finish();
+    return out;
+}
+
+ChildSummary JobStore::childSummary(qint64 parentId)
+{
+    QSqlQuery &q = m_db.prepared(QStringLiteral(
+        "SELECT COUNT(*), SUM(status = 'completed'), SUM(status IN ('dead','cancelled')),"
+        " SUM(status = 'running'), SUM(status = 'paused') FROM jobs WHERE parent_job_id = :p"));
+    q.bindValue(QStringLiteral(":p"), parentId);
+    ChildSummary summary;
+    if (m_db.run(q) && q.next()) {
+        summary.total = q.value(0).toInt();
+        summary.completed = q.value(1).toInt();
+        summary.failed = q.value(2).toInt();
+        summary.active = q.value(3).toInt();
+        summary.paused = q.value(4).toInt();
+    }
+    q.finish();
+    return summary;
+}
+
+Expected<int> JobStore::stageDue(qint64 now, int batch)
+{
+    QSqlQuery &q = m_db.prepared(QStringLiteral(
+        "UPDATE jobs SET due = 1 WHERE id IN (SELECT id FROM jobs") + m_db.dialect().indexedBy(QStringLiteral("jobs_scheduled"))
+        + QStringLiteral(" WHERE status IN ('pending','retrying') AND due = 0 AND run_at <= :now ORDER BY run_at LIMIT :batch)"));
+    q.bindValue(QStringLiteral(":now"), now);
+    q.bindValue(QStringLiteral(":batch"), batch);
+    if (!m_db.run(q))
+        return m_db.storageError(QStringLiteral("staging due jobs"));
+    const int staged = q.numRowsAffected();
+    q.finish();
+    return staged;
+}
+
+std::optional<qint64> JobStore::nextScheduled()
+{
+    QSqlQuery &q = m_db.prepared(QStringLiteral("SELECT MIN(run_at) FROM jobs") + m_db.dialect().indexedBy(QStringLiteral("jobs_scheduled"))
+                                 + QStringLiteral(" WHERE status IN ('pending','retrying') AND due = 0"));
+    std::optional<qint64> out;
+    if (m_db.run(q) && q.next() && !q.value(0).isNull())
+        out = q.value(0).toLongLong();
+    q.finish();
+    return out;
+}
+
+QStringList JobStore::hostLanes(const QString &type, const QStringList &excludedHosts)
+{
+    // A loose index scan: one seek per distinct host of the type's claimable jobs, however many
+    // jobs each host has.
+    const QString base = QStringLiteral("SELECT host FROM jobs") + m_db.dialect().indexedBy(QStringLiteral("jobs_claim_host"))
+                         + QStringLiteral(" WHERE type = :type AND host %1 :after AND ") + kClaimable
+                         + QStringLiteral(" ORDER BY host LIMIT 1");
+    QStringList lanes;
+    QString after;
+    for (bool first = true; lanes.size() <= kMaxLanes; first = false) {
+        QSqlQuery &q = m_db.prepared(base.arg(first ? QStringLiteral(">=") : QStringLiteral(">")));
+        q.bindValue(QStringLiteral(":type"), type);
+        q.bindValue(QStringLiteral(":after"), text(after));
+        if (!m_db.run(q) || !q.next()) {
+            q.finish();
+            break;
+        }
+        after = q.value(0).toString();
+        q.finish();
+        if (!excludedHosts.contains(after))
+            lanes << after;
+    }
+    return lanes;
+}
+
+QString JobStore::claimSql(int arms, bool byHost)
+{
+    const SqlDialect &d = m_db.dialect();
+    QStringList parts;
+    for (int i = 0; i < arms; ++i) {
+        QString arm = QStringLiteral("SELECT * FROM (SELECT id, priority, run_at FROM jobs")
+                      + d.indexedBy(byHost ? QStringLiteral("jobs_claim_host") : QStringLiteral("jobs_claim"))
+                      + QStringLiteral(" WHERE type = :t%1").arg(i);
+        if (byHost)
+            arm += QStringLiteral(" AND host = :h%1").arg(i);
+        else
+            arm += QStringLiteral(" AND host NOT IN (") + d.valuesOf(QStringLiteral(":hosts")) + QLatin1Char(')');
+        arm += QStringLiteral(" AND ") + kClaimable + QStringLiteral(" AND run_at <= :now AND id NOT IN (")
+               + d.valuesOf(QStringLiteral(":ids")) + QStringLiteral(") ORDER BY priority DESC, run_at, id LIMIT :limit)");
+        parts << arm;
+    }
+    return QStringLiteral(
+               "UPDATE jobs SET status = 'running', attempts = attempts + 1, worker = :worker, started_at = :now,"
+               " updated_at = :now, error_class = NULL, error_message = NULL, claim_id = ")
+           + d.randomToken()
+           + QStringLiteral(", lease_until = :now + (SELECT value FROM json_each(:leases) WHERE key = jobs.type)"
+                            " WHERE id IN (SELECT id FROM (")
+           + parts.join(QStringLiteral(" UNION ALL "))
+           + QStringLiteral(") ORDER BY priority DESC, run_at, id LIMIT :limit) RETURNING ") + kJobColumns;
+}
+
+Expected<QList<Job>> JobStore::claim(const ClaimRequest &request)
+{
+    if (request.limit <= 0 || request.leaseMsByType.isEmpty())
+        return QList<Job>{};
+    Database::Transaction tx(m_db);
+    if (!tx.active())
+        return m_db.storageError(QStringLiteral("claiming jobs"));
+    if (auto staged = stageDue(request.now); !staged)
+        return staged.error();
+    // One arm per type, or per (type, host) while hosts cool down, each an index seek: the claim
+    // never walks rows it cannot take.
+    QStringList types = request.leaseMsByType.keys();
+    types.sort();
+    QList<std::pair<QString, QString>> arms;
+    bool byHost = !request.excludedHosts.isEmpty();
+    if (byHost) {
+        for (const QString &type : types) {
+            for (const QString &host : hostLanes(type, request.excludedHosts))
+                arms.append({type, host});
+        }
+        if (arms.size() > kMaxLanes)
+            byHost = false;
+    }
+    if (!byHost) {
+        arms.clear();
+        for (const QString &type : types)
+            arms.append({type, QString()});
+    }
+    if (arms.isEmpty())
+        return tx.commit() ? Expected<QList<Job>>(QList<Job>{}) : m_db.storageError(QStringLiteral("claiming jobs"));
+    QSqlQuery &q = m_db.prepared(claimSql(static_cast<int>(arms.size()), byHost));
+    for (int i = 0; i < arms.size(); ++i) {
+        q.bindValue(QStringLiteral(":t%1").arg(i), arms[i].first);
+        if (byHost)
+            q.bindValue(QStringLiteral(":h%1").arg(i), arms[i].second);
+    }
+    q.bindValue(QStringLiteral(":worker"), request.worker);
+    q.bindValue(QStringLiteral(":now"), request.now);
+    q.bindValue(QStringLiteral(":leases"), leasesJson(request.leaseMsByType));
+    if (!byHost)
+        q.bindValue(QStringLiteral(":hosts"), jsonArray(request.excludedHosts));
+    q.bindValue(QStringLiteral(":ids"), jsonArray(request.excludedIds));
+    q.bindValue(QStringLiteral(":limit"), request.limit);
+    if (!m_db.run(q))
+        return m_db.storageError(QStringLiteral("claiming jobs"));
+    QList<Job> claimed = fetchJobs(q);
+    if (!m_db.completed(q) || !tx.commit())
+        return m_db.storageError(QStringLiteral("claiming jobs"));
+    // RETURNING order is unspecified; hand jobs out in queue order.
+    std::sort(claimed.begin(), claimed.end(), [](const Job &a, const Job &b) {
+        if (a.priority != b.priority)
+            return a.priority > b.priority;
+        return a.runAt != b.runAt ? a.runAt < b.runAt : a.id < b.id;
+    });
+    return claimed;
+}
+
+Error JobStore::refusedTransition(qint64 id, JobStatus to, const TransitionChanges &changes)
+{
+    const auto current = job(id);
+    if (!current)
+        return noSuchJob(id);
+    if (changes.fence && (current->status != JobStatus::Running || current->claimId != changes.fence->claimId))
+        return makeError(ErrorCode::Fenced, QStringLiteral("job %1 was taken over (it is %2 now, under another claim)")
+                                                .arg(id)
+                                                .arg(statusName(current->status)));
+    return makeError(ErrorCode::Conflict, QCoreApplication::translate("JobQueue", "job %1 cannot go from %2 to %3")
+                                              .arg(id)
+                                              .arg(statusWord(current->status), statusWord(to)));
+}
+
+Expected<TransitionResult> JobStore::transition(qint64 id, JobStatus to, const TransitionChanges &changes, qint64 now)
+{
+    if (to == JobStatus::Running)
+        return makeError(ErrorCode::Conflict, QStringLiteral("jobs start running only by being claimed"));
+    // The change and what it does to the job's children are one unit: all of it or none.
+    Database::Transaction tx(m_db);
+    if (!tx.active())
+        return m_db.storageError(QStringLiteral("changing job %1").arg(id));
+    QSqlQuery &q = m_db.prepared(QStringLiteral(
+        "UPDATE jobs SET status = :to, updated_at = :now,"
+        " attempts = CASE WHEN :reset THEN 0 WHEN :uncharge THEN MAX(attempts - 1, 0) ELSE attempts END,"
+        " finished_at = CASE WHEN :final THEN :now ELSE NULL END,"
+        " lease_until = NULL, worker = NULL, claim_id = NULL,"
+        " error_class = CASE WHEN :set_class THEN NULLIF(:class, '') ELSE error_class END,"
+        " error_message = CASE WHEN :set_message THEN NULLIF(:message, '') ELSE error_message END,"
+        " run_at = COALESCE(:now + :run_in, run_at),"
+        " due = CASE WHEN COALESCE(:now + :run_in, run_at) <= :now THEN 1 ELSE 0 END,"
+        " result = COALESCE(:result, result), title = COALESCE(:title, title),"
+        " unique_key = CASE WHEN :clear_key THEN NULL ELSE unique_key END,"
+        " progress_percent = CASE WHEN :set_progress THEN :percent ELSE progress_percent END,"
+        " downloaded_bytes = CASE WHEN :set_progress THEN :down ELSE downloaded_bytes END,"
+        " total_bytes = CASE WHEN :set_progress THEN :total ELSE total_bytes END,"
+        " items_done = CASE WHEN :set_progress THEN :done ELSE items_done END,"
+        " items_total = CASE WHEN :set_progress THEN :items ELSE items_total END"
+        " WHERE id = :id AND status IN (") + m_db.dialect().valuesOf(QStringLiteral(":sources"))
+        + QStringLiteral(") AND (:fenced = 0 OR claim_id = :claim) RETURNING ") + kJobColumns);
+    q.bindValue(QStringLiteral(":to"), statusName(to));
+    q.bindValue(QStringLiteral(":now"), now);
+    q.bindValue(QStringLiteral(":reset"), changes.resetAttempts ? 1 : 0);
+    q.bindValue(QStringLiteral(":uncharge"), changes.uncharge ? 1 : 0);
+    q.bindValue(QStringLiteral(":final"), isFinal(to) ? 1 : 0);
+    q.bindValue(QStringLiteral(":set_class"), changes.errorClass ? 1 : 0);
+    q.bindValue(QStringLiteral(":class"), text(changes.errorClass.value_or(QString())));
+    q.bindValue(QStringLiteral(":set_message"), changes.errorMessage ? 1 : 0);
+    q.bindValue(QStringLiteral(":message"), text(changes.errorMessage.value_or(QString())));
+    q.bindValue(QStringLiteral(":run_in"), changes.runInMs ? QVariant(*changes.runInMs) : QVariant());
+    q.bindValue(QStringLiteral(":result"), changes.result ? QVariant(toJsonText(*changes.result)) : QVariant());
+    q.bindValue(QStringLiteral(":title"), changes.title ? QVariant(*changes.title) : QVariant());
+    q.bindValue(QStringLiteral(":clear_key"), changes.clearUniqueKey ? 1 : 0);
+    const JobProgress p = changes.progress.value_or(JobProgress{});
+    q.bindValue(QStringLiteral(":set_progress"), changes.progress ? 1 : 0);
+    q.bindValue(QStringLiteral(":percent"), nullIfNegative(p.percent));
+    q.bindValue(QStringLiteral(":down"), p.downloadedBytes);
+    q.bindValue(QStringLiteral(":total"), nullIfNegative(p.totalBytes));
+    q.bindValue(QStringLiteral(":done"), p.itemsDone);
+    q.bindValue(QStringLiteral(":items"), p.itemsTotal);
+    q.bindValue(QStringLiteral(":id"), id);
+    q.bindValue(QStringLiteral(":sources"), statusesFrom(to));
+    q.bindValue(QStringLiteral(":fenced"), changes.fence ? 1 : 0);
+    q.bindValue(QStringLiteral(":claim"), changes.fence ? changes.fence->claimId : 0);
+    if (!m_db.run(q)) {
+        if (m_db.lastError().contains(QLatin1String("UNIQUE")))
+            return makeError(ErrorCode::Conflict,
+                             QCoreApplication::translate("JobQueue", "job %1 cannot return: an identical job is already queued").arg(id));
+        return m_db.storageError(QStringLiteral("changing job %1").arg(id));
+    }
+    const QList<Job> rows = fetchJobs(q);
+    if (!m_db.completed(q))
+        return m_db.storageError(QStringLiteral("changing job %1").arg(id));
+    if (rows.isEmpty())
+        return refusedTransition(id, to, changes);
+    TransitionResult result{rows.first(), {}};
+    Expected<QList<Job>> affected = QList<Job>{};
+    if (to == JobStatus::Completed)
+        affected = releaseChildren(id, now);
+    else if (to == JobStatus::Dead || to == JobStatus::Cancelled)
+        affected = cascadeCancel(id, QStringLiteral("parent job %1 ended %2").arg(id).arg(statusName(to)), now);
+    if (!affected)
+        return affected.error();
+    result.affected = affected.value();
+    if (!tx.commit())
+        return m_db.storageError(QStringLiteral("changing job %1").arg(id));
+    return result;
+}
+
+Expected<QList<Job>> JobStore::releaseChildren(qint64 parentId, qint64 now)
+{
+    // Most jobs have no children: a cheap indexed probe spares them the RETURNING update.
+    QSqlQuery &probe = m_db.prepared(QStringLiteral("SELECT 1 FROM jobs WHERE parent_job_id = :p AND waiting_parent = 1 LIMIT 1"));
+    probe.bindValue(QStringLiteral(":p"), parentId);
+    if (!m_db.run(probe))
+        return m_db.storageError(QStringLiteral("releasing the children of job %1").arg(parentId));
+    const bool any = probe.next();
+    probe.finish();
+    if (!any)
+        return QList<Job>{};
+    QSqlQuery &q = m_db.prepared(QStringLiteral("UPDATE jobs SET waiting_parent = 0, updated_at = :now"
+                                                " WHERE parent_job_id = :p AND waiting_parent = 1 RETURNING ")
+                                 + kJobColumns);
+    q.bindValue(QStringLiteral(":now"), now);
+    q.bindValue(QStringLiteral(":p"), parentId);
+    if (!m_db.run(q))
+        return m_db.storageError(QStringLiteral("releasing the children of job %1").arg(parentId));
+    const QList<Job> released = fetchJobs(q);
+    if (!m_db.completed(q))
+        return m_db.storageError(QStringLiteral("releasing the children of job %1").arg(parentId));
+    return released;
+}
+
+Expected<QList<Job>> JobStore::cascadeCancel(qint64 parentId, const QString &reason, qint64 now)
+{
+    // Every waiting descendant, however deep: a grandchild waits on a child that will never run.
+    QSqlQuery &q = m_db.prepared(QStringLiteral(
+        "WITH RECURSIVE tree(id) AS (SELECT id FROM jobs WHERE parent_job_id = :p"
+        " UNION SELECT j.id FROM jobs j JOIN tree t ON j.parent_job_id = t.id)"
+        " UPDATE jobs SET status = 'cancelled', waiting_parent = 0, finished_at = :now, updated_at = :now,"
+        " error_class = 'parent_failed', error_message = :reason"
+        " WHERE id IN (SELECT id FROM tree) AND status IN ('pending','paused','retrying') RETURNING ")
+        + kJobColumns);
+    q.bindValue(QStringLiteral(":p"), parentId);
+    q.bindValue(QStringLiteral(":now"), now);
+    q.bindValue(QStringLiteral(":reason"), reason);
+    if (!m_db.run(q))
+        return m_db.storageError(QStringLiteral("cancelling the children of job %1").arg(parentId));
+    const QList<Job> cancelled = fetchJobs(q);
+    if (!m_db.completed(q))
+        return m_db.storageError(QStringLiteral("cancelling the children of job %1").arg(parentId));
+    return cancelled;
+}
+
+Expected<Job> JobStore::setPriority(qint64 id, int priority, qint64 now)
+{
+    QSqlQuery &q = m_db.prepared(QStringLiteral("UPDATE jobs SET priority = :priority, updated_at = :now"
+                                                " WHERE id = :id RETURNING ") + kJobColumns);
+    q.bindValue(QStringLiteral(":priority"), priority);
+    q.bindValue(QStringLiteral(":now"), now);
+    q.bindValue(QStringLiteral(":id"), id);
+    return updatedJob(q, id, QStringLiteral("changing the priority of job %1").arg(id));
+}
+
+Expected<QList<qint64>> JobStore::saveProgress(const QList<ProgressUpdate> &updates)
+{
+    Database::Transaction tx(m_db);
+    if (!tx.active())
+        return m_db.storageError(QStringLiteral("saving progress"));
+    QSqlQuery &q = m_db.prepared(QStringLiteral(
+        "UPDATE jobs SET progress_percent = :percent, downloaded_bytes = :down, total_bytes = :total,"
+        " speed_bps = :speed, eta_s = :eta, items_done = :done, items_total = :items,")
+        + QStringLiteral(" lease_until = ") + m_db.dialect().greatest(QStringLiteral("COALESCE(lease_until, 0)"), QStringLiteral(":lease"))
+        + QStringLiteral(" WHERE id = :id AND status = 'running' AND claim_id = :claim"));
+    QList<qint64> lost;
+    for (const ProgressUpdate &u : updates) {
+        q.bindValue(QStringLiteral(":percent"), nullIfNegative(u.progress.percent));
+        q.bindValue(QStringLiteral(":down"), u.progress.downloadedBytes);
+        q.bindValue(QStringLiteral(":total"), nullIfNegative(u.progress.totalBytes));
+        q.bindValue(QStringLiteral(":speed"), nullIfNegative(u.progress.speedBps));
+        q.bindValue(QStringLiteral(":eta"), nullIfNegative(u.progress.etaSeconds));
+        q.bindValue(QStringLiteral(":done"), u.progress.itemsDone);
+        q.bindValue(QStringLiteral(":items"), u.progress.itemsTotal);
+        q.bindValue(QStringLiteral(":lease"), u.leaseUntil);
+        q.bindValue(QStringLiteral(":id"), u.id);
+        q.bindValue(QStringLiteral(":claim"), u.claimId);
+        if (!m_db.run(q))
+            return m_db.storageError(QStringLiteral("saving progress"));
+        if (q.numRowsAffected() == 0)
+            lost << u.id;
+        q.finish();
+    }
+    if (!tx.commit())
+        return m_db.storageError(QStringLiteral("saving progress"));
+    return lost;
+}
+
+Expected<Job> JobStore::saveMedia(qint64 id, const MediaInfo &info, qint64 now, std::optional<Fence> fence)
+{
+    QSqlQuery &q = m_db.prepared(QStringLiteral(
+        "UPDATE jobs SET title = CASE WHEN :title = '' THEN title ELSE :title END,"
+        " uploader = CASE WHEN :uploader = '' THEN uploader ELSE :uploader END,"
+        " duration_s = COALESCE(:duration, duration_s),"
+        " upload_date = CASE WHEN :date = '' THEN upload_date ELSE :date END, updated_at = :now"
+        " WHERE id = :id AND (:fenced = 0 OR (status = 'running' AND claim_id = :claim)) RETURNING ") + kJobColumns);
+    q.bindValue(QStringLiteral(":title"), text(info.title));
+    q.bindValue(QStringLiteral(":uploader"), text(info.uploader));
+    q.bindValue(QStringLiteral(":duration"), nullIfNegative(info.durationS));
+    q.bindValue(QStringLiteral(":date"), text(info.uploadDate));
+    q.bindValue(QStringLiteral(":now"), now);
+    q.bindValue(QStringLiteral(":id"), id);
+    q.bindValue(QStringLiteral(":fenced"), fence ? 1 : 0);
+    q.bindValue(QStringLiteral(":claim"), fence ? fence->claimId : 0);
+    auto saved = updatedJob(q, id, QStringLiteral("saving media facts of job %1").arg(id));
+    if (!saved && saved.error().code == ErrorCode::NotFound && fence && job(id))
+        return makeError(ErrorCode::Fenced, QStringLiteral("job %1 was taken over").arg(id));
+    return saved;
+}
+
+Expected<QList<qint64>> JobStore::remove(qint64 id)
+{
+    // A job goes with the videos it listed (and theirs): a channel removed from the list takes its
+    // videos along, never leaving them behind as orphans. Nothing is removed while any of them runs.
+    static const QString tree = QStringLiteral(
+        "WITH RECURSIVE tree(id) AS (SELECT id FROM jobs WHERE id = :id"
+        " UNION ALL SELECT j.id FROM jobs j JOIN tree t ON j.parent_job_id = t.id) ");
+    Database::Transaction tx(m_db);
+    if (!tx.active())
+        return m_db.storageError(QStringLiteral("removing job %1").arg(id));
+    QSqlQuery &busy = m_db.prepared(tree + QStringLiteral("SELECT id FROM tree WHERE id IN (SELECT id FROM jobs WHERE status = 'running') LIMIT 1"));
+    busy.bindValue(QStringLiteral(":id"), id);
+    if (!m_db.run(busy))
+        return m_db.storageError(QStringLiteral("removing job %1").arg(id));
+    const qint64 running = busy.next() ? busy.value(0).toLongLong() : 0;
+    busy.finish();
+    if (running == id)
+        return makeError(ErrorCode::Conflict, QCoreApplication::translate("JobQueue", "job %1 is running; cancel it first").arg(id));
+    if (running != 0)
+        return makeError(ErrorCode::Conflict, QCoreApplication::translate("JobQueue", "job %1 of job %2 is running; cancel it first").arg(running).arg(id));
+    QSqlQuery &q = m_db.prepared(QStringLiteral("DELETE FROM jobs WHERE id IN (") + tree + QStringLiteral("SELECT id FROM tree) RETURNING id"));
+    q.bindValue(QStringLiteral(":id"), id);
+    if (!m_db.run(q))
+        return m_db.storageError(QStringLiteral("removing job %1").arg(id));
+    QList<qint64> ids;
+    while (q.next())
+        ids << q.value(0).toLongLong();
+    if (!m_db.completed(q))
+        return m_db.storageError(QStringLiteral("removing job %1").arg(id));
+    if (ids.isEmpty())
+        return noSuchJob(id);
+    if (!tx.commit())
+        return m_db.storageError(QStringLiteral("removing job %1").arg(id));
+    return ids;
+}
+
+Expected<JobStore::PruneStep> JobStore::pruneFinished(qint64 cutoff, const PruneCursor &after, int batch)
+{
+    // A tree goes whole or not at all: a channel never leaves its videos behind as top-level jobs,
+    // and waits while any of them is unfinished (or dead: kept until the user acts on it). The
+    // cursor walks past trees that must wait, so they never block the ones behind them.
+    Database::Transaction tx(m_db);
+    if (!tx.active())
+        return m_db.storageError(QStringLiteral("pruning"));
+    QSqlQuery &roots = m_db.prepared(QStringLiteral("SELECT id, finished_at FROM jobs") + m_db.dialect().indexedBy(QStringLiteral("jobs_prune"))
+        + QStringLiteral(" WHERE status IN ('completed','cancelled') AND finished_at < :cutoff AND parent_job_id IS NULL"
+                         " AND (finished_at > :after_at OR (finished_at = :after_at AND id > :after_id))"
+                         " ORDER BY finished_at, id LIMIT :batch"));
+    roots.bindValue(QStringLiteral(":cutoff"), cutoff);
+    roots.bindValue(QStringLiteral(":after_at"), after.finishedAt);
+    roots.bindValue(QStringLiteral(":after_id"), after.id);
+    roots.bindValue(QStringLiteral(":batch"), batch);
+    if (!m_db.run(roots))
+        return m_db.storageError(QStringLiteral("pruning"));
+    PruneStep step;
+    QList<qint64> candidates;
+    while (roots.next()) {
+        candidates << roots.value(0).toLongLong();
+        step.next = PruneCursor{roots.value(1).toLongLong(), candidates.last()};
+    }
+    roots.finish();
+    step.more = candidates.size() == batch;
+    if (candidates.isEmpty())
+        return tx.commit() ? Expected<PruneStep>(step) : m_db.storageError(QStringLiteral("pruning"));
+    QSqlQuery &q = m_db.prepared(QStringLiteral(
+        "WITH RECURSIVE tree(root, id) AS (SELECT value, value FROM json_each(:roots)"
+        " UNION ALL SELECT t.root, j.id FROM jobs j JOIN tree t ON j.parent_job_id = t.id),"
+        " whole(root) AS (SELECT t.root FROM tree t JOIN jobs j ON j.id = t.id GROUP BY t.root"
+        " HAVING MIN(j.status IN ('completed','cancelled') AND j.finished_at < :cutoff) = 1)"
+        " DELETE FROM jobs WHERE id IN (SELECT id FROM tree WHERE root IN (SELECT root FROM whole)) RETURNING id"));
+    q.bindValue(QStringLiteral(":roots"), jsonArray(candidates));
+    q.bindValue(QStringLiteral(":cutoff"), cutoff);
+    if (!m_db.run(q))
+        return m_db.storageError(QStringLiteral("pruning"));
+    while (q.next())
+        step.removed << q.value(0).toLongLong();
+    if (!m_db.completed(q))
+        return m_db.storageError(QStringLiteral("pruning"));
+    if (!tx.commit())
+        return m_db.storageError(QStringLiteral("pruning"));
+    return step;
+}

@@ -1,0 +1,166 @@
+#pragma once
+
+#include "core/expected.h"
+#include "queue/job.h"
+
+#include <QHash>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+class ArchiveStore;
+class Database;
+class QSqlQuery;
+
+// Who may write to a running job: the claim that started it. A worker whose lease expired, or
+// whose process was restarted, no longer holds the job's claim, and its writes are refused.
+struct Fence
+{
+    qint64 claimId = 0;
+};
+
+// Changes applied together with a status transition.
+struct TransitionChanges
+{
+    std::optional<QString> errorClass;   // set (empty string clears)
+    std::optional<QString> errorMessage;
+    std::optional<qint64> runInMs;       // run again this long after the change (0: at once)
+    std::optional<QJsonObject> result;
+    std::optional<QString> title;
+    bool resetAttempts = false;  // a manual retry starts over
+    bool uncharge = false;       // hand back an attempt that was not the job's fault (pause, shutdown)
+    bool clearUniqueKey = false; // a finished sync frees its key, so the source can be synced again
+    std::optional<JobProgress> progress; // the last progress, saved with the change
+    std::optional<Fence> fence;  // set by the worker's side: refused unless the job is still its claim
+};
+
+// The outcome of a transition: the job and the other jobs it touched (released or cancelled children).
+struct TransitionResult
+{
+    Job job;
+    QList<Job> affected;
+};
+
+struct ClaimRequest
+{
+    int limit = 1;
+    qint64 now = 0;
+    QString worker;
+    // The types that may start, each with its lease; the claim takes the best jobs across them
+    // in priority order. Types not named here (at their cap, gated) are not even looked at.
+    QHash<QString, qint64> leaseMsByType;
+    QList<qint64> excludedIds; // jobs whose previous worker is still winding down
+    QStringList excludedHosts; // hosts cooling down after a 429
+};
+
+struct ProgressUpdate
+{
+    qint64 id = 0;
+    qint64 claimId = 0;
+    JobProgress progress;
+    qint64 leaseUntil = 0;
+};
+
+// Aggregate of a parent's children, for "done / total" progress.
+struct ChildSummary
+{
+    int total = 0;
+    int completed = 0;
+    int failed = 0; // dead or cancelled
+    int active = 0; // running
+    int paused = 0;
+    // Pending or retrying: waiting for a worker, a time or a backoff.
+    int waiting() const { return total - completed - failed - active - paused; }
+};
+
+// Where a pruning pass goes on from: the last tree it looked at.
+struct PruneCursor
+{
+    qint64 finishedAt = 0;
+    qint64 id = 0;
+};
+
+struct PruneStep
+{
+    QList<qint64> removed;
+    PruneCursor next;
+    bool more = false;
+};
+
+// Media facts a worker learned about a job's video.
+struct MediaInfo
+{
+    QString title;
+    QString uploader;
+    double durationS = -1;
+    QString uploadDate;
+};
+
+// The jobs aggregate: adding, claiming, moving jobs through their states, progress, removal and
+// pruning. Every statement about the jobs table's lifecycle lives here; lists and searches live in
+// JobListing.
+class JobStore final
+{
+public:
+    JobStore(Database &db, ArchiveStore &archive);
+    Q_DISABLE_COPY_MOVE(JobStore)
+
+    // Inserts all jobs or none. A job whose unique key is active returns the existing row (flagged).
+    struct Inserted
+    {
+        Job job;               // id 0 when `archived`
+        bool existed = false;  // an active job with the same unique key, or an archived video
+        bool archived = false;
+    };
+    // With a parent fence, the parent must still be running under that claim (children a running
+    // worker adds).
+    Expected<QList<Inserted>> insert(const QList<NewJob> &jobs, qint64 now,
+                                     std::optional<Fence> parentFence = std::nullopt);
+
+    std::optional<Job> job(qint64 id);
+    QList<Job> jobs(const QList<qint64> &ids);
+    // Due jobs in claim order, across all types (for display and tests).
+    QList<Job> readyJobs(qint64 now, int limit);
+    QList<Job> jobsWithStatus(JobStatus status);
+    QList<qint64> childIds(qint64 parentId);
+    ChildSummary childSummary(qint64 parentId);
+    std::optional<Job> activeJobWithKey(const QString &uniqueKey);
+
+    // Jobs scheduled for later become claimable once their time has come (at most `batch` per call).
+    // Returns how many became due, or an error.
+    Expected<int> stageDue(qint64 now, int batch = 1000);
+    // The earliest time a job scheduled for later falls due.
+    std::optional<qint64> nextScheduled();
+    // Claims up to `limit` due jobs in one statement, marking them running with a lease and a
+    // fresh claim id. Fails only when the database refused.
+    Expected<QList<Job>> claim(const ClaimRequest &request);
+    Expected<TransitionResult> transition(qint64 id, JobStatus to, const TransitionChanges &changes, qint64 now);
+    Expected<Job> setPriority(qint64 id, int priority, qint64 now);
+    // Saves progress and extends leases of running jobs. Returns the ids whose claim no longer
+    // matches (the job was taken from its worker).
+    Expected<QList<qint64>> saveProgress(const QList<ProgressUpdate> &updates);
+    Expected<Job> saveMedia(qint64 id, const MediaInfo &info, qint64 now, std::optional<Fence> fence = std::nullopt);
+    // Removes a job and every job under it (a channel's videos); returns their ids.
+    Expected<QList<qint64>> remove(qint64 id);
+    // Deletes whole trees of finished jobs (a top-level job with everything under it) when every
+    // job in the tree is completed or cancelled and finished before `cutoff`. Looks at up to `batch`
+    // trees after the cursor; call again from `next` while `more`.
+    using PruneCursor = ::PruneCursor;
+    using PruneStep = ::PruneStep;
+    Expected<PruneStep> pruneFinished(qint64 cutoff, const PruneCursor &after = {}, int batch = 500);
+
+private:
+    Expected<Inserted> insertOne(const NewJob &job, qint64 now);
+    Expected<bool> checkParentFence(qint64 parentId, const Fence &fence);
+    Expected<QList<Job>> cascadeCancel(qint64 parentId, const QString &reason, qint64 now);
+    Expected<QList<Job>> releaseChildren(qint64 parentId, qint64 now);
+    Error refusedTransition(qint64 id, JobStatus to, const TransitionChanges &changes);
+    Expected<Job> updatedJob(QSqlQuery &query, qint64 id, const QString &what);
+    QStringList hostLanes(const QString &type, const QStringList &excludedHosts);
+    QString claimSql(int arms, bool byHost);
+    static Error noSuchJob(qint64 id);
+
+    Database &m_db;
+    ArchiveStore &m_archive;
+};
