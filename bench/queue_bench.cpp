@@ -2,7 +2,7 @@
 // dispatcher starts a new job, and how the drain compares with the same rows moved by raw SQLite.
 //
 //   queue_bench [--jobs N] [--workers W] [--sync normal|full] [--segments K]
-//               [--only PHASE[,PHASE...]] [--diagnostics]
+//               [--only PHASE[,PHASE...]] [--diagnostics] [--compare plainjob [--peers-dir DIR]]
 //
 // One process, one run, one JSON object on stdout; progress notes and breakdowns go to stderr so the
 // output can be piped straight into a file or jq. Every phase works on its own fresh database in a
@@ -18,6 +18,22 @@
 //   ratio_vs_raw             drain_per_s / raw_full_cycle_per_s (the drain excludes inserts)
 //   spool_full_cycle_per_s   N / (enqueue_single seconds + drain seconds)
 //   full_cycle_ratio_vs_raw  spool_full_cycle_per_s / raw_full_cycle_per_s
+//
+// With --compare plainjob, after its own phases queue_bench runs `node DIR/plainjob_bench.mjs` with
+// the same --jobs, --workers and --sync (DIR: --peers-dir, default bench/peers in the source tree;
+// bench/peers/setup.sh installs its node_modules) and adds the peer's figures, and a ratio for each
+// figure both sides measured:
+//   peer                                 the peer's JSON object: its parameters, versions, pragmas,
+//                                        enqueue_single_per_s, enqueue_batched_per_s, drain_per_s,
+//                                        latency_p50_ms, latency_p99_ms (see that script's header)
+//   enqueue_single_ratio_vs_plainjob     Spool / plainjob enqueue_single_per_s
+//   enqueue_batched_ratio_vs_plainjob    Spool / plainjob enqueue_batched_per_s
+//   drain_ratio_vs_plainjob              Spool / plainjob drain_per_s
+//   latency_p50_ratio_vs_plainjob        plainjob / Spool latency_p50_ms
+//   latency_p99_ratio_vs_plainjob        plainjob / Spool latency_p99_ms
+// Every *_ratio_vs_plainjob is above 1 where Spool is better (more per second, fewer ms). The peer
+// runs after Spool's phases, not interleaved with them, so a disk that changes speed mid-run skews
+// the ratios: compare several runs.
 
 #include "core/clock.h"
 #include "core/settings.h"
@@ -25,7 +41,7 @@
 #include "logging/logstore.h"
 #include "queue/dispatcher.h"
 #include "queue/jobqueue.h"
-#include "queue/jobstore.h"
+#include "store/store.h"
 #include "workers/workerregistry.h"
 
 #include <QCommandLineParser>
@@ -33,8 +49,11 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
+#include <QStandardPaths>
 #include <QSqlDatabase>
 #include <QSqlDriver>
 #include <QTemporaryDir>
@@ -67,6 +86,15 @@ constexpr int kLatencySamples = 300;
 constexpr int kLatencyWarmup = 20;     // the first starts pay for thread creation and cold caches
 constexpr int kWaitLimitMs = 10 * 60 * 1000; // a stuck dispatcher fails the run instead of hanging it
 constexpr qint64 kLeaseMs = 60'000;    // TypePolicy's default lease, so claims write the same values
+// The peer queues --compare can run, each a Node script in the peers folder, and where that is by
+// default (CMake passes the source tree; --peers-dir overrides it).
+const QStringList kPeers{QStringLiteral("plainjob")};
+#ifdef SPOOL_SOURCE_DIR
+const QString kDefaultPeersDir = QStringLiteral(SPOOL_SOURCE_DIR "/bench/peers");
+#else
+const QString kDefaultPeersDir = QStringLiteral("bench/peers");
+#endif
+constexpr int kPeerWaitLimitMs = 4 * kWaitLimitMs; // its four phases, each bounded like ours
 
 // A phase that cannot finish makes every number meaningless: the run stops with the reason.
 class BenchFailure final : public std::runtime_error
@@ -111,11 +139,13 @@ struct Params
 {
     int jobs = 20000;
     int workers = 4;
-    JobStore::Sync sync = JobStore::Sync::Full;
+    Store::Sync sync = Store::Sync::Full;
     QString syncName = QStringLiteral("full");
     int segments = 1;          // raw and drain alternate in this many stages
     QStringList only;          // empty: every phase
     bool diagnostics = false;  // extra stderr-only measurements
+    QString compare;           // a peer from kPeers to measure after Spool's phases, or empty
+    QString peersDir = kDefaultPeersDir;
 
     bool runs(const QString &phase) const { return only.isEmpty() || only.contains(phase); }
 };
@@ -152,9 +182,9 @@ QueueSettings benchSettings(int workers)
     return settings;
 }
 
-JobStore::Options storeOptions(const Params &params)
+Store::Options storeOptions(const Params &params)
 {
-    JobStore::Options options;
+    Store::Options options;
     options.sync = params.sync;
     return options;
 }
@@ -181,7 +211,7 @@ struct Stack
 
     QueueSettings settings;
     SystemClock clock;
-    JobStore store;
+    Store store;
     LogStore logs;
     WorkerRegistry registry;
     JobQueue queue;
@@ -196,15 +226,15 @@ NewJob noopJob()
 }
 
 // Fills the queue for the phases that measure taking jobs out, straight through the store (untimed).
-void preInsert(JobStore &store, int count, const Clock &clock)
+void preInsert(Store &store, int count, const Clock &clock)
 {
     const QList<NewJob> batch(kBatchSize, noopJob());
     for (int done = 0; done < count; done += kBatchSize) {
         const int n = std::min(kBatchSize, count - done);
-        if (auto inserted = store.insert(batch.first(n), clock.nowMs()); !inserted)
+        if (auto inserted = store.jobs().insert(batch.first(n), clock.nowMs()); !inserted)
             throw BenchFailure(inserted.error().message);
     }
-    store.checkpoint(); // the timed part starts with an empty WAL, as after a restart
+    store.database().checkpoint(); // the timed part starts with an empty WAL, as after a restart
 }
 
 // Runs `loop` until `done` holds; outcomes arrive as queued calls, so waiting must process events.
@@ -252,28 +282,28 @@ double claimCompleteSeconds(const Params &params, const QString &dir)
 {
     QDir().mkpath(dir);
     SystemClock clock;
-    JobStore store(dir + QStringLiteral("/queue.sqlite"), storeOptions(params));
+    Store store(dir + QStringLiteral("/queue.sqlite"), storeOptions(params));
     if (auto opened = store.open(); !opened)
         throw BenchFailure(opened.error().message);
     preInsert(store, params.jobs, clock);
     ClaimRequest request;
     request.worker = QStringLiteral("bench");
+    request.leaseMsByType = {{kNoopType, kLeaseMs}};
     QElapsedTimer timer;
     timer.start();
     for (int i = 0; i < params.jobs; ++i) {
         request.now = clock.nowMs();
-        request.leaseUntil = request.now + kLeaseMs;
-        const QList<Job> claimed = store.claim(request);
+        const QList<Job> claimed = store.jobs().claim(request).value_or(QList<Job>{});
         if (claimed.isEmpty())
-            throw BenchFailure(QStringLiteral("claim %1 found nothing: %2").arg(i).arg(store.lastError()));
-        if (auto done = store.transition(claimed.first().id, JobStatus::Completed, {}, request.now); !done)
+            throw BenchFailure(QStringLiteral("claim %1 found nothing: %2").arg(i).arg(store.database().lastError()));
+        if (auto done = store.jobs().transition(claimed.first().id, JobStatus::Completed, {}, request.now); !done)
             throw BenchFailure(done.error().message);
     }
     return secondsSince(timer);
 }
 
 // Diagnostics only: time per SQL statement on the store's connection, via SQLite's profile hook.
-// JobStore does not expose its connection, so this finds the open Qt connections of this thread;
+// The bench does not ask the store for its connection, so this finds the open Qt connections of this thread;
 // it relies on the Qt SQLite driver and the bench sharing one libsqlite3, as they do on Debian.
 class SqlProfile final
 {
@@ -501,7 +531,7 @@ void rawExec(sqlite3 *db, const char *sql)
 }
 
 // The same file settings as JobStore::open, and the columns and ready index the claim needs.
-RawDatabase openRaw(const QByteArray &path, JobStore::Sync sync)
+RawDatabase openRaw(const QByteArray &path, Store::Sync sync)
 {
     sqlite3 *handle = nullptr;
     const int rc = sqlite3_open(path.constData(), &handle);
@@ -509,7 +539,7 @@ RawDatabase openRaw(const QByteArray &path, JobStore::Sync sync)
     if (rc != SQLITE_OK)
         throw sqliteFailure(db.get(), "open");
     rawExec(db.get(), "PRAGMA journal_mode=WAL");
-    rawExec(db.get(), sync == JobStore::Sync::Full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+    rawExec(db.get(), sync == Store::Sync::Full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
     rawExec(db.get(), "PRAGMA journal_size_limit=67108864");
     rawExec(db.get(), "PRAGMA busy_timeout=5000");
     rawExec(db.get(), "CREATE TABLE jobs (id INTEGER PRIMARY KEY, status TEXT NOT NULL, run_at INTEGER NOT NULL,"
@@ -543,7 +573,7 @@ qint64 wallMs()
 // Three autocommit statements per job, as a minimal hand-written queue would do it.
 struct RawQueue
 {
-    explicit RawQueue(const QByteArray &path, JobStore::Sync sync)
+    explicit RawQueue(const QByteArray &path, Store::Sync sync)
         : db(openRaw(path, sync)),
           insert(rawPrepare(db.get(), "INSERT INTO jobs (status, run_at) VALUES ('pending', ?)")),
           claim(rawPrepare(db.get(), "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = ?"
@@ -628,6 +658,129 @@ RawAndDrain rawAndDrainSeconds(const Params &params, const QString &dir)
     return out;
 }
 
+double rounded(double value, int decimals)
+{
+    const double scale = std::pow(10.0, decimals);
+    return std::round(value * scale) / scale;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A peer queue (--compare): its own Node script in the peers folder measures the same figures on
+// its own fresh files and prints them as one JSON object; its notes pass straight through to our
+// stderr. The npm packages it needs are installed by bench/peers/setup.sh, never by the build.
+
+struct PeerCommand
+{
+    QString node;
+    QString script;
+};
+
+// The npm packages a peer's script imports, as setup.sh installs them into DIR/node_modules.
+QStringList peerPackages(const QString &peer)
+{
+    if (peer == QLatin1String("plainjob"))
+        return {QStringLiteral("plainjob"), QStringLiteral("better-sqlite3")};
+    return {peer};
+}
+
+// Checked before Spool's phases, so that a missing setup fails at once instead of after minutes.
+PeerCommand peerCommand(const Params &params)
+{
+    const QString setup = QStringLiteral("run bench/peers/setup.sh first (npm ci of the pinned peers)");
+    const QString node = QStandardPaths::findExecutable(QStringLiteral("node"));
+    if (node.isEmpty())
+        throw BenchFailure(QStringLiteral("--compare %1 needs node on PATH (Debian: apt-get install nodejs npm); "
+                                          "then %2").arg(params.compare, setup));
+    const QDir dir(params.peersDir);
+    const QString script = dir.absoluteFilePath(params.compare + QStringLiteral("_bench.mjs"));
+    if (!QFileInfo::exists(script))
+        throw BenchFailure(QStringLiteral("--compare %1: %2 does not exist (is --peers-dir %3 the bench/peers "
+                                          "folder?)").arg(params.compare, script, params.peersDir));
+    for (const QString &package : peerPackages(params.compare)) {
+        const QString manifest = dir.absoluteFilePath(QStringLiteral("node_modules/%1/package.json").arg(package));
+        if (!QFileInfo::exists(manifest))
+            throw BenchFailure(QStringLiteral("--compare %1: npm package %2 is not installed in %3; %4")
+                                   .arg(params.compare, package, dir.absoluteFilePath(QStringLiteral("node_modules")),
+                                        setup));
+    }
+    return {node, script};
+}
+
+QJsonObject runPeer(const Params &params)
+{
+    const PeerCommand command = peerCommand(params);
+    const QStringList arguments{command.script,
+                                QStringLiteral("--jobs"), QString::number(params.jobs),
+                                QStringLiteral("--workers"), QString::number(params.workers),
+                                QStringLiteral("--sync"), params.syncName};
+    note(QStringLiteral("peer %1: %2 %3").arg(params.compare, command.node, arguments.join(QLatin1Char(' '))));
+    QElapsedTimer wall;
+    wall.start();
+    QProcess process;
+    process.setWorkingDirectory(QFileInfo(command.script).absolutePath());
+    process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    process.start(command.node, arguments);
+    if (!process.waitForStarted())
+        throw BenchFailure(QStringLiteral("peer %1: cannot start %2: %3").arg(params.compare, command.node,
+                                                                              process.errorString()));
+    if (!process.waitForFinished(kPeerWaitLimitMs)) {
+        process.kill();
+        process.waitForFinished();
+        throw BenchFailure(QStringLiteral("peer %1 did not finish within %2 s")
+                               .arg(params.compare).arg(kPeerWaitLimitMs / 1000));
+    }
+    const QByteArray output = process.readAllStandardOutput();
+    if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0)
+        throw BenchFailure(QStringLiteral("peer %1 failed (%2); its notes are above")
+                               .arg(params.compare,
+                                    process.exitStatus() == QProcess::NormalExit
+                                        ? QStringLiteral("exit code %1").arg(process.exitCode())
+                                        : QStringLiteral("crashed")));
+    QJsonParseError error{};
+    const QJsonDocument document = QJsonDocument::fromJson(output, &error);
+    if (!document.isObject())
+        throw BenchFailure(QStringLiteral("peer %1 printed no JSON object (%2): %3")
+                               .arg(params.compare, error.errorString(), QString::fromUtf8(output.left(200))));
+    const QJsonObject peer = document.object();
+    if (peer.value(QLatin1String("jobs")).toInt() != params.jobs
+        || peer.value(QLatin1String("workers")).toInt() != params.workers
+        || peer.value(QLatin1String("sync")).toString() != params.syncName)
+        throw BenchFailure(QStringLiteral("peer %1 ran with other parameters: %2")
+                               .arg(params.compare, QString::fromUtf8(QJsonDocument(peer).toJson(QJsonDocument::Compact))));
+    note(QStringLiteral("peer %1: done in %2 s").arg(params.compare).arg(secondsSince(wall), 0, 'f', 2));
+    return peer;
+}
+
+// One <figure>_ratio_vs_<peer> per figure both sides measured, above 1 where Spool is better:
+// Spool / peer for rates, peer / Spool for latencies. Computed from the printed (rounded) figures.
+void insertPeerRatios(QJsonObject &json, const QString &peerName, const QJsonObject &peer)
+{
+    struct Figure
+    {
+        const char *key;
+        const char *ratio;
+        bool lowerIsBetter;
+    };
+    static constexpr Figure kFigures[]{{"enqueue_single_per_s", "enqueue_single", false},
+                                       {"enqueue_batched_per_s", "enqueue_batched", false},
+                                       {"drain_per_s", "drain", false},
+                                       {"latency_p50_ms", "latency_p50", true},
+                                       {"latency_p99_ms", "latency_p99", true}};
+    for (const Figure &figure : kFigures) {
+        const QJsonValue ours = json.value(QLatin1String(figure.key));
+        const QJsonValue theirs = peer.value(QLatin1String(figure.key));
+        if (ours.isUndefined())
+            continue; // not measured on Spool's side in this run (--only)
+        if (!theirs.isDouble() || theirs.toDouble() <= 0 || !ours.isDouble() || ours.toDouble() <= 0) {
+            note(QStringLiteral("peer %1 has no usable %2: no ratio").arg(peerName, QLatin1String(figure.key)));
+            continue;
+        }
+        const double ratio = figure.lowerIsBetter ? theirs.toDouble() / ours.toDouble()
+                                                  : ours.toDouble() / theirs.toDouble();
+        json.insert(QStringLiteral("%1_ratio_vs_%2").arg(QLatin1String(figure.ratio), peerName), rounded(ratio, 3));
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Running and reporting
 
@@ -673,6 +826,7 @@ struct Results
 {
     std::optional<double> enqueueSingleS, enqueueBatchedS, claimCompleteS, drainS, rawS;
     std::optional<Percentiles> latency;
+    std::optional<QJsonObject> peer; // --compare: the peer script's output
 };
 
 // Runs one phase on its own fresh folder, with a note of its wall time.
@@ -735,12 +889,6 @@ Results runPhases(const Params &params)
     return r;
 }
 
-double rounded(double value, int decimals)
-{
-    const double scale = std::pow(10.0, decimals);
-    return std::round(value * scale) / scale;
-}
-
 QJsonObject toJson(const Params &params, const Results &r)
 {
     const double n = params.jobs;
@@ -771,6 +919,10 @@ QJsonObject toJson(const Params &params, const Results &r)
         if (r.rawS)
             json.insert(QStringLiteral("full_cycle_ratio_vs_raw"), rounded(*r.rawS / fullCycleS, 3));
     }
+    if (r.peer) {
+        json.insert(QStringLiteral("peer"), *r.peer);
+        insertPeerRatios(json, params.compare, *r.peer);
+    }
     return json;
 }
 
@@ -797,7 +949,16 @@ std::optional<Params> parseArguments(const QCoreApplication &app)
     const QCommandLineOption diagnostics(QStringLiteral("diagnostics"),
                                          QStringLiteral("Also profile the drain's SQL statements and measure "
                                                         "the job log cost (stderr only)."));
-    parser.addOptions({jobs, workers, sync, segments, only, diagnostics});
+    const QCommandLineOption compare(
+        QStringLiteral("compare"),
+        QStringLiteral("After Spool's phases, measure this peer queue the same way and add its figures and the "
+                       "ratios (needs node and bench/peers/setup.sh): %1.").arg(kPeers.join(QStringLiteral(", "))),
+        QStringLiteral("peer"));
+    const QCommandLineOption peersDir(QStringLiteral("peers-dir"),
+                                      QStringLiteral("Folder of the peer scripts and their node_modules (default %1).")
+                                          .arg(kDefaultPeersDir),
+                                      QStringLiteral("DIR"), kDefaultPeersDir);
+    parser.addOptions({jobs, workers, sync, segments, only, diagnostics, compare, peersDir});
     parser.process(app);
 
     Params params;
@@ -806,15 +967,17 @@ std::optional<Params> parseArguments(const QCoreApplication &app)
     params.workers = parser.value(workers).toInt(&workersOk);
     params.segments = parser.value(segments).toInt(&segmentsOk);
     params.syncName = parser.value(sync).toLower();
-    params.sync = params.syncName == QLatin1String("normal") ? JobStore::Sync::Normal : JobStore::Sync::Full;
+    params.sync = params.syncName == QLatin1String("normal") ? Store::Sync::Normal : Store::Sync::Full;
     params.only = parser.value(only).split(QLatin1Char(','), Qt::SkipEmptyParts);
     const bool phasesKnown = std::all_of(params.only.cbegin(), params.only.cend(),
                                          [](const QString &phase) { return kPhases.contains(phase); });
     params.diagnostics = parser.isSet(diagnostics);
+    params.compare = parser.value(compare).toLower();
+    params.peersDir = parser.value(peersDir);
     if (!jobsOk || params.jobs < 1 || !workersOk || params.workers < 1 || !segmentsOk || params.segments < 1
         || params.segments > params.jobs
         || (params.syncName != QLatin1String("normal") && params.syncName != QLatin1String("full"))
-        || !phasesKnown) {
+        || !phasesKnown || (parser.isSet(compare) && !kPeers.contains(params.compare))) {
         note(QStringLiteral("bad arguments; see --help"));
         return std::nullopt;
     }
@@ -830,7 +993,11 @@ int main(int argc, char *argv[])
     if (!params)
         return 2;
     try {
-        const Results results = runPhases(*params);
+        if (!params->compare.isEmpty())
+            peerCommand(*params); // fails now, not after Spool's phases, when setup.sh has not run
+        Results results = runPhases(*params);
+        if (!params->compare.isEmpty())
+            results.peer = runPeer(*params);
         std::fputs(QJsonDocument(toJson(*params, results)).toJson(QJsonDocument::Indented).constData(), stdout);
     } catch (const BenchFailure &failure) {
         note(QStringLiteral("failed: %1").arg(QString::fromStdString(failure.what())));
