@@ -468,7 +468,10 @@ void TestApi::wholeQueuePausesAndResumes()
 {
     HttpResult state = m_client->get(QStringLiteral("/api/queue"));
     QCOMPARE(state.status, 200);
-    QCOMPARE(state.object(), (QJsonObject{{QStringLiteral("held"), false}, {QStringLiteral("running"), 0}}));
+    const QJsonObject healthy{{QStringLiteral("ok"), true}, {QStringLiteral("error"), QJsonValue()},
+                              {QStringLiteral("since"), QJsonValue()}, {QStringLiteral("pending_outcomes"), 0}};
+    QCOMPARE(state.object(), (QJsonObject{{QStringLiteral("held"), false}, {QStringLiteral("running"), 0},
+                                          {QStringLiteral("storage"), healthy}}));
     state = m_client->send("POST", QStringLiteral("/api/queue/pause"));
     QCOMPARE(state.status, 200);
     QCOMPARE(state.object().value(QStringLiteral("held")).toBool(), true);

@@ -230,6 +230,13 @@ void MainWindow::buildActions()
         hold->setChecked(held);
         refreshStatusBar();
     });
+    // A database that refuses writes is said at once; finished jobs wait in memory meanwhile.
+    connect(&m_core.dispatcher(), &Dispatcher::storageTroubleChanged, this, [this](bool trouble, const QString &why) {
+        statusBar()->showMessage(trouble ? tr("The database refused to save (%1). Results are kept and saved again shortly.").arg(why)
+                                         : tr("The database takes writes again; every waiting result is saved."),
+                                 15000);
+        refreshStatusBar();
+    });
     makeAction(QStringLiteral("settings"), tr("&Settings…"), QKeySequence::Preferences, [this] { openSettings(); });
     makeAction(QStringLiteral("subscriptions"), tr("&Subscriptions…"), QKeySequence(tr("Ctrl+Shift+S")), [this] {
         if (!m_subscriptionsDialog) {
@@ -394,7 +401,11 @@ void MainWindow::refreshStatusBar()
     }
     if (m_core.dispatcher().isHeld())
         parts.prepend(tr("Queue paused"));
+    const Dispatcher::Health health = m_core.dispatcher().health();
+    if (!health.ok)
+        parts.prepend(tr("Not saving: the database refuses writes (%n result(s) waiting)", "", health.pendingOutcomes));
     m_counts->setText(parts.isEmpty() ? tr("No jobs") : parts.join(QStringLiteral("  ·  ")));
+    m_counts->setToolTip(health.ok ? QString() : health.error);
 }
 
 SubscriptionsDialog *MainWindow::subscriptionsDialog() const

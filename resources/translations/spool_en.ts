@@ -78,6 +78,13 @@
             <numerusform>Remove “%1” and its %n videos from the list?</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Not saving: the database refuses writes (%n result(s) waiting)</source>
+        <translation>
+            <numerusform>Not saving: the database refuses writes (%n result waiting)</numerusform>
+            <numerusform>Not saving: the database refuses writes (%n results waiting)</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>SubscriptionsDialog</name>

@@ -1047,6 +1047,26 @@ Commands for the running Spool of the same data dir:
         <source>Done for now, but the database refused to keep it for the next start.</source>
         <translation>Сделано, но база данных не смогла сохранить это до следующего запуска.</translation>
     </message>
+    <message>
+        <source>The database refused to save (%1). Results are kept and saved again shortly.</source>
+        <translation>База данных отказалась сохранять (%1). Результаты сохранены в памяти и вскоре будут записаны снова.</translation>
+    </message>
+    <message>
+        <source>The database takes writes again; every waiting result is saved.</source>
+        <translation>База данных снова принимает запись; все ожидавшие результаты сохранены.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Not saving: the database refuses writes (%n result(s) waiting)</source>
+        <translation>
+            <numerusform>Не сохраняется: база данных отказывает в записи (ждёт %n результат)</numerusform>
+            <numerusform>Не сохраняется: база данных отказывает в записи (ждут %n результата)</numerusform>
+            <numerusform>Не сохраняется: база данных отказывает в записи (ждут %n результатов)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Not done: the database refused the change (%1)</source>
+        <translation>Не выполнено: база данных отказалась принять изменение (%1)</translation>
+    </message>
 </context>
 <context>
     <name>ProgressDelegate</name>

@@ -33,8 +33,14 @@ ApiReply QueueApi::state(std::optional<bool> hold)
         return ApiReply::error(500, QStringLiteral("storage"),
                                QStringLiteral("the queue is %1 now, but the database refused to keep it for the next start")
                                    .arg(*hold ? QStringLiteral("paused") : QStringLiteral("running")));
+    const Dispatcher::Health health = m_dispatcher->health();
+    const QJsonObject storage{{QStringLiteral("ok"), health.ok},
+                              {QStringLiteral("error"), health.ok ? QJsonValue() : QJsonValue(health.error)},
+                              {QStringLiteral("since"), health.ok ? QJsonValue() : JobJson::time(health.sinceMs)},
+                              {QStringLiteral("pending_outcomes"), health.pendingOutcomes}};
     return ApiReply::json(QJsonObject{{QStringLiteral("held"), m_dispatcher->isHeld()},
-                                      {QStringLiteral("running"), m_dispatcher->runningCount()}});
+                                      {QStringLiteral("running"), m_dispatcher->runningCount()},
+                                      {QStringLiteral("storage"), storage}});
 }
 
 ApiReply QueueApi::subscriptions(const ApiRequest &)

@@ -47,9 +47,7 @@ Dispatcher::Dispatcher(JobQueue &queue, WorkerRegistry &registry, LogStore &logs
     connect(&m_watchdogTimer, &QTimer::timeout, this, &Dispatcher::checkHung);
     // Progress reaches the views four times per flush interval, the database once per interval.
     m_progressTimer.setInterval(static_cast<int>(qMax<qint64>(50, m_settings.progressFlushMs / 4)));
-    connect(&m_progressTimer, &QTimer::timeout, this, [this] {
-        flushProgress(m_clock.monotonicMs() - m_lastPersistMono >= m_settings.progressFlushMs);
-    });
+    connect(&m_progressTimer, &QTimer::timeout, this, &Dispatcher::progressTick);
     m_recordRetryTimer.setSingleShot(true);
     connect(&m_recordRetryTimer, &QTimer::timeout, this, [this] {
         flushOutcomes();
@@ -193,6 +191,8 @@ bool Dispatcher::claimRound(int free, const QStringList &gated, QHash<QString, i
         storageRefused(claimed.error().message);
         return false;
     }
+    if (m_delivered.isEmpty())
+        storageRecovered();
     for (const Job &job : claimed.value()) {
         if (room.contains(job.type))
             --room[job.type];
@@ -591,6 +591,11 @@ void Dispatcher::checkHung()
     }
 }
 
+void Dispatcher::progressTick()
+{
+    flushProgress(m_clock.monotonicMs() - m_lastPersistMono >= m_settings.progressFlushMs);
+}
+
 void Dispatcher::flushProgress(bool persist)
 {
     QList<ProgressUpdate> updates;
@@ -621,6 +626,8 @@ void Dispatcher::flushProgress(bool persist)
         storageRefused(saved.error().message);
         return;
     }
+    if (m_delivered.isEmpty())
+        storageRecovered();
     handleLostClaims(saved.value());
 }
 

@@ -76,6 +76,9 @@ public:
 
     // Normally timer-driven; public so tests can drive them with a manual clock.
     void checkHung();
+    // One tick of the progress timer: the views hear of progress, and once per progressFlushMs
+    // (monotonic) the database does too.
+    void progressTick();
     void flushProgress(bool persist = true);
     void scheduleNow();
 

@@ -1,6 +1,8 @@
 #include "testsupport.h"
 
 #include "queue/dispatcher.h"
+#include "store/database.h"
+#include "workers/processrunner.h"
 #include "queue/jobqueue.h"
 #include "workers/cancellationtoken.h"
 #include "workers/progressreporter.h"
@@ -9,9 +11,16 @@
 #include <QCryptographicHash>
 #include <QDirIterator>
 #include <QFile>
+#include <QJsonArray>
+#include <QSqlDatabase>
+#include <QSqlDriver>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QJsonObject>
 #include <QTest>
 #include <QThread>
+
+#include <sqlite3.h>
 
 #include <stdexcept>
 
@@ -56,6 +65,50 @@ void RunLedger::clear()
     QMutexLocker lock(&m_mutex);
     m_runs.clear();
     m_beats.clear();
+    m_released.clear();
+    m_holding.clear();
+}
+
+namespace {
+qint64 holdKey(qint64 jobId, int attempt)
+{
+    return jobId * 1000 + attempt;
+}
+} // namespace
+
+void RunLedger::release(qint64 jobId, int attempt)
+{
+    QMutexLocker lock(&m_mutex);
+    m_released.insert(holdKey(jobId, attempt));
+}
+
+bool RunLedger::isHolding(qint64 jobId, int attempt) const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_holding.contains(holdKey(jobId, attempt));
+}
+
+bool RunLedger::waitForRelease(qint64 jobId, int attempt, CancellationToken &token)
+{
+    const qint64 key = holdKey(jobId, attempt);
+    {
+        QMutexLocker lock(&m_mutex);
+        m_holding.insert(key);
+    }
+    for (;;) {
+        {
+            QMutexLocker lock(&m_mutex);
+            if (m_released.remove(key)) {
+                m_holding.remove(key);
+                return true;
+            }
+        }
+        if (token.waitFor(5)) {
+            QMutexLocker lock(&m_mutex);
+            m_holding.remove(key);
+            return false;
+        }
+    }
 }
 
 namespace {
@@ -96,6 +149,14 @@ Outcome ScriptedWorker::run(JobContext &ctx)
         if (!added)
             return Outcome::permanent(QStringLiteral("internal"), added.error().message);
     }
+    if (o.value(QStringLiteral("hold")).toBool() && !RunLedger::instance().waitForRelease(ctx.job().id, ctx.job().attempts, ctx.token()))
+        return Outcome::transient(QStringLiteral("cancelled"), QStringLiteral("stopped while held: %1").arg(stopReasonName(ctx.token().reason())));
+    if (const int ms = o.value(QStringLiteral("silent_process_ms")).toInt(); ms > 0) {
+        ProcessRunner runner(ctx);
+        const ProcessRunner::Result run = runner.run(QStringLiteral("sleep"), {QString::number(ms / 1000.0, 'f', 3)});
+        if (run.cancelled)
+            return Outcome::transient(QStringLiteral("cancelled"), QStringLiteral("stopped: %1").arg(stopReasonName(ctx.token().reason())));
+    }
     if (const int ms = o.value(QStringLiteral("ignore_cancel_ms")).toInt(); ms > 0)
         QThread::msleep(static_cast<unsigned long>(ms));
     if (o.value(QStringLiteral("block")).toBool()) {
@@ -135,6 +196,13 @@ Outcome ScriptedWorker::run(JobContext &ctx)
         throw std::runtime_error("scripted exception");
     Outcome done = Outcome::completed({{QStringLiteral("ran"), ctx.job().id}});
     done.children = scriptedChildren(o.value(QStringLiteral("children")).toInt());
+    for (const QJsonValue &entry : o.value(QStringLiteral("child_entries")).toArray()) {
+        NewJob child;
+        child.type = TestTypes::Fetch;
+        child.url = entry.toObject().value(QStringLiteral("url")).toString();
+        child.uniqueKey = entry.toObject().value(QStringLiteral("key")).toString();
+        done.children << child;
+    }
     return done;
 }
 
@@ -152,6 +220,8 @@ QueueSettings testSettings()
     p.maxRunTimeMs = 600'000;
     s.types.insert(TestTypes::Scripted, p);
     s.types.insert(TestTypes::Other, p);
+    p.needsUrl = true;
+    s.types.insert(TestTypes::Fetch, p);
     s.maxConcurrent = 2;
     s.shutdownGraceMs = 5000;
     s.retentionDays = 7;
@@ -162,12 +232,15 @@ void registerTestWorkers(SpoolCore &core)
 {
     core.workers().add(TestTypes::Scripted, [] { return std::make_unique<ScriptedWorker>(); });
     core.workers().add(TestTypes::Other, [] { return std::make_unique<ScriptedWorker>(); });
+    core.workers().add(TestTypes::Fetch, [] { return std::make_unique<ScriptedWorker>(); });
 }
 
-TestCore::TestCore(QueueSettings settings, bool manualClock, QVariantMap environment, const QString &dataDir)
+TestCore::TestCore(QueueSettings settings, bool manualClock, QVariantMap environment, const QString &dataDir,
+                   Store::Options store)
     : m_dataDir(dataDir.isEmpty() ? m_dir.path() : dataDir)
 {
     SpoolCore::Options options;
+    options.store = store;
     options.dataDir = m_dataDir;
     options.environment = std::move(environment);
     options.settings = std::move(settings);
@@ -234,6 +307,62 @@ JobStatus TestCore::status(qint64 id)
     const auto job = queue().job(id);
     return job ? job->status : JobStatus::Dead;
 }
+
+namespace TestFaults {
+CommitVeto::CommitVeto(Database &db, int count) : m_remaining(count)
+{
+    const QVariant handle = QSqlDatabase::database(db.connectionName(), false).driver()->handle();
+    QVERIFY(handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0);
+    m_handle = *static_cast<sqlite3 *const *>(handle.constData());
+    sqlite3_commit_hook(static_cast<sqlite3 *>(m_handle), &CommitVeto::onCommit, this);
+}
+
+CommitVeto::~CommitVeto()
+{
+    if (m_handle)
+        sqlite3_commit_hook(static_cast<sqlite3 *>(m_handle), nullptr, nullptr);
+}
+
+int CommitVeto::onCommit(void *self)
+{
+    auto *veto = static_cast<CommitVeto *>(self);
+    if (veto->m_remaining <= 0)
+        return 0;
+    --veto->m_remaining;
+    ++veto->m_vetoed;
+    return 1; // non-zero: the COMMIT becomes a ROLLBACK
+}
+
+bool execOnOtherConnection(const QString &path, const QStringList &sql, const QString &name)
+{
+    QSqlDatabase db = QSqlDatabase::contains(name) ? QSqlDatabase::database(name)
+                                                   : QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+    if (!db.isOpen()) {
+        db.setDatabaseName(path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+        if (!db.open())
+            return false;
+    }
+    for (const QString &statement : sql) {
+        QSqlQuery q(db);
+        if (!q.exec(statement)) {
+            qWarning("fault SQL refused: %s: %s", qPrintable(statement), qPrintable(q.lastError().text()));
+            return false;
+        }
+    }
+    return true;
+}
+
+void closeOtherConnection(const QString &name)
+{
+    {
+        QSqlDatabase db = QSqlDatabase::database(name, false);
+        if (db.isValid())
+            db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+}
+} // namespace TestFaults
 
 namespace TestFiles {
 QByteArray sha1(const QString &file)

@@ -3,9 +3,11 @@
 #include "core/clock.h"
 #include "core/settings.h"
 #include "core/spoolcore.h"
+#include "store/store.h"
 #include "workers/worker.h"
 
 #include <QHash>
+#include <QSet>
 #include <QMutex>
 #include <QTemporaryDir>
 #include <QTest>
@@ -35,9 +37,15 @@
 //   fail_times: N — the first N attempts fail transiently, later ones complete
 //   not_before_ms: the earliest retry after a transient failure (ms since epoch, on the core's clock)
 //   cooldown_ms: the first attempt is rate limited and cools its URL's host down this long
+//   hold: true — wait until the test releases the job (RunLedger::release) or it is cancelled,
+//     then go on with the rest of the script
+//   silent_process_ms: run a real process that prints nothing for this long (sleep), through
+//     ProcessRunner, then complete
+//   child_entries: [{"url": …, "key": …}] — complete with these test_fetch children
 namespace TestTypes {
 inline const QString Scripted = QStringLiteral("test_scripted");
 inline const QString Other = QStringLiteral("test_other");
+inline const QString Fetch = QStringLiteral("test_fetch"); // needs a URL, as downloads do
 } // namespace TestTypes
 
 // Counts how often each job's worker ran; thread-safe.
@@ -49,6 +57,11 @@ public:
     // The clock time of the job's latest heartbeat, so a test can wait for the worker to see a jump.
     void beat(qint64 jobId, qint64 atMs);
     qint64 lastBeat(qint64 jobId) const;
+    // Lets attempt `attempt` of a job waiting with "hold" go on; the worker's side waits for that
+    // (or its token).
+    void release(qint64 jobId, int attempt = 1);
+    bool waitForRelease(qint64 jobId, int attempt, class CancellationToken &token);
+    bool isHolding(qint64 jobId, int attempt = 1) const;
     int runs(qint64 jobId) const;
     QHash<qint64, int> all() const;
     void clear();
@@ -57,6 +70,8 @@ private:
     mutable QMutex m_mutex;
     QHash<qint64, int> m_runs;
     QHash<qint64, qint64> m_beats;
+    QSet<qint64> m_released;
+    QSet<qint64> m_holding;
 };
 
 class ScriptedWorker final : public Worker
@@ -73,7 +88,8 @@ class TestCore final
 {
 public:
     explicit TestCore(QueueSettings settings = testSettings(), bool manualClock = true,
-                      QVariantMap environment = {}, const QString &dataDir = QString());
+                      QVariantMap environment = {}, const QString &dataDir = QString(),
+                      Store::Options store = {});
     ~TestCore();
     Q_DISABLE_COPY_MOVE(TestCore)
 
@@ -97,6 +113,34 @@ private:
 };
 
 void registerTestWorkers(SpoolCore &core);
+
+class Database;
+
+// Faults injected into the real database, for tests of what happens when a write is refused.
+namespace TestFaults {
+// Makes the next `count` commits on the store's connection fail (SQLite's commit hook turns them
+// into rollbacks, as an I/O error at commit would). Gone when the object is.
+class CommitVeto final
+{
+public:
+    CommitVeto(Database &db, int count);
+    ~CommitVeto();
+    Q_DISABLE_COPY_MOVE(CommitVeto)
+    int vetoed() const { return m_vetoed; }
+    int remaining() const { return m_remaining; }
+
+private:
+    static int onCommit(void *self);
+    void *m_handle = nullptr;
+    int m_remaining;
+    int m_vetoed = 0;
+};
+// Runs SQL on a connection of its own to the database file (a trigger that makes a statement
+// fail, a lock held by another process's connection). Fails the test if the SQL is refused.
+bool execOnOtherConnection(const QString &path, const QStringList &sql, const QString &name = QStringLiteral("fault"));
+// Closes a connection opened by execOnOtherConnection (releasing its locks).
+void closeOtherConnection(const QString &name = QStringLiteral("fault"));
+} // namespace TestFaults
 
 // Facts about files and processes that tests of real downloads check.
 namespace TestFiles {
