@@ -22,15 +22,9 @@ Expected<bool> CooldownStore::setCooldown(const QString &host, qint64 until, con
 
 QHash<QString, qint64> CooldownStore::active(qint64 now)
 {
-    QHash<QString, qint64> out;
     QSqlQuery &q = m_db.prepared(QStringLiteral("SELECT host, until_ms FROM host_cooldowns WHERE until_ms > :now"));
     q.bindValue(QStringLiteral(":now"), now);
-    if (!m_db.run(q))
-        return out;
-    while (q.next())
-        out.insert(q.value(0).toString(), q.value(1).toLongLong());
-    q.finish();
-    return out;
+    return m_db.run(q) ? Rows::readKeyedValues(q) : QHash<QString, qint64>();
 }
 
 int CooldownStore::purgeEnded(qint64 now)

@@ -135,13 +135,7 @@ QList<qint64> JobListing::ids(const JobFilter &filter)
                             + order + QStringLiteral(", id") + order);
     for (auto it = w.binds.cbegin(); it != w.binds.cend(); ++it)
         q.bindValue(it.key(), it.value());
-    QList<qint64> out;
-    if (!m_db.run(q))
-        return out;
-    while (q.next())
-        out << q.value(0).toLongLong();
-    q.finish();
-    return out;
+    return m_db.run(q) ? readIds(q) : QList<qint64>();
 }
 
 QList<Job> JobListing::jobsInOrder(const QList<qint64> &ids)
@@ -194,14 +188,8 @@ JobPage JobListing::list(const JobFilter &filter)
 
 QHash<QString, qint64> JobListing::countsBy(const QString &sql)
 {
-    QHash<QString, qint64> out;
     QSqlQuery &q = m_db.prepared(sql);
-    if (!m_db.run(q))
-        return out;
-    while (q.next())
-        out.insert(q.value(0).toString(), q.value(1).toLongLong());
-    q.finish();
-    return out;
+    return m_db.run(q) ? readKeyedValues(q) : QHash<QString, qint64>();
 }
 
 QHash<QString, qint64> JobListing::countByStatus()

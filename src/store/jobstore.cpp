@@ -198,13 +198,7 @@ QList<qint64> JobStore::childIds(qint64 parentId)
 {
     QSqlQuery &q = m_db.prepared(QStringLiteral("SELECT id FROM jobs WHERE parent_job_id = :p ORDER BY id"));
     q.bindValue(QStringLiteral(":p"), parentId);
-    QList<qint64> out;
-    if (!m_db.run(q))
-        return out;
-    while (q.next())
-        out << q.value(0).toLongLong();
-    q.finish();
-    return out;
+    return m_db.run(q) ? readIds(q) : QList<qint64>();
 }
 
 ChildSummary JobStore::childSummary(qint64 parentId)

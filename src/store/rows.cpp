@@ -79,6 +79,24 @@ QList<Job> readJobs(QSqlQuery &query)
     return out;
 }
 
+QList<qint64> readIds(QSqlQuery &query)
+{
+    QList<qint64> out;
+    while (query.next())
+        out << query.value(0).toLongLong();
+    query.finish();
+    return out;
+}
+
+QHash<QString, qint64> readKeyedValues(QSqlQuery &query)
+{
+    QHash<QString, qint64> out;
+    while (query.next())
+        out.insert(query.value(0).toString(), query.value(1).toLongLong());
+    query.finish();
+    return out;
+}
+
 QString toJsonText(const QJsonObject &object)
 {
     return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));

@@ -2,6 +2,7 @@
 
 #include "queue/job.h"
 
+#include <QHash>
 #include <QJsonObject>
 #include <QList>
 #include <QSqlQuery>
@@ -22,6 +23,11 @@ Job jobFrom(const QSqlQuery &query);
 QList<Job> fetchJobs(QSqlQuery &query);
 // The rows of a read, then the query finished.
 QList<Job> readJobs(QSqlQuery &query);
+
+// The first column of every row as ids, then the query finished.
+QList<qint64> readIds(QSqlQuery &query);
+// (text, integer) rows as a map, then the query finished.
+QHash<QString, qint64> readKeyedValues(QSqlQuery &query);
 
 QString toJsonText(const QJsonObject &object);
 QJsonObject fromJsonText(const QString &text);
