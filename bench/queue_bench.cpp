@@ -3,6 +3,7 @@
 //
 //   queue_bench [--jobs N] [--workers W] [--sync normal|full] [--segments K]
 //               [--only PHASE[,PHASE...]] [--diagnostics] [--compare plainjob [--peers-dir DIR]]
+//               [--scale-rows N]
 //
 // One process, one run, one JSON object on stdout; progress notes and breakdowns go to stderr so the
 // output can be piped straight into a file or jq. Every phase works on its own fresh database in a
@@ -18,6 +19,29 @@
 //   ratio_vs_raw             drain_per_s / raw_full_cycle_per_s (the drain excludes inserts)
 //   spool_full_cycle_per_s   N / (enqueue_single seconds + drain seconds)
 //   full_cycle_ratio_vs_raw  spool_full_cycle_per_s / raw_full_cycle_per_s
+//
+// claim_scale runs only when named (--only claim_scale): it seeds --scale-rows N rows (default
+// 1,000,000) twice, which takes minutes. Does the claim cost grow with rows it may not take? Of the
+// N rows 90% are pending but not claimable now, all at priority 10: a type at its cap (not in the
+// claim's leaseMsByType), a host cooling down (excludedHosts) and jobs scheduled a day ahead, a
+// third each; 10% are claimable no-op jobs at priority 0 on another host, half of which are
+// completed before measuring (history). One claim (limit 1) + completion is timed kScaleClaims
+// times after kScaleWarmup untimed ones. The small database holds only the claimable rows (same
+// count, same history). The phase always uses synchronous=NORMAL (it measures the statements, not
+// fsync), and prints the query plan and VM steps of every statement of one claim on stderr.
+//   scale_rows, claim_scale_claims, claim_scale_sync, claim_scale_seed_s (seconds to seed N rows)
+//   claim_at_scale_p50_us/_p99_us/_mean_us   at N rows, the cooling host excluded
+//   claim_small_mean_us, claim_small_p50_us  the claimable rows alone, the same request
+//   claim_scale_ratio                        claim_at_scale_mean_us / claim_small_mean_us
+//   claim_scale_p50_ratio                    the same for p50
+//   *_mean_ex_checkpoint_us, claim_scale_ratio_ex_checkpoint, claim_scale_no_cooldown_ratio_ex_checkpoint
+//                                            means without the WAL auto-checkpoints (their fsync) that
+//                                            fell into the timed claims, timed by a WAL hook that
+//                                            checkpoints as SQLite's default one does
+//   claim_at_scale_no_cooldown_mean_us       N rows without cooling host (45% capped, 45% scheduled)
+//   claim_small_no_cooldown_mean_us          the claimable rows alone, no excluded host
+//   claim_scale_no_cooldown_ratio            the ratio of those two
+//   claim_plan_ok                            every claim's plan seeks jobs_claim(_host), no SCAN of jobs
 //
 // With --compare plainjob, after its own phases queue_bench runs `node DIR/plainjob_bench.mjs` with
 // the same --jobs, --workers and --sync (DIR: --peers-dir, default bench/peers in the source tree;
@@ -53,6 +77,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QSqlDatabase>
 #include <QSqlDriver>
@@ -64,6 +89,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -81,6 +107,8 @@ const QString kNoopType = QStringLiteral("bench_noop");
 const QStringList kPhases{QStringLiteral("enqueue_single"), QStringLiteral("enqueue_batched"),
                           QStringLiteral("claim_complete"), QStringLiteral("raw"),
                           QStringLiteral("drain"), QStringLiteral("latency")};
+// Run only when named with --only: they take minutes.
+const QStringList kOptInPhases{QStringLiteral("claim_scale")};
 constexpr int kBatchSize = 1000;       // jobs per addJobs call and per pre-insert transaction
 constexpr int kLatencySamples = 300;
 constexpr int kLatencyWarmup = 20;     // the first starts pay for thread creation and cold caches
@@ -146,8 +174,12 @@ struct Params
     bool diagnostics = false;  // extra stderr-only measurements
     QString compare;           // a peer from kPeers to measure after Spool's phases, or empty
     QString peersDir = kDefaultPeersDir;
+    qint64 scaleRows = 1'000'000; // claim_scale: rows in the large databases
 
-    bool runs(const QString &phase) const { return only.isEmpty() || only.contains(phase); }
+    bool runs(const QString &phase) const
+    {
+        return only.isEmpty() ? !kOptInPhases.contains(phase) : only.contains(phase);
+    }
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -302,9 +334,22 @@ double claimCompleteSeconds(const Params &params, const QString &dir)
     return secondsSince(timer);
 }
 
+// The engine handles of this thread's open Qt SQLite connections. The bench does not ask the store
+// for its connection, so this finds them; it relies on the Qt SQLite driver and the bench sharing
+// one libsqlite3, as they do on Debian.
+std::vector<sqlite3 *> openSqliteHandles()
+{
+    std::vector<sqlite3 *> out;
+    for (const QString &name : QSqlDatabase::connectionNames()) {
+        const QSqlDatabase db = QSqlDatabase::database(name, false);
+        const QVariant handle = db.isOpen() ? db.driver()->handle() : QVariant();
+        if (handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0)
+            out.push_back(*static_cast<sqlite3 *const *>(handle.constData()));
+    }
+    return out;
+}
+
 // Diagnostics only: time per SQL statement on the store's connection, via SQLite's profile hook.
-// The bench does not ask the store for its connection, so this finds the open Qt connections of this thread;
-// it relies on the Qt SQLite driver and the bench sharing one libsqlite3, as they do on Debian.
 class SqlProfile final
 {
 public:
@@ -314,14 +359,9 @@ public:
 
     void attachToOpenConnections()
     {
-        for (const QString &name : QSqlDatabase::connectionNames()) {
-            const QSqlDatabase db = QSqlDatabase::database(name, false);
-            const QVariant handle = db.isOpen() ? db.driver()->handle() : QVariant();
-            if (handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0) {
-                sqlite3 *connection = *static_cast<sqlite3 *const *>(handle.constData());
-                sqlite3_trace_v2(connection, SQLITE_TRACE_PROFILE, &SqlProfile::onProfile, this);
-                m_connections.push_back(connection);
-            }
+        for (sqlite3 *connection : openSqliteHandles()) {
+            sqlite3_trace_v2(connection, SQLITE_TRACE_PROFILE, &SqlProfile::onProfile, this);
+            m_connections.push_back(connection);
         }
     }
     void detach()
@@ -664,6 +704,454 @@ double rounded(double value, int decimals)
     return std::round(value * scale) / scale;
 }
 
+struct Percentiles
+{
+    double p50Ms = 0;
+    double p99Ms = 0;
+};
+
+// Nearest-rank percentiles of nanosecond values, in milliseconds.
+Percentiles percentiles(std::vector<qint64> values)
+{
+    std::sort(values.begin(), values.end());
+    auto rank = [&](double p) {
+        const auto index = static_cast<size_t>(std::ceil(p * static_cast<double>(values.size()))) - 1;
+        return static_cast<double>(values[std::min(index, values.size() - 1)]) / 1e6;
+    };
+    return values.empty() ? Percentiles{} : Percentiles{rank(0.50), rank(0.99)};
+}
+
+// ---------------------------------------------------------------------------------------------
+// claim_scale: the cost of one claim against a queue whose rows are mostly not claimable now.
+
+const QString kCappedType = QStringLiteral("bench_capped"); // at its cap: never in leaseMsByType
+const QString kCoolingHost = QStringLiteral("cooling.example");
+const QString kOkHost = QStringLiteral("ok.example");
+constexpr int kExcludedPriority = 10; // above the claimable rows: a priority-ordered walk meets them first
+constexpr int kScaleSeedBatch = 5000; // rows per insert transaction
+constexpr int kScaleClaims = 2000;
+constexpr int kScaleWarmup = 20;      // prepares the statements; the last one is traced for the plan
+constexpr int kHistoryBatch = 500;    // claimed at once while completing the history
+constexpr qint64 kDayMs = 86'400'000;
+
+enum class ScaleLayout {
+    Cooling,      // per 10 rows: 1 claimable, 3 capped type, 3 on the cooling host, 3 scheduled
+    NoCooling,    // per 10 rows: 1 claimable, 4.5 capped type, 4.5 scheduled
+    ClaimableOnly // every row claimable
+};
+enum class RowKind { Claimable, Capped, Cooling, Scheduled };
+
+RowKind rowKind(ScaleLayout layout, qint64 i)
+{
+    if (layout == ScaleLayout::ClaimableOnly)
+        return RowKind::Claimable;
+    const int slot = static_cast<int>(i % 10);
+    if (slot == 0)
+        return RowKind::Claimable;
+    if (slot <= 3)
+        return RowKind::Capped;
+    if (slot >= 7)
+        return RowKind::Scheduled;
+    if (layout == ScaleLayout::Cooling)
+        return RowKind::Cooling;
+    return (i / 10) % 2 == 0 ? RowKind::Capped : RowKind::Scheduled; // the cooling slots, shared out
+}
+
+qint64 claimableRows(ScaleLayout layout, qint64 rows)
+{
+    return layout == ScaleLayout::ClaimableOnly ? rows : (rows + 9) / 10;
+}
+
+NewJob scaleJob(RowKind kind, qint64 i, qint64 later)
+{
+    NewJob job;
+    job.type = kind == RowKind::Capped ? kCappedType : kNoopType;
+    job.url = QStringLiteral("https://%1/v/%2").arg(kind == RowKind::Cooling ? kCoolingHost : kOkHost).arg(i);
+    job.priority = kind == RowKind::Claimable ? 0 : kExcludedPriority;
+    job.runAt = kind == RowKind::Scheduled ? later : 0;
+    return job;
+}
+
+// Inserts `rows` rows of the layout straight through the store, kScaleSeedBatch per transaction;
+// returns the seconds it took.
+double seedScale(Store &store, ScaleLayout layout, qint64 rows, const Clock &clock, const QString &label)
+{
+    QElapsedTimer timer;
+    timer.start();
+    const qint64 later = clock.nowMs() + kDayMs;
+    const qint64 noteEvery = std::max<qint64>(kScaleSeedBatch, rows / 10 / kScaleSeedBatch * kScaleSeedBatch);
+    QList<NewJob> batch;
+    batch.reserve(kScaleSeedBatch);
+    for (qint64 done = 0; done < rows;) {
+        batch.clear();
+        for (; done < rows && batch.size() < kScaleSeedBatch; ++done)
+            batch.append(scaleJob(rowKind(layout, done), done, later));
+        if (auto inserted = store.jobs().insert(batch, clock.nowMs()); !inserted)
+            throw BenchFailure(inserted.error().message);
+        if (done % noteEvery == 0 || done == rows)
+            note(QStringLiteral("  %1: seeded %2 of %3 rows (%4 rows/s)")
+                     .arg(label).arg(done).arg(rows).arg(static_cast<double>(done) / secondsSince(timer), 0, 'f', 0));
+    }
+    store.database().checkpoint();
+    return secondsSince(timer);
+}
+
+// One statement a claim ran: its text, with the values bound, and how many VM steps it took.
+struct TracedStatement
+{
+    QString sql;      // as prepared
+    QString expanded; // with the bound values
+    qint64 vmSteps = 0;
+    qint64 fullScanSteps = 0;
+};
+
+// Records every top-level statement run on this thread's connections between start() and stop().
+class StatementTrace final
+{
+public:
+    StatementTrace() = default;
+    ~StatementTrace() { stop(); }
+    Q_DISABLE_COPY_MOVE(StatementTrace)
+
+    void start()
+    {
+        m_statements.clear();
+        for (sqlite3 *connection : openSqliteHandles()) {
+            sqlite3_trace_v2(connection, SQLITE_TRACE_STMT | SQLITE_TRACE_PROFILE, &StatementTrace::onTrace, this);
+            m_connections.push_back(connection);
+        }
+        if (m_connections.empty())
+            note(QStringLiteral("  found no SQLite connection to trace: no query plans"));
+    }
+    void stop()
+    {
+        for (sqlite3 *connection : m_connections)
+            sqlite3_trace_v2(connection, 0, nullptr, nullptr);
+        if (!m_connections.empty())
+            m_explainOn = m_connections.front();
+        m_connections.clear();
+    }
+    // The traced connection, for EXPLAIN after stop().
+    sqlite3 *connection() const { return m_explainOn; }
+    const std::vector<TracedStatement> &statements() const { return m_statements; }
+
+private:
+    static int onTrace(unsigned event, void *self, void *p, void *x)
+    {
+        auto *trace = static_cast<StatementTrace *>(self);
+        auto *statement = static_cast<sqlite3_stmt *>(p);
+        if (event == SQLITE_TRACE_STMT) {
+            const char *text = static_cast<const char *>(x);
+            if (text && text[0] == '-' && text[1] == '-')
+                return 0; // a trigger's program, part of its statement
+            char *expanded = sqlite3_expanded_sql(statement);
+            TracedStatement traced;
+            traced.sql = QString::fromUtf8(sqlite3_sql(statement));
+            traced.expanded = expanded ? QString::fromUtf8(expanded) : traced.sql;
+            sqlite3_free(expanded);
+            sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_VM_STEP, 1); // count this run only
+            sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1);
+            trace->m_running[statement] = trace->m_statements.size();
+            trace->m_statements.push_back(traced);
+        } else if (event == SQLITE_TRACE_PROFILE) {
+            const auto it = trace->m_running.find(statement);
+            if (it == trace->m_running.end())
+                return 0;
+            TracedStatement &traced = trace->m_statements[it->second];
+            traced.vmSteps = sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_VM_STEP, 1);
+            traced.fullScanSteps = sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1);
+            trace->m_running.erase(it);
+        }
+        return 0;
+    }
+
+    std::vector<sqlite3 *> m_connections;
+    sqlite3 *m_explainOn = nullptr;
+    std::vector<TracedStatement> m_statements;
+    std::map<sqlite3_stmt *, size_t> m_running;
+};
+
+// EXPLAIN QUERY PLAN of a statement as prepared (parameters unbound), one line per step, indented
+// under its parent.
+QStringList queryPlan(sqlite3 *db, const QString &sql)
+{
+    const QByteArray explain = QByteArrayLiteral("EXPLAIN QUERY PLAN ") + sql.toUtf8();
+    sqlite3_stmt *raw = nullptr;
+    if (sqlite3_prepare_v2(db, explain.constData(), -1, &raw, nullptr) != SQLITE_OK)
+        return {QStringLiteral("(no plan: %1)").arg(QString::fromUtf8(sqlite3_errmsg(db)))};
+    const RawStatement statement(raw);
+    QStringList lines;
+    std::map<int, int> depth;
+    while (sqlite3_step(raw) == SQLITE_ROW) {
+        const int id = sqlite3_column_int(raw, 0);
+        const int parent = sqlite3_column_int(raw, 1);
+        depth[id] = depth.count(parent) ? depth[parent] + 1 : 0;
+        lines << QString(depth[id] * 2, QLatin1Char(' '))
+                     + QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(raw, 3)));
+    }
+    return lines;
+}
+
+bool isClaimStatement(const QString &sql)
+{
+    return sql.startsWith(QLatin1String("UPDATE jobs SET status = 'running'"));
+}
+
+// A claim plan is fine when it seeks one of the claim indexes and never walks the jobs table or a
+// whole index of it.
+bool claimPlanOk(const QStringList &plan)
+{
+    static const QRegularExpression scan(QStringLiteral("^\\s*SCAN jobs\\b"));
+    const bool seeksClaimIndex = std::any_of(plan.cbegin(), plan.cend(), [](const QString &line) {
+        return line.contains(QLatin1String("USING INDEX jobs_claim"));
+    });
+    const bool scans = std::any_of(plan.cbegin(), plan.cend(), [](const QString &line) { return scan.match(line).hasMatch(); });
+    return seeksClaimIndex && !scans;
+}
+
+// Notes every statement of the traced claim and completion with its VM steps and plan; returns
+// whether the claim statement's plan is fine.
+bool noteTrace(const StatementTrace &trace, const QString &label)
+{
+    bool ok = true, sawClaim = false;
+    note(QStringLiteral("  %1: the statements of one claim + completion:").arg(label));
+    std::vector<QString> explained;
+    for (const TracedStatement &s : trace.statements()) {
+        const bool claim = isClaimStatement(s.sql);
+        note(QStringLiteral("    %1 VM steps, %2 full-scan steps: %3")
+                 .arg(s.vmSteps).arg(s.fullScanSteps)
+                 .arg(claim ? s.expanded.simplified() : s.expanded.simplified().left(150)));
+        if (std::find(explained.cbegin(), explained.cend(), s.sql) != explained.cend() || !trace.connection())
+            continue;
+        explained.push_back(s.sql);
+        const QStringList plan = queryPlan(trace.connection(), s.sql);
+        for (const QString &line : plan)
+            note(QStringLiteral("      plan: %1").arg(line));
+        if (claim) {
+            sawClaim = true;
+            if (!claimPlanOk(plan)) {
+                ok = false;
+                note(QStringLiteral("    ^ %1: THE CLAIM PLAN DOES NOT SEEK jobs_claim/jobs_claim_host OR SCANS jobs").arg(label));
+            }
+        }
+    }
+    if (!sawClaim && trace.connection()) {
+        note(QStringLiteral("  %1: no claim statement was traced").arg(label));
+        ok = false;
+    }
+    return ok;
+}
+
+// Checkpoints the WAL exactly as SQLite's default auto-checkpoint does (PASSIVE, once a commit
+// leaves 1000 frames or more) and times it. With synchronous=NORMAL the checkpoint is the only
+// fsync; on a shared disk it dominates the mean, so the claim cost is also reported without it.
+class CheckpointTimer final
+{
+public:
+    static constexpr int kFrames = 1000; // SQLite's default; the store does not change it
+    CheckpointTimer() : m_connections(openSqliteHandles())
+    {
+        for (sqlite3 *connection : m_connections)
+            sqlite3_wal_hook(connection, &CheckpointTimer::onCommit, this);
+    }
+    ~CheckpointTimer()
+    {
+        for (sqlite3 *connection : m_connections)
+            sqlite3_wal_autocheckpoint(connection, kFrames); // SQLite's own hook again
+    }
+    Q_DISABLE_COPY_MOVE(CheckpointTimer)
+    qint64 ns() const { return m_ns; }
+    int count() const { return m_count; }
+
+private:
+    static int onCommit(void *self, sqlite3 *db, const char *schema, int frames)
+    {
+        if (frames < kFrames)
+            return SQLITE_OK;
+        auto *timer = static_cast<CheckpointTimer *>(self);
+        const qint64 t0 = steadyNs();
+        sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        timer->m_ns += steadyNs() - t0;
+        ++timer->m_count;
+        return SQLITE_OK;
+    }
+    std::vector<sqlite3 *> m_connections;
+    qint64 m_ns = 0;
+    int m_count = 0;
+};
+
+struct ClaimTimes
+{
+    double meanUs = 0;
+    double meanExCheckpointUs = 0; // without the WAL checkpoints that fell into the timed claims
+    double p50Us = 0;
+    double p99Us = 0;
+    bool planOk = true;
+};
+
+// Claims one job and completes it; the claim must take a claimable row and nothing else.
+void claimAndComplete(Store &store, ClaimRequest &request, const Clock &clock)
+{
+    request.now = clock.nowMs();
+    const auto claimed = store.jobs().claim(request);
+    if (!claimed)
+        throw BenchFailure(claimed.error().message);
+    if (claimed->size() != 1)
+        throw BenchFailure(QStringLiteral("a claim returned %1 jobs instead of 1").arg(claimed->size()));
+    const Job &job = claimed->first();
+    if (job.type != kNoopType || job.host != kOkHost || job.priority != 0)
+        throw BenchFailure(QStringLiteral("the claim took job %1 (%2, %3, priority %4), which it must not take")
+                               .arg(job.id).arg(job.type, job.host).arg(job.priority));
+    if (auto done = store.jobs().transition(job.id, JobStatus::Completed, {}, request.now); !done)
+        throw BenchFailure(done.error().message);
+}
+
+// Completes `count` claimable jobs, in claims of kHistoryBatch (untimed).
+void completeHistory(Store &store, ClaimRequest request, qint64 count, const Clock &clock, const QString &label)
+{
+    QElapsedTimer timer;
+    timer.start();
+    for (qint64 done = 0; done < count;) {
+        request.limit = static_cast<int>(std::min<qint64>(kHistoryBatch, count - done));
+        request.now = clock.nowMs();
+        const auto claimed = store.jobs().claim(request);
+        if (!claimed)
+            throw BenchFailure(claimed.error().message);
+        if (claimed->isEmpty())
+            throw BenchFailure(QStringLiteral("%1: history: nothing left to claim after %2").arg(label).arg(done));
+        for (const Job &job : claimed.value()) {
+            if (auto completed = store.jobs().transition(job.id, JobStatus::Completed, {}, request.now); !completed)
+                throw BenchFailure(completed.error().message);
+        }
+        done += claimed->size();
+    }
+    store.database().checkpoint();
+    note(QStringLiteral("  %1: completed %2 jobs as history in %3 s").arg(label).arg(count).arg(secondsSince(timer), 0, 'f', 2));
+}
+
+// kScaleWarmup untimed claims (the last traced, for the plan), then kScaleClaims timed ones.
+ClaimTimes timeClaims(Store &store, const ClaimRequest &base, const Clock &clock, const QString &label)
+{
+    ClaimRequest request = base;
+    ClaimTimes out;
+    for (int i = 0; i < kScaleWarmup; ++i) {
+        if (i + 1 < kScaleWarmup) {
+            claimAndComplete(store, request, clock);
+            continue;
+        }
+        StatementTrace trace;
+        trace.start();
+        claimAndComplete(store, request, clock);
+        trace.stop();
+        out.planOk = noteTrace(trace, label);
+    }
+    std::vector<qint64> ns;
+    ns.reserve(kScaleClaims);
+    qint64 checkpointNs = 0;
+    int checkpoints = 0;
+    {
+        CheckpointTimer timer;
+        for (int i = 0; i < kScaleClaims; ++i) {
+            const qint64 t0 = steadyNs();
+            claimAndComplete(store, request, clock);
+            ns.push_back(steadyNs() - t0);
+        }
+        checkpointNs = timer.ns();
+        checkpoints = timer.count();
+    }
+    double sum = 0;
+    for (qint64 v : ns)
+        sum += static_cast<double>(v);
+    out.meanUs = sum / static_cast<double>(ns.size()) / 1e3;
+    out.meanExCheckpointUs = (sum - static_cast<double>(checkpointNs)) / static_cast<double>(ns.size()) / 1e3;
+    const Percentiles p = percentiles(ns);
+    out.p50Us = p.p50Ms * 1e3;
+    out.p99Us = p.p99Ms * 1e3;
+    note(QStringLiteral("  %1: claim + complete mean %2 us, p50 %3 us, p99 %4 us over %5; %6 WAL checkpoints took "
+                        "%7 ms of it: mean without them %8 us")
+             .arg(label).arg(out.meanUs, 0, 'f', 1).arg(out.p50Us, 0, 'f', 1).arg(out.p99Us, 0, 'f', 1).arg(kScaleClaims)
+             .arg(checkpoints).arg(static_cast<double>(checkpointNs) / 1e6, 0, 'f', 1).arg(out.meanExCheckpointUs, 0, 'f', 1));
+    return out;
+}
+
+struct ClaimScale
+{
+    double seedSeconds = 0; // the N-row database with the cooling host
+    ClaimTimes scale, small, scaleNoCooldown, smallNoCooldown;
+};
+
+// One fresh database of the layout in `dir`, seeded, with its history completed; hands the open
+// store to `measure`, then removes the folder.
+template <typename Measure>
+double withScaleDatabase(const QString &dir, ScaleLayout layout, qint64 rows, bool cooling, qint64 reserve,
+                         const QString &label, Measure measure)
+{
+    if (!QDir().mkpath(dir))
+        throw BenchFailure(QStringLiteral("cannot create %1").arg(dir));
+    double seedSeconds = 0;
+    {
+        SystemClock clock;
+        Store::Options options;
+        options.sync = Store::Sync::Normal;
+        Store store(dir + QStringLiteral("/queue.sqlite"), options);
+        if (auto opened = store.open(); !opened)
+            throw BenchFailure(opened.error().message);
+        const qint64 claimable = claimableRows(layout, rows);
+        if (claimable < reserve)
+            throw BenchFailure(QStringLiteral("%1: %2 claimable rows, the measurement needs %3: raise --scale-rows")
+                                   .arg(label).arg(claimable).arg(reserve));
+        seedSeconds = seedScale(store, layout, rows, clock, label);
+        note(QStringLiteral("  %1: seeded %2 rows (%3 claimable) in %4 s, file %5 MB")
+                 .arg(label).arg(rows).arg(claimable).arg(seedSeconds, 0, 'f', 1)
+                 .arg(static_cast<double>(QFileInfo(store.path()).size()) / 1e6, 0, 'f', 0));
+        if (cooling) {
+            if (auto cooled = store.cooldowns().setCooldown(kCoolingHost, clock.nowMs() + kDayMs, QStringLiteral("bench 429"));
+                !cooled)
+                throw BenchFailure(cooled.error().message);
+        }
+        ClaimRequest request;
+        request.worker = QStringLiteral("bench");
+        request.leaseMsByType = {{kNoopType, kLeaseMs}}; // bench_capped is at its cap: not named
+        request.excludedHosts = store.cooldowns().active(clock.nowMs()).keys();
+        if (cooling != request.excludedHosts.contains(kCoolingHost))
+            throw BenchFailure(QStringLiteral("%1: the cool-down of %2 is not as set").arg(label, kCoolingHost));
+        completeHistory(store, request, std::min(claimable / 2, claimable - reserve), clock, label);
+        measure(store, request, clock);
+    }
+    QDir(dir).removeRecursively();
+    return seedSeconds;
+}
+
+ClaimScale claimScale(const Params &params, const QString &dir)
+{
+    ClaimScale out;
+    const qint64 rows = params.scaleRows;
+    const qint64 claimable = claimableRows(ScaleLayout::Cooling, rows);
+    const qint64 perMeasurement = kScaleWarmup + kScaleClaims;
+    // The small database first: it fails fast. It is measured with and without the cooling host.
+    withScaleDatabase(dir + QStringLiteral("/small"), ScaleLayout::ClaimableOnly, claimable, true, 2 * perMeasurement,
+                      QStringLiteral("small"), [&](Store &store, const ClaimRequest &request, const Clock &clock) {
+                          out.small = timeClaims(store, request, clock, QStringLiteral("small, cooling host excluded"));
+                          ClaimRequest plain = request;
+                          plain.excludedHosts.clear();
+                          out.smallNoCooldown = timeClaims(store, plain, clock, QStringLiteral("small, no excluded host"));
+                      });
+    out.seedSeconds = withScaleDatabase(
+        dir + QStringLiteral("/scale"), ScaleLayout::Cooling, rows, true, perMeasurement, QStringLiteral("scale"),
+        [&](Store &store, const ClaimRequest &request, const Clock &clock) {
+            out.scale = timeClaims(store, request, clock, QStringLiteral("at scale, cooling host excluded"));
+        });
+    withScaleDatabase(dir + QStringLiteral("/scale_no_cooldown"), ScaleLayout::NoCooling, rows, false, perMeasurement,
+                      QStringLiteral("scale, no cool-down"),
+                      [&](Store &store, const ClaimRequest &request, const Clock &clock) {
+                          out.scaleNoCooldown = timeClaims(store, request, clock, QStringLiteral("at scale, no excluded host"));
+                      });
+    note(QStringLiteral("  claim_scale: at scale / small = %1 (cooling host excluded), %2 (no excluded host)")
+             .arg(out.scale.meanUs / out.small.meanUs, 0, 'f', 2)
+             .arg(out.scaleNoCooldown.meanUs / out.smallNoCooldown.meanUs, 0, 'f', 2));
+    return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // A peer queue (--compare): its own Node script in the peers folder measures the same figures on
 // its own fresh files and prints them as one JSON object; its notes pass straight through to our
@@ -784,23 +1272,6 @@ void insertPeerRatios(QJsonObject &json, const QString &peerName, const QJsonObj
 // ---------------------------------------------------------------------------------------------
 // Running and reporting
 
-struct Percentiles
-{
-    double p50Ms = 0;
-    double p99Ms = 0;
-};
-
-// Nearest-rank percentiles of nanosecond values, in milliseconds.
-Percentiles percentiles(std::vector<qint64> values)
-{
-    std::sort(values.begin(), values.end());
-    auto rank = [&](double p) {
-        const auto index = static_cast<size_t>(std::ceil(p * static_cast<double>(values.size()))) - 1;
-        return static_cast<double>(values[std::min(index, values.size() - 1)]) / 1e6;
-    };
-    return values.empty() ? Percentiles{} : Percentiles{rank(0.50), rank(0.99)};
-}
-
 Percentiles latencyPart(const std::vector<LatencySample> &samples, qint64 LatencySample::*part)
 {
     std::vector<qint64> values;
@@ -827,6 +1298,7 @@ struct Results
     std::optional<double> enqueueSingleS, enqueueBatchedS, claimCompleteS, drainS, rawS;
     std::optional<Percentiles> latency;
     std::optional<QJsonObject> peer; // --compare: the peer script's output
+    std::optional<ClaimScale> claimScale;
 };
 
 // Runs one phase on its own fresh folder, with a note of its wall time.
@@ -877,6 +1349,8 @@ Results runPhases(const Params &params)
         noteLatencyBreakdown(samples);
         r.latency = latencyPart(samples, &LatencySample::startedNs);
     }
+    if (params.runs(kOptInPhases[0]))
+        r.claimScale = phase(params, tmp, kOptInPhases[0], static_cast<int>(params.scaleRows), claimScale);
     if (params.diagnostics) {
         const double logS = logCostSeconds(params, tmp.filePath(QStringLiteral("log_cost")));
         note(QStringLiteral("  job log cost: %1 us per job (%2 s for %3 jobs)")
@@ -919,6 +1393,32 @@ QJsonObject toJson(const Params &params, const Results &r)
         if (r.rawS)
             json.insert(QStringLiteral("full_cycle_ratio_vs_raw"), rounded(*r.rawS / fullCycleS, 3));
     }
+    if (r.claimScale) {
+        const ClaimScale &c = *r.claimScale;
+        json.insert(QStringLiteral("scale_rows"), static_cast<double>(params.scaleRows));
+        json.insert(QStringLiteral("claim_scale_claims"), kScaleClaims);
+        json.insert(QStringLiteral("claim_scale_sync"), QStringLiteral("normal"));
+        json.insert(QStringLiteral("claim_scale_seed_s"), rounded(c.seedSeconds, 1));
+        json.insert(QStringLiteral("claim_at_scale_p50_us"), rounded(c.scale.p50Us, 1));
+        json.insert(QStringLiteral("claim_at_scale_p99_us"), rounded(c.scale.p99Us, 1));
+        json.insert(QStringLiteral("claim_at_scale_mean_us"), rounded(c.scale.meanUs, 1));
+        json.insert(QStringLiteral("claim_small_mean_us"), rounded(c.small.meanUs, 1));
+        json.insert(QStringLiteral("claim_small_p50_us"), rounded(c.small.p50Us, 1));
+        json.insert(QStringLiteral("claim_scale_ratio"), rounded(c.scale.meanUs / c.small.meanUs, 3));
+        json.insert(QStringLiteral("claim_scale_p50_ratio"), rounded(c.scale.p50Us / c.small.p50Us, 3));
+        json.insert(QStringLiteral("claim_at_scale_mean_ex_checkpoint_us"), rounded(c.scale.meanExCheckpointUs, 1));
+        json.insert(QStringLiteral("claim_small_mean_ex_checkpoint_us"), rounded(c.small.meanExCheckpointUs, 1));
+        json.insert(QStringLiteral("claim_scale_ratio_ex_checkpoint"),
+                    rounded(c.scale.meanExCheckpointUs / c.small.meanExCheckpointUs, 3));
+        json.insert(QStringLiteral("claim_at_scale_no_cooldown_mean_us"), rounded(c.scaleNoCooldown.meanUs, 1));
+        json.insert(QStringLiteral("claim_small_no_cooldown_mean_us"), rounded(c.smallNoCooldown.meanUs, 1));
+        json.insert(QStringLiteral("claim_scale_no_cooldown_ratio"),
+                    rounded(c.scaleNoCooldown.meanUs / c.smallNoCooldown.meanUs, 3));
+        json.insert(QStringLiteral("claim_scale_no_cooldown_ratio_ex_checkpoint"),
+                    rounded(c.scaleNoCooldown.meanExCheckpointUs / c.smallNoCooldown.meanExCheckpointUs, 3));
+        json.insert(QStringLiteral("claim_plan_ok"), c.scale.planOk && c.small.planOk && c.scaleNoCooldown.planOk
+                                                         && c.smallNoCooldown.planOk);
+    }
     if (r.peer) {
         json.insert(QStringLiteral("peer"), *r.peer);
         insertPeerRatios(json, params.compare, *r.peer);
@@ -943,8 +1443,9 @@ std::optional<Params> parseArguments(const QCoreApplication &app)
                        "(default 1: all raw cycles, then the whole drain)."),
         QStringLiteral("K"), QStringLiteral("1"));
     const QCommandLineOption only(QStringLiteral("only"),
-                                  QStringLiteral("Run only these phases (comma-separated), for profiling: %1.")
-                                      .arg(kPhases.join(QStringLiteral(", "))),
+                                  QStringLiteral("Run only these phases (comma-separated), for profiling: %1; "
+                                                 "and, only when named, %2.")
+                                      .arg(kPhases.join(QStringLiteral(", ")), kOptInPhases.join(QStringLiteral(", "))),
                                   QStringLiteral("phases"));
     const QCommandLineOption diagnostics(QStringLiteral("diagnostics"),
                                          QStringLiteral("Also profile the drain's SQL statements and measure "
@@ -958,24 +1459,30 @@ std::optional<Params> parseArguments(const QCoreApplication &app)
                                       QStringLiteral("Folder of the peer scripts and their node_modules (default %1).")
                                           .arg(kDefaultPeersDir),
                                       QStringLiteral("DIR"), kDefaultPeersDir);
-    parser.addOptions({jobs, workers, sync, segments, only, diagnostics, compare, peersDir});
+    const QCommandLineOption scaleRows(QStringLiteral("scale-rows"),
+                                       QStringLiteral("claim_scale: rows of the large databases (default 1000000)."),
+                                       QStringLiteral("N"), QStringLiteral("1000000"));
+    parser.addOptions({jobs, workers, sync, segments, only, diagnostics, compare, peersDir, scaleRows});
     parser.process(app);
 
     Params params;
-    bool jobsOk = false, workersOk = false, segmentsOk = false;
+    bool jobsOk = false, workersOk = false, segmentsOk = false, scaleRowsOk = false;
     params.jobs = parser.value(jobs).toInt(&jobsOk);
     params.workers = parser.value(workers).toInt(&workersOk);
     params.segments = parser.value(segments).toInt(&segmentsOk);
+    params.scaleRows = parser.value(scaleRows).toLongLong(&scaleRowsOk);
     params.syncName = parser.value(sync).toLower();
     params.sync = params.syncName == QLatin1String("normal") ? Store::Sync::Normal : Store::Sync::Full;
     params.only = parser.value(only).split(QLatin1Char(','), Qt::SkipEmptyParts);
     const bool phasesKnown = std::all_of(params.only.cbegin(), params.only.cend(),
-                                         [](const QString &phase) { return kPhases.contains(phase); });
+                                         [](const QString &phase) {
+                                             return kPhases.contains(phase) || kOptInPhases.contains(phase);
+                                         });
     params.diagnostics = parser.isSet(diagnostics);
     params.compare = parser.value(compare).toLower();
     params.peersDir = parser.value(peersDir);
     if (!jobsOk || params.jobs < 1 || !workersOk || params.workers < 1 || !segmentsOk || params.segments < 1
-        || params.segments > params.jobs
+        || params.segments > params.jobs || !scaleRowsOk || params.scaleRows < 1 || params.scaleRows > INT_MAX
         || (params.syncName != QLatin1String("normal") && params.syncName != QLatin1String("full"))
         || !phasesKnown || (parser.isSet(compare) && !kPeers.contains(params.compare))) {
         note(QStringLiteral("bad arguments; see --help"));
