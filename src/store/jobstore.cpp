@@ -45,16 +45,24 @@ Error JobStore::noSuchJob(qint64 id)
     return makeError(ErrorCode::NotFound, QCoreApplication::translate("JobQueue", "job %1 does not exist").arg(id));
 }
 
-Expected<Job> JobStore::updatedJob(QSqlQuery &query, qint64 id, const QString &what)
+Expected<QList<Job>> JobStore::runReturning(QSqlQuery &query, const QString &what)
 {
     if (!m_db.run(query))
         return m_db.storageError(what);
-    const QList<Job> rows = fetchJobs(query);
+    QList<Job> rows = fetchJobs(query);
     if (!m_db.completed(query))
         return m_db.storageError(what);
-    if (rows.isEmpty())
+    return rows;
+}
+
+Expected<Job> JobStore::updatedJob(QSqlQuery &query, qint64 id, const QString &what)
+{
+    auto rows = runReturning(query, what);
+    if (!rows)
+        return rows.error();
+    if (rows.value().isEmpty())
         return noSuchJob(id);
-    return rows.first();
+    return rows.value().first();
 }
 
 std::optional<Job> JobStore::activeJobWithKey(const QString &uniqueKey)
@@ -457,12 +465,7 @@ Expected<QList<Job>> JobStore::releaseChildren(qint64 parentId, qint64 now)
                                  + kJobColumns);
     q.bindValue(QStringLiteral(":now"), now);
     q.bindValue(QStringLiteral(":p"), parentId);
-    if (!m_db.run(q))
-        return m_db.storageError(QStringLiteral("releasing the children of job %1").arg(parentId));
-    const QList<Job> released = fetchJobs(q);
-    if (!m_db.completed(q))
-        return m_db.storageError(QStringLiteral("releasing the children of job %1").arg(parentId));
-    return released;
+    return runReturning(q, QStringLiteral("releasing the children of job %1").arg(parentId));
 }
 
 Expected<QList<Job>> JobStore::cascadeCancel(qint64 parentId, const QString &reason, qint64 now)
@@ -478,12 +481,7 @@ Expected<QList<Job>> JobStore::cascadeCancel(qint64 parentId, const QString &rea
     q.bindValue(QStringLiteral(":p"), parentId);
     q.bindValue(QStringLiteral(":now"), now);
     q.bindValue(QStringLiteral(":reason"), reason);
-    if (!m_db.run(q))
-        return m_db.storageError(QStringLiteral("cancelling the children of job %1").arg(parentId));
-    const QList<Job> cancelled = fetchJobs(q);
-    if (!m_db.completed(q))
-        return m_db.storageError(QStringLiteral("cancelling the children of job %1").arg(parentId));
-    return cancelled;
+    return runReturning(q, QStringLiteral("cancelling the children of job %1").arg(parentId));
 }
 
 Expected<Job> JobStore::setPriority(qint64 id, int priority, qint64 now)

@@ -156,6 +156,8 @@ private:
     Expected<QList<Job>> cascadeCancel(qint64 parentId, const QString &reason, qint64 now);
     Expected<QList<Job>> releaseChildren(qint64 parentId, qint64 now);
     Error refusedTransition(qint64 id, JobStatus to, const TransitionChanges &changes);
+    // Runs a write with RETURNING and reads every row it returned; a refused step is an error.
+    Expected<QList<Job>> runReturning(QSqlQuery &query, const QString &what);
     Expected<Job> updatedJob(QSqlQuery &query, qint64 id, const QString &what);
     QStringList hostLanes(const QString &type, const QStringList &excludedHosts);
     QString claimSql(int arms, bool byHost);
