@@ -1,5 +1,6 @@
 #include "store/store.h"
 
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -45,6 +46,7 @@ private Q_SLOTS:
     void idsAreNeverHandedOutTwice();
     void textSearchFindsSubstringsOfTitlesAndUrls();
     void resolvedTextSearchAgreesWithDirectSearch();
+    void checkpointsRunOffTheWriter();
 
 private:
     qint64 add(NewJob job, qint64 now = 1000);
@@ -656,5 +658,33 @@ void TestJobStore::idsAreNeverHandedOutTwice()
     QCOMPARE(add(newJob()), next + 1);
 }
 
+// Commits only append to the WAL: a thread of the store's own copies it back into the database,
+// so no commit pays for a checkpoint and its sync. Under writes without pause the log still stays
+// bounded, and every row stays readable from a fresh connection.
+void TestJobStore::checkpointsRunOffTheWriter()
+{
+    const auto before = m_store->database().checkpointStats();
+    QVERIFY(before.has_value());
+    int longest = 0;
+    for (int i = 0; i < 6000; ++i) { // some 36,000 WAL pages if nothing checkpointed
+        QVERIFY(add(newJob(i % 7)) > 0); // one commit each, several WAL pages each
+        longest = std::max(longest, m_store->database().checkpointStats()->walPages);
+    }
+    const auto after = m_store->database().checkpointStats();
+    QVERIFY(after->checkpoints > before->checkpoints);
+    QVERIFY2(after->lastError.isEmpty(), qPrintable(after->lastError));
+    // The log ends where the writer catches up, a commit's pages past kWriterCatchUpPages at most.
+    QVERIFY2(longest < Checkpointer::kWriterCatchUpPages + 100, qPrintable(QString::number(longest)));
+    // SQLite's own automatic checkpoint is off on the writer.
+    QSqlQuery pragma(QSqlDatabase::database(m_store->database().connectionName()));
+    QVERIFY(pragma.exec(QStringLiteral("PRAGMA wal_autocheckpoint")) && pragma.next());
+    QCOMPARE(pragma.value(0).toInt(), 0);
+    pragma.finish();
+    Store second(m_store->path());
+    QVERIFY(second.open());
+    QCOMPARE(second.jobs().jobsWithStatus(JobStatus::Pending).size(), 6000);
+}
+
 QTEST_GUILESS_MAIN(TestJobStore)
 #include "tst_jobstore.moc"
+

@@ -3,8 +3,11 @@
 #include "store/migrations.h"
 #include "store/sqldialect.h"
 
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlRecord>
+
+#include <sqlite3.h>
 
 #include <atomic>
 
@@ -25,6 +28,7 @@ Database::Database(QString path, Options options)
 Database::~Database()
 {
     m_cache.clear(); // prepared statements must go before the connection
+    m_checkpointer.reset(); // before the connection: the last one to close checkpoints and removes the WAL
     {
         QSqlDatabase database = QSqlDatabase::database(m_connectionName, false);
         if (database.isValid())
@@ -64,6 +68,15 @@ Expected<bool> Database::open()
     for (const QString &pragma : pragmas) {
         if (!execPlain(pragma))
             return storageError(pragma);
+    }
+    if (m_options.backgroundCheckpoints) {
+        const QVariant handle = connection().driver()->handle();
+        if (handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0) {
+            if (sqlite3 *writer = *static_cast<sqlite3 *const *>(handle.constData())) {
+                m_checkpointer = std::make_unique<Checkpointer>(m_path, m_options.busyTimeoutMs);
+                m_checkpointer->attach(writer);
+            }
+        }
     }
     auto migrated = migrate();
     if (migrated && m_options.maxPageCount > 0)
@@ -209,6 +222,13 @@ QString Database::integrityCheck()
     if (!query.exec(QStringLiteral("PRAGMA integrity_check")) || !query.next())
         return query.lastError().text();
     return query.value(0).toString();
+}
+
+std::optional<CheckpointStats> Database::checkpointStats() const
+{
+    if (!m_checkpointer)
+        return std::nullopt;
+    return m_checkpointer->stats();
 }
 
 void Database::checkpoint()

@@ -1,12 +1,17 @@
 #pragma once
 
 #include "core/expected.h"
+#include "store/checkpointer.h"
 
 #include <QHash>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
 #include <QStringList>
+
+#include <memory>
+#include <optional>
+
 
 class SqlDialect;
 
@@ -24,6 +29,8 @@ public:
         int busyTimeoutMs = 5000;
         int targetVersion = 0; // 0: current; tests create old schemas with lower values
         int maxPageCount = 0;  // 0: unlimited; a cap makes SQLite report "disk full" (tests)
+        // WAL checkpoints on a thread of their own (see Checkpointer), not inside commits.
+        bool backgroundCheckpoints = true;
     };
     class Transaction;
 
@@ -53,6 +60,8 @@ public:
     QStringList schemaDescription();
     QString integrityCheck();
     void checkpoint();
+    // What the background checkpointer did; nothing when checkpoints run inside commits.
+    std::optional<CheckpointStats> checkpointStats() const;
 
 private:
     QSqlDatabase connection() const;
@@ -66,6 +75,7 @@ private:
     QHash<QString, QSqlQuery> m_cache;
     QString m_lastError;
     int m_txDepth = 0;
+    std::unique_ptr<Checkpointer> m_checkpointer;
 };
 
 // A write transaction, rolled back unless committed. Inside another one it is a savepoint, so a
