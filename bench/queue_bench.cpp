@@ -230,13 +230,13 @@ struct Stack
         : settings(benchSettings(params.workers)),
           store(dir + QStringLiteral("/queue.sqlite"), storeOptions(params)),
           logs(dir + QStringLiteral("/logs/jobs"), settings.logCapBytes, &clock),
-          queue(store, settings, clock, &logs),
-          dispatcher(queue, registry, logs, clock)
+          queue(store, settings, clock, &logs)
     {
         if (!QDir().mkpath(dir))
             throw BenchFailure(QStringLiteral("cannot create %1").arg(dir));
         if (auto opened = store.open(); !opened)
             throw BenchFailure(opened.error().message);
+        dispatcher = std::make_unique<Dispatcher>(queue, registry, logs, clock); // reads the open store
         registry.add(kNoopType, [startedProbe] { return std::make_unique<NoopWorker>(startedProbe); });
     }
     Q_DISABLE_COPY_MOVE(Stack)
@@ -247,7 +247,7 @@ struct Stack
     LogStore logs;
     WorkerRegistry registry;
     JobQueue queue;
-    Dispatcher dispatcher;
+    std::unique_ptr<Dispatcher> dispatcher;
 };
 
 NewJob noopJob()
@@ -412,19 +412,19 @@ public:
         preInsert(m_stack.store, params.jobs, m_stack.clock);
         if (params.diagnostics)
             m_profile.attachToOpenConnections();
-        Dispatcher &dispatcher = m_stack.dispatcher;
+        Dispatcher &dispatcher = *m_stack.dispatcher;
         QObject::connect(&m_stack.queue, &JobQueue::jobChanged, &dispatcher, [this](const Job &job) {
-            if (job.status == JobStatus::Completed && ++m_completed >= m_target && !m_stack.dispatcher.isHeld())
-                m_stack.dispatcher.setHeld(true); // no new claims; the jobs still running finish
+            if (job.status == JobStatus::Completed && ++m_completed >= m_target && !m_stack.dispatcher->isHeld())
+                m_stack.dispatcher->setHeld(true); // no new claims; the jobs still running finish
         });
         QObject::connect(&dispatcher, &Dispatcher::idle, &dispatcher, [this] {
-            if (m_loop && m_stack.dispatcher.isHeld())
+            if (m_loop && m_stack.dispatcher->isHeld())
                 m_loop->quit();
         });
     }
     ~StagedDrain()
     {
-        m_stack.dispatcher.shutdown(m_stack.settings.shutdownGraceMs);
+        m_stack.dispatcher->shutdown(m_stack.settings.shutdownGraceMs);
         m_profile.detach(); // while the store's connection is still open
     }
     Q_DISABLE_COPY_MOVE(StagedDrain)
@@ -440,12 +440,12 @@ public:
         timer.start();
         const double cpuStart = threadCpuSeconds();
         if (m_started) {
-            m_stack.dispatcher.setHeld(false);
+            m_stack.dispatcher->setHeld(false);
         } else {
             m_started = true;
-            m_stack.dispatcher.start();
+            m_stack.dispatcher->start();
         }
-        runUntil(loop, [&] { return m_completed >= target && m_stack.dispatcher.runningCount() == 0; },
+        runUntil(loop, [&] { return m_completed >= target && m_stack.dispatcher->runningCount() == 0; },
                  QStringLiteral("draining the queue"));
         m_loop = nullptr;
         m_cpuSeconds += threadCpuSeconds() - cpuStart;
@@ -495,7 +495,7 @@ LatencySample latencySample(Stack &stack, const qint64 &startedNs, const std::at
 {
     bool finished = false;
     QEventLoop loop;
-    QObject::connect(&stack.dispatcher, &Dispatcher::idle, &loop, [&] {
+    QObject::connect(stack.dispatcher.get(), &Dispatcher::idle, &loop, [&] {
         finished = true;
         loop.quit();
     });
@@ -512,9 +512,9 @@ std::vector<LatencySample> latencySamples(const Params &params, const QString &d
     qint64 startedNs = 0;
     std::atomic<qint64> workerNs{0};
     Stack stack(dir, params, &workerNs);
-    QObject::connect(&stack.dispatcher, &Dispatcher::jobStarted, &stack.dispatcher,
+    QObject::connect(stack.dispatcher.get(), &Dispatcher::jobStarted, stack.dispatcher.get(),
                      [&startedNs] { startedNs = steadyNs(); });
-    stack.dispatcher.start();
+    stack.dispatcher->start();
     std::vector<LatencySample> samples;
     samples.reserve(kLatencySamples);
     for (int i = 0; i < kLatencyWarmup + kLatencySamples; ++i) {
@@ -522,12 +522,12 @@ std::vector<LatencySample> latencySamples(const Params &params, const QString &d
         if (i >= kLatencyWarmup)
             samples.push_back(sample);
     }
-    stack.dispatcher.shutdown(stack.settings.shutdownGraceMs);
+    stack.dispatcher->shutdown(stack.settings.shutdownGraceMs);
     return samples;
 }
 
-// What the dispatcher's job log costs per job: the two lines it writes for a no-op job (started,
-// completed, each to job.log and events.jsonl) and WorkerTask's flush, into fresh job folders.
+// What a job's folder costs once it has something to write (a worker's first lines): a no-op job
+// writes none, since the queue's own lines (started, completed) are rows in the outcome's commit.
 double logCostSeconds(const Params &params, const QString &dir)
 {
     SystemClock clock;
@@ -536,11 +536,8 @@ double logCostSeconds(const Params &params, const QString &dir)
     timer.start();
     for (int id = 1; id <= params.jobs; ++id) {
         const auto log = logs.logger(id);
-        log->log(JobLogger::Level::Info, QStringLiteral("started"), QStringLiteral("Attempt 1 of 5 started"),
-                 {{QStringLiteral("attempt"), 1}, {QStringLiteral("worker"), QStringLiteral("bench")}});
+        log->log(JobLogger::Level::Info, QStringLiteral("command"), QStringLiteral("yt-dlp --newline -- URL"));
         log->flush();
-        log->log(JobLogger::Level::Info, QStringLiteral("completed"), QStringLiteral("Completed"),
-                 {{QStringLiteral("result"), QJsonObject()}});
     }
     return secondsSince(timer);
 }
@@ -1353,7 +1350,7 @@ Results runPhases(const Params &params)
         r.claimScale = phase(params, tmp, kOptInPhases[0], static_cast<int>(params.scaleRows), claimScale);
     if (params.diagnostics) {
         const double logS = logCostSeconds(params, tmp.filePath(QStringLiteral("log_cost")));
-        note(QStringLiteral("  job log cost: %1 us per job (%2 s for %3 jobs)")
+        note(QStringLiteral("  job folder cost (a worker's first line): %1 us per job (%2 s for %3 jobs)")
                  .arg(logS * 1e6 / params.jobs, 0, 'f', 1).arg(logS, 0, 'f', 3).arg(params.jobs));
     }
     note(QStringLiteral("removing %1").arg(tmp.path()));
@@ -1449,7 +1446,7 @@ std::optional<Params> parseArguments(const QCoreApplication &app)
                                   QStringLiteral("phases"));
     const QCommandLineOption diagnostics(QStringLiteral("diagnostics"),
                                          QStringLiteral("Also profile the drain's SQL statements and measure "
-                                                        "the job log cost (stderr only)."));
+                                                        "what a job's log folder costs once it writes (stderr only)."));
     const QCommandLineOption compare(
         QStringLiteral("compare"),
         QStringLiteral("After Spool's phases, measure this peer queue the same way and add its figures and the "

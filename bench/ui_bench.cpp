@@ -5,16 +5,20 @@
 // paint and memory of a bare QSqlQueryModel over the same table, measured in the same run; then the
 // log tab on a 200,000-line log (log_open_ms, log_max_stall_ms while lines keep coming) against a
 // QPlainTextEdit given the whole file.
+#include "core/clock.h"
 #include "core/spoolcore.h"
 #include "jobtablemodel.h"
 #include "logview.h"
 #include "mainwindow.h"
+#include "logging/logstore.h"
 #include "queue/dispatcher.h"
+#include "queue/joblog.h"
 #include "queue/jobqueue.h"
 #include "store/store.h"
 
 #include <QApplication>
 #include <QComboBox>
+#include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -155,24 +159,39 @@ double maxStallMs(SpoolCore &core, MainWindow &window, int seconds)
     return longestGapMs(seconds);
 }
 
-// A 200,000-line job log: how long the log tab takes to show it, how long the UI thread stalls
-// while lines keep arriving, and for scale a plain QPlainTextEdit given the whole file at once.
+// A 200,000-line job log shown as the window shows it (JobLog: the job's job.log with the queue's
+// lines from the database placed by time): how long the log tab takes to show it, how long the UI
+// thread stalls while lines keep arriving, and for scale a plain QPlainTextEdit given the whole
+// file at once.
 QJsonObject logMeasures(const QString &dir)
 {
     constexpr int kLines = 200'000;
-    const QString path = dir + QStringLiteral("/bench-job.log");
+    constexpr qint64 kJob = 1;
+    SystemClock clock;
+    Store store(dir + QStringLiteral("/log-bench.sqlite"));
+    if (!store.open())
+        qFatal("cannot open the log bench's store");
+    LogStore logs(dir + QStringLiteral("/log-bench-logs"), 1LL << 30, &clock);
+    const QString path = logs.humanLogPath(kJob);
+    QDir().mkpath(logs.jobDir(kJob));
+    const qint64 t0 = QDateTime(QDate(2026, 11, 29), QTime(12, 0), Qt::UTC).toMSecsSinceEpoch();
+    const auto stamp = [](qint64 ms) {
+        return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs).toUtf8();
+    };
+    store.events().append(kJob, t0, QStringLiteral("info"), QStringLiteral("started"), QStringLiteral("Attempt 1 of 5 started"));
+    store.events().append(kJob, t0 + 1'000'000, QStringLiteral("warning"), QStringLiteral("note"), QStringLiteral("Halfway"));
     {
         QFile f(path);
         if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
             qFatal("cannot write %s", qPrintable(path));
         QByteArray chunk;
         for (int i = 0; i < kLines; ++i) {
-            chunk += QStringLiteral("2026-11-29T12:00:%1.000Z %2 [download] fragment %3 of a long video, %4 bytes so far\n")
-                         .arg(i % 60, 2, 10, QLatin1Char('0'))
-                         .arg(i % 500 == 0 ? QStringLiteral("ERROR  ") : QStringLiteral("INFO   "))
-                         .arg(i)
-                         .arg(qint64(i) * 4096)
-                         .toUtf8();
+            chunk += stamp(t0 + 10LL * i)
+                     + QStringLiteral(" %1 [download] fragment %2 of a long video, %3 bytes so far\n")
+                           .arg(i % 500 == 0 ? QStringLiteral("ERROR  ") : QStringLiteral("INFO   "))
+                           .arg(i)
+                           .arg(qint64(i) * 4096)
+                           .toUtf8();
             if (chunk.size() > (1 << 20)) {
                 f.write(chunk);
                 chunk.clear();
@@ -180,6 +199,10 @@ QJsonObject logMeasures(const QString &dir)
         }
         f.write(chunk);
     }
+    const auto log = std::make_shared<JobLog>(store, logs);
+    const LogView::Source source{QStringLiteral("1"),
+                                 [log](qint64 offset, qint64 maxBytes) { return log->read(kJob, offset, maxBytes); },
+                                 [log] { return log->size(kJob); }};
     QJsonObject out;
     out.insert(QStringLiteral("log_lines_in_file"), kLines);
     out.insert(QStringLiteral("log_file_mb"), QFileInfo(path).size() / 1048576.0);
@@ -187,7 +210,7 @@ QJsonObject logMeasures(const QString &dir)
     view.resize(1000, 400);
     view.show();
     out.insert(QStringLiteral("log_open_ms"), timeMs([&] {
-        view.setLogFile(path);
+        view.setSource(source);
         view.repaint();
     }));
     out.insert(QStringLiteral("log_lines_shown"), view.text()->blockCount());
@@ -204,7 +227,7 @@ QJsonObject logMeasures(const QString &dir)
     QObject::connect(&writer, &QTimer::timeout, [&] {
         QByteArray lines;
         for (int i = 0; i < 500; ++i, ++written)
-            lines += "2026-11-29T12:01:00.000Z INFO    [download] more output " + QByteArray::number(written) + '\n';
+            lines += stamp(t0 + 10LL * (kLines + written)) + " INFO    [download] more output " + QByteArray::number(written) + '\n';
         appender.write(lines);
         appender.flush();
     });

@@ -691,12 +691,17 @@ void TestApi::actionBodyMustBeJson()
 
 void TestApi::logFromOffset()
 {
-    const qint64 id = add({{QStringLiteral("progress_steps"), 3}});
+    const qint64 id = add({{QStringLiteral("progress_steps"), 3}, {QStringLiteral("log_lines"), 3}});
     QVERIFY(waitForStatus(id, JobStatus::Completed));
-    QFile file(m_t->core().logs().humanLogPath(id));
-    QVERIFY(QTest::qWaitFor([&] { return file.size() > 0; }, 5000));
-    QVERIFY(file.open(QIODevice::ReadOnly));
-    const QByteArray whole = file.readAll();
+    const QByteArray whole = m_t->logText(id);
+    // The worker's lines (job.log) among the queue's (rows), in time order.
+    QVERIFY(whole.startsWith(QDateTime::fromMSecsSinceEpoch(m_t->queue().job(id)->startedAt, Qt::UTC)
+                                 .toString(Qt::ISODateWithMs)
+                                 .toUtf8()
+                             + " INFO    Attempt 1 of"));
+    QVERIFY(whole.endsWith("INFO    Completed\n"));
+    QCOMPARE(whole.count('\n'), 5);
+    QVERIFY(whole.indexOf("worker line 1") < whole.indexOf("worker line 3"));
     HttpResult r = m_client->get(QStringLiteral("/api/jobs/%1/log").arg(id));
     QCOMPARE(r.status, 200);
     QVERIFY(r.header("Content-Type").startsWith("text/plain"));

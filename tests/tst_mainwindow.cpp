@@ -587,7 +587,7 @@ void TestMainWindow::detailPaneShowsSelectedJob()
     QVERIFY(m_window->detail()->fieldText(QStringLiteral("status")).contains(QStringLiteral("Failed")));
     QVERIFY(m_window->detail()->fieldText(QStringLiteral("error")).contains(QStringLiteral("scripted permanent failure")));
     QVERIFY(m_window->detail()->fieldText(QStringLiteral("error")).startsWith(QStringLiteral("<b>Not found</b>"))); // for people, not "not_found"
-    QCOMPARE(m_window->logView()->logFile(), m_t->core().logs().humanLogPath(id));
+    QCOMPARE(m_window->logView()->sourceName(), QString::number(id));
     QTRY_VERIFY(m_window->logView()->text()->toPlainText().contains(QStringLiteral("Failed for good")));
 }
 

@@ -60,8 +60,7 @@ void TestQueueFaults::cleanup()
 
 QString TestQueueFaults::logText(qint64 id)
 {
-    QFile log(m_t->core().logs().humanLogPath(id));
-    return log.open(QIODevice::ReadOnly) ? QString::fromUtf8(log.readAll()) : QString();
+    return QString::fromUtf8(m_t->logText(id));
 }
 
 void TestQueueFaults::refusedOutcomeCommitIsKeptRetriedAndAnnouncedOnce_data()

@@ -3,7 +3,6 @@
 #include "logging/logtail.h"
 
 #include <QComboBox>
-#include <QFile>
 #include <QFileInfo>
 #include <QFontDatabase>
 #include <QHBoxLayout>
@@ -74,11 +73,21 @@ bool LogView::isFollowing() const
 
 void LogView::setLogFile(const QString &path)
 {
-    if (path == m_path)
+    if (path.isEmpty()) {
+        setSource({});
         return;
-    m_path = path;
+    }
+    setSource({path, [path](qint64 offset, qint64 maxBytes) { return LogTail::read(path, offset, maxBytes); },
+               [path] { return QFileInfo(path).size(); }});
+}
+
+void LogView::setSource(Source source)
+{
+    if (source.name == m_source.name)
+        return;
+    m_source = std::move(source);
     reload();
-    if (m_path.isEmpty())
+    if (m_source.name.isEmpty())
         m_timer.stop();
     else
         m_timer.start();
@@ -98,17 +107,15 @@ void LogView::reload()
     m_text->clear();
     m_note->clear();
     m_offset = 0;
-    if (m_path.isEmpty())
+    if (m_source.name.isEmpty())
         return;
-    const qint64 size = QFileInfo(m_path).size();
+    const qint64 size = m_source.size();
     if (size > kInitialTailBytes) {
-        // Start near the end, on a line boundary: LogTail drops the partial first line.
-        QFile f(m_path);
-        if (f.open(QIODevice::ReadOnly) && f.seek(size - kInitialTailBytes)) {
-            const QByteArray head = f.read(64 * 1024);
-            const qsizetype nl = head.indexOf('\n');
-            m_offset = size - kInitialTailBytes + (nl >= 0 ? nl + 1 : 0);
-        }
+        // Start near the end, after the first line break there.
+        const qint64 from = size - kInitialTailBytes;
+        const QByteArray head = m_source.read(from, 64 * 1024).data;
+        const qsizetype nl = head.indexOf('\n');
+        m_offset = from + (nl >= 0 ? nl + 1 : 0);
         m_note->setText(tr("Showing the end of a %1 MB log").arg(size / (1024 * 1024)));
     }
     poll();
@@ -117,10 +124,10 @@ void LogView::reload()
 
 void LogView::poll()
 {
-    if (m_path.isEmpty())
+    if (m_source.name.isEmpty())
         return;
     for (int round = 0; round < 8; ++round) { // bounded work per tick keeps the UI responsive
-        const LogTail::Chunk chunk = LogTail::read(m_path, m_offset, kReadChunk);
+        const LogTail::Chunk chunk = m_source.read(m_offset, kReadChunk);
         if (chunk.restarted)
             m_text->clear();
         m_offset = chunk.nextOffset;

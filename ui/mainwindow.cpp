@@ -15,6 +15,7 @@
 #include "core/spoolcore.h"
 #include "logging/logstore.h"
 #include "queue/dispatcher.h"
+#include "queue/joblog.h"
 #include "queue/jobqueue.h"
 #include "queue/jobtypes.h"
 #include "queue/subscriptions.h"
@@ -144,7 +145,7 @@ MainWindow::MainWindow(SpoolCore &core, const QString &settingsFile, QWidget *pa
     connect(m_table, &QTableView::customContextMenuRequested, this, &MainWindow::showContextMenu);
     connect(m_detail, &DetailPane::childActivated, this, [this](qint64 id) {
         m_detail->showJob(id);
-        m_log->setLogFile(m_core.logs().humanLogPath(id));
+        m_log->setSource(logSource(id));
     });
     connect(QApplication::clipboard(), &QClipboard::dataChanged, this, &MainWindow::handleClipboard);
 
@@ -601,7 +602,16 @@ void MainWindow::handleCurrentChanged()
         m_table->selectionModel()->select(current, QItemSelectionModel::Select | QItemSelectionModel::Rows);
     const qint64 id = current.data(JobTableModel::JobIdRole).toLongLong();
     m_detail->showJob(id);
-    m_log->setLogFile(id > 0 ? m_core.logs().humanLogPath(id) : QString());
+    m_log->setSource(logSource(id));
+}
+
+LogView::Source MainWindow::logSource(qint64 id)
+{
+    if (id <= 0)
+        return {};
+    auto log = std::make_shared<JobLog>(m_core.store(), m_core.logs());
+    return {QString::number(id), [log, id](qint64 offset, qint64 maxBytes) { return log->read(id, offset, maxBytes); },
+            [log, id] { return log->size(id); }};
 }
 
 void MainWindow::showContextMenu(const QPoint &pos)

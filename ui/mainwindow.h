@@ -1,5 +1,7 @@
 #pragma once
 
+#include "logview.h"
+
 #include <QMainWindow>
 #include <QPointer>
 #include <QTimer>
@@ -77,6 +79,7 @@ private:
     void updateActions();
     void handleCurrentChanged();
     void handleClipboard();
+    LogView::Source logSource(qint64 id);
     void showBanner(const QString &text, const QString &offerUrl = QString());
     enum class Reach { Selected, Videos }; // Videos: a channel's or playlist's videos too
     void restoreLayout(QSettings &settings);

@@ -71,7 +71,7 @@ std::optional<ApiReply> parseSort(const QString &text, JobFilter &filter)
 }
 } // namespace
 
-JobsApi::JobsApi(JobQueue &queue, const LogStore &logs) : m_queue(queue), m_logs(logs) {}
+JobsApi::JobsApi(JobQueue &queue, const LogStore &logs) : m_queue(queue), m_logs(logs), m_log(queue.store(), logs) {}
 
 const QStringList &JobsApi::sortKeys()
 {
@@ -242,7 +242,7 @@ ApiReply JobsApi::log(const ApiRequest &request)
             return badRequest(QStringLiteral("offset must be a byte offset of 0 or more"));
         offset = *parsed;
     }
-    const LogTail::Chunk chunk = LogTail::read(m_logs.humanLogPath(request.id), offset, kLogChunkBytes);
+    const LogTail::Chunk chunk = m_log.read(request.id, offset, kLogChunkBytes);
     ApiReply reply = ApiReply::text(chunk.data, "text/plain; charset=utf-8");
     reply.headers << qMakePair(QByteArray("X-Next-Offset"), QByteArray::number(chunk.nextOffset));
     if (chunk.restarted)

@@ -2,6 +2,7 @@
 
 #include "api/apireply.h"
 #include "api/apirequest.h"
+#include "queue/joblog.h"
 
 #include <QString>
 
@@ -38,4 +39,5 @@ private:
 
     JobQueue &m_queue;
     const LogStore &m_logs;
+    JobLog m_log;
 };

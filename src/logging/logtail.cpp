@@ -3,6 +3,16 @@
 #include <QFile>
 
 namespace LogTail {
+void keepWholeLines(Chunk &chunk, qint64 offset, qint64 maxBytes)
+{
+    const qsizetype lastNewline = chunk.data.lastIndexOf('\n');
+    if (lastNewline >= 0)
+        chunk.data.truncate(lastNewline + 1);
+    else if (chunk.data.size() < maxBytes)
+        chunk.data.clear();
+    chunk.nextOffset = offset + chunk.data.size();
+}
+
 Chunk read(const QString &path, qint64 offset, qint64 maxBytes)
 {
     Chunk chunk;
@@ -22,13 +32,8 @@ Chunk read(const QString &path, qint64 offset, qint64 maxBytes)
         return chunk;
     }
     chunk.data = file.read(qMax<qint64>(1, maxBytes));
-    const qsizetype lastNewline = chunk.data.lastIndexOf('\n');
-    // Keep a partial last line for the next read, unless a single line fills the whole chunk.
-    if (lastNewline >= 0)
-        chunk.data.truncate(lastNewline + 1);
-    else if (chunk.data.size() < maxBytes)
-        chunk.data.clear();
-    chunk.nextOffset = offset + chunk.data.size();
+    keepWholeLines(chunk, offset, maxBytes);
     return chunk;
 }
+
 } // namespace LogTail

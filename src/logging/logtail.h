@@ -14,4 +14,7 @@ struct Chunk
 };
 
 Chunk read(const QString &path, qint64 offset, qint64 maxBytes = 1 << 20);
+// Cuts chunk.data read from `offset` back to whole lines and sets nextOffset: a partial last line
+// is left for the next read, unless a single line fills all `maxBytes`.
+void keepWholeLines(Chunk &chunk, qint64 offset, qint64 maxBytes);
 } // namespace LogTail

@@ -286,9 +286,7 @@ void Dispatcher::startJob(const Job &job)
 {
     Running run{job, std::make_shared<CancellationToken>(), std::make_shared<ProgressReporter>(&m_clock),
                 m_logs.logger(job.id), m_clock.monotonicMs(), false, {}, std::nullopt};
-    run.log->log(Level::Info, QStringLiteral("started"),
-                 QStringLiteral("Attempt %1 of %2 started").arg(job.attempts).arg(job.maxAttempts),
-                 {{QStringLiteral("attempt"), job.attempts}, {QStringLiteral("worker"), m_workerId}});
+    // The "started" line was written with the claim (JobEventStore).
     std::unique_ptr<Worker> worker = m_registry.create(job.type);
     if (!worker) {
         JobQueue::Unit unit(m_queue);
@@ -545,10 +543,11 @@ Expected<bool> Dispatcher::recordFailure(const Job &job, const QString &errorCla
 void Dispatcher::note(qint64 jobId, JobLogger::Level level, const QString &event, const QString &message,
                       const QJsonObject &fields)
 {
-    // The log says what the database says: a line about an outcome follows its commit.
-    m_queue.afterCommit([this, jobId, level, event, message, fields] {
-        m_logs.logger(jobId)->log(level, event, message, fields);
-    });
+    // A row in the unit of the outcome it describes: the log says what the database says.
+    auto written = m_queue.store().events().append(jobId, m_clock.nowMs(), JobLogger::levelName(level), event,
+                                                   message, fields);
+    if (!written)
+        qWarning("job %lld: %s", static_cast<long long>(jobId), qPrintable(written.error().message));
 }
 
 void Dispatcher::handleStopRequested(qint64 id, StopReason reason)

@@ -161,6 +161,30 @@ const QStringList kV5Indexes{
     QStringLiteral("CREATE INDEX jobs_scheduled ON jobs(run_at) WHERE status IN ('pending','retrying') AND due = 0"),
 };
 
+// Version 6: the queue's lines of each job's log in the database (see JobEventStore): written in
+// the transaction of the change they describe, readable by any process on the database.
+const QStringList kV6{
+    QStringLiteral("CREATE TABLE job_events ("
+                   " id INTEGER PRIMARY KEY,"
+                   " job_id INTEGER NOT NULL,"
+                   " at INTEGER NOT NULL,"
+                   " level TEXT NOT NULL,"
+                   " event TEXT NOT NULL,"
+                   " message TEXT NOT NULL,"
+                   " fields TEXT NOT NULL DEFAULT '{}'"
+                   ")"),
+    QStringLiteral("CREATE INDEX job_events_job ON job_events(job_id, id)"),
+    // Every claim starts an attempt: its line is part of the claim, whatever claimed it.
+    QStringLiteral("CREATE TRIGGER jobs_events_claim AFTER UPDATE OF claim_id ON jobs"
+                   " WHEN NEW.status = 'running' AND NEW.claim_id IS NOT OLD.claim_id BEGIN"
+                   " INSERT INTO job_events (job_id, at, level, event, message, fields)"
+                   " VALUES (NEW.id, NEW.started_at, 'info', 'started',"
+                   " printf('Attempt %d of %d started', NEW.attempts, NEW.max_attempts),"
+                   " json_object('attempt', NEW.attempts, 'worker', NEW.worker)); END"),
+    QStringLiteral("CREATE TRIGGER jobs_events_delete AFTER DELETE ON jobs BEGIN"
+                   " DELETE FROM job_events WHERE job_id = OLD.id; END"),
+};
+
 QStringList v1()
 {
     return QStringList{kJobsV1} + kV1ClaimIndexes + jobIndexes();
@@ -193,13 +217,13 @@ QStringList fresh()
     for (const QString &column : kV2JobColumns + kV5Columns)
         jobs += QStringLiteral(", ") + column;
     jobs += QLatin1Char(')');
-    return QStringList{jobs} + jobIndexes() + kV5Indexes + kV2Tables + kV3 + kV4;
+    return QStringList{jobs} + jobIndexes() + kV5Indexes + kV2Tables + kV3 + kV4 + kV6;
 }
 } // namespace
 
 const QList<Step> &steps()
 {
-    static const QList<Step> all{{1, v1()}, {2, v2()}, {3, kV3}, {4, kV4}, {5, v5()}};
+    static const QList<Step> all{{1, v1()}, {2, v2()}, {3, kV3}, {4, kV4}, {5, v5()}, {6, kV6}};
     return all;
 }
 

@@ -3,6 +3,7 @@
 #include "store/archivestore.h"
 #include "store/cooldownstore.h"
 #include "store/database.h"
+#include "store/jobeventstore.h"
 #include "store/joblisting.h"
 #include "store/jobstore.h"
 #include "store/queuestatestore.h"
@@ -32,6 +33,7 @@ public:
     ArchiveStore &archive() { return m_archive; }
     CooldownStore &cooldowns() { return m_cooldowns; }
     QueueStateStore &state() { return m_state; }
+    JobEventStore &events() { return m_events; }
 
 private:
     Database m_db;
@@ -41,4 +43,5 @@ private:
     SubscriptionStore m_subscriptions;
     CooldownStore m_cooldowns;
     QueueStateStore m_state;
+    JobEventStore m_events;
 };

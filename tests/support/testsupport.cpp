@@ -1,6 +1,8 @@
 #include "testsupport.h"
 
+#include "logging/logstore.h"
 #include "queue/dispatcher.h"
+#include "queue/joblog.h"
 #include "store/database.h"
 #include "workers/processrunner.h"
 #include "queue/jobqueue.h"
@@ -136,6 +138,8 @@ Outcome ScriptedWorker::run(JobContext &ctx)
 {
     RunLedger::instance().record(ctx.job().id);
     const QJsonObject o = ctx.job().options;
+    for (int i = 1, n = o.value(QStringLiteral("log_lines")).toInt(); i <= n; ++i)
+        ctx.log().info(QStringLiteral("worker line %1").arg(i));
     const int steps = o.value(QStringLiteral("progress_steps")).toInt();
     for (int i = 1; i <= steps; ++i) {
         JobProgress p;
@@ -300,6 +304,17 @@ QList<Job> TestCore::claim(int limit)
     if (!claimed)
         qWarning("claim failed: %s", qPrintable(claimed.error().message));
     return claimed ? claimed.value() : QList<Job>{};
+}
+
+QByteArray TestCore::logText(qint64 id)
+{
+    return JobLog(m_core->store(), m_core->logs()).text(id);
+}
+
+QByteArray jobLogText(Store &store, const QString &dataDir, qint64 id)
+{
+    const LogStore logs(dataDir + QStringLiteral("/logs/jobs"), 1 << 20, nullptr);
+    return JobLog(store, logs).text(id);
 }
 
 JobStatus TestCore::status(qint64 id)

@@ -104,6 +104,8 @@ public:
     // Claims up to `limit` ready jobs as a worker would, without the dispatcher: they stay running
     // until the test moves them on.
     QList<Job> claim(int limit = 1);
+    // The job's log as the window and the API show it (JobLog).
+    QByteArray logText(qint64 id);
 
 private:
     QTemporaryDir m_dir;
@@ -113,6 +115,8 @@ private:
 };
 
 void registerTestWorkers(SpoolCore &core);
+// The log of a job in the queue of another process's data dir, as JobLog shows it.
+QByteArray jobLogText(Store &store, const QString &dataDir, qint64 id);
 
 class Database;
 
