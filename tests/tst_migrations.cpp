@@ -1,12 +1,17 @@
+#include "testsupport.h"
+
 #include "store/store.h"
 #include "store/migrations.h"
 
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
+#include <QtConcurrent>
 #include <QTest>
 
-// Every migration path ends at the fresh schema, and old data survives the trip.
+// Every migration path ends at the fresh schema, and old data survives the trip; on PostgreSQL
+// (run again with the test server) the schema has the same tables and columns as on SQLite, hosts
+// that start together migrate once, and a newer schema is refused.
 class TestMigrations final : public QObject
 {
     Q_OBJECT
@@ -17,7 +22,139 @@ private Q_SLOTS:
     void dataSurvivesMigration();
     void idsNamedByTheArchiveAreNotReused();
     void newerDatabaseIsRefusedUntouched();
+    void postgresqlVersionsAreNumberedInOrder();
+    void postgresqlHasTheColumnsOfSqlite();
+    void postgresqlHostsStartingTogetherMigrateOnce();
+    void postgresqlNewerSchemaIsRefused();
+    void postgresqlBadLocationsGiveClearErrors();
 };
+
+namespace {
+// Table and column names of a schema description ("column <table>: <name>|..." on SQLite,
+// "column <table>: <name>|<type>|..." on PostgreSQL).
+QStringList columnsOf(const QStringList &description, const QStringList &skipTables)
+{
+    QStringList out;
+    for (const QString &line : description) {
+        if (!line.startsWith(QLatin1String("column ")))
+            continue;
+        const QString table = line.section(QLatin1Char(':'), 0, 0).mid(7);
+        if (skipTables.contains(table) || table.startsWith(QLatin1String("jobs_fts")))
+            continue;
+        QStringList fields = line.section(QLatin1String(": "), 1).split(QLatin1Char('|'));
+        // SQLite's table_xinfo starts with the column's position.
+        const QString name = fields.size() > 2 && fields[0].toInt() >= 0 && !fields[0].isEmpty() && fields[0][0].isDigit()
+                                 ? fields[1]
+                                 : fields[0];
+        out << table + QLatin1Char('.') + name;
+    }
+    out.sort();
+    return out;
+}
+} // namespace
+
+void TestMigrations::postgresqlVersionsAreNumberedInOrder()
+{
+    int expected = 1;
+    for (const Migrations::Step &step : Migrations::steps(Migrations::Engine::Postgresql)) {
+        QCOMPARE(step.version, expected++);
+        QVERIFY(!step.statements.isEmpty());
+    }
+    QCOMPARE(Migrations::currentVersion(Migrations::Engine::Postgresql), expected - 1);
+}
+
+void TestMigrations::postgresqlHasTheColumnsOfSqlite()
+{
+    if (!testingPostgresql())
+        QSKIP("needs the PostgreSQL test server (run as tst_migrations_postgresql)");
+    QTemporaryDir dir;
+    Store sqlite(dir.filePath(QStringLiteral("q.sqlite")));
+    QVERIFY(sqlite.open());
+    Store postgresql(testDatabase(dir));
+    auto opened = postgresql.open();
+    QVERIFY2(opened, qPrintable(opened ? QString() : opened.error().message));
+    QCOMPARE(postgresql.database().backend(), Database::Backend::Postgresql);
+    const QStringList a = columnsOf(sqlite.database().schemaDescription(), {});
+    const QStringList b = columnsOf(postgresql.database().schemaDescription(), {QStringLiteral("spool_schema")});
+    QVERIFY(a.size() > 50);
+    QCOMPARE(b, a);
+}
+
+void TestMigrations::postgresqlHostsStartingTogetherMigrateOnce()
+{
+    if (!testingPostgresql())
+        QSKIP("needs the PostgreSQL test server (run as tst_migrations_postgresql)");
+    QTemporaryDir dir;
+    const QString location = testDatabase(dir);
+    // Four hosts open the same empty schema at once: each finds it created, by one of them.
+    QList<QFuture<QString>> opens;
+    for (int i = 0; i < 4; ++i)
+        opens << QtConcurrent::run([location] {
+            Store store(location);
+            auto opened = store.open();
+            if (!opened)
+                return opened.error().message;
+            return QString::number(store.database().schemaVersion());
+        });
+    for (QFuture<QString> &f : opens)
+        QCOMPARE(f.result(), QString::number(Migrations::currentVersion(Migrations::Engine::Postgresql)));
+    Store store(location);
+    QVERIFY(store.open());
+    QVERIFY(store.jobs().insert({NewJob{}}, 1000));
+}
+
+void TestMigrations::postgresqlNewerSchemaIsRefused()
+{
+    if (!testingPostgresql())
+        QSKIP("needs the PostgreSQL test server (run as tst_migrations_postgresql)");
+    QTemporaryDir dir;
+    const QString location = testDatabase(dir);
+    {
+        Store store(location);
+        QVERIFY(store.open());
+        QVERIFY(store.database().execPlain(QStringLiteral("UPDATE spool_schema SET version = 999")));
+    }
+    Store store(location);
+    auto opened = store.open();
+    QVERIFY(!opened);
+    QVERIFY(opened.error().message.contains(QStringLiteral("newer")));
+    QVERIFY(!opened.error().message.contains(QStringLiteral("password")));
+}
+
+void TestMigrations::postgresqlBadLocationsGiveClearErrors()
+{
+    if (!testingPostgresql())
+        QSKIP("needs the PostgreSQL test server (run as tst_migrations_postgresql)");
+    QTemporaryDir dir;
+    const QString good = testDatabase(dir);
+    const QUrl url(good);
+    // Nobody listens on the port: a clear error, the password never shown.
+    QUrl down = url;
+    down.setPort(1);
+    down.setPassword(QStringLiteral("s3cret"));
+    Store a(down.toString());
+    auto opened = a.open();
+    QVERIFY(!opened);
+    QVERIFY2(opened.error().message.contains(QStringLiteral("cannot connect")), qPrintable(opened.error().message));
+    QVERIFY(!opened.error().message.contains(QStringLiteral("s3cret")));
+    // A database that does not exist, an unknown option, a schema name that is not one.
+    QUrl missing = url;
+    missing.setPath(QStringLiteral("/no_such_database"));
+    Store b(missing.toString());
+    QVERIFY(!b.open());
+    Store c(good + QStringLiteral("&bogus=1"));
+    opened = c.open();
+    QVERIFY(!opened);
+    QVERIFY(opened.error().message.contains(QStringLiteral("bogus")));
+    QUrl badSchema = url;
+    badSchema.setQuery(QStringLiteral("schema=Robert'); DROP TABLE jobs;--"));
+    Store d(badSchema.toString());
+    opened = d.open();
+    QVERIFY(!opened);
+    QVERIFY(opened.error().message.contains(QStringLiteral("schema")));
+    Store e(QStringLiteral("postgresql://"));
+    QVERIFY(!e.open());
+}
 
 void TestMigrations::versionsAreNumberedInOrder()
 {

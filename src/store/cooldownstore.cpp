@@ -8,7 +8,7 @@ Expected<bool> CooldownStore::setCooldown(const QString &host, qint64 until, con
 {
     QSqlQuery &q = m_db.prepared(QStringLiteral(
         "INSERT INTO host_cooldowns (host, until_ms, reason) VALUES (:host, :until, :reason)"
-        " ON CONFLICT(host) DO UPDATE SET until_ms = ") + m_db.dialect().greatest(QStringLiteral("until_ms"), QStringLiteral("excluded.until_ms"))
+        " ON CONFLICT(host) DO UPDATE SET until_ms = ") + m_db.dialect().greatest(QStringLiteral("host_cooldowns.until_ms"), QStringLiteral("excluded.until_ms"))
         + QStringLiteral(", reason = excluded.reason"));
     q.bindValue(QStringLiteral(":host"), host);
     q.bindValue(QStringLiteral(":until"), until);

@@ -3,15 +3,30 @@
 #include "store/migrations.h"
 #include "store/sqldialect.h"
 
+#include <QRegularExpression>
 #include <QSqlDriver>
 #include <QSqlError>
+#include <QSqlField>
 #include <QSqlRecord>
+#include <QUrl>
+#include <QUrlQuery>
 
 #include <sqlite3.h>
 
 #include <atomic>
 
 namespace {
+// SQLITE_FULL, or PostgreSQL's disk_full.
+bool isUniqueViolation(const QSqlError &error)
+{
+    return error.nativeErrorCode() == QLatin1String("23505") || error.text().contains(QLatin1String("UNIQUE constraint failed"));
+}
+
+bool isDiskFull(const QSqlError &error)
+{
+    return error.nativeErrorCode() == QLatin1String("13") || error.nativeErrorCode() == QLatin1String("53100");
+}
+
 QString makeConnectionName()
 {
     static std::atomic<int> counter{0};
@@ -19,15 +34,37 @@ QString makeConnectionName()
 }
 } // namespace
 
-Database::Database(QString path, Options options)
-    : m_path(std::move(path)), m_options(options), m_connectionName(makeConnectionName()),
-      m_dialect(&SqlDialect::sqlite())
+Database::Database(QString location, Options options)
+    : m_path(std::move(location)), m_backend(isPostgresqlUrl(m_path) ? Backend::Postgresql : Backend::Sqlite),
+      m_options(options), m_connectionName(makeConnectionName()),
+      m_dialect(m_backend == Backend::Postgresql ? &SqlDialect::postgresql() : &SqlDialect::sqlite())
 {
+}
+
+bool Database::isPostgresqlUrl(const QString &location)
+{
+    return location.startsWith(QLatin1String("postgresql://")) || location.startsWith(QLatin1String("postgres://"));
+}
+
+QString Database::displayLocation(const QString &location)
+{
+    if (!isPostgresqlUrl(location))
+        return location;
+    return QUrl(location).toString(QUrl::RemovePassword);
 }
 
 Database::~Database()
 {
     m_cache.clear(); // prepared statements must go before the connection
+    m_literal.clear();
+    if (!m_binderConnection.isEmpty()) {
+        {
+            QSqlDatabase binder = QSqlDatabase::database(m_binderConnection, false);
+            if (binder.isValid())
+                binder.close();
+        }
+        QSqlDatabase::removeDatabase(m_binderConnection);
+    }
     m_checkpointer.reset(); // before the connection: the last one to close checkpoints and removes the WAL
     {
         QSqlDatabase database = QSqlDatabase::database(m_connectionName, false);
@@ -48,6 +85,74 @@ bool Database::isOpen() const
 }
 
 Expected<bool> Database::open()
+{
+    return m_backend == Backend::Postgresql ? openPostgresql() : openSqlite();
+}
+
+Expected<bool> Database::openPostgresql()
+{
+    const QUrl url(m_path, QUrl::StrictMode);
+    const QString shown = displayLocation(m_path);
+    if (!url.isValid() || url.host().isEmpty() || url.path().size() < 2)
+        return makeError(ErrorCode::Storage,
+                         QStringLiteral("not a PostgreSQL URL (postgresql://user@host:port/database): %1").arg(shown));
+    QString schema;
+    QStringList options{QStringLiteral("connect_timeout=10")};
+    static const QRegularExpression plainName(QStringLiteral("^[a-z_][a-z0-9_]{0,62}$"));
+    static const QRegularExpression optionName(QStringLiteral("^[a-z_]{1,40}$"));
+    for (const auto &[key, value] : QUrlQuery(url).queryItems(QUrl::FullyDecoded)) {
+        if (key == QLatin1String("schema")) {
+            if (!plainName.match(value).hasMatch())
+                return makeError(ErrorCode::Storage,
+                                 QStringLiteral("schema must be lower-case letters, digits and _: %1").arg(value));
+            schema = value;
+        } else if (optionName.match(key).hasMatch() && !value.contains(QLatin1Char(';'))) {
+            options.removeIf([&key](const QString &o) { return o.startsWith(key + QLatin1Char('=')); });
+            options << key + QLatin1Char('=') + value;
+        } else {
+            return makeError(ErrorCode::Storage, QStringLiteral("unknown option in %1: %2").arg(shown, key));
+        }
+    }
+    {
+        m_binderConnection = m_connectionName + QStringLiteral("-values");
+        QSqlDatabase binder = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_binderConnection);
+        binder.setDatabaseName(QStringLiteral(":memory:"));
+        if (!binder.open())
+            return makeError(ErrorCode::Storage, QStringLiteral("cannot open an in-memory SQLite database"));
+    }
+    {
+        QSqlDatabase database = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_connectionName);
+        if (!database.isValid())
+            return makeError(ErrorCode::Storage,
+                             QStringLiteral("Qt's PostgreSQL driver is missing (Debian: apt-get install libqt6sql6-psql)"));
+        database.setHostName(url.host());
+        database.setPort(url.port(5432));
+        database.setDatabaseName(url.path().mid(1));
+        if (!url.userName().isEmpty())
+            database.setUserName(url.userName(QUrl::FullyDecoded));
+        if (!url.password().isEmpty())
+            database.setPassword(url.password(QUrl::FullyDecoded));
+        database.setConnectOptions(options.join(QLatin1Char(';')));
+        if (!database.open())
+            return makeError(ErrorCode::Storage,
+                             QStringLiteral("cannot connect to %1: %2").arg(shown, database.lastError().text()));
+    }
+    QStringList settings{
+        QStringLiteral("SET synchronous_commit = ") + (m_options.sync == Sync::Full ? QStringLiteral("on") : QStringLiteral("off")),
+        QStringLiteral("SET lock_timeout = %1").arg(m_options.busyTimeoutMs),
+        QStringLiteral("SET client_min_messages = warning"),
+    };
+    if (!schema.isEmpty())
+        settings << QStringLiteral("CREATE SCHEMA IF NOT EXISTS ") + schema
+                 << QStringLiteral("SET search_path TO ") + schema + QStringLiteral(", public");
+    for (const QString &setting : settings) {
+        if (!execPlain(setting))
+            return storageError(setting);
+    }
+    return migrate();
+}
+
+Expected<bool> Database::openSqlite()
 {
     {
         QSqlDatabase database = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
@@ -96,8 +201,47 @@ bool Database::execPlain(const QString &sql)
     return true;
 }
 
+// On PostgreSQL a statement is sent with its values written into it as literals (escaped by the
+// driver), not prepared on the server: a server-side PREPARE must give every parameter a type up
+// front, and the store's statements, written once for both engines, leave many to context
+// (CASE branches, sums of two parameters) where SQLite needs none. Literals take their type from
+// the value, as in SQLite. The caller binds by name on a stand-in (an in-memory SQLite statement
+// over the same names); run() reads the values back and replaces the cached query with the result.
 QSqlQuery &Database::prepared(const QString &sql)
 {
+    if (m_backend == Backend::Postgresql) {
+        auto lit = m_literal.find(sql);
+        if (lit == m_literal.end()) {
+            LiteralStatement statement;
+            static const QRegularExpression placeholder(QStringLiteral("(?<![:\\w]):([A-Za-z_][A-Za-z0-9_]*)|'(?:[^']|'')*'"));
+            const QString &text = m_literal.insert(sql, LiteralStatement()).key(); // parts point into the key
+            qsizetype from = 0;
+            QStringList distinct;
+            for (auto match = placeholder.globalMatch(text); match.hasNext();) {
+                const QRegularExpressionMatch m = match.next();
+                if (m.captured(1).isEmpty())
+                    continue; // a string literal
+                statement.parts << QStringView(text).mid(from, m.capturedStart() - from);
+                statement.names << QLatin1Char(':') + m.captured(1);
+                if (!distinct.contains(statement.names.last()))
+                    distinct << statement.names.last();
+                from = m.capturedEnd();
+            }
+            statement.parts << QStringView(text).mid(from);
+            statement.binderSql = QStringLiteral("SELECT %1 /* %2 */")
+                                      .arg(distinct.isEmpty() ? QStringLiteral("1") : distinct.join(QLatin1Char(',')))
+                                      .arg(m_literal.size());
+            m_literalByBinder.insert(statement.binderSql, sql);
+            lit = m_literal.find(sql);
+            *lit = statement;
+        }
+        // A fresh stand-in to bind on; run() puts the result in its place.
+        QSqlQuery &slot = m_cache[sql];
+        slot = QSqlQuery(QSqlDatabase::database(m_binderConnection, false));
+        if (!slot.prepare(lit->binderSql))
+            qWarning("Database: cannot hold the values of %s", qPrintable(sql));
+        return slot;
+    }
     auto it = m_cache.find(sql);
     if (it == m_cache.end()) {
         QSqlQuery query(connection());
@@ -109,12 +253,46 @@ QSqlQuery &Database::prepared(const QString &sql)
     return *it;
 }
 
+bool Database::runLiteral(QSqlQuery &query)
+{
+    const auto source = m_literalByBinder.constFind(query.lastQuery());
+    if (source == m_literalByBinder.constEnd()) {
+        m_lastError = QStringLiteral("a statement that was not prepared");
+        return false;
+    }
+    const LiteralStatement &statement = *m_literal.constFind(*source);
+    const QSqlDriver *driver = connection().driver();
+    QString sql;
+    for (qsizetype i = 0; i < statement.names.size(); ++i) {
+        sql += statement.parts[i];
+        const QVariant value = query.boundValue(statement.names[i]);
+        QSqlField field(QString(), value.metaType());
+        field.setValue(value);
+        sql += driver->formatValue(field);
+    }
+    sql += statement.parts.constLast();
+    QSqlQuery result(connection());
+    result.setForwardOnly(true);
+    const bool ok = result.exec(sql);
+    query = std::move(result); // the caller reads the rows from the query it holds
+    if (ok)
+        return true;
+    m_lastError = query.lastError().text();
+    m_lastUnique = isUniqueViolation(query.lastError());
+    if (isDiskFull(query.lastError()))
+        m_lastError = QStringLiteral("disk full: ") + m_lastError;
+    return false;
+}
+
 bool Database::run(QSqlQuery &query)
 {
+    if (m_backend == Backend::Postgresql)
+        return runLiteral(query);
     if (query.exec())
         return true;
     m_lastError = query.lastError().text();
-    if (query.lastError().nativeErrorCode() == QLatin1String("13"))
+    m_lastUnique = isUniqueViolation(query.lastError());
+    if (isDiskFull(query.lastError()))
         m_lastError = QStringLiteral("disk full: ") + m_lastError;
     query.finish();
     return false;
@@ -127,7 +305,8 @@ bool Database::completed(QSqlQuery &query)
     if (!error.isValid())
         return true;
     m_lastError = error.text();
-    if (error.nativeErrorCode() == QLatin1String("13"))
+    m_lastUnique = isUniqueViolation(error);
+    if (isDiskFull(error))
         m_lastError = QStringLiteral("disk full: ") + m_lastError;
     return false;
 }
@@ -140,9 +319,26 @@ Error Database::storageError(const QString &what) const
 int Database::schemaVersion()
 {
     QSqlQuery query(connection());
+    if (m_backend == Backend::Postgresql) {
+        // The version lives in a table of the schema; none yet is version 0.
+        if (!query.exec(QStringLiteral("SELECT to_regclass('spool_schema') IS NOT NULL")) || !query.next())
+            return -1;
+        if (!query.value(0).toBool())
+            return 0;
+        if (!query.exec(QStringLiteral("SELECT version FROM spool_schema")) || !query.next())
+            return -1;
+        return query.value(0).toInt();
+    }
     if (!query.exec(QStringLiteral("PRAGMA user_version")) || !query.next())
         return -1;
     return query.value(0).toInt();
+}
+
+bool Database::setSchemaVersion(int version)
+{
+    if (m_backend == Backend::Postgresql)
+        return execPlain(QStringLiteral("UPDATE spool_schema SET version = %1").arg(version));
+    return execPlain(QStringLiteral("PRAGMA user_version=%1").arg(version));
 }
 
 Expected<bool> Database::applyStatements(const QStringList &statements, int version)
@@ -154,26 +350,45 @@ Expected<bool> Database::applyStatements(const QStringList &statements, int vers
         if (!execPlain(sql))
             return storageError(QStringLiteral("migration to version %1").arg(version));
     }
-    if (!execPlain(QStringLiteral("PRAGMA user_version=%1").arg(version)) || !tx.commit())
+    if (!setSchemaVersion(version) || !tx.commit())
         return storageError(QStringLiteral("migration to version %1").arg(version));
     return true;
 }
 
 Expected<bool> Database::migrate()
 {
-    const int target = m_options.targetVersion > 0 ? m_options.targetVersion : Migrations::currentVersion();
-    const int version = schemaVersion();
+    const Migrations::Engine engine = m_backend == Backend::Postgresql ? Migrations::Engine::Postgresql
+                                                                       : Migrations::Engine::Sqlite;
+    const int current = Migrations::currentVersion(engine);
+    const int target = m_options.targetVersion > 0 ? m_options.targetVersion : current;
+    // Hosts that start together on one server: one migrates, the others wait and find it done.
+    std::optional<Transaction> serialised;
+    if (m_backend == Backend::Postgresql) {
+        serialised.emplace(*this);
+        if (!serialised->active() || !execPlain(QStringLiteral("SELECT pg_advisory_xact_lock(7306580)")))
+            return storageError(QStringLiteral("waiting for another host's migration"));
+    }
+    auto migrated = migrateFrom(schemaVersion(), current, target);
+    if (migrated && serialised && !serialised->commit())
+        return storageError(QStringLiteral("migration"));
+    return migrated;
+}
+
+Expected<bool> Database::migrateFrom(int version, int current, int target)
+{
+    const Migrations::Engine engine = m_backend == Backend::Postgresql ? Migrations::Engine::Postgresql
+                                                                       : Migrations::Engine::Sqlite;
     if (version < 0)
         return storageError(QStringLiteral("reading the schema version"));
-    if (version > Migrations::currentVersion())
+    if (version > current)
         return makeError(ErrorCode::Storage,
                          QStringLiteral("%1 has schema version %2, newer than this Spool knows (%3)")
-                             .arg(m_path)
+                             .arg(displayLocation(m_path))
                              .arg(version)
-                             .arg(Migrations::currentVersion()));
-    if (version == 0 && target == Migrations::currentVersion())
-        return applyStatements(Migrations::freshSchema(), target);
-    for (const Migrations::Step &step : Migrations::steps()) {
+                             .arg(current));
+    if (version == 0 && target == current)
+        return applyStatements(Migrations::freshSchema(engine), target);
+    for (const Migrations::Step &step : Migrations::steps(engine)) {
         if (step.version <= version || step.version > target)
             continue;
         if (auto done = applyStatements(step.statements, step.version); !done)
@@ -185,6 +400,30 @@ Expected<bool> Database::migrate()
 QStringList Database::schemaDescription()
 {
     QStringList out;
+    if (m_backend == Backend::Postgresql) {
+        QSqlQuery q(connection());
+        q.exec(QStringLiteral("SELECT table_name, column_name, data_type, is_nullable, COALESCE(column_default, '')"
+                              " FROM information_schema.columns WHERE table_schema = current_schema()"
+                              " ORDER BY table_name, ordinal_position"));
+        while (q.next())
+            out << QStringLiteral("column %1: %2|%3|%4|%5")
+                       .arg(q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
+                            q.value(3).toString(), q.value(4).toString());
+        q.exec(QStringLiteral("SELECT tablename, indexname, indexdef FROM pg_indexes"
+                              " WHERE schemaname = current_schema() ORDER BY indexname"));
+        while (q.next())
+            out << QStringLiteral("index %1 on %2: %3").arg(q.value(1).toString(), q.value(0).toString(), q.value(2).toString());
+        q.exec(QStringLiteral("SELECT c.relname, t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t"
+                              " JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+                              " WHERE NOT t.tgisinternal AND n.nspname = current_schema() ORDER BY t.tgname"));
+        while (q.next())
+            out << QStringLiteral("trigger %1 on %2: %3").arg(q.value(1).toString(), q.value(0).toString(), q.value(2).toString());
+        q.exec(QStringLiteral("SELECT p.proname, md5(p.prosrc) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+                              " WHERE n.nspname = current_schema() ORDER BY p.proname"));
+        while (q.next())
+            out << QStringLiteral("function %1: %2").arg(q.value(0).toString(), q.value(1).toString());
+        return out;
+    }
     QSqlQuery objects(connection());
     objects.exec(QStringLiteral("SELECT type, name, tbl_name, sql FROM sqlite_master "
                                 "WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"));
@@ -219,6 +458,8 @@ QStringList Database::schemaDescription()
 QString Database::integrityCheck()
 {
     QSqlQuery query(connection());
+    if (m_backend == Backend::Postgresql) // the server checks its own pages; reachable is what is asked
+        return query.exec(QStringLiteral("SELECT 1")) ? QStringLiteral("ok") : query.lastError().text();
     if (!query.exec(QStringLiteral("PRAGMA integrity_check")) || !query.next())
         return query.lastError().text();
     return query.value(0).toString();
@@ -233,6 +474,8 @@ std::optional<CheckpointStats> Database::checkpointStats() const
 
 void Database::checkpoint()
 {
+    if (m_backend == Backend::Postgresql)
+        return; // the server checkpoints on its own
     execPlain(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"));
 }
 

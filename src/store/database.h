@@ -16,12 +16,15 @@
 class SqlDialect;
 
 // One connection to the queue's database, shared by the stores of each aggregate (jobs,
-// subscriptions, archive, host cool-downs, queue state): opening, pragmas, migrations, prepared
-// statements and transactions. A QSqlDatabase connection belongs to the thread that made it, so
-// create, use and destroy a Database on one thread (one per thread, each with its own name).
+// subscriptions, archive, host cool-downs, queue state): opening, settings, migrations, prepared
+// statements and transactions. The database is a SQLite file (the default, one machine) or a
+// PostgreSQL server named by a postgresql:// URL (several machines on one queue). A QSqlDatabase
+// connection belongs to the thread that made it, so create, use and destroy a Database on one
+// thread (one per thread, each with its own name).
 class Database final
 {
 public:
+    enum class Backend { Sqlite, Postgresql };
     enum class Sync { Normal, Full };
     struct Options
     {
@@ -34,13 +37,21 @@ public:
     };
     class Transaction;
 
-    Database(QString path, Options options);
+    // `location`: a file path, or postgresql://user[:password]@host[:port]/database[?schema=name&...]
+    // (other query items go to libpq: sslmode, connect_timeout, ...; without a password libpq
+    // reads PGPASSFILE or ~/.pgpass).
+    Database(QString location, Options options);
     ~Database();
     Q_DISABLE_COPY_MOVE(Database)
+
+    static bool isPostgresqlUrl(const QString &location);
+    // The location as it may be shown: without a password.
+    static QString displayLocation(const QString &location);
 
     Expected<bool> open();
     bool isOpen() const;
     QString path() const { return m_path; }
+    Backend backend() const { return m_backend; }
     // The Qt connection's name, for tests that reach the engine below it (fault injection).
     QString connectionName() const { return m_connectionName; }
     const SqlDialect &dialect() const { return *m_dialect; }
@@ -54,6 +65,8 @@ public:
     bool execPlain(const QString &sql);
     Error storageError(const QString &what) const;
     QString lastError() const { return m_lastError; }
+    // The last failed statement broke a unique index (either engine).
+    bool lastWasUniqueViolation() const { return m_lastUnique; }
 
     int schemaVersion();
     // Table and index definitions, normalised, for comparing schemas.
@@ -65,15 +78,32 @@ public:
 
 private:
     QSqlDatabase connection() const;
+    Expected<bool> openSqlite();
+    Expected<bool> openPostgresql();
+    bool setSchemaVersion(int version);
     Expected<bool> migrate();
+    Expected<bool> migrateFrom(int version, int current, int target);
     Expected<bool> applyStatements(const QStringList &statements, int version);
 
     QString m_path;
+    Backend m_backend;
     Options m_options;
     QString m_connectionName;
     const SqlDialect *m_dialect;
     QHash<QString, QSqlQuery> m_cache;
+    // PostgreSQL: statements run with their values as literals (see prepared()).
+    struct LiteralStatement
+    {
+        QString binderSql;        // a stand-in over the same names, on an in-memory SQLite database
+        QList<QStringView> parts; // the SQL around the placeholders
+        QStringList names;        // the placeholder between parts[i] and parts[i + 1]
+    };
+    QHash<QString, LiteralStatement> m_literal;
+    QHash<QString, QString> m_literalByBinder; // the stand-in's SQL -> the statement's
+    QString m_binderConnection;
+    bool runLiteral(QSqlQuery &query);
     QString m_lastError;
+    bool m_lastUnique = false;
     int m_txDepth = 0;
     std::unique_ptr<Checkpointer> m_checkpointer;
 };

@@ -25,15 +25,6 @@ const QHash<QString, QString> kSortColumns{
     {QStringLiteral("progress"), QStringLiteral("progress_percent")},
 };
 
-// A search term as one FTS5 phrase: the trigram index finds any substring of three characters
-// or more without a scan.
-QString ftsPhrase(const QString &text)
-{
-    QString phrase = text;
-    phrase.replace(QLatin1Char('"'), QLatin1String("\"\""));
-    return QLatin1Char('"') + phrase + QLatin1Char('"');
-}
-
 struct Where
 {
     QString sql;
@@ -61,11 +52,11 @@ Where whereFor(const JobFilter &filter, const SqlDialect &dialect)
             w.binds.insert(QStringLiteral(":parent"), *filter.parentId);
     }
     if (filter.textMatches) {
-        where << QStringLiteral("id IN (") + dialect.valuesOf(QStringLiteral(":matches")) + QLatin1Char(')');
+        where << QStringLiteral("id IN (") + dialect.intValuesOf(QStringLiteral(":matches")) + QLatin1Char(')');
         w.binds.insert(QStringLiteral(":matches"), *filter.textMatches);
     } else if (filter.text.size() >= 3) {
-        where << QStringLiteral("id IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH :text)");
-        w.binds.insert(QStringLiteral(":text"), ftsPhrase(filter.text));
+        where << QStringLiteral("id IN (") + dialect.textSearch() + QLatin1Char(')');
+        w.binds.insert(QStringLiteral(":text"), dialect.textSearchValue(filter.text));
     } else if (!filter.text.isEmpty()) {
         where << QStringLiteral("(title LIKE :text ESCAPE '\\' OR url LIKE :text ESCAPE '\\')");
         QString escaped = filter.text;
@@ -141,7 +132,7 @@ QList<qint64> JobListing::ids(const JobFilter &filter)
 QList<Job> JobListing::jobsInOrder(const QList<qint64> &ids)
 {
     QSqlQuery &q = m_db.prepared(QStringLiteral("SELECT ") + kJobColumns
-                            + QStringLiteral(" FROM jobs WHERE id IN (") + m_db.dialect().valuesOf(QStringLiteral(":ids")) + QStringLiteral(")"));
+                            + QStringLiteral(" FROM jobs WHERE id IN (") + m_db.dialect().intValuesOf(QStringLiteral(":ids")) + QStringLiteral(")"));
     q.bindValue(QStringLiteral(":ids"), jsonArray(ids));
     if (!m_db.run(q))
         return {};
@@ -161,8 +152,8 @@ bool JobListing::resolveText(JobFilter &filter, int maxMatches, TextOverflow ove
     filter.textMatches.reset();
     if (filter.text.size() < 3)
         return true;
-    QSqlQuery &q = m_db.prepared(QStringLiteral("SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH :text LIMIT :limit"));
-    q.bindValue(QStringLiteral(":text"), ftsPhrase(filter.text));
+    QSqlQuery &q = m_db.prepared(m_db.dialect().textSearch() + QStringLiteral(" LIMIT :limit"));
+    q.bindValue(QStringLiteral(":text"), m_db.dialect().textSearchValue(filter.text));
     q.bindValue(QStringLiteral(":limit"), maxMatches + 1);
     if (!m_db.run(q))
         return true;

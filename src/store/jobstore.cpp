@@ -99,7 +99,7 @@ Expected<JobStore::Inserted> JobStore::insertOne(const NewJob &job, qint64 now)
     QSqlQuery &q = m_db.prepared(QStringLiteral(
         "INSERT INTO jobs (id, type, status, priority, url, options, parent_job_id, waiting_parent, unique_key,"
         " max_attempts, run_at, due, created_at, updated_at, title, host) VALUES ("
-        " MAX(COALESCE((SELECT MAX(id) FROM jobs), 0), (SELECT value FROM queue_state WHERE key = 'last_removed_id')) + 1,"
+        " ") + m_db.dialect().newJobId() + QStringLiteral(","
         " :type, 'pending', :priority, :url, :options, :parent, :waiting, :key, :max, :run_at, :due, :now, :now, :title, :host)"
         " RETURNING ") + kJobColumns);
     const qint64 runAt = job.runAt > 0 ? job.runAt : now;
@@ -290,17 +290,20 @@ QString JobStore::claimSql(int arms, bool byHost)
         else
             arm += QStringLiteral(" AND host NOT IN (") + d.valuesOf(QStringLiteral(":hosts")) + QLatin1Char(')');
         arm += QStringLiteral(" AND ") + kClaimable + QStringLiteral(" AND run_at <= :now AND id NOT IN (")
-               + d.valuesOf(QStringLiteral(":ids")) + QStringLiteral(") ORDER BY priority DESC, run_at, id LIMIT :limit)");
+               + d.intValuesOf(QStringLiteral(":ids")) + QStringLiteral(") ORDER BY priority DESC, run_at, id LIMIT :limit")
+               + d.skipLocked() + QStringLiteral(") AS arm%1").arg(i);
         parts << arm;
     }
-    return QStringLiteral(
-               "UPDATE jobs SET status = 'running', attempts = attempts + 1, worker = :worker, started_at = :now,"
+    // The rows are picked once, in a materialised CTE: a planner that ran a LIMIT ... SKIP LOCKED
+    // subquery again for each row it updates could take more rows than the limit.
+    return QStringLiteral("WITH picked AS MATERIALIZED (SELECT id FROM (")
+           + parts.join(QStringLiteral(" UNION ALL "))
+           + QStringLiteral(") AS arms ORDER BY priority DESC, run_at, id LIMIT :limit)"
+               " UPDATE jobs SET status = 'running', attempts = attempts + 1, worker = :worker, started_at = :now,"
                " updated_at = :now, error_class = NULL, error_message = NULL, claim_id = ")
            + d.randomToken()
-           + QStringLiteral(", lease_until = :now + (SELECT value FROM json_each(:leases) WHERE key = jobs.type)"
-                            " WHERE id IN (SELECT id FROM (")
-           + parts.join(QStringLiteral(" UNION ALL "))
-           + QStringLiteral(") ORDER BY priority DESC, run_at, id LIMIT :limit) RETURNING ") + kJobColumns;
+           + QStringLiteral(", lease_until = :now + ") + d.intMember(QStringLiteral(":leases"), QStringLiteral("jobs.type"))
+           + QStringLiteral(" WHERE id IN (SELECT id FROM picked) RETURNING ") + kJobColumns;
 }
 
 Expected<QList<Job>> JobStore::claim(const ClaimRequest &request)
@@ -384,20 +387,21 @@ Expected<TransitionResult> JobStore::transition(qint64 id, JobStatus to, const T
         return m_db.storageError(QStringLiteral("changing job %1").arg(id));
     QSqlQuery &q = m_db.prepared(QStringLiteral(
         "UPDATE jobs SET status = :to, updated_at = :now,"
-        " attempts = CASE WHEN :reset THEN 0 WHEN :uncharge THEN MAX(attempts - 1, 0) ELSE attempts END,"
-        " finished_at = CASE WHEN :final THEN :now ELSE NULL END,"
+        " attempts = CASE WHEN :reset = 1 THEN 0 WHEN :uncharge = 1 THEN ") + m_db.dialect().greatest(QStringLiteral("attempts - 1"), QStringLiteral("0"))
+        + QStringLiteral(" ELSE attempts END,"
+        " finished_at = CASE WHEN :final = 1 THEN :now ELSE NULL END,"
         " lease_until = NULL, worker = NULL, claim_id = NULL,"
-        " error_class = CASE WHEN :set_class THEN NULLIF(:class, '') ELSE error_class END,"
-        " error_message = CASE WHEN :set_message THEN NULLIF(:message, '') ELSE error_message END,"
-        " run_at = COALESCE(:now + :run_in, run_at),"
-        " due = CASE WHEN COALESCE(:now + :run_in, run_at) <= :now THEN 1 ELSE 0 END,"
+        " error_class = CASE WHEN :set_class = 1 THEN NULLIF(:class, '') ELSE error_class END,"
+        " error_message = CASE WHEN :set_message = 1 THEN NULLIF(:message, '') ELSE error_message END,"
+        " run_at = COALESCE(CAST(:now AS BIGINT) + :run_in, run_at),"
+        " due = CASE WHEN COALESCE(CAST(:now AS BIGINT) + :run_in, run_at) <= :now THEN 1 ELSE 0 END,"
         " result = COALESCE(:result, result), title = COALESCE(:title, title),"
-        " unique_key = CASE WHEN :clear_key THEN NULL ELSE unique_key END,"
-        " progress_percent = CASE WHEN :set_progress THEN :percent ELSE progress_percent END,"
-        " downloaded_bytes = CASE WHEN :set_progress THEN :down ELSE downloaded_bytes END,"
-        " total_bytes = CASE WHEN :set_progress THEN :total ELSE total_bytes END,"
-        " items_done = CASE WHEN :set_progress THEN :done ELSE items_done END,"
-        " items_total = CASE WHEN :set_progress THEN :items ELSE items_total END"
+        " unique_key = CASE WHEN :clear_key = 1 THEN NULL ELSE unique_key END,"
+        " progress_percent = CASE WHEN :set_progress = 1 THEN :percent ELSE progress_percent END,"
+        " downloaded_bytes = CASE WHEN :set_progress = 1 THEN :down ELSE downloaded_bytes END,"
+        " total_bytes = CASE WHEN :set_progress = 1 THEN :total ELSE total_bytes END,"
+        " items_done = CASE WHEN :set_progress = 1 THEN :done ELSE items_done END,"
+        " items_total = CASE WHEN :set_progress = 1 THEN :items ELSE items_total END"
         " WHERE id = :id AND status IN (") + m_db.dialect().valuesOf(QStringLiteral(":sources"))
         + QStringLiteral(") AND (:fenced = 0 OR claim_id = :claim) RETURNING ") + kJobColumns);
     q.bindValue(QStringLiteral(":to"), statusName(to));
@@ -425,7 +429,7 @@ Expected<TransitionResult> JobStore::transition(qint64 id, JobStatus to, const T
     q.bindValue(QStringLiteral(":fenced"), changes.fence ? 1 : 0);
     q.bindValue(QStringLiteral(":claim"), changes.fence ? changes.fence->claimId : 0);
     if (!m_db.run(q)) {
-        if (m_db.lastError().contains(QLatin1String("UNIQUE")))
+        if (m_db.lastWasUniqueViolation())
             return makeError(ErrorCode::Conflict,
                              QCoreApplication::translate("JobQueue", "job %1 cannot return: an identical job is already queued").arg(id));
         return m_db.storageError(QStringLiteral("changing job %1").arg(id));
@@ -614,10 +618,11 @@ Expected<JobStore::PruneStep> JobStore::pruneFinished(qint64 cutoff, const Prune
     if (candidates.isEmpty())
         return tx.commit() ? Expected<PruneStep>(step) : m_db.storageError(QStringLiteral("pruning"));
     QSqlQuery &q = m_db.prepared(QStringLiteral(
-        "WITH RECURSIVE tree(root, id) AS (SELECT value, value FROM json_each(:roots)"
-        " UNION ALL SELECT t.root, j.id FROM jobs j JOIN tree t ON j.parent_job_id = t.id),"
+        "WITH RECURSIVE tree(root, id) AS (SELECT value, value FROM (") + m_db.dialect().intValuesOf(QStringLiteral(":roots"))
+        + QStringLiteral(") AS roots UNION ALL SELECT t.root, j.id FROM jobs j JOIN tree t ON j.parent_job_id = t.id),"
         " whole(root) AS (SELECT t.root FROM tree t JOIN jobs j ON j.id = t.id GROUP BY t.root"
-        " HAVING MIN(j.status IN ('completed','cancelled') AND j.finished_at < :cutoff) = 1)"
+        " HAVING ") + m_db.dialect().allOf(QStringLiteral("j.status IN ('completed','cancelled') AND j.finished_at < :cutoff"))
+        + QStringLiteral(")"
         " DELETE FROM jobs WHERE id IN (SELECT id FROM tree WHERE root IN (SELECT root FROM whole)) RETURNING id"));
     q.bindValue(QStringLiteral(":roots"), jsonArray(candidates));
     q.bindValue(QStringLiteral(":cutoff"), cutoff);

@@ -185,6 +185,122 @@ const QStringList kV6{
                    " DELETE FROM job_events WHERE job_id = OLD.id; END"),
 };
 
+// PostgreSQL, version 1: the same tables, indexes and kept counts as SQLite's version 6, in
+// PostgreSQL's words. Ids come from sequences (never handed out twice, so no last_removed_id
+// trigger); the substring search is a pg_trgm GIN index over title and URL; triggers call PL/pgSQL
+// functions. The version is a row of spool_schema.
+const QStringList kPgV1{
+    QStringLiteral("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"),
+    QStringLiteral("CREATE TABLE spool_schema (version INTEGER NOT NULL)"),
+    QStringLiteral("INSERT INTO spool_schema (version) VALUES (0)"),
+    QStringLiteral("CREATE TABLE jobs ("
+                   " id BIGSERIAL PRIMARY KEY,"
+                   " type TEXT NOT NULL,"
+                   " status TEXT NOT NULL,"
+                   " priority BIGINT NOT NULL DEFAULT 0,"
+                   " url TEXT NOT NULL DEFAULT '',"
+                   " options TEXT NOT NULL DEFAULT '{}',"
+                   " parent_job_id BIGINT REFERENCES jobs(id) ON DELETE SET NULL,"
+                   " waiting_parent BIGINT NOT NULL DEFAULT 0,"
+                   " unique_key TEXT,"
+                   " attempts BIGINT NOT NULL DEFAULT 0,"
+                   " max_attempts BIGINT NOT NULL,"
+                   " run_at BIGINT NOT NULL,"
+                   " created_at BIGINT NOT NULL,"
+                   " started_at BIGINT,"
+                   " finished_at BIGINT,"
+                   " updated_at BIGINT NOT NULL,"
+                   " lease_until BIGINT,"
+                   " worker TEXT,"
+                   " progress_percent DOUBLE PRECISION,"
+                   " downloaded_bytes BIGINT NOT NULL DEFAULT 0,"
+                   " total_bytes BIGINT,"
+                   " speed_bps DOUBLE PRECISION,"
+                   " eta_s BIGINT,"
+                   " items_done BIGINT NOT NULL DEFAULT 0,"
+                   " items_total BIGINT NOT NULL DEFAULT 0,"
+                   " error_class TEXT,"
+                   " error_message TEXT,"
+                   " result TEXT NOT NULL DEFAULT '{}',"
+                   " title TEXT NOT NULL DEFAULT '',"
+                   " uploader TEXT NOT NULL DEFAULT '',"
+                   " duration_s DOUBLE PRECISION,"
+                   " upload_date TEXT NOT NULL DEFAULT '',"
+                   " host TEXT NOT NULL DEFAULT '',"
+                   " claim_id BIGINT,"
+                   " due BIGINT NOT NULL DEFAULT 1"
+                   ")"),
+    QStringLiteral("CREATE INDEX jobs_status ON jobs(status, id)"),
+    QStringLiteral("CREATE INDEX jobs_type ON jobs(type, id)"),
+    QStringLiteral("CREATE INDEX jobs_parent ON jobs(parent_job_id) WHERE parent_job_id IS NOT NULL"),
+    QStringLiteral("CREATE INDEX jobs_prune ON jobs(finished_at) WHERE status IN ('completed','cancelled')"),
+    QStringLiteral("CREATE UNIQUE INDEX jobs_unique_key ON jobs(unique_key) "
+                   "WHERE unique_key IS NOT NULL AND status NOT IN ('dead','cancelled')"),
+    QStringLiteral("CREATE INDEX jobs_claim ON jobs(type, priority DESC, run_at, id) "
+                   "WHERE status IN ('pending','retrying') AND waiting_parent = 0 AND due = 1"),
+    QStringLiteral("CREATE INDEX jobs_claim_host ON jobs(type, host, priority DESC, run_at, id) "
+                   "WHERE status IN ('pending','retrying') AND waiting_parent = 0 AND due = 1"),
+    QStringLiteral("CREATE INDEX jobs_scheduled ON jobs(run_at) WHERE status IN ('pending','retrying') AND due = 0"),
+    QStringLiteral("CREATE INDEX jobs_text ON jobs USING gin (title public.gin_trgm_ops, url public.gin_trgm_ops)"),
+    QStringLiteral("CREATE TABLE subscriptions ("
+                   " id BIGSERIAL PRIMARY KEY,"
+                   " url TEXT NOT NULL UNIQUE,"
+                   " type TEXT NOT NULL,"
+                   " interval_s BIGINT NOT NULL,"
+                   " options TEXT NOT NULL DEFAULT '{}',"
+                   " priority BIGINT NOT NULL DEFAULT 0,"
+                   " next_run_at BIGINT NOT NULL,"
+                   " last_job_id BIGINT REFERENCES jobs(id) ON DELETE SET NULL,"
+                   " created_at BIGINT NOT NULL,"
+                   " enabled BIGINT NOT NULL DEFAULT 1"
+                   ")"),
+    QStringLiteral("CREATE INDEX subscriptions_due ON subscriptions(next_run_at) WHERE enabled = 1"),
+    QStringLiteral("CREATE TABLE host_cooldowns (host TEXT PRIMARY KEY, until_ms BIGINT NOT NULL, reason TEXT NOT NULL DEFAULT '')"),
+    QStringLiteral("CREATE TABLE archive (key TEXT PRIMARY KEY, job_id BIGINT, path TEXT NOT NULL DEFAULT '',"
+                   " created_at BIGINT NOT NULL)"),
+    QStringLiteral("CREATE TABLE job_counts (status TEXT NOT NULL, type TEXT NOT NULL, top_level BIGINT NOT NULL,"
+                   " n BIGINT NOT NULL, PRIMARY KEY (status, type, top_level))"),
+    QStringLiteral("CREATE FUNCTION jobs_count() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                   " IF TG_OP IN ('UPDATE', 'DELETE') THEN"
+                   " UPDATE job_counts SET n = n - 1 WHERE status = OLD.status AND type = OLD.type"
+                   " AND top_level = CAST(OLD.parent_job_id IS NULL AS integer); END IF;"
+                   " IF TG_OP IN ('UPDATE', 'INSERT') THEN"
+                   " INSERT INTO job_counts (status, type, top_level, n)"
+                   " VALUES (NEW.status, NEW.type, CAST(NEW.parent_job_id IS NULL AS integer), 1)"
+                   " ON CONFLICT (status, type, top_level) DO UPDATE SET n = job_counts.n + 1; END IF;"
+                   " RETURN NULL; END $$"),
+    QStringLiteral("CREATE TRIGGER jobs_count_insert AFTER INSERT ON jobs FOR EACH ROW EXECUTE FUNCTION jobs_count()"),
+    QStringLiteral("CREATE TRIGGER jobs_count_delete AFTER DELETE ON jobs FOR EACH ROW EXECUTE FUNCTION jobs_count()"),
+    QStringLiteral("CREATE TRIGGER jobs_count_update AFTER UPDATE OF status, type, parent_job_id ON jobs FOR EACH ROW"
+                   " WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.type IS DISTINCT FROM NEW.type"
+                   " OR (OLD.parent_job_id IS NULL) IS DISTINCT FROM (NEW.parent_job_id IS NULL))"
+                   " EXECUTE FUNCTION jobs_count()"),
+    QStringLiteral("CREATE TABLE queue_state (key TEXT PRIMARY KEY, value BIGINT NOT NULL)"),
+    QStringLiteral("INSERT INTO queue_state (key, value) VALUES ('held', 0), ('last_removed_id', 0)"),
+    QStringLiteral("CREATE TABLE job_events ("
+                   " id BIGSERIAL PRIMARY KEY,"
+                   " job_id BIGINT NOT NULL,"
+                   " at BIGINT NOT NULL,"
+                   " level TEXT NOT NULL,"
+                   " event TEXT NOT NULL,"
+                   " message TEXT NOT NULL,"
+                   " fields TEXT NOT NULL DEFAULT '{}'"
+                   ")"),
+    QStringLiteral("CREATE INDEX job_events_job ON job_events(job_id, id)"),
+    QStringLiteral("CREATE FUNCTION jobs_events_claim() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                   " INSERT INTO job_events (job_id, at, level, event, message, fields)"
+                   " VALUES (NEW.id, NEW.started_at, 'info', 'started',"
+                   " format('Attempt %s of %s started', NEW.attempts, NEW.max_attempts),"
+                   " CAST(json_build_object('attempt', NEW.attempts, 'worker', NEW.worker) AS text));"
+                   " RETURN NULL; END $$"),
+    QStringLiteral("CREATE TRIGGER jobs_events_claim AFTER UPDATE OF claim_id ON jobs FOR EACH ROW"
+                   " WHEN (NEW.status = 'running' AND NEW.claim_id IS DISTINCT FROM OLD.claim_id)"
+                   " EXECUTE FUNCTION jobs_events_claim()"),
+    QStringLiteral("CREATE FUNCTION jobs_events_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                   " DELETE FROM job_events WHERE job_id = OLD.id; RETURN NULL; END $$"),
+    QStringLiteral("CREATE TRIGGER jobs_events_delete AFTER DELETE ON jobs FOR EACH ROW EXECUTE FUNCTION jobs_events_delete()"),
+};
+
 QStringList v1()
 {
     return QStringList{kJobsV1} + kV1ClaimIndexes + jobIndexes();
@@ -221,20 +337,28 @@ QStringList fresh()
 }
 } // namespace
 
-const QList<Step> &steps()
+const QList<Step> &steps(Engine engine)
 {
-    static const QList<Step> all{{1, v1()}, {2, v2()}, {3, kV3}, {4, kV4}, {5, v5()}, {6, kV6}};
-    return all;
+    static const QList<Step> sqlite{{1, v1()}, {2, v2()}, {3, kV3}, {4, kV4}, {5, v5()}, {6, kV6}};
+    static const QList<Step> postgresql{{1, kPgV1}};
+    return engine == Engine::Postgresql ? postgresql : sqlite;
 }
 
-const QStringList &freshSchema()
+const QStringList &freshSchema(Engine engine)
 {
-    static const QStringList schema = fresh();
-    return schema;
+    static const QStringList sqlite = fresh();
+    // Every PostgreSQL step so far is the fresh schema.
+    static const QStringList postgresql = [] {
+        QStringList all;
+        for (const Step &step : steps(Engine::Postgresql))
+            all += step.statements;
+        return all;
+    }();
+    return engine == Engine::Postgresql ? postgresql : sqlite;
 }
 
-int currentVersion()
+int currentVersion(Engine engine)
 {
-    return steps().constLast().version;
+    return steps(engine).constLast().version;
 }
 } // namespace Migrations

@@ -10,7 +10,9 @@
 #include "workers/progressreporter.h"
 #include "workers/workerregistry.h"
 
+#include <QCoreApplication>
 #include <QCryptographicHash>
+#include <QRandomGenerator>
 #include <QDirIterator>
 #include <QFile>
 #include <QJsonArray>
@@ -24,6 +26,7 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <stdexcept>
 
 RunLedger &RunLedger::instance()
@@ -309,6 +312,27 @@ QList<Job> TestCore::claim(int limit)
 QByteArray TestCore::logText(qint64 id)
 {
     return JobLog(m_core->store(), m_core->logs()).text(id);
+}
+
+bool testingPostgresql()
+{
+    return qEnvironmentVariableIsSet("SPOOL_TEST_POSTGRESQL");
+}
+
+QString testDatabase(const QTemporaryDir &dir, const QString &name)
+{
+    if (!testingPostgresql())
+        return dir.filePath(name);
+    QFile file(qEnvironmentVariable("SPOOL_TEST_POSTGRESQL"));
+    if (!file.open(QIODevice::ReadOnly))
+        qFatal("SPOOL_TEST_POSTGRESQL names %s, which cannot be read: is the test server running?",
+               qPrintable(file.fileName()));
+    static std::atomic<int> counter{0};
+    const QString schema = QStringLiteral("t%1_%2_%3")
+                               .arg(QCoreApplication::applicationPid())
+                               .arg(++counter)
+                               .arg(QRandomGenerator::global()->generate() % 1000000);
+    return QString::fromUtf8(file.readAll()).trimmed() + QStringLiteral("?schema=") + schema;
 }
 
 QByteArray jobLogText(Store &store, const QString &dataDir, qint64 id)

@@ -115,6 +115,19 @@ private:
 };
 
 void registerTestWorkers(SpoolCore &core);
+
+// The store suites run against both backends: ctest runs them once on SQLite files and once, with
+// SPOOL_TEST_POSTGRESQL naming the URL file of the private server tests/postgresql/testserver.sh
+// started, on PostgreSQL.
+bool testingPostgresql();
+// Where a test's queue lives: a SQLite file `name` in `dir`, or a fresh schema on the test server.
+QString testDatabase(const QTemporaryDir &dir, const QString &name = QStringLiteral("queue.sqlite"));
+// For a test of one engine's own behaviour (a SQLite file's WAL, a full disk by page count).
+#define SPOOL_SQLITE_ONLY()                                                                         \
+    do {                                                                                            \
+        if (testingPostgresql())                                                                    \
+            QSKIP("about SQLite files; the same suite runs on SQLite");                           \
+    } while (false)
 // The log of a job in the queue of another process's data dir, as JobLog shows it.
 QByteArray jobLogText(Store &store, const QString &dataDir, qint64 id);
 

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# A private PostgreSQL server for the tests: its own cluster in a folder of the build tree, on a
+# port of its own and a socket in that folder, so it never touches a system cluster.
+#   testserver.sh start DIR   initdb (once) and start; writes DIR/url (postgresql://...)
+#   testserver.sh stop DIR    stop it
+#   testserver.sh restart DIR stop and start again (tests of reconnection)
+set -euo pipefail
+cmd=$1
+dir=$(realpath -m "$2")
+bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
+  echo "testserver.sh: PostgreSQL's server programs are missing (Debian: apt-get install postgresql)" >&2
+  exit 1
+fi
+# The server refuses to run as root: run it as the postgres account then.
+as=()
+if [ "$(id -u)" -eq 0 ]; then
+  as=(runuser -u postgres --)
+fi
+data=$dir/data
+port_file=$dir/port
+
+pg() { "${as[@]}" "$@"; }
+
+start() {
+  mkdir -p "$dir"
+  [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+  if [ ! -f "$data/PG_VERSION" ]; then
+    pg "$bin/initdb" -D "$data" -A trust -U spool -E UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 \
+      || { cat "$dir/initdb.log" >&2; exit 1; }
+  fi
+  local port
+  port=$(cat "$port_file" 2>/dev/null || python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  echo "$port" >"$port_file"
+  # Left running by a run that was killed: use it.
+  if pg "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    echo "postgresql://spool@127.0.0.1:$port/spool" >"$dir/url"
+    return 0
+  fi
+  # Fast for tests and still a real server: no fsync (the data is thrown away after the run).
+  pg "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    start >/dev/null
+  pg "$bin/psql" -h "$dir" -p "$port" -U spool -d postgres -qtAc "SELECT 1 FROM pg_database WHERE datname = 'spool'" | grep -q 1 \
+    || pg "$bin/createdb" -h "$dir" -p "$port" -U spool spool
+  echo "postgresql://spool@127.0.0.1:$port/spool" >"$dir/url"
+  chmod a+r "$dir/url"
+}
+
+stop() {
+  [ -f "$data/postmaster.pid" ] && pg "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null || true
+}
+
+case "$cmd" in
+  start) start ;;
+  stop) stop ;;
+  restart) stop; start ;;
+  *) echo "usage: $0 start|stop|restart DIR" >&2; exit 2 ;;
+esac
