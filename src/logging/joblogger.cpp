@@ -23,13 +23,18 @@ QString JobLogger::levelName(Level level)
     return QString();
 }
 
+QByteArray JobLogger::humanLine(const QString &time, const QString &level, QString message)
+{
+    message.replace(QLatin1Char('\n'), QLatin1String("\n    ")); // one entry stays one visual block
+    return (time + QLatin1Char(' ') + level.toUpper().leftJustified(8) + message).toUtf8() + '\n';
+}
+
 void JobLogger::log(Level level, const QString &event, const QString &message, const QJsonObject &fields)
 {
     const QString ts = m_clock->now().toString(Qt::ISODateWithMs);
-    QString line = ts + QLatin1Char(' ') + levelName(level).toUpper().leftJustified(8) + message;
-    line.replace(QLatin1Char('\n'), QLatin1String("\n    ")); // one entry stays one visual block
+    const QByteArray line = humanLine(ts, levelName(level), message);
     std::lock_guard lock(m_mutex);
-    write(m_human, QStringLiteral("job.log"), line.toUtf8() + '\n');
+    write(m_human, QStringLiteral("job.log"), line);
     if (event.isEmpty())
         return;
     QJsonObject object{{QStringLiteral("ts"), ts},

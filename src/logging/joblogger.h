@@ -31,6 +31,9 @@ public:
     void flush();
 
     static QString levelName(Level level);
+    // A job.log entry as written: "<time> <LEVEL>   <message>", continuation lines indented, with
+    // its newline. `time` is ISO 8601 UTC with milliseconds; `level` a levelName().
+    static QByteArray humanLine(const QString &time, const QString &level, QString message);
 
 private:
     struct CappedFile

@@ -1,5 +1,6 @@
 #include "queue/joblog.h"
 
+#include "logging/joblogger.h"
 #include "logging/logstore.h"
 #include "store/store.h"
 
@@ -56,10 +57,8 @@ Probe entryAtOrAfter(QFile &file, qint64 size, qint64 pos)
             return {lineStart, nl < 0 && head.size() < kTimeLength ? QByteArray(kTimeLength, '~')
                                                                    : head.left(kTimeLength)};
         }
-        if (nl < 0) { // a long continuation line: find its end
-            const Probe next = entryAtOrAfter(file, size, lineStart + head.size());
-            return next;
-        }
+        if (nl < 0) // a long continuation line: find its end
+            return entryAtOrAfter(file, size, lineStart + head.size());
         lineStart += nl + 1;
     }
     return {size, {}};
@@ -86,9 +85,7 @@ qint64 completeLines(QFile &file)
 // whose entries are in time order.
 qint64 insertionPoint(QFile &file, qint64 size, const DbLine &line)
 {
-    const auto after = [&line](const Probe &p) {
-        return p.start >= 0 && !p.at.isEmpty() && (line.start ? p.at >= line.at : p.at > line.at);
-    };
+    const auto after = [&line](const Probe &p) { return line.start ? p.at >= line.at : p.at > line.at; };
     qint64 lo = 0;
     qint64 hi = size;
     while (lo < hi) {
@@ -99,21 +96,16 @@ qint64 insertionPoint(QFile &file, qint64 size, const DbLine &line)
         else
             lo = p.start + 1;
     }
-    const Probe p = entryAtOrAfter(file, size, lo);
-    return p.start;
+    return entryAtOrAfter(file, size, lo).start;
 }
-} // namespace
 
-namespace {
 QList<DbLine> databaseLines(Store &store, qint64 jobId)
 {
     QList<DbLine> lines;
     for (const JobEventStore::Line &line : store.events().lines(jobId)) {
-        const QByteArray at = QDateTime::fromMSecsSinceEpoch(line.at, Qt::UTC).toString(Qt::ISODateWithMs).toUtf8();
-        QString message = line.message;
-        message.replace(QLatin1Char('\n'), QLatin1String("\n    "));
-        lines << DbLine{at, line.event == QLatin1String("started"),
-                        at + ' ' + line.level.toUpper().leftJustified(8).toUtf8() + message.toUtf8() + '\n', 0};
+        const QString at = QDateTime::fromMSecsSinceEpoch(line.at, Qt::UTC).toString(Qt::ISODateWithMs);
+        lines << DbLine{at.toUtf8(), line.event == QLatin1String("started"),
+                        JobLogger::humanLine(at, line.level, line.message), 0};
     }
     std::stable_sort(lines.begin(), lines.end(), [](const DbLine &a, const DbLine &b) {
         return a.at != b.at ? a.at < b.at : a.start > b.start;
