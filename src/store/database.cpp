@@ -16,12 +16,13 @@
 #include <atomic>
 
 namespace {
-// SQLITE_FULL, or PostgreSQL's disk_full.
+// A unique index refused the row (either engine).
 bool isUniqueViolation(const QSqlError &error)
 {
     return error.nativeErrorCode() == QLatin1String("23505") || error.text().contains(QLatin1String("UNIQUE constraint failed"));
 }
 
+// SQLITE_FULL, or PostgreSQL's disk_full.
 bool isDiskFull(const QSqlError &error)
 {
     return error.nativeErrorCode() == QLatin1String("13") || error.nativeErrorCode() == QLatin1String("53100");
@@ -212,9 +213,10 @@ QSqlQuery &Database::prepared(const QString &sql)
     if (m_backend == Backend::Postgresql) {
         auto lit = m_literal.find(sql);
         if (lit == m_literal.end()) {
-            LiteralStatement statement;
             static const QRegularExpression placeholder(QStringLiteral("(?<![:\\w]):([A-Za-z_][A-Za-z0-9_]*)|'(?:[^']|'')*'"));
-            const QString &text = m_literal.insert(sql, LiteralStatement()).key(); // parts point into the key
+            lit = m_literal.insert(sql, LiteralStatement());
+            const QString &text = lit.key(); // the parts point into the key
+            LiteralStatement &statement = *lit;
             qsizetype from = 0;
             QStringList distinct;
             for (auto match = placeholder.globalMatch(text); match.hasNext();) {
@@ -232,8 +234,6 @@ QSqlQuery &Database::prepared(const QString &sql)
                                       .arg(distinct.isEmpty() ? QStringLiteral("1") : distinct.join(QLatin1Char(',')))
                                       .arg(m_literal.size());
             m_literalByBinder.insert(statement.binderSql, sql);
-            lit = m_literal.find(sql);
-            *lit = statement;
         }
         // A fresh stand-in to bind on; run() puts the result in its place.
         QSqlQuery &slot = m_cache[sql];
@@ -275,13 +275,17 @@ bool Database::runLiteral(QSqlQuery &query)
     result.setForwardOnly(true);
     const bool ok = result.exec(sql);
     query = std::move(result); // the caller reads the rows from the query it holds
-    if (ok)
-        return true;
-    m_lastError = query.lastError().text();
-    m_lastUnique = isUniqueViolation(query.lastError());
-    if (isDiskFull(query.lastError()))
+    if (!ok)
+        noteFailure(query.lastError());
+    return ok;
+}
+
+void Database::noteFailure(const QSqlError &error)
+{
+    m_lastError = error.text();
+    m_lastUnique = isUniqueViolation(error);
+    if (isDiskFull(error))
         m_lastError = QStringLiteral("disk full: ") + m_lastError;
-    return false;
 }
 
 bool Database::run(QSqlQuery &query)
@@ -290,10 +294,7 @@ bool Database::run(QSqlQuery &query)
         return runLiteral(query);
     if (query.exec())
         return true;
-    m_lastError = query.lastError().text();
-    m_lastUnique = isUniqueViolation(query.lastError());
-    if (isDiskFull(query.lastError()))
-        m_lastError = QStringLiteral("disk full: ") + m_lastError;
+    noteFailure(query.lastError());
     query.finish();
     return false;
 }
@@ -304,10 +305,7 @@ bool Database::completed(QSqlQuery &query)
     query.finish();
     if (!error.isValid())
         return true;
-    m_lastError = error.text();
-    m_lastUnique = isUniqueViolation(error);
-    if (isDiskFull(error))
-        m_lastError = QStringLiteral("disk full: ") + m_lastError;
+    noteFailure(error);
     return false;
 }
 
@@ -368,16 +366,15 @@ Expected<bool> Database::migrate()
         if (!serialised->active() || !execPlain(QStringLiteral("SELECT pg_advisory_xact_lock(7306580)")))
             return storageError(QStringLiteral("waiting for another host's migration"));
     }
-    auto migrated = migrateFrom(schemaVersion(), current, target);
+    auto migrated = migrateFrom(engine, schemaVersion(), target);
     if (migrated && serialised && !serialised->commit())
         return storageError(QStringLiteral("migration"));
     return migrated;
 }
 
-Expected<bool> Database::migrateFrom(int version, int current, int target)
+Expected<bool> Database::migrateFrom(Migrations::Engine engine, int version, int target)
 {
-    const Migrations::Engine engine = m_backend == Backend::Postgresql ? Migrations::Engine::Postgresql
-                                                                       : Migrations::Engine::Sqlite;
+    const int current = Migrations::currentVersion(engine);
     if (version < 0)
         return storageError(QStringLiteral("reading the schema version"));
     if (version > current)

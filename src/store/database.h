@@ -2,6 +2,7 @@
 
 #include "core/expected.h"
 #include "store/checkpointer.h"
+#include "store/migrations.h"
 
 #include <QHash>
 #include <QSqlDatabase>
@@ -82,7 +83,9 @@ private:
     Expected<bool> openPostgresql();
     bool setSchemaVersion(int version);
     Expected<bool> migrate();
-    Expected<bool> migrateFrom(int version, int current, int target);
+    Expected<bool> migrateFrom(Migrations::Engine engine, int version, int target);
+    // Keeps what a failed statement said: its text, and whether a unique index or a full disk refused it.
+    void noteFailure(const QSqlError &error);
     Expected<bool> applyStatements(const QStringList &statements, int version);
 
     QString m_path;

@@ -11,7 +11,6 @@ public:
     static const SqlDialect &sqlite();
     static const SqlDialect &postgresql();
 
-    bool isPostgresql() const { return m_postgresql; }
     // Starts a write transaction that holds the write lock from its first statement.
     QString beginWrite() const { return m_beginWrite; }
     // The values of a JSON array of strings bound as one parameter, as a one-column row set
