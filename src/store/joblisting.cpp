@@ -59,11 +59,7 @@ Where whereFor(const JobFilter &filter, const SqlDialect &dialect)
         w.binds.insert(QStringLiteral(":text"), dialect.textSearchValue(filter.text));
     } else if (!filter.text.isEmpty()) {
         where << QStringLiteral("(title LIKE :text ESCAPE '\\' OR url LIKE :text ESCAPE '\\')");
-        QString escaped = filter.text;
-        escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\"))
-            .replace(QLatin1Char('%'), QLatin1String("\\%"))
-            .replace(QLatin1Char('_'), QLatin1String("\\_"));
-        w.binds.insert(QStringLiteral(":text"), QLatin1Char('%') + escaped + QLatin1Char('%'));
+        w.binds.insert(QStringLiteral(":text"), SqlDialect::containsPattern(filter.text));
     }
     w.sql = where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
     return w;

@@ -53,15 +53,19 @@ const SqlDialect &SqlDialect::postgresql()
     return dialect;
 }
 
+QString SqlDialect::containsPattern(const QString &text)
+{
+    QString escaped = text;
+    escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\"))
+        .replace(QLatin1Char('%'), QLatin1String("\\%"))
+        .replace(QLatin1Char('_'), QLatin1String("\\_"));
+    return QLatin1Char('%') + escaped + QLatin1Char('%');
+}
+
 QString SqlDialect::textSearchValue(const QString &text) const
 {
-    if (m_postgresql) {
-        QString escaped = text;
-        escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\"))
-            .replace(QLatin1Char('%'), QLatin1String("\\%"))
-            .replace(QLatin1Char('_'), QLatin1String("\\_"));
-        return QLatin1Char('%') + escaped + QLatin1Char('%');
-    }
+    if (m_postgresql)
+        return containsPattern(text);
     // One FTS5 phrase.
     QString phrase = text;
     phrase.replace(QLatin1Char('"'), QLatin1String("\"\""));

@@ -35,6 +35,8 @@ public:
     // to bind as :text for `text`.
     QString textSearch() const { return m_textSearch; }
     QString textSearchValue(const QString &text) const;
+    // A LIKE pattern (ESCAPE '\\') matching any text that contains `text`, wildcards taken literally.
+    static QString containsPattern(const QString &text);
 
 private:
     SqlDialect() = default;
