@@ -6,6 +6,8 @@
 #include <QHostAddress>
 #include <QStandardPaths>
 
+#include <algorithm>
+
 namespace {
 const QList<std::pair<QString, CommandLine::Command>> &commands()
 {
@@ -61,6 +63,20 @@ struct Options
         QStringLiteral("api-token"),
         CommandLine::tr("Token the HTTP API requires (default: a random one kept in <data dir>/api.token)."),
         QStringLiteral("token")};
+    QCommandLineOption database{
+        QStringLiteral("database"),
+        CommandLine::tr("The queue's database: a PostgreSQL URL (postgresql://user@host:port/db) shared by "
+                        "several hosts; default: SQLite in the data dir. Leave the password out and keep it "
+                        "in ~/.pgpass or PGPASSFILE: a command line is visible to every local user."),
+        QStringLiteral("url")};
+    QCommandLineOption hostName{
+        QStringLiteral("host-name"),
+        CommandLine::tr("This host's name in a shared queue's Worker column (default: the machine's name)."),
+        QStringLiteral("name")};
+    QCommandLineOption workerOnly{
+        QStringLiteral("worker-only"),
+        CommandLine::tr("With --headless: only run jobs of a shared queue (no API, no subscriptions)."),
+    };
     QCommandLineOption type{QStringLiteral("type"),
                             CommandLine::tr("add: the job type (default: guessed from each URL)."),
                             QStringLiteral("type")};
@@ -85,10 +101,19 @@ struct Options
 
     QList<QCommandLineOption> all() const
     {
-        return {headless, dataDir,  downloadDir, workers, apiBind, apiPort, apiToken,
-                type,     priority, at,          every,   status,  follow, json};
+        return {headless, dataDir, downloadDir, workers, apiBind, apiPort, apiToken, database, hostName,
+                workerOnly, type,  priority,    at,      every,   status,  follow,   json};
     }
 };
+
+bool validHostName(const QString &name)
+{
+    if (name.isEmpty() || name.size() > 64)
+        return false;
+    return std::all_of(name.cbegin(), name.cend(), [](QChar c) {
+        return c.isLetterOrNumber() || c == u'.' || c == u'-' || c == u'_';
+    });
+}
 
 std::optional<int> number(const QString &text, int low, int high)
 {
@@ -125,6 +150,16 @@ QString readValues(const QCommandLineParser &parser, const Options &o, CommandLi
         cl.apiPort = static_cast<quint16>(*n);
     }
     cl.apiToken = parser.value(o.apiToken);
+    cl.database = parser.value(o.database).trimmed();
+    if (parser.isSet(o.database) && !cl.database.startsWith(QLatin1String("postgresql://"))
+        && !cl.database.startsWith(QLatin1String("postgres://")))
+        return CommandLine::tr("--database takes a PostgreSQL URL, such as postgresql://spool@nas:5432/spool");
+    cl.hostName = parser.value(o.hostName).trimmed();
+    if (parser.isSet(o.hostName) && !validHostName(cl.hostName))
+        return CommandLine::tr("--host-name takes 1 to 64 letters, digits, '.', '-' or '_'");
+    cl.workerOnly = parser.isSet(o.workerOnly);
+    if (cl.workerOnly && !cl.headless)
+        return CommandLine::tr("--worker-only goes with --headless");
     return {};
 }
 

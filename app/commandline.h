@@ -25,6 +25,9 @@ public:
     QString apiBind;                // empty: from the settings
     std::optional<quint16> apiPort; // unset: from the settings
     QString apiToken;               // empty: the settings', else the data dir's token file
+    QString database;               // a postgresql:// URL; empty: [queue] database, else SQLite
+    QString hostName;               // empty: [queue] host_name, else the machine's name
+    bool workerOnly = false;        // --headless --worker-only: runs jobs, no API
 
     Command command = Command::None;
     QStringList commandArguments; // what follows the subcommand's name
@@ -43,5 +46,8 @@ public:
 
     // Works before the application object exists, so main() can choose which one to create.
     static CommandLine parse(const QStringList &arguments);
-    bool wantsWindow() const { return !headless && command == Command::None && !showHelp && !showVersion; }
+    bool wantsWindow() const
+    {
+        return !headless && command == Command::None && !showHelp && !showVersion && error.isEmpty();
+    }
 };

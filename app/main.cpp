@@ -14,6 +14,7 @@
 #include "api/apitoken.h"
 #include "core/downloadsettings.h"
 #include "core/spoolcore.h"
+#include "store/database.h"
 #include "mainwindow.h"
 #include "queue/jobqueue.h"
 #include "queue/jobtypes.h"
@@ -48,6 +49,12 @@ SpoolCore::Options coreOptions(const CommandLine &cl)
         downloads.downloadDir = cl.downloadDir;
     options.environment = downloads.environment();
     options.downloadWindow = downloads.window;
+    // A shared queue: the command line wins over [queue] database and host_name.
+    options.database = cl.database.isEmpty() ? stored.value(QStringLiteral("queue/database")).toString().trimmed()
+                                             : cl.database;
+    options.hostName = cl.hostName.isEmpty() ? stored.value(QStringLiteral("queue/host_name")).toString().trimmed()
+                                             : cl.hostName;
+    options.workerOnly = cl.workerOnly;
     return options;
 }
 
@@ -216,7 +223,13 @@ int serve(const CommandLine &cl, QCoreApplication &app, SingleInstance &instance
         err << QCoreApplication::translate("main", "The queue is paused: no job starts until it is resumed "
                                                    "(spool resume-queue, or Pause queue in the window).")
             << Qt::endl;
+    if (core.isShared())
+        err << QCoreApplication::translate("main", "Shared queue %1; this host is \"%2\".")
+                   .arg(Database::displayLocation(core.databasePath()), core.hostName())
+            << Qt::endl;
     addUrls(core, cl.urls, err);
+    if (cl.workerOnly)
+        return runCore(core, app, nullptr); // runs jobs only: the full hosts serve the API
     auto api = startApi(core, cl);
     if (!api) {
         err << QCoreApplication::translate("main", "The HTTP API cannot start: %1").arg(api.error().message)

@@ -13,3 +13,9 @@ add_dependencies(tst_headless spool)
 spool_add_test(tst_cli SOURCES tst_cli.cpp LIBS spool_apitestsupport spool_testfixtures TIMEOUT 180)
 add_dependencies(tst_cli spool)
 spool_add_test(tst_webpage SOURCES tst_webpage.cpp LIBS spool_apitestsupport Qt6::WebSockets TIMEOUT 120)
+
+# Several real Spool processes on one PostgreSQL queue (the private test server).
+spool_add_test(tst_sharedqueue SOURCES tst_sharedqueue.cpp LIBS spool_apitestsupport spool_testfixtures TIMEOUT 300)
+add_dependencies(tst_sharedqueue spool)
+set_tests_properties(tst_sharedqueue PROPERTIES FIXTURES_REQUIRED postgresql
+    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;QT_FATAL_WARNINGS=0;SPOOL_TEST_POSTGRESQL=${SPOOL_TEST_PG_DIR}/url")

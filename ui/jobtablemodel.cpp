@@ -24,6 +24,7 @@ const QHash<int, QString> kSortKeys{
     {JobTableModel::Priority, QStringLiteral("priority")}, {JobTableModel::Attempts, QStringLiteral("attempts")},
     {JobTableModel::Created, QStringLiteral("id")},        {JobTableModel::Started, QStringLiteral("started_at")},
     {JobTableModel::Finished, QStringLiteral("finished_at")}, {JobTableModel::Error, QStringLiteral("status")},
+    {JobTableModel::Worker, QStringLiteral("worker")},
 };
 } // namespace
 
@@ -289,6 +290,7 @@ QVariant JobTableModel::display(const Job &job, int column) const
     case Started: return formatTime(job.startedAt);
     case Finished: return formatTime(job.finishedAt);
     case Error: return errorText(job);
+    case Worker: return job.worker;
     default: return {};
     }
 }
@@ -338,6 +340,7 @@ QVariant JobTableModel::headerData(int section, Qt::Orientation orientation, int
     case Started: return tr("Started");
     case Finished: return tr("Finished");
     case Error: return tr("Last error");
+    case Worker: return tr("Worker");
     default: return {};
     }
 }

@@ -19,7 +19,7 @@ class JobTableModel final : public QAbstractTableModel
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(JobTableModel)
 public:
-    enum Column { Title, Type, Status, Progress, Priority, Attempts, Created, Started, Finished, Error, ColumnCount };
+    enum Column { Title, Type, Status, Progress, Priority, Attempts, Created, Started, Finished, Error, Worker, ColumnCount };
     enum Role { JobIdRole = Qt::UserRole + 1, JobRole, ProgressRole, ChildSummaryRole, StatusRole };
 
     explicit JobTableModel(JobQueue &queue, QObject *parent = nullptr);

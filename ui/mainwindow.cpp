@@ -97,7 +97,9 @@ MainWindow::MainWindow(SpoolCore &core, const QString &settingsFile, QWidget *pa
     for (int column = 0; column < JobTableModel::ColumnCount; ++column) {
         auto *toggle = new QAction(m_model->headerData(column, Qt::Horizontal, Qt::DisplayRole).toString(), header);
         toggle->setCheckable(true);
-        toggle->setChecked(column != JobTableModel::Started && column != JobTableModel::Finished);
+        // The host that runs each job matters when several share the queue.
+        toggle->setChecked(column != JobTableModel::Started && column != JobTableModel::Finished
+                           && (column != JobTableModel::Worker || m_core.isShared()));
         m_table->setColumnHidden(column, !toggle->isChecked());
         connect(toggle, &QAction::toggled, this, [this, column](bool on) { m_table->setColumnHidden(column, !on); });
         header->addAction(toggle);

@@ -325,6 +325,30 @@ Commands for the running Spool of the same data dir:
         <source>&apos;unsubscribe&apos; takes one subscription id (see &apos;spool subscriptions&apos;)</source>
         <translation>«unsubscribe» принимает один номер подписки (см. «spool subscriptions»)</translation>
     </message>
+    <message>
+        <source>The queue&apos;s database: a PostgreSQL URL (postgresql://user@host:port/db) shared by several hosts; default: SQLite in the data dir. Leave the password out and keep it in ~/.pgpass or PGPASSFILE: a command line is visible to every local user.</source>
+        <translation>База данных очереди: URL PostgreSQL (postgresql://user@host:port/db), общий для нескольких узлов; по умолчанию — SQLite в папке данных. Не указывайте пароль здесь, храните его в ~/.pgpass или PGPASSFILE: командную строку видит любой локальный пользователь.</translation>
+    </message>
+    <message>
+        <source>This host&apos;s name in a shared queue&apos;s Worker column (default: the machine&apos;s name).</source>
+        <translation>Имя этого узла в столбце «Исполнитель» общей очереди (по умолчанию — имя компьютера).</translation>
+    </message>
+    <message>
+        <source>With --headless: only run jobs of a shared queue (no API, no subscriptions).</source>
+        <translation>Вместе с --headless: только выполнять задания общей очереди (без API и подписок).</translation>
+    </message>
+    <message>
+        <source>--database takes a PostgreSQL URL, such as postgresql://spool@nas:5432/spool</source>
+        <translation>--database принимает URL PostgreSQL, например postgresql://spool@nas:5432/spool</translation>
+    </message>
+    <message>
+        <source>--host-name takes 1 to 64 letters, digits, &apos;.&apos;, &apos;-&apos; or &apos;_&apos;</source>
+        <translation>--host-name принимает от 1 до 64 букв, цифр, «.», «-» или «_»</translation>
+    </message>
+    <message>
+        <source>--worker-only goes with --headless</source>
+        <translation>--worker-only используется вместе с --headless</translation>
+    </message>
 </context>
 <context>
     <name>DetailPane</name>
@@ -724,6 +748,10 @@ Commands for the running Spool of the same data dir:
     <message>
         <source>Unknown error</source>
         <translation>Неизвестная ошибка</translation>
+    </message>
+    <message>
+        <source>Worker</source>
+        <translation>Исполнитель</translation>
     </message>
 </context>
 <context>
@@ -1542,6 +1570,10 @@ Commands for the running Spool of the same data dir:
     <message>
         <source>The queue is paused: no job starts until it is resumed (spool resume-queue, or Pause queue in the window).</source>
         <translation>Очередь приостановлена: ни одна задача не запустится, пока её не возобновят (spool resume-queue или «Приостановить очередь» в окне).</translation>
+    </message>
+    <message>
+        <source>Shared queue %1; this host is &quot;%2&quot;.</source>
+        <translation>Общая очередь %1; этот узел — «%2».</translation>
     </message>
 </context>
 </TS>

@@ -159,6 +159,7 @@ QJsonObject fromJob(const Job &job, const QString &logDir)
         {QStringLiteral("parent_job_id"), job.parentId > 0 ? QJsonValue(job.parentId) : QJsonValue()},
         {QStringLiteral("attempts"), job.attempts},
         {QStringLiteral("max_attempts"), job.maxAttempts},
+        {QStringLiteral("worker"), nullIfEmpty(job.worker)},
         {QStringLiteral("run_at"), time(job.runAt)},
         {QStringLiteral("created_at"), time(job.createdAt)},
         {QStringLiteral("updated_at"), time(job.updatedAt)},

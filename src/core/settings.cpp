@@ -38,6 +38,7 @@ void QueueSettings::load(QSettings &settings)
         p.maxConcurrent = settings.value(QStringLiteral("max_concurrent"), p.maxConcurrent).toInt();
         p.stallTimeoutMs = settings.value(QStringLiteral("stall_timeout_ms"), p.stallTimeoutMs).toLongLong();
         p.maxRunTimeMs = settings.value(QStringLiteral("max_run_time_ms"), p.maxRunTimeMs).toLongLong();
+        p.leaseMs = qMax<qint64>(1000, settings.value(QStringLiteral("lease_ms"), p.leaseMs).toLongLong());
         settings.endGroup();
     }
 }
@@ -59,6 +60,7 @@ void QueueSettings::save(QSettings &settings) const
         settings.setValue(QStringLiteral("max_concurrent"), p.maxConcurrent);
         settings.setValue(QStringLiteral("stall_timeout_ms"), p.stallTimeoutMs);
         settings.setValue(QStringLiteral("max_run_time_ms"), p.maxRunTimeMs);
+        settings.setValue(QStringLiteral("lease_ms"), p.leaseMs);
         settings.endGroup();
     }
 }

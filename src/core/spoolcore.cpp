@@ -6,6 +6,7 @@
 #include "queue/jobqueue.h"
 #include "store/store.h"
 #include "queue/maintenance.h"
+#include "queue/sharedqueuefeed.h"
 #include "queue/subscriptions.h"
 #include "core/downloadwindow.h"
 #include "queue/jobtypes.h"
@@ -13,6 +14,7 @@
 #include "workers/workerregistry.h"
 
 #include <QDir>
+#include <QSysInfo>
 
 namespace {
 constexpr qint64 kCheckpointSpacingMs = 60'000;
@@ -35,6 +37,7 @@ SpoolCore::~SpoolCore()
     if (m_dispatcher && !m_stopped)
         shutdown();
     // Order matters: workers and observers go before the store they use.
+    m_feed.reset();
     m_subscriptions.reset();
     m_maintenance.reset();
     m_dispatcher.reset();
@@ -44,7 +47,13 @@ SpoolCore::~SpoolCore()
 
 QString SpoolCore::databasePath() const
 {
-    return m_options.dataDir + QStringLiteral("/queue.sqlite");
+    return isShared() ? m_options.database : m_options.dataDir + QStringLiteral("/queue.sqlite");
+}
+
+QString SpoolCore::hostName() const
+{
+    const QString name = m_options.hostName.isEmpty() ? QSysInfo::machineHostName() : m_options.hostName;
+    return name.isEmpty() ? QStringLiteral("localhost") : name;
 }
 
 Expected<bool> SpoolCore::open()
@@ -63,8 +72,15 @@ Expected<bool> SpoolCore::open()
     m_queue = std::make_unique<JobQueue>(*m_store, m_options.settings, *m_clock, m_logs.get());
     m_dispatcher = std::make_unique<Dispatcher>(*m_queue, *m_registry, *m_logs, *m_clock);
     m_dispatcher->setEnvironment(m_options.environment);
+    m_dispatcher->setWorkerName(hostName());
+    m_dispatcher->setShared(isShared());
     m_maintenance = std::make_unique<Maintenance>(*m_queue, *m_clock);
     m_subscriptions = std::make_unique<Subscriptions>(*m_queue, *m_clock);
+    if (isShared()) {
+        m_feed = std::make_unique<SharedQueueFeed>(*m_queue);
+        if (!m_feed->start())
+            return makeError(ErrorCode::Storage, QStringLiteral("cannot listen for the other hosts' changes (LISTEN spool)"));
+    }
     if (!window->isAlwaysOpen()) {
         m_dispatcher->setGate([w = *window](const QString &type, qint64 now) -> qint64 {
             const bool download = type == JobTypes::VideoDownload || JobTypes::listsVideos(type);
@@ -85,6 +101,8 @@ Expected<bool> SpoolCore::open()
 void SpoolCore::start()
 {
     m_dispatcher->start();
+    if (m_options.workerOnly)
+        return;
     m_maintenance->start();
     m_subscriptions->start();
 }

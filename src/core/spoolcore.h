@@ -15,6 +15,7 @@ class Dispatcher;
 class JobQueue;
 class LogStore;
 class Maintenance;
+class SharedQueueFeed;
 class Subscriptions;
 class WorkerRegistry;
 
@@ -33,6 +34,11 @@ public:
         QVariantMap environment; // handed to workers (tool paths, download dir)
         QString downloadWindow;  // "HH:MM-HH:MM" (local time): downloads start only inside it
         Store::Options store;
+        // Where the queue lives: empty for SQLite in the data dir, or a postgresql:// URL that
+        // several hosts share.
+        QString database;
+        QString hostName;        // this host in a shared queue (the Worker column); empty: the machine's name
+        bool workerOnly = false; // runs jobs only: no subscriptions, no pruning (the full hosts do those)
     };
 
     explicit SpoolCore(Options options, QObject *parent = nullptr);
@@ -46,7 +52,10 @@ public:
     bool shutdown();
 
     QString dataDir() const { return m_options.dataDir; }
+    // The SQLite file in the data dir, or the PostgreSQL URL (with its password, if it has one).
     QString databasePath() const;
+    bool isShared() const { return !m_options.database.isEmpty(); }
+    QString hostName() const;
     QueueSettings &settings() { return m_options.settings; }
     Store &store() { return *m_store; }
     JobQueue &queue() { return *m_queue; }
@@ -67,6 +76,7 @@ private:
     std::unique_ptr<Dispatcher> m_dispatcher;
     std::unique_ptr<Maintenance> m_maintenance;
     std::unique_ptr<Subscriptions> m_subscriptions;
+    std::unique_ptr<SharedQueueFeed> m_feed;
     bool m_stopped = false;
     qint64 m_lastCheckpointMs = 0;
 };

@@ -20,6 +20,7 @@ constexpr qint64 kMaxTimerMs = 24LL * 3600 * 1000;
 // A write the database refused is tried again after 100 ms, doubling up to 30 s.
 const RetryPolicy kRecordRetry{1000, 100, 30'000, 0.0};
 constexpr int kMaxSkippedLines = 50; // log lines about skipped listing entries, per outcome
+constexpr int kRescueBatch = 100;     // expired leases taken back per check
 using Level = JobLogger::Level;
 
 Fence fenceOf(const Job &job)
@@ -59,6 +60,30 @@ Dispatcher::Dispatcher(JobQueue &queue, WorkerRegistry &registry, LogStore &logs
             requestSchedule();
     });
     connect(&m_queue, &JobQueue::stopRequested, this, &Dispatcher::handleStopRequested);
+    connect(&m_queue, &JobQueue::sharedJobChanged, this, [this](const Job &job) {
+        // Cancelled, paused or removed elsewhere, or rescued and claimed by another host.
+        const auto it = m_running.constFind(job.id);
+        if (it == m_running.cend() || (job.status == JobStatus::Running && job.claimId == it->job.claimId))
+            return;
+        handleStopRequested(job.id, job.status == JobStatus::Cancelled ? StopReason::Cancelled
+                                    : job.status == JobStatus::Paused  ? StopReason::Paused
+                                                                       : StopReason::Superseded);
+    });
+    connect(&m_queue, &JobQueue::jobRemoved, this, [this](qint64 id) {
+        if (m_running.contains(id))
+            handleStopRequested(id, StopReason::Cancelled);
+    });
+    connect(&m_queue, &JobQueue::sharedStateChanged, this, [this] {
+        readSharedHeld();
+        requestSchedule();
+    });
+    // Leases are checked a few times per shortest lease: a dead host's jobs wait at most a lease
+    // and a fraction for another host.
+    qint64 shortestLease = TypePolicy{}.leaseMs;
+    for (const TypePolicy &policy : m_settings.types)
+        shortestLease = qMin(shortestLease, policy.leaseMs);
+    m_leaseTimer.setInterval(static_cast<int>(qBound<qint64>(m_settings.watchdogIntervalMs, shortestLease / 4, 15'000)));
+    connect(&m_leaseTimer, &QTimer::timeout, this, &Dispatcher::rescueExpiredLeases);
     connect(&m_clock, &Clock::jumped, this, [this] {
         checkHung();
         scheduleNow();
@@ -74,9 +99,57 @@ Dispatcher::~Dispatcher()
 
 void Dispatcher::start()
 {
-    recoverOrphans();
+    if (m_shared)
+        readSharedHeld();
+    else
+        recoverOrphans();
     m_accepting = true;
+    rescueExpiredLeases();
+    m_leaseTimer.start();
     scheduleNow();
+}
+
+void Dispatcher::readSharedHeld()
+{
+    const bool held = m_queue.store().state().isHeld();
+    if (held == m_held)
+        return;
+    m_held = held;
+    Q_EMIT heldChanged(held);
+}
+
+void Dispatcher::rescueExpiredLeases()
+{
+    // A lease runs out when its holder stops renewing it: that host died, hung or lost the
+    // database. The change holds only while the lease is still out, so a holder that renewed it
+    // meanwhile keeps its job; a holder that comes back later is refused by the fence.
+    if (!m_accepting)
+        return;
+    const qint64 now = m_clock.nowMs();
+    auto expired = m_queue.store().jobs().expiredLeases(now, m_running.keys(), kRescueBatch);
+    if (!expired) {
+        storageRefused(expired.error().message);
+        return;
+    }
+    for (const Job &job : expired.value()) {
+        const QString message = QStringLiteral("the lease of %1 ran out %2 s ago (it stopped, or lost the database) "
+                                               "during attempt %3 of %4")
+                                    .arg(job.worker.isEmpty() ? QStringLiteral("its host") : job.worker)
+                                    .arg((now - job.leaseUntil) / 1000)
+                                    .arg(job.attempts)
+                                    .arg(job.maxAttempts);
+        JobQueue::Unit unit(m_queue);
+        note(job.id, Level::Warning, QStringLiteral("recovered"), QStringLiteral("Taken back: %1").arg(message));
+        auto taken = recordFailure(job, stopReasonName(StopReason::LeaseExpired), message, true, 0, std::nullopt, now);
+        if (taken && unit.commit())
+            continue;
+        if (!taken && !isStorage(taken.error()))
+            continue; // renewed or changed meanwhile: not ours to take
+        storageRefused(m_queue.store().database().lastError());
+        return;
+    }
+    if (!expired.value().isEmpty())
+        requestSchedule();
 }
 
 bool Dispatcher::setHeld(bool held)
@@ -204,6 +277,8 @@ bool Dispatcher::claimRound(int free, const QStringList &gated, QHash<QString, i
 void Dispatcher::scheduleNow()
 {
     m_schedulePending = false;
+    if (m_shared && m_accepting)
+        readSharedHeld(); // another host may have paused the queue
     if (!m_accepting || m_held)
         return;
     const qint64 now = m_clock.nowMs();
@@ -508,7 +583,8 @@ Expected<bool> Dispatcher::recordOutcome(const Running &run, const Outcome &outc
 }
 
 Expected<bool> Dispatcher::recordFailure(const Job &job, const QString &errorClass, const QString &message, bool retryable,
-                                         qint64 waitAtLeastMs, std::optional<JobProgress> progress)
+                                         qint64 waitAtLeastMs, std::optional<JobProgress> progress,
+                                         std::optional<qint64> leaseEndedBefore)
 {
     const TypePolicy policy = m_settings.policy(job.type);
     TransitionChanges changes;
@@ -516,6 +592,7 @@ Expected<bool> Dispatcher::recordFailure(const Job &job, const QString &errorCla
     changes.errorClass = errorClass;
     changes.errorMessage = message;
     changes.fence = fenceOf(job);
+    changes.leaseEndedBefore = leaseEndedBefore;
     QJsonObject fields{{QStringLiteral("error_class"), errorClass},
                        {QStringLiteral("attempt"), job.attempts},
                        {QStringLiteral("max_attempts"), job.maxAttempts}};
@@ -688,6 +765,7 @@ bool Dispatcher::shutdown(qint64 graceMs)
     m_accepting = false;
     m_shuttingDown = true;
     m_wakeTimer.stop();
+    m_leaseTimer.stop();
     flushProgress(true);
     for (Running &run : m_running)
         run.token->cancel(StopReason::Shutdown);

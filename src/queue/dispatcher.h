@@ -41,6 +41,12 @@ public:
     ~Dispatcher() override;
 
     void setEnvironment(QVariantMap environment) { m_environment = std::move(environment); }
+    // The name this host's claims carry (the Worker column). Set before start().
+    void setWorkerName(QString name) { m_workerId = std::move(name); }
+    QString workerName() const { return m_workerId; }
+    // A queue shared by several hosts: a job running at start may be another host's, so only an
+    // expired lease frees it; the queue's paused flag is read from the database before each claim.
+    void setShared(bool shared) { m_shared = shared; }
     // Decides whether jobs of a type may start now: returns 0 if so, else the time (ms) they may.
     // Used for the daily download window; jobs stay pending meanwhile.
     using Gate = std::function<qint64(const QString &type, qint64 now)>;
@@ -81,6 +87,8 @@ public:
     void progressTick();
     void flushProgress(bool persist = true);
     void scheduleNow();
+    // Takes back jobs whose lease ran out (their host died or lost the database). Timer-driven.
+    void rescueExpiredLeases();
 
 Q_SIGNALS:
     void jobStarted(qint64 id);
@@ -126,7 +134,9 @@ private:
     Expected<bool> recordChildren(const Job &job, const Outcome &outcome, QJsonObject &result);
     Expected<bool> recordFacts(const Job &job, const Outcome &outcome);
     Expected<bool> recordFailure(const Job &job, const QString &errorClass, const QString &message, bool retryable,
-                                 qint64 waitAtLeastMs, std::optional<JobProgress> progress = std::nullopt);
+                                 qint64 waitAtLeastMs, std::optional<JobProgress> progress = std::nullopt,
+                                 std::optional<qint64> leaseEndedBefore = std::nullopt);
+    void readSharedHeld();
     // A line in the job's log, written once what is being written now is durable.
     void note(qint64 jobId, JobLogger::Level level, const QString &event, const QString &message,
               const QJsonObject &fields = {});
@@ -155,12 +165,14 @@ private:
     QTimer m_watchdogTimer;
     QTimer m_progressTimer;
     QTimer m_recordRetryTimer;
+    QTimer m_leaseTimer;
     Backoff m_backoff;
     Health m_health;
     QString m_workerId;
     qint64 m_lastPersistMono = 0;
     bool m_accepting = false;
     bool m_held = false;
+    bool m_shared = false;
     bool m_shuttingDown = false;
     bool m_schedulePending = false;
     bool m_flushQueued = false;

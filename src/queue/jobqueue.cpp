@@ -315,6 +315,18 @@ Expected<Job> JobQueue::saveMedia(qint64 id, const MediaInfo &info, std::optiona
     return saved;
 }
 
+void JobQueue::announceShared(const QList<Job> &added, const QList<Job> &changed, const QList<qint64> &removed)
+{
+    for (const Job &job : added)
+        Q_EMIT jobAdded(job);
+    for (const Job &job : changed) {
+        Q_EMIT jobChanged(job);
+        Q_EMIT sharedJobChanged(job);
+    }
+    for (qint64 id : removed)
+        Q_EMIT jobRemoved(id);
+}
+
 void JobQueue::forgetPruned(const QList<qint64> &ids)
 {
     // The logs go once the rows are gone for good: a removal rolled back keeps its logs.

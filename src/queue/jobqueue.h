@@ -58,6 +58,10 @@ public:
     void publishProgress(qint64 id, const JobProgress &progress);
     Expected<Job> saveMedia(qint64 id, const MediaInfo &info, std::optional<Fence> fence = std::nullopt);
     void forgetPruned(const QList<qint64> &ids); // their logs go, and the views hear of it
+    // What other hosts of a shared queue changed (read back from the database): announced like
+    // this host's own changes, so the views, the API's events and the dispatcher follow them.
+    void announceShared(const QList<Job> &added, const QList<Job> &changed, const QList<qint64> &removed);
+    void announceSharedState() { Q_EMIT sharedStateChanged(); }
     // Runs `announcement` once what was written so far is durable: at once outside a unit, else
     // when the outermost unit commits (dropped if it rolls back).
     void afterCommit(std::function<void()> announcement);
@@ -75,6 +79,11 @@ Q_SIGNALS:
     void jobRemoved(qint64 id);
     // A running job must stop: its state has already been written.
     void stopRequested(qint64 id, StopReason reason);
+    // Another host changed the queue's own state (paused or resumed it).
+    void sharedStateChanged();
+    // Another host changed this job (also announced as jobChanged): a job running here that it
+    // cancelled, paused or took over must stop here.
+    void sharedJobChanged(const Job &job);
 
 private:
     std::optional<Error> validateOptions(const NewJob &job) const;

@@ -144,6 +144,8 @@ Expected<bool> Database::openPostgresql()
         QStringLiteral("SET client_min_messages = warning"),
     };
     if (!schema.isEmpty())
+        m_schema = schema;
+    if (!schema.isEmpty())
         settings << QStringLiteral("CREATE SCHEMA IF NOT EXISTS ") + schema
                  << QStringLiteral("SET search_path TO ") + schema + QStringLiteral(", public");
     for (const QString &setting : settings) {
@@ -151,6 +153,26 @@ Expected<bool> Database::openPostgresql()
             return storageError(setting);
     }
     return migrate();
+}
+
+bool Database::listen(QObject *context, std::function<void(const QString &change)> handler)
+{
+    if (m_backend != Backend::Postgresql || !isOpen())
+        return false;
+    QSqlDriver *driver = connection().driver();
+    // Every schema's triggers notify on one channel; the payload starts with the schema's name.
+    const QString channel = QStringLiteral("spool");
+    if (!driver->subscribedToNotifications().contains(channel) && !driver->subscribeToNotification(channel))
+        return false;
+    const QString prefix = m_schema + QLatin1Char(' ');
+    QObject::connect(driver, &QSqlDriver::notification, context,
+                     [channel, prefix, handler = std::move(handler)](const QString &name, QSqlDriver::NotificationSource source,
+                                                                     const QVariant &payload) {
+                         const QString text = payload.toString();
+                         if (name == channel && source == QSqlDriver::OtherSource && text.startsWith(prefix))
+                             handler(text.mid(prefix.size()));
+                     });
+    return true;
 }
 
 Expected<bool> Database::openSqlite()

@@ -10,6 +10,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -69,6 +70,12 @@ public:
     // The last failed statement broke a unique index (either engine).
     bool lastWasUniqueViolation() const { return m_lastUnique; }
 
+    // PostgreSQL: calls `handler` (in `context`'s thread, from its event loop) with what another
+    // connection changed in this schema: "i <id>", "u <id>", "d <id>" for jobs, "s" for the queue's
+    // state. Changes made through this connection are not repeated. False on SQLite, where one
+    // process owns the queue and announces its own changes.
+    bool listen(QObject *context, std::function<void(const QString &change)> handler);
+
     int schemaVersion();
     // Table and index definitions, normalised, for comparing schemas.
     QStringList schemaDescription();
@@ -106,6 +113,7 @@ private:
     QString m_binderConnection;
     bool runLiteral(QSqlQuery &query);
     QString m_lastError;
+    QString m_schema = QStringLiteral("public"); // PostgreSQL: the schema the queue's tables are in
     bool m_lastUnique = false;
     int m_txDepth = 0;
     std::unique_ptr<Checkpointer> m_checkpointer;

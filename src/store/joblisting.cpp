@@ -23,6 +23,7 @@ const QHash<QString, QString> kSortColumns{
     {QStringLiteral("attempts"), QStringLiteral("attempts")},
     {QStringLiteral("run_at"), QStringLiteral("run_at")},
     {QStringLiteral("progress"), QStringLiteral("progress_percent")},
+    {QStringLiteral("worker"), QStringLiteral("worker")},
 };
 
 struct Where

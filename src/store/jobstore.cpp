@@ -172,10 +172,16 @@ std::optional<Job> JobStore::job(qint64 id)
 
 QList<Job> JobStore::jobs(const QList<qint64> &ids)
 {
+    // A few statements for many ids: on a server each statement is a round trip.
+    constexpr qsizetype kChunk = 500;
     QList<Job> out;
-    for (qint64 id : ids) {
-        if (auto j = job(id))
-            out << *j;
+    QSqlQuery &q = m_db.prepared(QStringLiteral("SELECT ") + kJobColumns + QStringLiteral(" FROM jobs WHERE id IN (")
+                                 + m_db.dialect().intValuesOf(QStringLiteral(":ids")) + QStringLiteral(") ORDER BY id"));
+    for (qsizetype i = 0; i < ids.size(); i += kChunk) {
+        q.bindValue(QStringLiteral(":ids"), jsonArray(ids.mid(i, kChunk)));
+        if (!m_db.run(q))
+            break;
+        out << readJobs(q);
     }
     return out;
 }
@@ -200,6 +206,23 @@ QList<Job> JobStore::jobsWithStatus(JobStatus status)
     if (!m_db.run(q))
         return {};
     return readJobs(q);
+}
+
+Expected<QList<Job>> JobStore::expiredLeases(qint64 now, const QList<qint64> &except, int limit)
+{
+    QSqlQuery &q = m_db.prepared(QStringLiteral("SELECT ") + kJobColumns
+                                 + QStringLiteral(" FROM jobs WHERE status = 'running' AND lease_until < :now AND id NOT IN (")
+                                 + m_db.dialect().intValuesOf(QStringLiteral(":ids"))
+                                 + QStringLiteral(") ORDER BY id LIMIT :limit"));
+    q.bindValue(QStringLiteral(":now"), now);
+    q.bindValue(QStringLiteral(":ids"), jsonArray(except));
+    q.bindValue(QStringLiteral(":limit"), limit);
+    if (!m_db.run(q))
+        return m_db.storageError(QStringLiteral("reading expired leases"));
+    const QList<Job> jobs = fetchJobs(q);
+    if (!m_db.completed(q))
+        return m_db.storageError(QStringLiteral("reading expired leases"));
+    return jobs;
 }
 
 QList<qint64> JobStore::childIds(qint64 parentId)
@@ -372,6 +395,8 @@ Error JobStore::refusedTransition(qint64 id, JobStatus to, const TransitionChang
         return makeError(ErrorCode::Fenced, QStringLiteral("job %1 was taken over (it is %2 now, under another claim)")
                                                 .arg(id)
                                                 .arg(statusName(current->status)));
+    if (changes.leaseEndedBefore && current->leaseUntil >= *changes.leaseEndedBefore)
+        return makeError(ErrorCode::Fenced, QStringLiteral("job %1's lease was renewed by %2").arg(id).arg(current->worker));
     return makeError(ErrorCode::Conflict, QCoreApplication::translate("JobQueue", "job %1 cannot go from %2 to %3")
                                               .arg(id)
                                               .arg(statusWord(current->status), statusWord(to)));
@@ -390,7 +415,7 @@ Expected<TransitionResult> JobStore::transition(qint64 id, JobStatus to, const T
         " attempts = CASE WHEN :reset = 1 THEN 0 WHEN :uncharge = 1 THEN ") + m_db.dialect().greatest(QStringLiteral("attempts - 1"), QStringLiteral("0"))
         + QStringLiteral(" ELSE attempts END,"
         " finished_at = CASE WHEN :final = 1 THEN :now ELSE NULL END,"
-        " lease_until = NULL, worker = NULL, claim_id = NULL,"
+        " lease_until = NULL, claim_id = NULL,"
         " error_class = CASE WHEN :set_class = 1 THEN NULLIF(:class, '') ELSE error_class END,"
         " error_message = CASE WHEN :set_message = 1 THEN NULLIF(:message, '') ELSE error_message END,"
         " run_at = COALESCE(CAST(:now AS BIGINT) + :run_in, run_at),"
@@ -403,7 +428,8 @@ Expected<TransitionResult> JobStore::transition(qint64 id, JobStatus to, const T
         " items_done = CASE WHEN :set_progress = 1 THEN :done ELSE items_done END,"
         " items_total = CASE WHEN :set_progress = 1 THEN :items ELSE items_total END"
         " WHERE id = :id AND status IN (") + m_db.dialect().valuesOf(QStringLiteral(":sources"))
-        + QStringLiteral(") AND (:fenced = 0 OR claim_id = :claim) RETURNING ") + kJobColumns);
+        + QStringLiteral(") AND (:fenced = 0 OR claim_id = :claim)"
+                         " AND (:lease_check = 0 OR lease_until < :lease_before) RETURNING ") + kJobColumns);
     q.bindValue(QStringLiteral(":to"), statusName(to));
     q.bindValue(QStringLiteral(":now"), now);
     q.bindValue(QStringLiteral(":reset"), changes.resetAttempts ? 1 : 0);
@@ -428,6 +454,8 @@ Expected<TransitionResult> JobStore::transition(qint64 id, JobStatus to, const T
     q.bindValue(QStringLiteral(":sources"), statusesFrom(to));
     q.bindValue(QStringLiteral(":fenced"), changes.fence ? 1 : 0);
     q.bindValue(QStringLiteral(":claim"), changes.fence ? changes.fence->claimId : 0);
+    q.bindValue(QStringLiteral(":lease_check"), changes.leaseEndedBefore ? 1 : 0);
+    q.bindValue(QStringLiteral(":lease_before"), changes.leaseEndedBefore.value_or(0));
     if (!m_db.run(q)) {
         if (m_db.lastWasUniqueViolation())
             return makeError(ErrorCode::Conflict,

@@ -33,6 +33,9 @@ struct TransitionChanges
     bool clearUniqueKey = false; // a finished sync frees its key, so the source can be synced again
     std::optional<JobProgress> progress; // the last progress, saved with the change
     std::optional<Fence> fence;  // set by the worker's side: refused unless the job is still its claim
+    // Refused unless the job's stored lease ended before this (wall ms): a rescue never takes a job
+    // whose holder renewed the lease meanwhile.
+    std::optional<qint64> leaseEndedBefore;
 };
 
 // The outcome of a transition: the job and the other jobs it touched (released or cancelled children).
@@ -123,6 +126,9 @@ public:
     // Due jobs in claim order, across all types (for display and tests).
     QList<Job> readyJobs(qint64 now, int limit);
     QList<Job> jobsWithStatus(JobStatus status);
+    // Running jobs whose lease ended before `now` (their holder stopped renewing it: it died, or
+    // lost the network), except the ids given (this host's own, which it watches itself).
+    Expected<QList<Job>> expiredLeases(qint64 now, const QList<qint64> &except, int limit);
     QList<qint64> childIds(qint64 parentId);
     ChildSummary childSummary(qint64 parentId);
     std::optional<Job> activeJobWithKey(const QString &uniqueKey);

@@ -301,6 +301,22 @@ const QStringList kPgV1{
     QStringLiteral("CREATE TRIGGER jobs_events_delete AFTER DELETE ON jobs FOR EACH ROW EXECUTE FUNCTION jobs_events_delete()"),
 };
 
+// PostgreSQL, version 2: every change to a job, and to the queue's state, is told to the other
+// hosts at commit (NOTIFY on the channel "spool", the payload naming the schema): a job added on
+// one host starts on another at once, and a monitoring window follows the queue without polling.
+const QStringList kPgV2{
+    QStringLiteral("CREATE FUNCTION spool_notify() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                   " IF TG_TABLE_NAME = 'jobs' THEN"
+                   " PERFORM pg_notify('spool', TG_TABLE_SCHEMA || ' ' || lower(left(TG_OP, 1)) || ' '"
+                   " || CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END);"
+                   " ELSE PERFORM pg_notify('spool', TG_TABLE_SCHEMA || ' s'); END IF;"
+                   " RETURN NULL; END $$"),
+    QStringLiteral("CREATE TRIGGER jobs_notify AFTER INSERT OR UPDATE OR DELETE ON jobs FOR EACH ROW"
+                   " EXECUTE FUNCTION spool_notify()"),
+    QStringLiteral("CREATE TRIGGER queue_state_notify AFTER INSERT OR UPDATE ON queue_state FOR EACH STATEMENT"
+                   " EXECUTE FUNCTION spool_notify()"),
+};
+
 QStringList v1()
 {
     return QStringList{kJobsV1} + kV1ClaimIndexes + jobIndexes();
@@ -340,7 +356,7 @@ QStringList fresh()
 const QList<Step> &steps(Engine engine)
 {
     static const QList<Step> sqlite{{1, v1()}, {2, v2()}, {3, kV3}, {4, kV4}, {5, v5()}, {6, kV6}};
-    static const QList<Step> postgresql{{1, kPgV1}};
+    static const QList<Step> postgresql{{1, kPgV1}, {2, kPgV2}};
     return engine == Engine::Postgresql ? postgresql : sqlite;
 }
 

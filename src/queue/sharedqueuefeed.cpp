@@ -1,0 +1,70 @@
+#include "queue/sharedqueuefeed.h"
+
+#include "queue/jobqueue.h"
+#include "store/store.h"
+
+namespace {
+// Changes within this long are read back together: a claim of 50 jobs elsewhere is one read here.
+constexpr int kCoalesceMs = 15;
+// Never more than this many ids in memory; past it the oldest changes are read at once.
+constexpr qsizetype kMaxPending = 5000;
+}
+
+SharedQueueFeed::SharedQueueFeed(JobQueue &queue, QObject *parent) : QObject(parent), m_queue(queue)
+{
+    m_flushTimer.setSingleShot(true);
+    m_flushTimer.setInterval(kCoalesceMs);
+    connect(&m_flushTimer, &QTimer::timeout, this, &SharedQueueFeed::flush);
+}
+
+bool SharedQueueFeed::start()
+{
+    return m_queue.store().database().listen(this, [this](const QString &change) { handleChange(change); });
+}
+
+void SharedQueueFeed::handleChange(const QString &change)
+{
+    // "i 12", "u 12", "d 12" or "s"; anything else is not ours and is ignored.
+    if (change == QLatin1String("s")) {
+        m_state = true;
+    } else {
+        const QStringView view(change);
+        bool ok = false;
+        const qint64 id = view.size() > 2 ? view.mid(2).toLongLong(&ok) : 0;
+        if (!ok || id <= 0 || view.at(1) != u' ')
+            return;
+        switch (view.at(0).unicode()) {
+        case 'i':
+            m_added.insert(id);
+            break;
+        case 'u':
+            if (!m_added.contains(id))
+                m_changed.insert(id);
+            break;
+        case 'd':
+            m_added.remove(id);
+            m_changed.remove(id);
+            m_removed.insert(id);
+            break;
+        default:
+            return;
+        }
+    }
+    if (m_added.size() + m_changed.size() + m_removed.size() >= kMaxPending)
+        flush();
+    else if (!m_flushTimer.isActive())
+        m_flushTimer.start();
+}
+
+void SharedQueueFeed::flush()
+{
+    m_flushTimer.stop();
+    const QList<qint64> added = std::exchange(m_added, {}).values();
+    const QList<qint64> changed = std::exchange(m_changed, {}).values();
+    const QList<qint64> removed = std::exchange(m_removed, {}).values();
+    JobStore &jobs = m_queue.store().jobs();
+    // A row gone by now was removed after the change was told: its delete notification follows.
+    m_queue.announceShared(jobs.jobs(added), jobs.jobs(changed), removed);
+    if (std::exchange(m_state, false))
+        m_queue.announceSharedState();
+}

@@ -1,0 +1,278 @@
+#include "testsupport.h"
+#include "mediaserver.h"
+#include "tst_apisupport.h"
+
+#include "store/store.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QSettings>
+#include <QTest>
+
+#include <csignal>
+
+// Several real Spool processes on one PostgreSQL queue (the private test server): a headless host
+// with the API that only monitors (its download window is shut), and `--worker-only` hosts that
+// download from the local media server into their own folders. Jobs added through the monitor run
+// on the workers, the monitor hears of every change by NOTIFY, a worker killed with SIGKILL has its
+// job taken back by another after the lease, and start-up refuses bad queue URLs clearly.
+class TestSharedQueue final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void workersRunWhatTheMonitorAdds();
+    void aKilledHostsJobIsTakenBackAfterItsLease();
+    void badQueueUrlsAreRefusedAtStart();
+
+private:
+    // A `spool --headless --worker-only` process: no API, so it is watched through the queue.
+    struct Worker
+    {
+        QString name;
+        std::unique_ptr<QTemporaryDir> data;
+        std::unique_ptr<QTemporaryDir> downloads;
+        std::unique_ptr<QProcess> process;
+        QByteArray output;
+    };
+    Worker &startWorker(const QString &name);
+    void writeSettings(const QString &dataDir, bool windowShut);
+    qint64 addVideo(SpoolProcess &spool, const QUrl &url);
+    QJsonObject job(SpoolProcess &spool, qint64 id);
+    static QStringList filesIn(const QString &dir);
+
+    MediaServer m_server;
+    int m_big = -1;
+    QString m_database;
+    std::unique_ptr<QTemporaryDir> m_monitorData;
+    std::unique_ptr<QTemporaryDir> m_monitorDownloads;
+    std::list<Worker> m_workers;
+};
+
+void TestSharedQueue::initTestCase()
+{
+    if (!testingPostgresql())
+        QSKIP("needs the PostgreSQL test server (ctest starts it)");
+    QVERIFY(QFile::exists(SpoolProcess::binary()));
+    QVERIFY2(m_server.start(6), qPrintable(m_server.errorString()));
+    m_big = m_server.addBigClip();
+    QVERIFY(m_big >= 0);
+}
+
+void TestSharedQueue::init()
+{
+    m_server.setThrottle(0);
+    QTemporaryDir scratch;
+    m_database = testDatabase(scratch); // a fresh schema of the test server for each test
+    m_monitorData = std::make_unique<QTemporaryDir>();
+    m_monitorDownloads = std::make_unique<QTemporaryDir>();
+    writeSettings(m_monitorData->path(), true);
+}
+
+void TestSharedQueue::cleanup()
+{
+    for (Worker &w : m_workers) {
+        if (w.process->state() != QProcess::NotRunning) {
+            w.process->kill();
+            w.process->waitForFinished(5000);
+        }
+    }
+    m_workers.clear();
+}
+
+void TestSharedQueue::writeSettings(const QString &dataDir, bool windowShut)
+{
+    QSettings s(dataDir + QStringLiteral("/settings.ini"), QSettings::IniFormat);
+    // A short lease, so a dead host's job is taken back within seconds.
+    s.setValue(QStringLiteral("type.video_download/lease_ms"), 3000);
+    if (windowShut) {
+        // Downloads start only in a minute two hours from now: this host monitors, the workers work.
+        const QTime from = QTime::currentTime().addSecs(2 * 3600);
+        s.setValue(QStringLiteral("downloads/window"),
+                   from.toString(QStringLiteral("HH:mm")) + QLatin1Char('-') + from.addSecs(60).toString(QStringLiteral("HH:mm")));
+    }
+    s.sync();
+}
+
+TestSharedQueue::Worker &TestSharedQueue::startWorker(const QString &name)
+{
+    Worker &w = m_workers.emplace_back();
+    w.name = name;
+    w.data = std::make_unique<QTemporaryDir>();
+    w.downloads = std::make_unique<QTemporaryDir>();
+    writeSettings(w.data->path(), false);
+    w.process = std::make_unique<QProcess>();
+    w.process->setProcessChannelMode(QProcess::MergedChannels);
+    QObject::connect(w.process.get(), &QProcess::readyRead, [&w] { w.output += w.process->readAll(); });
+    w.process->start(SpoolProcess::binary(),
+                     {QStringLiteral("--headless"), QStringLiteral("--worker-only"), QStringLiteral("--database"), m_database,
+                      QStringLiteral("--host-name"), name, QStringLiteral("--data-dir"), w.data->path(),
+                      QStringLiteral("--download-dir"), w.downloads->path(), QStringLiteral("--workers"), QStringLiteral("2")});
+    const QByteArray ready = "this host is \"" + name.toUtf8() + '"';
+    [[maybe_unused]] const bool up = QTest::qWaitFor(
+        [&w, &ready] { return w.output.contains(ready) || w.process->state() == QProcess::NotRunning; }, 20'000);
+    return w;
+}
+
+qint64 TestSharedQueue::addVideo(SpoolProcess &spool, const QUrl &url)
+{
+    const HttpResult r = spool.client().postJson(
+        QStringLiteral("/api/jobs"), QJsonObject{{QStringLiteral("type"), QStringLiteral("video_download")},
+                                                 {QStringLiteral("url"), url.toString()}});
+    return r.status == 201 ? r.object().value(QStringLiteral("id")).toInteger() : 0;
+}
+
+QJsonObject TestSharedQueue::job(SpoolProcess &spool, qint64 id)
+{
+    return spool.client().get(QStringLiteral("/api/jobs/%1").arg(id)).object();
+}
+
+QStringList TestSharedQueue::filesIn(const QString &dir)
+{
+    // Media files only, in whatever subfolders the output template makes.
+    QStringList out;
+    QDirIterator it(dir, QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        if (!path.endsWith(QLatin1String(".part")) && !path.endsWith(QLatin1String(".json")))
+            out << path;
+    }
+    return out;
+}
+
+void TestSharedQueue::workersRunWhatTheMonitorAdds()
+{
+    SpoolProcess monitor(m_monitorData->path(), m_monitorDownloads->path());
+    QVERIFY2(monitor.start({QStringLiteral("--database"), m_database, QStringLiteral("--host-name"), QStringLiteral("desk")}),
+             qPrintable(monitor.output()));
+    QVERIFY(monitor.output().contains(QLatin1String("Shared queue postgresql://spool@")));
+    Worker &a = startWorker(QStringLiteral("wa"));
+    Worker &b = startWorker(QStringLiteral("wb"));
+    QVERIFY2(a.process->state() == QProcess::Running, a.output.constData());
+    QVERIFY2(b.process->state() == QProcess::Running, b.output.constData());
+
+    EventReader events(monitor.client());
+    QCOMPARE(events.open(), 200);
+    QList<qint64> ids;
+    for (int i = 0; i < 6; ++i) {
+        ids << addVideo(monitor, m_server.clipUrl(i));
+        QVERIFY(ids.last() > 0);
+    }
+    // The monitor's event stream follows jobs that run on other hosts: it hears of them by NOTIFY.
+    QVERIFY(events.waitFor(
+        [&ids](const QList<SseEvent> &list) {
+            QSet<qint64> done;
+            for (const SseEvent &e : list) {
+                if (e.name == QLatin1String("job.changed")
+                    && e.data.value(QStringLiteral("status")).toString() == QLatin1String("completed"))
+                    done.insert(e.data.value(QStringLiteral("id")).toInteger());
+            }
+            return std::all_of(ids.cbegin(), ids.cend(), [&done](qint64 id) { return done.contains(id); });
+        },
+        120'000));
+    QSet<QString> ranOn;
+    for (qint64 id : ids) {
+        const QJsonObject j = job(monitor, id);
+        QCOMPARE(j.value(QStringLiteral("status")).toString(), QStringLiteral("completed"));
+        QCOMPARE(j.value(QStringLiteral("attempts")).toInt(), 1);
+        const QString worker = j.value(QStringLiteral("worker")).toString();
+        QVERIFY2(worker == QLatin1String("wa") || worker == QLatin1String("wb"), qPrintable(worker));
+        ranOn.insert(worker);
+    }
+    // Each download landed in the folder of the host that ran it, once; the monitor's stays empty.
+    const QStringList inA = filesIn(a.downloads->path());
+    const QStringList inB = filesIn(b.downloads->path());
+    QCOMPARE(inA.size() + inB.size(), 6);
+    QVERIFY(filesIn(m_monitorDownloads->path()).isEmpty());
+    QVERIFY2(ranOn.size() == 2 || inA.isEmpty() || inB.isEmpty(), "a host's jobs match its folder");
+
+    // Pausing the queue on the monitor pauses every host: nothing new starts on the workers.
+    QCOMPARE(monitor.client().send("POST", QStringLiteral("/api/queue/pause")).status, 200);
+    const qint64 held = addVideo(monitor, m_server.clipUrl(m_big));
+    QTest::qWait(1500);
+    QCOMPARE(job(monitor, held).value(QStringLiteral("status")).toString(), QStringLiteral("pending"));
+    QCOMPARE(monitor.client().send("POST", QStringLiteral("/api/queue/resume")).status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(job(monitor, held).value(QStringLiteral("status")).toString(), QStringLiteral("completed"),
+                              60'000);
+    QCOMPARE(monitor.stop(), 0);
+}
+
+void TestSharedQueue::aKilledHostsJobIsTakenBackAfterItsLease()
+{
+    SpoolProcess monitor(m_monitorData->path(), m_monitorDownloads->path());
+    QVERIFY2(monitor.start({QStringLiteral("--database"), m_database, QStringLiteral("--host-name"), QStringLiteral("desk")}),
+             qPrintable(monitor.output()));
+    m_server.setThrottle(200 * 1024); // the big clip takes about 20 s
+    Worker &a = startWorker(QStringLiteral("wa"));
+    QVERIFY2(a.process->state() == QProcess::Running, a.output.constData());
+    const qint64 id = addVideo(monitor, m_server.clipUrl(m_big));
+    QVERIFY(id > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(job(monitor, id).value(QStringLiteral("progress")).toObject()
+                                     .value(QStringLiteral("downloaded_bytes")).toInteger() > 0,
+                             30'000);
+    QCOMPARE(job(monitor, id).value(QStringLiteral("worker")).toString(), QStringLiteral("wa"));
+    ::kill(static_cast<pid_t>(a.process->processId()), SIGKILL);
+    QVERIFY(a.process->waitForFinished(5000));
+    // yt-dlp, in its own process group, dies with no parent reading it; the job stays "running"
+    // until its lease (3 s) runs out, and then any host takes it back.
+    m_server.setThrottle(0);
+    Worker &b = startWorker(QStringLiteral("wb"));
+    QVERIFY2(b.process->state() == QProcess::Running, b.output.constData());
+    QTRY_COMPARE_WITH_TIMEOUT(job(monitor, id).value(QStringLiteral("status")).toString(), QStringLiteral("completed"),
+                              90'000);
+    const QJsonObject done = job(monitor, id);
+    QCOMPARE(done.value(QStringLiteral("worker")).toString(), QStringLiteral("wb"));
+    QCOMPARE(done.value(QStringLiteral("attempts")).toInt(), 2);
+    QCOMPARE(filesIn(b.downloads->path()).size(), 1);
+    // The queue's own log lines (a table every host reads) say what happened, on the monitor too.
+    const HttpResult log = monitor.client().get(QStringLiteral("/api/jobs/%1/log").arg(id));
+    QCOMPARE(log.status, 200);
+    QVERIFY2(log.body.contains("Taken back: the lease of wa ran out"), log.body.constData());
+    QVERIFY(log.body.contains("Completed"));
+    QCOMPARE(monitor.stop(), 0);
+}
+
+void TestSharedQueue::badQueueUrlsAreRefusedAtStart()
+{
+    QTemporaryDir data;
+    // Not a PostgreSQL URL: a usage error before anything starts.
+    SpoolRun run = runSpool({QStringLiteral("--headless"), QStringLiteral("--data-dir"), data.path(),
+                             QStringLiteral("--database"), QStringLiteral("mysql://spool@localhost/spool")});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(QLatin1String("--database takes a PostgreSQL URL")), qPrintable(run.err));
+    // Nothing listens there: a clear error, no password shown, and no SQLite queue made instead.
+    run = runSpool({QStringLiteral("--headless"), QStringLiteral("--data-dir"), data.path(), QStringLiteral("--database"),
+                    QStringLiteral("postgresql://spool:secret@127.0.0.1:1/spool")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QLatin1String("Spool cannot start: cannot connect to postgresql://spool@127.0.0.1:1/spool")),
+             qPrintable(run.err));
+    QVERIFY(!run.err.contains(QLatin1String("secret")));
+    QVERIFY(!QFile::exists(data.filePath(QStringLiteral("queue.sqlite"))));
+    // A database the server does not have: the server's own words.
+    QUrl wrong(m_database);
+    wrong.setPath(QStringLiteral("/no_such_database"));
+    wrong.setQuery(QString());
+    run = runSpool({QStringLiteral("--headless"), QStringLiteral("--data-dir"), data.path(), QStringLiteral("--database"),
+                    wrong.toString()});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QLatin1String("no_such_database")) && run.err.contains(QLatin1String("does not exist")),
+             qPrintable(run.err));
+    // The same from settings.ini's [queue] database.
+    {
+        QSettings s(data.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat);
+        s.setValue(QStringLiteral("queue/database"), wrong.toString());
+    }
+    run = runSpool({QStringLiteral("--headless"), QStringLiteral("--data-dir"), data.path()});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QLatin1String("no_such_database")), qPrintable(run.err));
+    // --worker-only without --headless is a usage error.
+    run = runSpool({QStringLiteral("--worker-only"), QStringLiteral("--data-dir"), data.path()});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(QLatin1String("--worker-only goes with --headless")), qPrintable(run.err));
+}
+
+QTEST_GUILESS_MAIN(TestSharedQueue)
+#include "tst_sharedqueue.moc"
