@@ -19,3 +19,4 @@ spool_add_test(tst_sharedqueue SOURCES tst_sharedqueue.cpp LIBS spool_apitestsup
 add_dependencies(tst_sharedqueue spool)
 set_tests_properties(tst_sharedqueue PROPERTIES FIXTURES_REQUIRED postgresql
     ENVIRONMENT "QT_QPA_PLATFORM=offscreen;QT_FATAL_WARNINGS=0;SPOOL_TEST_POSTGRESQL=${SPOOL_TEST_PG_DIR}/url")
+target_compile_definitions(tst_sharedqueue PRIVATE SPOOL_TEST_SOURCE_DIR="${CMAKE_CURRENT_SOURCE_DIR}")

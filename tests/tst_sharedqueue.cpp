@@ -8,6 +8,7 @@
 #include <QDirIterator>
 #include <QFile>
 #include <QSettings>
+#include <QScopeGuard>
 #include <QTest>
 
 #include <csignal>
@@ -27,6 +28,7 @@ private Q_SLOTS:
     void workersRunWhatTheMonitorAdds();
     void aKilledHostsJobIsTakenBackAfterItsLease();
     void badQueueUrlsAreRefusedAtStart();
+    void everyHostReconnectsAfterAServerRestart();
 
 private:
     // A `spool --headless --worker-only` process: no API, so it is watched through the queue.
@@ -272,6 +274,54 @@ void TestSharedQueue::badQueueUrlsAreRefusedAtStart()
     run = runSpool({QStringLiteral("--worker-only"), QStringLiteral("--data-dir"), data.path()});
     QCOMPARE(run.exitCode, 2);
     QVERIFY2(run.err.contains(QLatin1String("--worker-only goes with --headless")), qPrintable(run.err));
+}
+
+void TestSharedQueue::everyHostReconnectsAfterAServerRestart()
+{
+    // A server of this test's own: restarting the shared one would end the other suites' sessions.
+    QTemporaryDir serverParent;
+    // The server runs as its own account (the postgres user when the tests run as root): it may pass.
+    QFile::setPermissions(serverParent.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
+                                                   | QFileDevice::ExeGroup | QFileDevice::ExeOther);
+    const QString serverDir = serverParent.filePath(QStringLiteral("pg"));
+    const auto server = [&serverDir](const QString &command) {
+        QProcess p;
+        p.start(QStringLiteral(SPOOL_TEST_SOURCE_DIR "/postgresql/testserver.sh"), {command, serverDir});
+        return p.waitForFinished(120'000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
+    };
+    QVERIFY(server(QStringLiteral("start")));
+    const auto stopServer = qScopeGuard([&server] { server(QStringLiteral("stop")); });
+    QFile urlFile(serverDir + QStringLiteral("/url"));
+    QVERIFY(urlFile.open(QIODevice::ReadOnly));
+    m_database = QString::fromUtf8(urlFile.readAll()).trimmed();
+
+    SpoolProcess monitor(m_monitorData->path(), m_monitorDownloads->path());
+    QVERIFY2(monitor.start({QStringLiteral("--database"), m_database, QStringLiteral("--host-name"), QStringLiteral("desk")}),
+             qPrintable(monitor.output()));
+    Worker &a = startWorker(QStringLiteral("wa"));
+    QVERIFY2(a.process->state() == QProcess::Running, a.output.constData());
+    m_server.setThrottle(400 * 1024); // the big clip takes about 10 s: it is mid-download at the restart
+    QList<qint64> ids{addVideo(monitor, m_server.clipUrl(m_big))};
+    QTRY_VERIFY_WITH_TIMEOUT(job(monitor, ids[0]).value(QStringLiteral("progress")).toObject()
+                                     .value(QStringLiteral("downloaded_bytes")).toInteger() > 0,
+                             30'000);
+    // The server stops (every connection is ended) and starts again on the same port.
+    QVERIFY(server(QStringLiteral("restart")));
+    m_server.setThrottle(0);
+    // The monitor takes new jobs again, and the worker runs them and records the one it was
+    // downloading: nothing lost, nothing done twice.
+    for (int i = 0; i < 3; ++i) {
+        const qint64 id = addVideo(monitor, m_server.clipUrl(i));
+        QVERIFY2(id > 0, qPrintable(monitor.output()));
+        ids << id;
+    }
+    for (qint64 id : ids)
+        QTRY_COMPARE_WITH_TIMEOUT(job(monitor, id).value(QStringLiteral("status")).toString(), QStringLiteral("completed"),
+                                  90'000);
+    QCOMPARE(job(monitor, ids[0]).value(QStringLiteral("attempts")).toInt(), 1);
+    QCOMPARE(filesIn(a.downloads->path()).size(), 4);
+    QVERIFY2(a.process->state() == QProcess::Running, a.output.constData());
+    QCOMPARE(monitor.stop(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestSharedQueue)

@@ -41,6 +41,12 @@ JobTableModel::JobTableModel(JobQueue &queue, QObject *parent) : QAbstractTableM
     connect(&m_queue, &JobQueue::jobChanged, this, &JobTableModel::handleJobChanged);
     connect(&m_queue, &JobQueue::jobProgress, this, &JobTableModel::handleJobProgress);
     connect(&m_queue, &JobQueue::jobRemoved, this, &JobTableModel::handleJobRemoved);
+    // Back on a shared queue after a lost connection: every row may have changed.
+    connect(&m_queue, &JobQueue::resynced, this, [this] {
+        invalidate();
+        m_layoutDirty = true;
+        flushChanges();
+    });
     connect(&m_indexWatcher, &QFutureWatcher<QList<qint64>>::finished, this, &JobTableModel::handleIndexLoaded);
 }
 

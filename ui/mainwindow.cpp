@@ -235,9 +235,12 @@ void MainWindow::buildActions()
     });
     // A database that refuses writes is said at once; finished jobs wait in memory meanwhile.
     connect(&m_core.dispatcher(), &Dispatcher::storageTroubleChanged, this, [this](bool trouble, const QString &why) {
-        statusBar()->showMessage(trouble ? tr("The database refused to save (%1). Results are kept and saved again shortly.").arg(why)
-                                         : tr("The database takes writes again; every waiting result is saved."),
-                                 15000);
+        const bool unreachable = m_core.store().database().isUnreachable();
+        statusBar()->showMessage(
+            !trouble      ? tr("The database takes writes again; every waiting result is saved.")
+            : unreachable ? tr("The shared queue is unreachable (%1). Spool reconnects; results are kept meanwhile.").arg(why)
+                          : tr("The database refused to save (%1). Results are kept and saved again shortly.").arg(why),
+            15000);
         refreshStatusBar();
     });
     makeAction(QStringLiteral("settings"), tr("&Settings…"), QKeySequence::Preferences, [this] { openSettings(); });
@@ -405,7 +408,9 @@ void MainWindow::refreshStatusBar()
     if (m_core.dispatcher().isHeld())
         parts.prepend(tr("Queue paused"));
     const Dispatcher::Health health = m_core.dispatcher().health();
-    if (!health.ok)
+    if (m_core.store().database().isUnreachable())
+        parts.prepend(tr("Queue unreachable, reconnecting (%n result(s) waiting)", "", health.pendingOutcomes));
+    else if (!health.ok)
         parts.prepend(tr("Not saving: the database refuses writes (%n result(s) waiting)", "", health.pendingOutcomes));
     m_counts->setText(parts.isEmpty() ? tr("No jobs") : parts.join(QStringLiteral("  ·  ")));
     m_counts->setToolTip(health.ok ? QString() : health.error);

@@ -85,6 +85,13 @@
             <numerusform>Not saving: the database refuses writes (%n results waiting)</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Queue unreachable, reconnecting (%n result(s) waiting)</source>
+        <translation>
+            <numerusform>Queue unreachable, reconnecting (%n result waiting)</numerusform>
+            <numerusform>Queue unreachable, reconnecting (%n results waiting)</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>SubscriptionsDialog</name>

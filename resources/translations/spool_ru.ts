@@ -1095,6 +1095,18 @@ Commands for the running Spool of the same data dir:
         <source>Not done: the database refused the change (%1)</source>
         <translation>Не выполнено: база данных отказалась принять изменение (%1)</translation>
     </message>
+    <message>
+        <source>The shared queue is unreachable (%1). Spool reconnects; results are kept meanwhile.</source>
+        <translation>Общая очередь недоступна (%1). Spool переподключается; результаты пока сохраняются в памяти.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Queue unreachable, reconnecting (%n result(s) waiting)</source>
+        <translation>
+            <numerusform>Очередь недоступна, переподключение (ожидает %n результат)</numerusform>
+            <numerusform>Очередь недоступна, переподключение (ожидают %n результата)</numerusform>
+            <numerusform>Очередь недоступна, переподключение (ожидают %n результатов)</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>ProgressDelegate</name>

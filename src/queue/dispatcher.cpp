@@ -148,6 +148,8 @@ void Dispatcher::rescueExpiredLeases()
         storageRefused(m_queue.store().database().lastError());
         return;
     }
+    if (m_delivered.isEmpty())
+        storageRecovered(); // also how an idle host notices that its database is back
     if (!expired.value().isEmpty())
         requestSchedule();
 }

@@ -62,6 +62,13 @@ public:
     // this host's own changes, so the views, the API's events and the dispatcher follow them.
     void announceShared(const QList<Job> &added, const QList<Job> &changed, const QList<qint64> &removed);
     void announceSharedState() { Q_EMIT sharedStateChanged(); }
+    // The connection to a shared queue was lost and is back: what others did meanwhile was not
+    // told, so whoever follows the queue reads it again.
+    void announceResync()
+    {
+        Q_EMIT sharedStateChanged();
+        Q_EMIT resynced();
+    }
     // Runs `announcement` once what was written so far is durable: at once outside a unit, else
     // when the outermost unit commits (dropped if it rolls back).
     void afterCommit(std::function<void()> announcement);
@@ -84,6 +91,7 @@ Q_SIGNALS:
     // Another host changed this job (also announced as jobChanged): a job running here that it
     // cancelled, paused or took over must stop here.
     void sharedJobChanged(const Job &job);
+    void resynced();
 
 private:
     std::optional<Error> validateOptions(const NewJob &job) const;

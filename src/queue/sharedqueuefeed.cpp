@@ -19,7 +19,16 @@ SharedQueueFeed::SharedQueueFeed(JobQueue &queue, QObject *parent) : QObject(par
 
 bool SharedQueueFeed::start()
 {
-    return m_queue.store().database().listen(this, [this](const QString &change) { handleChange(change); });
+    Database &db = m_queue.store().database();
+    db.onReconnected(this, [this] {
+        // Whatever was told while the connection was down is lost: everything is read again.
+        m_added.clear();
+        m_changed.clear();
+        m_removed.clear();
+        m_state = false;
+        m_queue.announceResync();
+    });
+    return db.listen(this, [this](const QString &change) { handleChange(change); });
 }
 
 void SharedQueueFeed::handleChange(const QString &change)

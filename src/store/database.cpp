@@ -5,6 +5,8 @@
 
 #include <QRegularExpression>
 #include <QSqlDriver>
+
+#include <chrono>
 #include <QSqlError>
 #include <QSqlField>
 #include <QSqlRecord>
@@ -98,7 +100,11 @@ Expected<bool> Database::openPostgresql()
         return makeError(ErrorCode::Storage,
                          QStringLiteral("not a PostgreSQL URL (postgresql://user@host:port/database): %1").arg(shown));
     QString schema;
-    QStringList options{QStringLiteral("connect_timeout=10")};
+    // A cut network is noticed within seconds, not after TCP's minutes: keepalives on an idle
+    // connection, a send timeout on a busy one.
+    QStringList options{QStringLiteral("connect_timeout=10"), QStringLiteral("keepalives=1"),
+                        QStringLiteral("keepalives_idle=10"), QStringLiteral("keepalives_interval=5"),
+                        QStringLiteral("keepalives_count=3"), QStringLiteral("tcp_user_timeout=15000")};
     static const QRegularExpression plainName(QStringLiteral("^[a-z_][a-z0-9_]{0,62}$"));
     static const QRegularExpression optionName(QStringLiteral("^[a-z_]{1,40}$"));
     for (const auto &[key, value] : QUrlQuery(url).queryItems(QUrl::FullyDecoded)) {
@@ -134,25 +140,97 @@ Expected<bool> Database::openPostgresql()
         if (!url.password().isEmpty())
             database.setPassword(url.password(QUrl::FullyDecoded));
         database.setConnectOptions(options.join(QLatin1Char(';')));
-        if (!database.open())
-            return makeError(ErrorCode::Storage,
-                             QStringLiteral("cannot connect to %1: %2").arg(shown, database.lastError().text()));
     }
-    QStringList settings{
+    m_session = QStringList{
         QStringLiteral("SET synchronous_commit = ") + (m_options.sync == Sync::Full ? QStringLiteral("on") : QStringLiteral("off")),
         QStringLiteral("SET lock_timeout = %1").arg(m_options.busyTimeoutMs),
         QStringLiteral("SET client_min_messages = warning"),
     };
-    if (!schema.isEmpty())
+    if (!schema.isEmpty()) {
         m_schema = schema;
-    if (!schema.isEmpty())
-        settings << QStringLiteral("CREATE SCHEMA IF NOT EXISTS ") + schema
-                 << QStringLiteral("SET search_path TO ") + schema + QStringLiteral(", public");
-    for (const QString &setting : settings) {
-        if (!execPlain(setting))
-            return storageError(setting);
+        m_session << QStringLiteral("CREATE SCHEMA IF NOT EXISTS ") + schema
+                  << QStringLiteral("SET search_path TO ") + schema + QStringLiteral(", public");
     }
+    if (!connectPostgresql(true))
+        return makeError(ErrorCode::Storage, m_lastError);
     return migrate();
+}
+
+bool Database::connectPostgresql(bool first)
+{
+    QSqlDatabase database = connection();
+    database.close();
+    if (!first) // a server that does not answer must not hold the caller for long
+        database.setConnectOptions(database.connectOptions().replace(QLatin1String("connect_timeout=10"),
+                                                                     QLatin1String("connect_timeout=3")));
+    if (!database.open()) {
+        m_lastError = QStringLiteral("cannot connect to %1: %2").arg(displayLocation(m_path), database.lastError().text());
+        return false;
+    }
+    for (const QString &setting : m_session) {
+        if (!execPlain(setting)) {
+            m_lastError = setting + QStringLiteral(": ") + m_lastError;
+            return false;
+        }
+    }
+    if (!first && !m_listenChannel.isEmpty() && !database.driver()->subscribeToNotification(m_listenChannel)) {
+        m_lastError = QStringLiteral("cannot listen on %1 again").arg(m_listenChannel);
+        return false;
+    }
+    return true;
+}
+
+bool Database::checkConnectionLost(const QSqlError &error)
+{
+    if (m_backend != Backend::Postgresql || m_lost)
+        return m_lost;
+    // A refused statement has a SQLSTATE of its own; a lost server gives none, a connection
+    // class (08...) or a shutdown (57P..). Outside a transaction a probe makes sure.
+    const QString code = error.nativeErrorCode();
+    if (!code.isEmpty() && !code.startsWith(QLatin1String("08")) && !code.startsWith(QLatin1String("57P")))
+        return false;
+    if (m_txDepth == 0) {
+        QSqlQuery probe(connection());
+        if (probe.exec(QStringLiteral("SELECT 1")))
+            return false;
+    }
+    m_lost = true;
+    m_reconnectFailures = 0;
+    m_nextReconnectMs = 0; // the first try at once
+    m_lastError = QStringLiteral("the queue's database is unreachable: ") + m_lastError;
+    return true;
+}
+
+bool Database::reachable()
+{
+    if (!m_lost)
+        return true;
+    // A transaction begun on the lost connection is gone: it fails to its end, then a new one
+    // runs on a new connection.
+    const qint64 now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now().time_since_epoch()).count();
+    if (m_txDepth > 0 || now < m_nextReconnectMs) {
+        m_lastError = QStringLiteral("the queue's database is unreachable (%1); trying again")
+                          .arg(displayLocation(m_path));
+        return false;
+    }
+    m_lost = false; // the session's statements run on the new connection
+    if (!connectPostgresql(false)) {
+        m_lost = true;
+        ++m_reconnectFailures;
+        // 0.5 s, 1 s, 2 s, ... up to 30 s between tries: a statement in between fails at once.
+        m_nextReconnectMs = now + qMin<qint64>(30'000, 250LL << qMin(m_reconnectFailures, 7));
+        return false;
+    }
+    m_reconnectFailures = 0;
+    for (const auto &[context, handler] : m_reconnected)
+        QMetaObject::invokeMethod(context, handler, Qt::QueuedConnection);
+    return true;
+}
+
+void Database::onReconnected(QObject *context, std::function<void()> handler)
+{
+    m_reconnected.append({context, std::move(handler)});
 }
 
 bool Database::listen(QObject *context, std::function<void(const QString &change)> handler)
@@ -164,6 +242,7 @@ bool Database::listen(QObject *context, std::function<void(const QString &change
     const QString channel = QStringLiteral("spool");
     if (!driver->subscribedToNotifications().contains(channel) && !driver->subscribeToNotification(channel))
         return false;
+    m_listenChannel = channel;
     const QString prefix = m_schema + QLatin1Char(' ');
     QObject::connect(driver, &QSqlDriver::notification, context,
                      [channel, prefix, handler = std::move(handler)](const QString &name, QSqlDriver::NotificationSource source,
@@ -214,14 +293,42 @@ Expected<bool> Database::openSqlite()
 
 bool Database::execPlain(const QString &sql)
 {
+    if (!reachable())
+        return false;
     QSqlQuery query(connection());
-    if (!query.exec(sql)) {
+    bool ok = query.exec(sql);
+    if (!ok && retryAfterReconnect(sql, query.lastError())) {
+        query = QSqlQuery(connection());
+        ok = query.exec(sql);
+    }
+    if (!ok) {
         m_lastError = query.lastError().text();
+        checkConnectionLost(query.lastError());
         return false;
     }
     while (query.next()) {
     }
     return true;
+}
+
+bool Database::retryAfterReconnect(const QString &sql, const QSqlError &error)
+{
+    // A connection found lost at the first statement of a unit (a server restarted since the last
+    // one) is made again at once, and that statement sent again: it changed nothing the first
+    // time. Any other statement may have been applied before the answer was lost; its unit fails
+    // and its caller decides.
+    static const QRegularExpression harmless(QStringLiteral("^\\s*(BEGIN|SELECT|SET|START TRANSACTION)\\b"),
+                                             QRegularExpression::CaseInsensitiveOption);
+    if (m_backend != Backend::Postgresql || m_txDepth > 0 || !harmless.match(sql).hasMatch())
+        return false;
+    const QString why = m_lastError;
+    m_lastError = error.text();
+    if (!checkConnectionLost(error)) {
+        m_lastError = why;
+        return false;
+    }
+    m_nextReconnectMs = 0;
+    return reachable();
 }
 
 // On PostgreSQL a statement is sent with its values written into it as literals (escaped by the
@@ -282,6 +389,8 @@ bool Database::runLiteral(QSqlQuery &query)
         m_lastError = QStringLiteral("a statement that was not prepared");
         return false;
     }
+    if (!reachable())
+        return false;
     const LiteralStatement &statement = *m_literal.constFind(*source);
     const QSqlDriver *driver = connection().driver();
     QString sql;
@@ -295,10 +404,17 @@ bool Database::runLiteral(QSqlQuery &query)
     sql += statement.parts.constLast();
     QSqlQuery result(connection());
     result.setForwardOnly(true);
-    const bool ok = result.exec(sql);
+    bool ok = result.exec(sql);
+    if (!ok && retryAfterReconnect(sql, result.lastError())) {
+        result = QSqlQuery(connection());
+        result.setForwardOnly(true);
+        ok = result.exec(sql);
+    }
     query = std::move(result); // the caller reads the rows from the query it holds
-    if (!ok)
+    if (!ok) {
         noteFailure(query.lastError());
+        checkConnectionLost(query.lastError());
+    }
     return ok;
 }
 
@@ -328,6 +444,7 @@ bool Database::completed(QSqlQuery &query)
     if (!error.isValid())
         return true;
     noteFailure(error);
+    checkConnectionLost(error);
     return false;
 }
 

@@ -15,6 +15,7 @@
 #include <optional>
 
 
+class QSqlError;
 class SqlDialect;
 
 // One connection to the queue's database, shared by the stores of each aggregate (jobs,
@@ -75,6 +76,12 @@ public:
     // state. Changes made through this connection are not repeated. False on SQLite, where one
     // process owns the queue and announces its own changes.
     bool listen(QObject *context, std::function<void(const QString &change)> handler);
+    // PostgreSQL: after a lost connection is made again, `handler` runs (queued, in `context`'s
+    // thread): what other hosts announced meanwhile was missed, so whoever follows the queue reads
+    // it again.
+    void onReconnected(QObject *context, std::function<void()> handler);
+    // PostgreSQL: the connection to the server is lost and not made again yet.
+    bool isUnreachable() const { return m_lost; }
 
     int schemaVersion();
     // Table and index definitions, normalised, for comparing schemas.
@@ -88,6 +95,14 @@ private:
     QSqlDatabase connection() const;
     Expected<bool> openSqlite();
     Expected<bool> openPostgresql();
+    // PostgreSQL: connects (again) with the URL's settings, then sets up the session.
+    bool connectPostgresql(bool first);
+    // After a failed statement: true when the server is gone, not just the statement refused.
+    bool checkConnectionLost(const QSqlError &error);
+    bool retryAfterReconnect(const QString &sql, const QSqlError &error);
+    // Before a statement: false while the connection is lost and cannot be made again yet (a
+    // reconnect is tried with backoff, never inside a transaction that was on the lost one).
+    bool reachable();
     bool setSchemaVersion(int version);
     Expected<bool> migrate();
     Expected<bool> migrateFrom(Migrations::Engine engine, int version, int target);
@@ -114,6 +129,12 @@ private:
     bool runLiteral(QSqlQuery &query);
     QString m_lastError;
     QString m_schema = QStringLiteral("public"); // PostgreSQL: the schema the queue's tables are in
+    QStringList m_session;                       // PostgreSQL: the SET statements of every connection
+    QString m_listenChannel;                     // PostgreSQL: subscribed on every connection
+    QList<std::pair<QObject *, std::function<void()>>> m_reconnected;
+    bool m_lost = false;
+    int m_reconnectFailures = 0;
+    qint64 m_nextReconnectMs = 0; // steady clock
     bool m_lastUnique = false;
     int m_txDepth = 0;
     std::unique_ptr<Checkpointer> m_checkpointer;
