@@ -4,6 +4,7 @@
 
 #include <QSqlQuery>
 #include <QTemporaryDir>
+#include <atomic>
 #include <latch>
 #include <thread>
 #include <QTest>
@@ -52,6 +53,7 @@ private Q_SLOTS:
     void resolvedTextSearchAgreesWithDirectSearch();
     void checkpointsRunOffTheWriter();
     void concurrentClaimsNeverTakeAJobTwice();
+    void queueCapsHoldAcrossHostsClaimingAtOnce();
 
 private:
     qint64 add(NewJob job, qint64 now = 1000);
@@ -699,6 +701,76 @@ void TestJobStore::checkpointsRunOffTheWriter()
 // job is claimed exactly once, each by one host, and completed by it under its fence. On
 // PostgreSQL the claims skip rows another host holds (FOR UPDATE SKIP LOCKED); on SQLite they wait
 // for the write lock.
+void TestJobStore::queueCapsHoldAcrossHostsClaimingAtOnce()
+{
+    // Four hosts claim the capped type "t" (at most 3 running in the whole queue) as fast as they
+    // can, hold each job a moment and complete it. Each host counts what runs right after its
+    // claim commits: the cap is never exceeded, though no host alone knows what the others run.
+    constexpr int kJobs = 120;
+    constexpr int kHosts = 4;
+    constexpr int kCap = 3;
+    QList<NewJob> batch;
+    for (int i = 0; i < kJobs; ++i)
+        batch << newJob();
+    QVERIFY(m_store->jobs().insert(batch, 1000));
+    const QString location = m_store->path();
+    std::atomic<int> worst{0};
+    std::atomic<int> done{0};
+    std::atomic<bool> failed{false};
+    std::latch ready(kHosts);
+    std::vector<std::thread> hosts;
+    for (int h = 0; h < kHosts; ++h)
+        hosts.emplace_back([&, h] {
+            Store store(location);
+            const bool opened = bool(store.open());
+            ready.arrive_and_wait();
+            if (!opened) {
+                failed = true;
+                return;
+            }
+            for (int idle = 0; idle < 50 && done < kJobs;) {
+                ClaimRequest r;
+                r.limit = 2;
+                r.now = 10'000;
+                r.leaseMsByType = kLeases;
+                r.capsByType = {{QStringLiteral("t"), kCap}};
+                r.worker = QStringLiteral("host%1").arg(h);
+                auto claimed = store.jobs().claim(r);
+                if (!claimed) {
+                    failed = true;
+                    return;
+                }
+                if (claimed.value().isEmpty()) {
+                    ++idle;
+                    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+                    continue;
+                }
+                idle = 0;
+                JobFilter running;
+                running.statuses = {JobStatus::Running};
+                const int now = static_cast<int>(store.listing().count(running));
+                for (int seen = worst; now > seen && !worst.compare_exchange_weak(seen, now);) {
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(3));
+                for (const Job &job : claimed.value()) {
+                    TransitionChanges change;
+                    change.fence = Fence{job.claimId};
+                    if (!store.jobs().transition(job.id, JobStatus::Completed, change, 11'000)) {
+                        failed = true;
+                        return;
+                    }
+                    ++done;
+                }
+            }
+        });
+    for (std::thread &host : hosts)
+        host.join();
+    QVERIFY(!failed);
+    QCOMPARE(done.load(), kJobs);
+    QVERIFY2(worst <= kCap, qPrintable(QStringLiteral("%1 running at once, the cap is %2").arg(worst.load()).arg(kCap)));
+    QVERIFY(worst >= 2); // they did run side by side
+}
+
 void TestJobStore::concurrentClaimsNeverTakeAJobTwice()
 {
     constexpr int kJobs = 400;

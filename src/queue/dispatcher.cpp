@@ -255,6 +255,13 @@ bool Dispatcher::claimRound(int free, const QStringList &gated, QHash<QString, i
         if (room.contains(it.key()))
             request.limit = qMin(request.limit, room.value(it.key()));
     }
+    if (m_shared) {
+        // Caps hold across the hosts of a shared queue: the claim counts what runs anywhere.
+        for (auto it = m_settings.types.cbegin(); it != m_settings.types.cend(); ++it) {
+            if (it->maxConcurrent > 0)
+                request.capsByType.insert(it.key(), it->maxConcurrent);
+        }
+    }
     if (request.leaseMsByType.isEmpty() || request.limit <= 0)
         return false;
     request.now = now;

@@ -338,9 +338,13 @@ Expected<QList<Job>> JobStore::claim(const ClaimRequest &request)
         return m_db.storageError(QStringLiteral("claiming jobs"));
     if (auto staged = stageDue(request.now); !staged)
         return staged.error();
+    QHash<QString, qint64> leases = request.leaseMsByType;
+    int limit = request.limit;
+    if (auto capped = applyQueueCaps(leases, limit, request.capsByType); !capped)
+        return capped.error();
     // One arm per type, or per (type, host) while hosts cool down, each an index seek: the claim
     // never walks rows it cannot take.
-    QStringList types = request.leaseMsByType.keys();
+    QStringList types = leases.keys();
     types.sort();
     QList<std::pair<QString, QString>> arms;
     bool byHost = !request.excludedHosts.isEmpty();
@@ -357,7 +361,7 @@ Expected<QList<Job>> JobStore::claim(const ClaimRequest &request)
         for (const QString &type : types)
             arms.append({type, QString()});
     }
-    if (arms.isEmpty())
+    if (arms.isEmpty() || limit <= 0)
         return tx.commit() ? Expected<QList<Job>>(QList<Job>{}) : m_db.storageError(QStringLiteral("claiming jobs"));
     QSqlQuery &q = m_db.prepared(claimSql(static_cast<int>(arms.size()), byHost));
     for (int i = 0; i < arms.size(); ++i) {
@@ -367,11 +371,11 @@ Expected<QList<Job>> JobStore::claim(const ClaimRequest &request)
     }
     q.bindValue(QStringLiteral(":worker"), request.worker);
     q.bindValue(QStringLiteral(":now"), request.now);
-    q.bindValue(QStringLiteral(":leases"), leasesJson(request.leaseMsByType));
+    q.bindValue(QStringLiteral(":leases"), leasesJson(leases));
     if (!byHost)
         q.bindValue(QStringLiteral(":hosts"), jsonArray(request.excludedHosts));
     q.bindValue(QStringLiteral(":ids"), jsonArray(request.excludedIds));
-    q.bindValue(QStringLiteral(":limit"), request.limit);
+    q.bindValue(QStringLiteral(":limit"), limit);
     if (!m_db.run(q))
         return m_db.storageError(QStringLiteral("claiming jobs"));
     QList<Job> claimed = fetchJobs(q);
@@ -384,6 +388,39 @@ Expected<QList<Job>> JobStore::claim(const ClaimRequest &request)
         return a.runAt != b.runAt ? a.runAt < b.runAt : a.id < b.id;
     });
     return claimed;
+}
+
+Expected<bool> JobStore::applyQueueCaps(QHash<QString, qint64> &leases, int &limit, const QHash<QString, int> &caps)
+{
+    const QString lock = m_db.dialect().transactionLock();
+    QStringList types = caps.keys();
+    types.sort(); // every host takes the locks in one order: none waits for another in a circle
+    for (const QString &type : types) {
+        const auto it = caps.constFind(type);
+        if (it.value() <= 0 || !leases.contains(it.key()))
+            continue;
+        if (!lock.isEmpty()) {
+            QSqlQuery &l = m_db.prepared(lock);
+            l.bindValue(QStringLiteral(":key"), QStringLiteral("spool.claim.") + it.key());
+            if (!m_db.run(l) || !m_db.completed(l))
+                return m_db.storageError(QStringLiteral("claiming jobs"));
+        }
+        // The kept counts, read under the lock: what every host runs of this type now.
+        QSqlQuery &q = m_db.prepared(QStringLiteral(
+            "SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE status = 'running' AND type = :type"));
+        q.bindValue(QStringLiteral(":type"), it.key());
+        if (!m_db.run(q))
+            return m_db.storageError(QStringLiteral("claiming jobs"));
+        const qint64 running = q.next() ? q.value(0).toLongLong() : 0;
+        if (!m_db.completed(q))
+            return m_db.storageError(QStringLiteral("claiming jobs"));
+        const qint64 room = it.value() - running;
+        if (room <= 0)
+            leases.remove(it.key());
+        else
+            limit = static_cast<int>(qMin<qint64>(limit, room));
+    }
+    return true;
 }
 
 Error JobStore::refusedTransition(qint64 id, JobStatus to, const TransitionChanges &changes)

@@ -55,6 +55,10 @@ struct ClaimRequest
     QHash<QString, qint64> leaseMsByType;
     QList<qint64> excludedIds; // jobs whose previous worker is still winding down
     QStringList excludedHosts; // hosts cooling down after a 429
+    // Caps counted over the whole queue, not by the caller (a queue several hosts share): a type
+    // capped here takes at most its cap less the jobs of it running anywhere, decided inside the
+    // claim under a lock per type, so two hosts never both fill the last place.
+    QHash<QString, int> capsByType;
 };
 
 struct ProgressUpdate
@@ -167,6 +171,8 @@ private:
     Expected<Job> updatedJob(QSqlQuery &query, qint64 id, const QString &what);
     QStringList hostLanes(const QString &type, const QStringList &excludedHosts);
     QString claimSql(int arms, bool byHost);
+    // Applies capsByType: drops the types at their cap and lowers the limit to the smallest room.
+    Expected<bool> applyQueueCaps(QHash<QString, qint64> &leases, int &limit, const QHash<QString, int> &caps);
     static Error noSuchJob(qint64 id);
 
     Database &m_db;

@@ -46,6 +46,7 @@ const SqlDialect &SqlDialect::postgresql()
         // A sequence never hands out an id twice, whatever was removed.
         d.m_newJobId = QStringLiteral("nextval('jobs_id_seq')");
         d.m_skipLocked = QStringLiteral(" FOR UPDATE SKIP LOCKED");
+        d.m_transactionLock = QStringLiteral("SELECT pg_advisory_xact_lock(hashtext(:key))");
         // pg_trgm's GIN index on title and url answers ILIKE '%...%' without a scan.
         d.m_textSearch = QStringLiteral("SELECT id FROM jobs WHERE title ILIKE :text OR url ILIKE :text");
         return d;

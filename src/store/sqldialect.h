@@ -31,6 +31,9 @@ public:
     QString newJobId() const { return m_newJobId; }
     // After a SELECT of rows to claim: lock them, skipping rows another host is claiming.
     QString skipLocked() const { return m_skipLocked; }
+    // A statement that holds, until the transaction ends, a lock named by the text bound as :key,
+    // so that hosts do one thing at a time (empty where one writer is all there is).
+    QString transactionLock() const { return m_transactionLock; }
     // The ids of jobs whose title or URL contains :text (three characters or more), and the value
     // to bind as :text for `text`.
     QString textSearch() const { return m_textSearch; }
@@ -51,5 +54,6 @@ private:
     QString m_randomToken;
     QString m_newJobId;
     QString m_skipLocked;
+    QString m_transactionLock;
     QString m_textSearch;
 };
