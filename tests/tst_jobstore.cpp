@@ -41,6 +41,7 @@ private Q_SLOTS:
     void listTextSearchEscapesWildcards();
     void listRejectsUnknownSortKey();
     void progressIsSaved();
+    void progressOfSeveralJobsIsSavedInOneCall();
     void pruneDeletesOldFinishedOnly();
     void hostCooldownKeepsLatest();
     void garbageFileIsRefused();
@@ -423,6 +424,32 @@ void TestJobStore::progressIsSaved()
     const Job job = *m_store->jobs().job(id);
     QCOMPARE(job.progress, p);
     QCOMPARE(job.leaseUntil, 99'000);
+}
+
+void TestJobStore::progressOfSeveralJobsIsSavedInOneCall()
+{
+    // One flush carries every running job's progress and lease; a job whose claim moved on is
+    // reported lost and left alone.
+    QList<qint64> ids;
+    for (int i = 0; i < 3; ++i)
+        ids << add(newJob());
+    QCOMPARE(claim(3, 1000).size(), 3);
+    QList<ProgressUpdate> updates;
+    for (qint64 id : ids) {
+        JobProgress p;
+        p.downloadedBytes = 100 * id;
+        const qint64 claimId = m_store->jobs().job(id)->claimId;
+        updates << ProgressUpdate{id, id == ids[1] ? claimId + 1 : claimId, p, 50'000 + id};
+    }
+    const auto saved = m_store->jobs().saveProgress(updates);
+    QVERIFY2(saved, qPrintable(saved ? QString() : saved.error().message));
+    QCOMPARE(saved.value(), QList<qint64>{ids[1]});
+    for (qint64 id : {ids[0], ids[2]}) {
+        const Job job = *m_store->jobs().job(id);
+        QCOMPARE(job.progress.downloadedBytes, 100 * id);
+        QCOMPARE(job.leaseUntil, 50'000 + id);
+    }
+    QCOMPARE(m_store->jobs().job(ids[1])->progress.downloadedBytes, 0);
 }
 
 void TestJobStore::pruneDeletesOldFinishedOnly()

@@ -386,7 +386,8 @@ bool Database::runLiteral(QSqlQuery &query)
 {
     const auto source = m_literalByBinder.constFind(query.lastQuery());
     if (source == m_literalByBinder.constEnd()) {
-        m_lastError = QStringLiteral("a statement that was not prepared");
+        // On PostgreSQL a run replaces the query with its result: bind again on a new prepared().
+        m_lastError = QStringLiteral("a statement run again without prepared(): %1").arg(query.lastQuery().left(80));
         return false;
     }
     if (!reachable())

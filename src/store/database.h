@@ -60,7 +60,8 @@ public:
     const SqlDialect &dialect() const { return *m_dialect; }
     bool inTransaction() const { return m_txDepth > 0; }
 
-    // A statement prepared once per connection and reused; bind, run(), read, finish().
+    // A statement prepared once per connection and reused; bind, run(), read, finish(). Call it
+    // again before each run: on PostgreSQL a run puts the result in the query's place.
     QSqlQuery &prepared(const QString &sql);
     bool run(QSqlQuery &query);
     // After reading the rows of a run query: true when every step succeeded. Finishes the query.

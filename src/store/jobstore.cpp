@@ -175,9 +175,10 @@ QList<Job> JobStore::jobs(const QList<qint64> &ids)
     // A few statements for many ids: on a server each statement is a round trip.
     constexpr qsizetype kChunk = 500;
     QList<Job> out;
-    QSqlQuery &q = m_db.prepared(QStringLiteral("SELECT ") + kJobColumns + QStringLiteral(" FROM jobs WHERE id IN (")
-                                 + m_db.dialect().intValuesOf(QStringLiteral(":ids")) + QStringLiteral(") ORDER BY id"));
+    const QString sql = QStringLiteral("SELECT ") + kJobColumns + QStringLiteral(" FROM jobs WHERE id IN (")
+                        + m_db.dialect().intValuesOf(QStringLiteral(":ids")) + QStringLiteral(") ORDER BY id");
     for (qsizetype i = 0; i < ids.size(); i += kChunk) {
+        QSqlQuery &q = m_db.prepared(sql); // again for each run: on PostgreSQL a run replaces it
         q.bindValue(QStringLiteral(":ids"), jsonArray(ids.mid(i, kChunk)));
         if (!m_db.run(q))
             break;
@@ -568,13 +569,14 @@ Expected<QList<qint64>> JobStore::saveProgress(const QList<ProgressUpdate> &upda
     Database::Transaction tx(m_db);
     if (!tx.active())
         return m_db.storageError(QStringLiteral("saving progress"));
-    QSqlQuery &q = m_db.prepared(QStringLiteral(
+    const QString sql = QStringLiteral(
         "UPDATE jobs SET progress_percent = :percent, downloaded_bytes = :down, total_bytes = :total,"
         " speed_bps = :speed, eta_s = :eta, items_done = :done, items_total = :items,")
         + QStringLiteral(" lease_until = ") + m_db.dialect().greatest(QStringLiteral("COALESCE(lease_until, 0)"), QStringLiteral(":lease"))
-        + QStringLiteral(" WHERE id = :id AND status = 'running' AND claim_id = :claim"));
+        + QStringLiteral(" WHERE id = :id AND status = 'running' AND claim_id = :claim");
     QList<qint64> lost;
     for (const ProgressUpdate &u : updates) {
+        QSqlQuery &q = m_db.prepared(sql); // again for each run: on PostgreSQL a run replaces it
         q.bindValue(QStringLiteral(":percent"), nullIfNegative(u.progress.percent));
         q.bindValue(QStringLiteral(":down"), u.progress.downloadedBytes);
         q.bindValue(QStringLiteral(":total"), nullIfNegative(u.progress.totalBytes));

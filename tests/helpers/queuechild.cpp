@@ -1,5 +1,7 @@
 // A Spool queue in its own process, for crash tests: it adds jobs (printing each id once committed)
 // and runs them with scripted workers until it is killed or, with --until-idle, until none is left.
+// With --database URL --host-name NAME it is one host of a shared PostgreSQL queue (the multi-host
+// test runs several, each in a network namespace of its own); --lease-ms sets the jobs' lease.
 #include "testsupport.h"
 
 #include "queue/dispatcher.h"
@@ -15,22 +17,33 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     const QStringList args = app.arguments();
     if (args.size() < 2) {
-        QTextStream(stderr) << "usage: queuechild DATADIR [--add N] [--sleep-ms MS] [--until-idle]\n";
+        QTextStream(stderr) << "usage: queuechild DATADIR [--add N] [--sleep-ms MS] [--until-idle]"
+                               " [--database URL --host-name NAME] [--lease-ms MS] [--workers N]\n";
         return 2;
     }
     auto option = [&](const QString &name, int fallback) {
         const qsizetype i = args.indexOf(name);
         return i > 0 && i + 1 < args.size() ? args[i + 1].toInt() : fallback;
     };
+    auto text = [&](const QString &name) {
+        const qsizetype i = args.indexOf(name);
+        return i > 0 && i + 1 < args.size() ? args[i + 1] : QString();
+    };
     QueueSettings settings = testSettings();
-    settings.maxConcurrent = 4;
+    settings.maxConcurrent = option(QStringLiteral("--workers"), 4);
     settings.types[TestTypes::Scripted].retry.baseDelayMs = 10;
+    settings.types[TestTypes::Scripted].leaseMs = option(QStringLiteral("--lease-ms"), 10'000);
     SpoolCore::Options options;
     options.dataDir = args[1];
     options.settings = settings;
+    options.database = text(QStringLiteral("--database"));
+    options.hostName = text(QStringLiteral("--host-name"));
+    options.workerOnly = !options.database.isEmpty();
     SpoolCore core(options);
-    if (!core.open())
+    if (auto opened = core.open(); !opened) {
+        QTextStream(stderr) << "queuechild: " << opened.error().message << Qt::endl;
         return 1;
+    }
     registerTestWorkers(core);
     QTextStream out(stdout);
     core.start();

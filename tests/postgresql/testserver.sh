@@ -4,6 +4,8 @@
 #   testserver.sh start DIR   initdb (once) and start; writes DIR/url (postgresql://...)
 #   testserver.sh stop DIR    stop it
 #   testserver.sh restart DIR stop and start again (tests of reconnection)
+# SPOOL_TEST_PG_LISTEN="10.77.1.1,10.77.2.1" (at the first start) also listens on those addresses
+# and trusts their /16, for tests whose hosts live in network namespaces.
 set -euo pipefail
 cmd=$1
 dir=$(realpath -m "$2")
@@ -28,6 +30,14 @@ start() {
   if [ ! -f "$data/PG_VERSION" ]; then
     pg "$bin/initdb" -D "$data" -A trust -U spool -E UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
+    listen=127.0.0.1
+    if [ -n "${SPOOL_TEST_PG_LISTEN:-}" ]; then
+      listen="127.0.0.1,$SPOOL_TEST_PG_LISTEN"
+      for a in ${SPOOL_TEST_PG_LISTEN//,/ }; do
+        echo "host all all ${a%.*.*}.0.0/16 trust" | pg tee -a "$data/pg_hba.conf" >/dev/null
+      done
+    fi
+    echo "$listen" | pg tee "$dir/listen" >/dev/null
   fi
   local port
   port=$(cat "$port_file" 2>/dev/null || python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -39,7 +49,7 @@ start() {
   fi
   # Fast for tests and still a real server: no fsync (the data is thrown away after the run).
   pg "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    -o "-p $port -k $dir -c listen_addresses=$(cat "$dir/listen" 2>/dev/null || echo 127.0.0.1) -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
     start >/dev/null
   pg "$bin/psql" -h "$dir" -p "$port" -U spool -d postgres -qtAc "SELECT 1 FROM pg_database WHERE datname = 'spool'" | grep -q 1 \
     || pg "$bin/createdb" -h "$dir" -p "$port" -U spool spool
