@@ -30,17 +30,22 @@
 //                           came with 0.17; null on 0.16, with drain_batched_note saying why
 //   latency_p50_ms/_p99_ms  an idle, running set of W workers; one job added, timed from just before
 //                           the add until its handler starts; 200 samples after 20 warm-ups, one at
-//                           a time (not for raw)
+//                           a time (not for raw, which has no worker to wake)
+// and, to say how a figure was made: graphile-worker enqueue_batched_api, concurrency,
+// drain_batched_note or drain_batched_options; pg-boss drain_batch_size, drain_workers,
+// polling_interval_s.
 //
 // graphile-worker. run() with concurrency W (one pool of W workers, a pg pool of max(10, W + 2)
 // connections, noHandleSignals), the task list { bench_noop: async () => {} }. Its schema is
 // installed (runMigrations) before any timing. On 0.16 each worker claims one job (get_job), runs it
 // and deletes it (complete_job): two statements a job. The drain runs from the run() call until the
-// Nth "job:complete" event, which 0.16 emits after complete_job has returned; 0.17 on emit it before
-// the (possibly batched) completion is written, so the end is then when a poll of the table (every
-// 5 ms, from that event on) finds it empty. drain_batched (0.17 on) uses localQueue { size: 100 },
-// completeJobBatchDelay 0 and failJobBatchDelay 0. New jobs wake an idle worker by LISTEN/NOTIFY;
-// pollInterval keeps its default (2 s, for jobs run later).
+// Nth "job:complete" event, which 0.16 emits after complete_job has returned; from 0.17 the event
+// comes before the (possibly batched) completion is written, so the end is then when a poll of the
+// table (every 5 ms, from that event on) finds it empty. drain_batched (0.17 and later) uses
+// localQueue { size: 100 }, completeJobBatchDelay 0 and failJobBatchDelay 0. package.json pins
+// 0.16.6; the 0.17 paths (addJobs, drain_batched) were tried once with 0.17.3 (0.18 needs Node 22).
+// New jobs wake an idle worker by LISTEN/NOTIFY; pollInterval keeps its default (2 s, for jobs to
+// run later).
 //
 // pg-boss. new PgBoss({ schema, max: max(10, W + 2) }) with its defaults otherwise (supervise and
 // schedule on); one queue per phase (createQueue; version 10 puts each in a partition). The drain
@@ -53,7 +58,8 @@
 // count of completed jobs every 5 ms on a separate connection. pg-boss has no LISTEN/NOTIFY: an idle
 // worker sees a new job at its next poll, so its latency is set by the 0.5 s interval; the pause
 // between latency samples is random over that interval (2-6 ms for the others), so that a sample
-// is a job added at a random moment of the poll cycle.
+// is a job added at a random moment of the poll cycle. The W loops start together and sleep the
+// same interval, so their polls stay in step and more workers do not shorten the latency.
 //
 // raw. A table jobs(id bigserial, status text, payload jsonb, created_at, updated_at) with a
 // partial index on id for status = 'pending', driven by W pg.Client connections (opened before the
@@ -421,7 +427,8 @@ async function pgBossPeer(lib, params, admin) {
         }));
 
         out.drain_batch_size = kPgBossBatchSize;
-        out.drain_workers = `${params.workers} work() calls (pg-boss ${lib.version} has no localConcurrency)`;
+        out.drain_workers = `${params.workers} work() call${params.workers === 1 ? "" : "s"}`
+                            + ` (pg-boss ${lib.version} has no localConcurrency)`;
         out.polling_interval_s = kPgBossPollSeconds;
         out.drain_per_s = rate(n, await phase("drain", n, async () => {
             const name = await queue(`${kTask}_drain`);
