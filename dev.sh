@@ -12,7 +12,7 @@ PACKAGES=(
   qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
   qt6-httpserver-dev qt6-websockets-dev qt6-svg-dev libqt6sql6-sqlite qt6-qpa-plugins libgl-dev
   libsqlite3-dev sqlite3
-  libqt6sql6-psql postgresql
+  libqt6sql6-psql libpq-dev postgresql
   yt-dlp ffmpeg
   xvfb xauth
   chromium

@@ -55,6 +55,7 @@ private Q_SLOTS:
     void checkpointsRunOffTheWriter();
     void concurrentClaimsNeverTakeAJobTwice();
     void queueCapsHoldAcrossHostsClaimingAtOnce();
+    void notificationsThatArriveDuringAStatementAreDelivered();
 
 private:
     qint64 add(NewJob job, qint64 now = 1000);
@@ -728,6 +729,48 @@ void TestJobStore::checkpointsRunOffTheWriter()
 // job is claimed exactly once, each by one host, and completed by it under its fence. On
 // PostgreSQL the claims skip rows another host holds (FOR UPDATE SKIP LOCKED); on SQLite they wait
 // for the write lock.
+void TestJobStore::notificationsThatArriveDuringAStatementAreDelivered()
+{
+    if (!testingPostgresql())
+        QSKIP("LISTEN/NOTIFY is PostgreSQL's");
+    // Another host adds a job while this connection waits for a slow statement: the notification
+    // comes in with that statement's answer, and must still reach the listener at once, not when
+    // the next notification happens to arrive.
+    QObject context;
+    QStringList heard;
+    QVERIFY(m_store->database().listen(&context, [&heard](const QString &change) { heard << change; }));
+    const QString location = m_store->path();
+    std::thread other([&location] {
+        Store store(location);
+        if (!store.open())
+            return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        NewJob job;
+        job.type = QStringLiteral("t");
+        job.maxAttempts = 1;
+        store.jobs().insert({job}, 1000);
+    });
+    QVERIFY(m_store->database().execPlain(QStringLiteral("SELECT pg_sleep(0.4)")));
+    other.join();
+    QTRY_COMPARE_WITH_TIMEOUT(heard.size(), 1, 2000);
+    QVERIFY2(heard.first().startsWith(QLatin1String("i ")), qPrintable(heard.first()));
+    // And an idle listener whose last statement returned a row (read, not read to its end) hears
+    // the next change at once: nothing of that answer is left on the connection in front of it.
+    QCOMPARE(m_store->jobs().jobs({heard.first().mid(2).toLongLong()}).size(), 1);
+    (void)m_store->jobs().nextScheduled(); // one row read, the statement's end not asked for
+    std::thread later([&location] {
+        Store store(location);
+        if (!store.open())
+            return;
+        NewJob job;
+        job.type = QStringLiteral("t");
+        job.maxAttempts = 1;
+        store.jobs().insert({job}, 1000);
+    });
+    later.join();
+    QTRY_COMPARE_WITH_TIMEOUT(heard.size(), 2, 2000);
+}
+
 void TestJobStore::queueCapsHoldAcrossHostsClaimingAtOnce()
 {
     // Four hosts claim the capped type "t" (at most 3 running in the whole queue) as fast as they

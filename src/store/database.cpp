@@ -5,6 +5,9 @@
 
 #include <QRegularExpression>
 #include <QSqlDriver>
+#include <QSocketNotifier>
+
+#include <libpq-fe.h>
 
 #include <chrono>
 #include <QSqlError>
@@ -69,6 +72,7 @@ Database::~Database()
         QSqlDatabase::removeDatabase(m_binderConnection);
     }
     m_checkpointer.reset(); // before the connection: the last one to close checkpoints and removes the WAL
+    m_notifier.reset();
     {
         QSqlDatabase database = QSqlDatabase::database(m_connectionName, false);
         if (database.isValid())
@@ -159,6 +163,7 @@ Expected<bool> Database::openPostgresql()
 bool Database::connectPostgresql(bool first)
 {
     QSqlDatabase database = connection();
+    m_notifier.reset(); // its socket goes with the connection
     database.close();
     if (!first) // a server that does not answer must not hold the caller for long
         database.setConnectOptions(database.connectOptions().replace(QLatin1String("connect_timeout=10"),
@@ -173,7 +178,7 @@ bool Database::connectPostgresql(bool first)
             return false;
         }
     }
-    if (!first && !m_listenChannel.isEmpty() && !database.driver()->subscribeToNotification(m_listenChannel)) {
+    if (!first && !m_listenChannel.isEmpty() && !startListening()) {
         m_lastError = QStringLiteral("cannot listen on %1 again").arg(m_listenChannel);
         return false;
     }
@@ -233,25 +238,74 @@ void Database::onReconnected(QObject *context, std::function<void()> handler)
     m_reconnected.append({context, std::move(handler)});
 }
 
+pg_conn *Database::postgresqlHandle() const
+{
+    const QVariant handle = connection().driver()->handle();
+    // The driver hands out its libpq connection (the type is named after libpq's struct).
+    const bool libpq = handle.isValid() && (qstrcmp(handle.typeName(), "PGconn*") == 0 || qstrcmp(handle.typeName(), "pg_conn*") == 0);
+    return libpq ? *static_cast<PGconn *const *>(handle.constData()) : nullptr;
+}
+
 bool Database::listen(QObject *context, std::function<void(const QString &change)> handler)
 {
     if (m_backend != Backend::Postgresql || !isOpen())
         return false;
-    QSqlDriver *driver = connection().driver();
+    m_listeners.append({QPointer<QObject>(context), std::move(handler)});
+    if (!m_listenChannel.isEmpty())
+        return true;
     // Every schema's triggers notify on one channel; the payload starts with the schema's name.
-    const QString channel = QStringLiteral("spool");
-    if (!driver->subscribedToNotifications().contains(channel) && !driver->subscribeToNotification(channel))
+    m_listenChannel = QStringLiteral("spool");
+    return startListening();
+}
+
+bool Database::startListening()
+{
+    // LISTEN, and a socket notifier of our own: Qt's driver (6.4) reads a notification off the
+    // socket without always handing it on, so an idle host would not hear of a new job.
+    m_notifier.reset();
+    PGconn *conn = postgresqlHandle();
+    if (!conn || !execPlain(QStringLiteral("LISTEN ") + m_listenChannel))
         return false;
-    m_listenChannel = channel;
-    const QString prefix = m_schema + QLatin1Char(' ');
-    QObject::connect(driver, &QSqlDriver::notification, context,
-                     [channel, prefix, handler = std::move(handler)](const QString &name, QSqlDriver::NotificationSource source,
-                                                                     const QVariant &payload) {
-                         const QString text = payload.toString();
-                         if (name == channel && source == QSqlDriver::OtherSource && text.startsWith(prefix))
-                             handler(text.mid(prefix.size()));
-                     });
+    m_notifier = std::make_unique<QSocketNotifier>(PQsocket(conn), QSocketNotifier::Read);
+    QObject::connect(m_notifier.get(), &QSocketNotifier::activated, m_notifier.get(), [this] { readNotifications(); });
     return true;
+}
+
+void Database::readNotificationsSoon()
+{
+    // A notification that comes in while a statement runs is read with the statement's answer and
+    // kept by libpq; the socket has nothing more to say, so it is looked for after each statement.
+    if (!m_notifier || m_notificationsQueued)
+        return;
+    m_notificationsQueued = true;
+    QMetaObject::invokeMethod(m_notifier.get(), [this] { readNotifications(); }, Qt::QueuedConnection);
+}
+
+void Database::readNotifications()
+{
+    m_notificationsQueued = false;
+    PGconn *conn = postgresqlHandle();
+    if (!conn || m_lost)
+        return;
+    PQconsumeInput(conn);
+    const QByteArray channel = m_listenChannel.toUtf8();
+    const QString prefix = m_schema + QLatin1Char(' ');
+    QStringList changes;
+    while (PGnotify *notify = PQnotifies(conn)) {
+        // This connection's own changes were announced by this process already.
+        if (channel == notify->relname && notify->be_pid != PQbackendPID(conn)) {
+            const QString payload = QString::fromUtf8(notify->extra);
+            if (payload.startsWith(prefix))
+                changes << payload.mid(prefix.size());
+        }
+        PQfreemem(notify);
+    }
+    for (const QString &change : std::as_const(changes)) {
+        for (const auto &[context, handler] : std::as_const(m_listeners)) {
+            if (context)
+                handler(change);
+        }
+    }
 }
 
 Expected<bool> Database::openSqlite()
@@ -308,6 +362,7 @@ bool Database::execPlain(const QString &sql)
     }
     while (query.next()) {
     }
+    readNotificationsSoon();
     return true;
 }
 
@@ -403,15 +458,16 @@ bool Database::runLiteral(QSqlQuery &query)
         sql += driver->formatValue(field);
     }
     sql += statement.parts.constLast();
+    // Not forward-only: Qt's driver would read such a result row by row and leave the rest of the
+    // answer unread on the connection until the next statement, and a notification behind it with it.
     QSqlQuery result(connection());
-    result.setForwardOnly(true);
     bool ok = result.exec(sql);
     if (!ok && retryAfterReconnect(sql, result.lastError())) {
         result = QSqlQuery(connection());
-        result.setForwardOnly(true);
         ok = result.exec(sql);
     }
     query = std::move(result); // the caller reads the rows from the query it holds
+    readNotificationsSoon();
     if (!ok) {
         noteFailure(query.lastError());
         checkConnectionLost(query.lastError());

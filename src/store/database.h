@@ -5,6 +5,7 @@
 #include "store/migrations.h"
 
 #include <QHash>
+#include <QPointer>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
@@ -15,7 +16,9 @@
 #include <optional>
 
 
+class QSocketNotifier;
 class QSqlError;
+struct pg_conn;
 class SqlDialect;
 
 // One connection to the queue's database, shared by the stores of each aggregate (jobs,
@@ -101,6 +104,10 @@ private:
     // After a failed statement: true when the server is gone, not just the statement refused.
     bool checkConnectionLost(const QSqlError &error);
     bool retryAfterReconnect(const QString &sql, const QSqlError &error);
+    pg_conn *postgresqlHandle() const;
+    bool startListening();
+    void readNotificationsSoon();
+    void readNotifications();
     // Before a statement: false while the connection is lost and cannot be made again yet (a
     // reconnect is tried with backoff, never inside a transaction that was on the lost one).
     bool reachable();
@@ -132,6 +139,9 @@ private:
     QString m_schema = QStringLiteral("public"); // PostgreSQL: the schema the queue's tables are in
     QStringList m_session;                       // PostgreSQL: the SET statements of every connection
     QString m_listenChannel;                     // PostgreSQL: subscribed on every connection
+    QList<std::pair<QPointer<QObject>, std::function<void(const QString &)>>> m_listeners;
+    std::unique_ptr<QSocketNotifier> m_notifier;
+    bool m_notificationsQueued = false;
     QList<std::pair<QObject *, std::function<void()>>> m_reconnected;
     bool m_lost = false;
     int m_reconnectFailures = 0;

@@ -4,6 +4,7 @@
 #   testserver.sh start DIR   initdb (once) and start; writes DIR/url (postgresql://...)
 #   testserver.sh stop DIR    stop it
 #   testserver.sh restart DIR stop and start again (tests of reconnection)
+# SPOOL_TEST_PG_DURABLE=1: fsync and synchronous_commit on, as a real server (benchmarks).
 # SPOOL_TEST_PG_LISTEN="10.77.1.1,10.77.2.1" (at the first start) also listens on those addresses
 # and trusts their /16, for tests whose hosts live in network namespaces.
 set -euo pipefail
@@ -48,8 +49,10 @@ start() {
     return 0
   fi
   # Fast for tests and still a real server: no fsync (the data is thrown away after the run).
+  local durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  [ -n "${SPOOL_TEST_PG_DURABLE:-}" ] && durability="-c fsync=on -c synchronous_commit=on"
   pg "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 \
-    -o "-p $port -k $dir -c listen_addresses=$(cat "$dir/listen" 2>/dev/null || echo 127.0.0.1) -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    -o "-p $port -k $dir -c listen_addresses=$(cat "$dir/listen" 2>/dev/null || echo 127.0.0.1) $durability -c max_connections=200" \
     start >/dev/null
   pg "$bin/psql" -h "$dir" -p "$port" -U spool -d postgres -qtAc "SELECT 1 FROM pg_database WHERE datname = 'spool'" | grep -q 1 \
     || pg "$bin/createdb" -h "$dir" -p "$port" -U spool spool
