@@ -4,8 +4,9 @@
 #include "store/store.h"
 
 namespace {
-// Changes within this long are read back together: a claim of 50 jobs elsewhere is one read here.
-constexpr int kCoalesceMs = 15;
+// Changes told together (one read off the socket: a claim of 50 jobs elsewhere) are read back
+// together, in the next pass of the event loop: no wait on top of the notification itself.
+constexpr int kCoalesceMs = 0;
 // Never more than this many ids in memory; past it the oldest changes are read at once.
 constexpr qsizetype kMaxPending = 5000;
 }
