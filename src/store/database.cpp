@@ -149,6 +149,10 @@ Expected<bool> Database::openPostgresql()
         QStringLiteral("SET synchronous_commit = ") + (m_options.sync == Sync::Full ? QStringLiteral("on") : QStringLiteral("off")),
         QStringLiteral("SET lock_timeout = %1").arg(m_options.busyTimeoutMs),
         QStringLiteral("SET client_min_messages = warning"),
+        // A host cut off in the middle of a transaction would hold its row locks until the server
+        // noticed (hours, with TCP's defaults), and no other host could take its jobs back. Spool
+        // never leaves a transaction waiting on itself this long.
+        QStringLiteral("SET idle_in_transaction_session_timeout = 5000"),
     };
     if (!schema.isEmpty()) {
         m_schema = schema;
