@@ -7,6 +7,8 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtConcurrent>
+#include <QSqlError>
+#include <QUrlQuery>
 #include <QTest>
 
 // Every migration path ends at the fresh schema, and old data survives the trip; on PostgreSQL
@@ -27,6 +29,7 @@ private Q_SLOTS:
     void postgresqlHostsStartingTogetherMigrateOnce();
     void postgresqlNewerSchemaIsRefused();
     void postgresqlBadLocationsGiveClearErrors();
+    void postgresqlTriggersWorkForAnyClient();
 };
 
 namespace {
@@ -154,6 +157,34 @@ void TestMigrations::postgresqlBadLocationsGiveClearErrors()
     QVERIFY(opened.error().message.contains(QStringLiteral("schema")));
     Store e(QStringLiteral("postgresql://"));
     QVERIFY(!e.open());
+}
+
+void TestMigrations::postgresqlTriggersWorkForAnyClient()
+{
+    if (!testingPostgresql())
+        QSKIP("needs the PostgreSQL test server (run as tst_migrations_postgresql)");
+    // Another client (psql, a script) writes to Spool's schema with its own search_path: the
+    // kept counts and the notifications still work, and Spool sees the job.
+    QTemporaryDir dir;
+    const QString location = testDatabase(dir);
+    Store store(location);
+    QVERIFY(store.open());
+    const QUrl url(location);
+    const QString schema = QUrlQuery(url).queryItemValue(QStringLiteral("schema"));
+    {
+        QSqlDatabase other = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("other-client"));
+        other.setHostName(url.host());
+        other.setPort(url.port());
+        other.setDatabaseName(url.path().mid(1));
+        other.setUserName(url.userName());
+        QVERIFY2(other.open(), qPrintable(other.lastError().text()));
+        QSqlQuery q(other);
+        QVERIFY2(q.exec(QStringLiteral("INSERT INTO %1.jobs (type, status, max_attempts, run_at, due, created_at, updated_at)"
+                                       " VALUES ('t', 'pending', 3, 0, 1, 0, 0)").arg(schema)),
+                 qPrintable(q.lastError().text()));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("other-client"));
+    QCOMPARE(store.listing().countByStatus().value(QStringLiteral("pending")), 1);
 }
 
 void TestMigrations::versionsAreNumberedInOrder()

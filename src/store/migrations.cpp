@@ -317,6 +317,15 @@ const QStringList kPgV2{
                    " EXECUTE FUNCTION spool_notify()"),
 };
 
+// PostgreSQL, version 3: the trigger functions find their tables in the schema they were made
+// in, whatever search_path the writing session has (psql, a script, another tool).
+const QStringList kPgV3{
+    QStringLiteral("ALTER FUNCTION jobs_count() SET search_path FROM CURRENT"),
+    QStringLiteral("ALTER FUNCTION jobs_events_claim() SET search_path FROM CURRENT"),
+    QStringLiteral("ALTER FUNCTION jobs_events_delete() SET search_path FROM CURRENT"),
+    QStringLiteral("ALTER FUNCTION spool_notify() SET search_path FROM CURRENT"),
+};
+
 QStringList v1()
 {
     return QStringList{kJobsV1} + kV1ClaimIndexes + jobIndexes();
@@ -356,7 +365,7 @@ QStringList fresh()
 const QList<Step> &steps(Engine engine)
 {
     static const QList<Step> sqlite{{1, v1()}, {2, v2()}, {3, kV3}, {4, kV4}, {5, v5()}, {6, kV6}};
-    static const QList<Step> postgresql{{1, kPgV1}, {2, kPgV2}};
+    static const QList<Step> postgresql{{1, kPgV1}, {2, kPgV2}, {3, kPgV3}};
     return engine == Engine::Postgresql ? postgresql : sqlite;
 }
 
