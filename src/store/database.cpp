@@ -177,7 +177,10 @@ bool Database::connectPostgresql(bool first)
         return false;
     }
     for (const QString &setting : m_session) {
-        if (!execPlain(setting)) {
+        // Two hosts making the schema at the same moment: one of them is told it exists already
+        // (a unique violation, not IF NOT EXISTS); the second try sees it.
+        const bool makesSchema = setting.startsWith(QLatin1String("CREATE SCHEMA"));
+        if (!execPlain(setting) && !(makesSchema && execPlain(setting))) {
             m_lastError = setting + QStringLiteral(": ") + m_lastError;
             return false;
         }
