@@ -59,6 +59,8 @@
 // runs after Spool's phases, not interleaved with them, so a disk that changes speed mid-run skews
 // the ratios: compare several runs.
 
+#include "noopjobs.h"
+
 #include "core/clock.h"
 #include "core/settings.h"
 #include "logging/joblogger.h"
@@ -101,7 +103,6 @@
 #include <vector>
 
 namespace {
-const QString kNoopType = QStringLiteral("bench_noop");
 // In run order. The raw baseline runs right before the drain it is compared with, or interleaved
 // with it (--segments), so that both see the same disk.
 const QStringList kPhases{QStringLiteral("enqueue_single"), QStringLiteral("enqueue_batched"),
@@ -202,18 +203,6 @@ private:
     std::atomic<qint64> *m_startedNs;
 };
 
-// The real defaults (their per-type limits shape how the dispatcher claims) plus a type without a
-// URL, which JobQueue would otherwise refuse.
-QueueSettings benchSettings(int workers)
-{
-    QueueSettings settings = QueueSettings::defaults();
-    settings.maxConcurrent = workers;
-    TypePolicy noop;
-    noop.needsUrl = false;
-    settings.types.insert(kNoopType, noop);
-    return settings;
-}
-
 Store::Options storeOptions(const Params &params)
 {
     Store::Options options;
@@ -227,7 +216,7 @@ Store::Options storeOptions(const Params &params)
 struct Stack
 {
     Stack(const QString &dir, const Params &params, std::atomic<qint64> *startedProbe = nullptr)
-        : settings(benchSettings(params.workers)),
+        : settings(noopSettings(params.workers)),
           store(dir + QStringLiteral("/queue.sqlite"), storeOptions(params)),
           logs(dir + QStringLiteral("/logs/jobs"), settings.logCapBytes, &clock),
           queue(store, settings, clock, &logs)
@@ -249,13 +238,6 @@ struct Stack
     JobQueue queue;
     std::unique_ptr<Dispatcher> dispatcher;
 };
-
-NewJob noopJob()
-{
-    NewJob job;
-    job.type = kNoopType; // no URL: no unique key, so identical jobs are all inserted
-    return job;
-}
 
 // Fills the queue for the phases that measure taking jobs out, straight through the store (untimed).
 void preInsert(Store &store, int count, const Clock &clock)

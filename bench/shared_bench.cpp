@@ -22,6 +22,8 @@
 //   drain_<P>p_ratio_vs_graphile_worker, _vs_pg_boss, _vs_raw   drain_per_s_<P>p / the peer's drain
 //   latency_p99_ratio_vs_graphile_worker                        graphile-worker's p99 / Spool's
 
+#include "noopjobs.h"
+
 #include "core/spoolcore.h"
 #include "queue/dispatcher.h"
 #include "queue/jobqueue.h"
@@ -49,7 +51,6 @@
 #include <unistd.h>
 
 namespace {
-const QString kNoop = QStringLiteral("bench_noop");
 constexpr int kBatch = 1000;
 constexpr int kLatencyWarmup = 20;
 constexpr int kLatencySamples = 200;
@@ -81,23 +82,6 @@ public:
     Outcome run(JobContext &) override { return Outcome::completed(); }
 };
 
-QueueSettings settingsFor(int workers)
-{
-    QueueSettings settings = QueueSettings::defaults();
-    settings.maxConcurrent = workers;
-    TypePolicy noop;
-    noop.needsUrl = false;
-    settings.types.insert(kNoop, noop);
-    return settings;
-}
-
-NewJob noopJob()
-{
-    NewJob job;
-    job.type = kNoop;
-    return job;
-}
-
 // Host mode: one worker host of the shared queue until its stdin closes. Prints "ready", and with
 // report = 1 "started <id> <steady ns>" for every job it starts.
 int runHost(const QString &url, const QString &name, int workers, bool report)
@@ -105,14 +89,14 @@ int runHost(const QString &url, const QString &name, int workers, bool report)
     QTemporaryDir data;
     SpoolCore::Options options;
     options.dataDir = data.path();
-    options.settings = settingsFor(workers);
+    options.settings = noopSettings(workers);
     options.database = url;
     options.hostName = name;
     options.workerOnly = true;
     SpoolCore core(options);
     if (auto opened = core.open(); !opened)
         fail(opened.error().message);
-    core.workers().add(kNoop, [] { return std::make_unique<NoopWorker>(); });
+    core.workers().add(kNoopType, [] { return std::make_unique<NoopWorker>(); });
     if (report) {
         QObject::connect(&core.dispatcher(), &Dispatcher::jobStarted, [](qint64 id) {
             std::printf("started %lld %lld\n", static_cast<long long>(id), static_cast<long long>(steadyNs()));

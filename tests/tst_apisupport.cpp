@@ -238,6 +238,19 @@ int SpoolProcess::stop(int timeoutMs)
     return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
 }
 
+qint64 addVideoJob(ApiClient &client, const QUrl &url)
+{
+    const HttpResult r = client.postJson(QStringLiteral("/api/jobs"),
+                                         QJsonObject{{QStringLiteral("type"), QStringLiteral("video_download")},
+                                                     {QStringLiteral("url"), url.toString()}});
+    return r.status == 201 ? r.object().value(QStringLiteral("id")).toInteger() : 0;
+}
+
+QJsonObject jobJson(ApiClient &client, qint64 id)
+{
+    return client.get(QStringLiteral("/api/jobs/%1").arg(id)).object();
+}
+
 SpoolRun runSpool(const QStringList &arguments, int timeoutMs)
 {
     QProcess process;

@@ -124,6 +124,11 @@ private:
     std::unique_ptr<ApiClient> m_client;
 };
 
+// A video_download job added through POST /api/jobs: its id, or 0 when refused.
+qint64 addVideoJob(ApiClient &client, const QUrl &url);
+// GET /api/jobs/{id}.
+QJsonObject jobJson(ApiClient &client, qint64 id);
+
 // Runs `spool <arguments>` to the end (event loop kept running); returns exit code, stdout, stderr.
 struct SpoolRun
 {

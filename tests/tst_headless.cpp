@@ -25,8 +25,6 @@ private Q_SLOTS:
     void cancelThroughApiStopsTheDownload();
 
 private:
-    qint64 addVideo(SpoolProcess &spool, const QUrl &url);
-    QJsonObject job(SpoolProcess &spool, qint64 id);
     bool waitForBytes(SpoolProcess &spool, qint64 id);
     QJsonObject waitForStatus(SpoolProcess &spool, qint64 id, const QString &status, int timeoutMs = 60'000);
 
@@ -57,19 +55,6 @@ void TestHeadless::cleanup()
     m_downloads.reset();
 }
 
-qint64 TestHeadless::addVideo(SpoolProcess &spool, const QUrl &url)
-{
-    const HttpResult r = spool.client().postJson(
-        QStringLiteral("/api/jobs"), QJsonObject{{QStringLiteral("type"), QStringLiteral("video_download")},
-                                                 {QStringLiteral("url"), url.toString()}});
-    return r.status == 201 ? r.object().value(QStringLiteral("id")).toInteger() : 0;
-}
-
-QJsonObject TestHeadless::job(SpoolProcess &spool, qint64 id)
-{
-    return spool.client().get(QStringLiteral("/api/jobs/%1").arg(id)).object();
-}
-
 bool TestHeadless::waitForBytes(SpoolProcess &spool, qint64 id)
 {
     EventReader events(spool.client());
@@ -94,7 +79,7 @@ QJsonObject TestHeadless::waitForStatus(SpoolProcess &spool, qint64 id, const QS
     QJsonObject last;
     [[maybe_unused]] const bool reached = QTest::qWaitFor(
         [&] {
-            last = job(spool, id);
+            last = jobJson(spool.client(), id);
             return last.value(QStringLiteral("status")).toString() == status;
         },
         timeoutMs);
@@ -147,10 +132,10 @@ void TestHeadless::sigtermMidDownloadThenRestartCompletes()
     {
         SpoolProcess spool(m_data->path(), m_downloads->path());
         QVERIFY2(spool.start(), qPrintable(spool.output()));
-        id = addVideo(spool, url);
+        id = addVideoJob(spool.client(), url);
         QVERIFY(id > 0);
         QVERIFY(waitForBytes(spool, id));
-        QCOMPARE(job(spool, id).value(QStringLiteral("status")).toString(), QStringLiteral("running"));
+        QCOMPARE(jobJson(spool.client(), id).value(QStringLiteral("status")).toString(), QStringLiteral("running"));
         QCOMPARE(spool.stop(), 0);
         QVERIFY(!TestFiles::processMentions(url.toString()));
         QVERIFY(!QFile::exists(ApiEndpoint::filePath(m_data->path())));
@@ -176,14 +161,14 @@ void TestHeadless::cancelThroughApiStopsTheDownload()
     const QUrl url = m_server.clipUrl(m_big);
     SpoolProcess spool(m_data->path(), m_downloads->path());
     QVERIFY2(spool.start(), qPrintable(spool.output()));
-    const qint64 id = addVideo(spool, url);
+    const qint64 id = addVideoJob(spool.client(), url);
     QVERIFY(waitForBytes(spool, id));
     QVERIFY(TestFiles::processMentions(url.toString()));
     const HttpResult r = spool.client().send("DELETE", QStringLiteral("/api/jobs/%1").arg(id));
     QCOMPARE(r.status, 200);
     QCOMPARE(r.object().value(QStringLiteral("status")).toString(), QStringLiteral("cancelled"));
     QTRY_VERIFY_WITH_TIMEOUT(!TestFiles::processMentions(url.toString()), 10'000);
-    QCOMPARE(job(spool, id).value(QStringLiteral("status")).toString(), QStringLiteral("cancelled"));
+    QCOMPARE(jobJson(spool.client(), id).value(QStringLiteral("status")).toString(), QStringLiteral("cancelled"));
     QCOMPARE(spool.client().send("DELETE", QStringLiteral("/api/jobs/%1").arg(id)).status, 409);
     QCOMPARE(spool.stop(), 0);
 }

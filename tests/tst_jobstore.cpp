@@ -731,8 +731,7 @@ void TestJobStore::checkpointsRunOffTheWriter()
 // for the write lock.
 void TestJobStore::notificationsThatArriveDuringAStatementAreDelivered()
 {
-    if (!testingPostgresql())
-        QSKIP("LISTEN/NOTIFY is PostgreSQL's");
+    SPOOL_POSTGRESQL_ONLY(); // LISTEN/NOTIFY is PostgreSQL's
     // Another host adds a job while this connection waits for a slow statement: the notification
     // comes in with that statement's answer, and must still reach the listener at once, not when
     // the next notification happens to arrive.

@@ -68,8 +68,7 @@ void TestMigrations::postgresqlVersionsAreNumberedInOrder()
 
 void TestMigrations::postgresqlHasTheColumnsOfSqlite()
 {
-    if (!testingPostgresql())
-        QSKIP("needs the PostgreSQL test server (run as tst_migrations_postgresql)");
+    SPOOL_POSTGRESQL_ONLY();
     QTemporaryDir dir;
     Store sqlite(dir.filePath(QStringLiteral("q.sqlite")));
     QVERIFY(sqlite.open());
@@ -85,8 +84,7 @@ void TestMigrations::postgresqlHasTheColumnsOfSqlite()
 
 void TestMigrations::postgresqlHostsStartingTogetherMigrateOnce()
 {
-    if (!testingPostgresql())
-        QSKIP("needs the PostgreSQL test server (run as tst_migrations_postgresql)");
+    SPOOL_POSTGRESQL_ONLY();
     QTemporaryDir dir;
     const QString location = testDatabase(dir);
     // Four hosts open the same empty schema at once: each finds it created, by one of them.
@@ -108,8 +106,7 @@ void TestMigrations::postgresqlHostsStartingTogetherMigrateOnce()
 
 void TestMigrations::postgresqlNewerSchemaIsRefused()
 {
-    if (!testingPostgresql())
-        QSKIP("needs the PostgreSQL test server (run as tst_migrations_postgresql)");
+    SPOOL_POSTGRESQL_ONLY();
     QTemporaryDir dir;
     const QString location = testDatabase(dir);
     {
@@ -126,8 +123,7 @@ void TestMigrations::postgresqlNewerSchemaIsRefused()
 
 void TestMigrations::postgresqlBadLocationsGiveClearErrors()
 {
-    if (!testingPostgresql())
-        QSKIP("needs the PostgreSQL test server (run as tst_migrations_postgresql)");
+    SPOOL_POSTGRESQL_ONLY();
     QTemporaryDir dir;
     const QString good = testDatabase(dir);
     const QUrl url(good);
@@ -161,10 +157,9 @@ void TestMigrations::postgresqlBadLocationsGiveClearErrors()
 
 void TestMigrations::postgresqlTriggersWorkForAnyClient()
 {
-    if (!testingPostgresql())
-        QSKIP("needs the PostgreSQL test server (run as tst_migrations_postgresql)");
+    SPOOL_POSTGRESQL_ONLY();
     // Another client (psql, a script) writes to Spool's schema with its own search_path: the
-    // kept counts and the notifications still work, and Spool sees the job.
+    // triggers still find their tables, and Spool's kept counts include the job.
     QTemporaryDir dir;
     const QString location = testDatabase(dir);
     Store store(location);

@@ -42,8 +42,6 @@ private:
     };
     Worker &startWorker(const QString &name);
     void writeSettings(const QString &dataDir, bool windowShut);
-    qint64 addVideo(SpoolProcess &spool, const QUrl &url);
-    QJsonObject job(SpoolProcess &spool, qint64 id);
     static QStringList filesIn(const QString &dir);
 
     MediaServer m_server;
@@ -119,19 +117,6 @@ TestSharedQueue::Worker &TestSharedQueue::startWorker(const QString &name)
     return w;
 }
 
-qint64 TestSharedQueue::addVideo(SpoolProcess &spool, const QUrl &url)
-{
-    const HttpResult r = spool.client().postJson(
-        QStringLiteral("/api/jobs"), QJsonObject{{QStringLiteral("type"), QStringLiteral("video_download")},
-                                                 {QStringLiteral("url"), url.toString()}});
-    return r.status == 201 ? r.object().value(QStringLiteral("id")).toInteger() : 0;
-}
-
-QJsonObject TestSharedQueue::job(SpoolProcess &spool, qint64 id)
-{
-    return spool.client().get(QStringLiteral("/api/jobs/%1").arg(id)).object();
-}
-
 QStringList TestSharedQueue::filesIn(const QString &dir)
 {
     // Media files only, in whatever subfolders the output template makes.
@@ -160,7 +145,7 @@ void TestSharedQueue::workersRunWhatTheMonitorAdds()
     QCOMPARE(events.open(), 200);
     QList<qint64> ids;
     for (int i = 0; i < 6; ++i) {
-        ids << addVideo(monitor, m_server.clipUrl(i));
+        ids << addVideoJob(monitor.client(), m_server.clipUrl(i));
         QVERIFY(ids.last() > 0);
     }
     // The monitor's event stream follows jobs that run on other hosts: it hears of them by NOTIFY.
@@ -177,7 +162,7 @@ void TestSharedQueue::workersRunWhatTheMonitorAdds()
         120'000));
     QSet<QString> ranOn;
     for (qint64 id : ids) {
-        const QJsonObject j = job(monitor, id);
+        const QJsonObject j = jobJson(monitor.client(), id);
         QCOMPARE(j.value(QStringLiteral("status")).toString(), QStringLiteral("completed"));
         QCOMPARE(j.value(QStringLiteral("attempts")).toInt(), 1);
         const QString worker = j.value(QStringLiteral("worker")).toString();
@@ -193,11 +178,11 @@ void TestSharedQueue::workersRunWhatTheMonitorAdds()
 
     // Pausing the queue on the monitor pauses every host: nothing new starts on the workers.
     QCOMPARE(monitor.client().send("POST", QStringLiteral("/api/queue/pause")).status, 200);
-    const qint64 held = addVideo(monitor, m_server.clipUrl(m_big));
+    const qint64 held = addVideoJob(monitor.client(), m_server.clipUrl(m_big));
     QTest::qWait(1500);
-    QCOMPARE(job(monitor, held).value(QStringLiteral("status")).toString(), QStringLiteral("pending"));
+    QCOMPARE(jobJson(monitor.client(), held).value(QStringLiteral("status")).toString(), QStringLiteral("pending"));
     QCOMPARE(monitor.client().send("POST", QStringLiteral("/api/queue/resume")).status, 200);
-    QTRY_COMPARE_WITH_TIMEOUT(job(monitor, held).value(QStringLiteral("status")).toString(), QStringLiteral("completed"),
+    QTRY_COMPARE_WITH_TIMEOUT(jobJson(monitor.client(), held).value(QStringLiteral("status")).toString(), QStringLiteral("completed"),
                               60'000);
     QCOMPARE(monitor.stop(), 0);
 }
@@ -210,12 +195,12 @@ void TestSharedQueue::aKilledHostsJobIsTakenBackAfterItsLease()
     m_server.setThrottle(200 * 1024); // the big clip takes about 20 s
     Worker &a = startWorker(QStringLiteral("wa"));
     QVERIFY2(a.process->state() == QProcess::Running, a.output.constData());
-    const qint64 id = addVideo(monitor, m_server.clipUrl(m_big));
+    const qint64 id = addVideoJob(monitor.client(), m_server.clipUrl(m_big));
     QVERIFY(id > 0);
-    QTRY_VERIFY_WITH_TIMEOUT(job(monitor, id).value(QStringLiteral("progress")).toObject()
+    QTRY_VERIFY_WITH_TIMEOUT(jobJson(monitor.client(), id).value(QStringLiteral("progress")).toObject()
                                      .value(QStringLiteral("downloaded_bytes")).toInteger() > 0,
                              30'000);
-    QCOMPARE(job(monitor, id).value(QStringLiteral("worker")).toString(), QStringLiteral("wa"));
+    QCOMPARE(jobJson(monitor.client(), id).value(QStringLiteral("worker")).toString(), QStringLiteral("wa"));
     ::kill(static_cast<pid_t>(a.process->processId()), SIGKILL);
     QVERIFY(a.process->waitForFinished(5000));
     // yt-dlp, in its own process group, dies with no parent reading it; the job stays "running"
@@ -223,9 +208,9 @@ void TestSharedQueue::aKilledHostsJobIsTakenBackAfterItsLease()
     m_server.setThrottle(0);
     Worker &b = startWorker(QStringLiteral("wb"));
     QVERIFY2(b.process->state() == QProcess::Running, b.output.constData());
-    QTRY_COMPARE_WITH_TIMEOUT(job(monitor, id).value(QStringLiteral("status")).toString(), QStringLiteral("completed"),
+    QTRY_COMPARE_WITH_TIMEOUT(jobJson(monitor.client(), id).value(QStringLiteral("status")).toString(), QStringLiteral("completed"),
                               90'000);
-    const QJsonObject done = job(monitor, id);
+    const QJsonObject done = jobJson(monitor.client(), id);
     QCOMPARE(done.value(QStringLiteral("worker")).toString(), QStringLiteral("wb"));
     QCOMPARE(done.value(QStringLiteral("attempts")).toInt(), 2);
     QCOMPARE(filesIn(b.downloads->path()).size(), 1);
@@ -301,8 +286,8 @@ void TestSharedQueue::everyHostReconnectsAfterAServerRestart()
     Worker &a = startWorker(QStringLiteral("wa"));
     QVERIFY2(a.process->state() == QProcess::Running, a.output.constData());
     m_server.setThrottle(400 * 1024); // the big clip takes about 10 s: it is mid-download at the restart
-    QList<qint64> ids{addVideo(monitor, m_server.clipUrl(m_big))};
-    QTRY_VERIFY_WITH_TIMEOUT(job(monitor, ids[0]).value(QStringLiteral("progress")).toObject()
+    QList<qint64> ids{addVideoJob(monitor.client(), m_server.clipUrl(m_big))};
+    QTRY_VERIFY_WITH_TIMEOUT(jobJson(monitor.client(), ids[0]).value(QStringLiteral("progress")).toObject()
                                      .value(QStringLiteral("downloaded_bytes")).toInteger() > 0,
                              30'000);
     // The server stops (every connection is ended) and starts again on the same port.
@@ -311,14 +296,14 @@ void TestSharedQueue::everyHostReconnectsAfterAServerRestart()
     // The monitor takes new jobs again, and the worker runs them and records the one it was
     // downloading: nothing lost, nothing done twice.
     for (int i = 0; i < 3; ++i) {
-        const qint64 id = addVideo(monitor, m_server.clipUrl(i));
+        const qint64 id = addVideoJob(monitor.client(), m_server.clipUrl(i));
         QVERIFY2(id > 0, qPrintable(monitor.output()));
         ids << id;
     }
     for (qint64 id : ids)
-        QTRY_COMPARE_WITH_TIMEOUT(job(monitor, id).value(QStringLiteral("status")).toString(), QStringLiteral("completed"),
+        QTRY_COMPARE_WITH_TIMEOUT(jobJson(monitor.client(), id).value(QStringLiteral("status")).toString(), QStringLiteral("completed"),
                                   90'000);
-    QCOMPARE(job(monitor, ids[0]).value(QStringLiteral("attempts")).toInt(), 1);
+    QCOMPARE(jobJson(monitor.client(), ids[0]).value(QStringLiteral("attempts")).toInt(), 1);
     QCOMPARE(filesIn(a.downloads->path()).size(), 4);
     QVERIFY2(a.process->state() == QProcess::Running, a.output.constData());
     QCOMPARE(monitor.stop(), 0);

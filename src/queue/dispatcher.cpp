@@ -286,8 +286,6 @@ bool Dispatcher::claimRound(int free, const QStringList &gated, QHash<QString, i
 void Dispatcher::scheduleNow()
 {
     m_schedulePending = false;
-    if (m_shared && m_accepting)
-        readSharedHeld(); // another host may have paused the queue
     if (!m_accepting || m_held)
         return;
     const qint64 now = m_clock.nowMs();

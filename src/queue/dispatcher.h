@@ -45,7 +45,8 @@ public:
     void setWorkerName(QString name) { m_workerId = std::move(name); }
     QString workerName() const { return m_workerId; }
     // A queue shared by several hosts: a job running at start may be another host's, so only an
-    // expired lease frees it; the queue's paused flag is read from the database before each claim.
+    // expired lease frees it; the queue's paused flag is read from the database at start and
+    // whenever another host changes it (told by the database, and again after a reconnect).
     void setShared(bool shared) { m_shared = shared; }
     // Decides whether jobs of a type may start now: returns 0 if so, else the time (ms) they may.
     // Used for the daily download window; jobs stay pending meanwhile.

@@ -235,14 +235,16 @@ bool Database::reachable()
         return false;
     }
     m_reconnectFailures = 0;
-    for (const auto &[context, handler] : m_reconnected)
-        QMetaObject::invokeMethod(context, handler, Qt::QueuedConnection);
+    for (const auto &[context, handler] : std::as_const(m_reconnected)) {
+        if (context)
+            QMetaObject::invokeMethod(context.data(), handler, Qt::QueuedConnection);
+    }
     return true;
 }
 
 void Database::onReconnected(QObject *context, std::function<void()> handler)
 {
-    m_reconnected.append({context, std::move(handler)});
+    m_reconnected.append({QPointer<QObject>(context), std::move(handler)});
 }
 
 pg_conn *Database::postgresqlHandle() const

@@ -142,7 +142,7 @@ private:
     QList<std::pair<QPointer<QObject>, std::function<void(const QString &)>>> m_listeners;
     std::unique_ptr<QSocketNotifier> m_notifier;
     bool m_notificationsQueued = false;
-    QList<std::pair<QObject *, std::function<void()>>> m_reconnected;
+    QList<std::pair<QPointer<QObject>, std::function<void()>>> m_reconnected;
     bool m_lost = false;
     int m_reconnectFailures = 0;
     qint64 m_nextReconnectMs = 0; // steady clock

@@ -128,6 +128,12 @@ QString testDatabase(const QTemporaryDir &dir, const QString &name = QStringLite
         if (testingPostgresql())                                                                    \
             QSKIP("about SQLite files; the same suite runs on SQLite");                           \
     } while (false)
+// The suite's PostgreSQL tests, which run in its *_postgresql ctest entry (where the server is).
+#define SPOOL_POSTGRESQL_ONLY()                                                                     \
+    do {                                                                                            \
+        if (!testingPostgresql())                                                                   \
+            QSKIP("needs the PostgreSQL test server (runs as the suite's *_postgresql ctest entry)"); \
+    } while (false)
 // The log of a job in the queue of another process's data dir, as JobLog shows it.
 QByteArray jobLogText(Store &store, const QString &dataDir, qint64 id);
 

@@ -1,0 +1,26 @@
+#pragma once
+
+#include "core/settings.h"
+#include "queue/job.h"
+
+// The no-op jobs the queue benchmarks drain: a type without a URL (so JobQueue takes it and no
+// unique key keeps identical jobs apart), on top of the real defaults, whose per-type limits shape
+// how the dispatcher claims.
+inline const QString kNoopType = QStringLiteral("bench_noop");
+
+inline QueueSettings noopSettings(int workers)
+{
+    QueueSettings settings = QueueSettings::defaults();
+    settings.maxConcurrent = workers;
+    TypePolicy noop;
+    noop.needsUrl = false;
+    settings.types.insert(kNoopType, noop);
+    return settings;
+}
+
+inline NewJob noopJob()
+{
+    NewJob job;
+    job.type = kNoopType;
+    return job;
+}
