@@ -50,9 +50,24 @@ private Q_SLOTS:
     void hostCooldownHoldsEveryJobOfThatHost();
     void gateKeepsTypeWaitingUntilItOpens();
     void subscriptionEnqueuesSyncWhenDueAndSurvivesRestart();
+    void quickJobsAreClaimedAheadAndEachRunsOnce();
+    void slowJobsAreNeverClaimedAhead();
+    void pausingHandsBackJobsClaimedAhead();
+    void cancellingAJobClaimedAheadNeverRunsIt();
+    void jobsClaimedAheadGoBackWhenTheyWaitTooLong();
+    void shutdownHandsBackJobsClaimedAhead();
 
 private:
     void advanceUntilBeatsSeen(qint64 id, qint64 total, qint64 step);
+    // Runs `n` instant jobs, so the dispatcher knows the scripted type as quick.
+    void warmUp(int n = 10);
+    // Two held jobs on both workers and `n` quick jobs behind them, claimed ahead: their ids.
+    struct Ahead
+    {
+        QList<qint64> held;
+        QList<qint64> ahead;
+    };
+    Ahead holdWorkersAndClaimAhead(int n);
     std::unique_ptr<TestCore> m_t;
 };
 
@@ -78,6 +93,185 @@ void TestDispatcher::advanceUntilBeatsSeen(qint64 id, qint64 total, qint64 step)
         QTRY_VERIFY(m_t->status(id) != JobStatus::Running || RunLedger::instance().lastBeat(id) == m_t->clock()->nowMs());
         if (m_t->status(id) != JobStatus::Running)
             return;
+    }
+}
+
+void TestDispatcher::warmUp(int n)
+{
+    QList<qint64> ids;
+    for (int i = 0; i < n; ++i)
+        ids << m_t->add();
+    m_t->core().start();
+    for (qint64 id : ids)
+        QTRY_COMPARE(m_t->status(id), JobStatus::Completed);
+}
+
+TestDispatcher::Ahead TestDispatcher::holdWorkersAndClaimAhead(int n)
+{
+    Ahead a;
+    warmUp();
+    for (int i = 0; i < 2; ++i)
+        a.held << m_t->add({{QStringLiteral("hold"), true}}, 10);
+    for (int i = 0; i < n; ++i)
+        a.ahead << m_t->add();
+    for (qint64 id : std::as_const(a.held))
+        [&] { QTRY_VERIFY(RunLedger::instance().isHolding(id)); }();
+    // Claimed for this host: waiting in the local queue, or handed to a worker behind a held job.
+    [&] { QTRY_COMPARE(m_t->queue().countByStatus().value(QStringLiteral("running")), n + 2); }();
+    [&] { QTRY_COMPARE(m_t->dispatcher().claimedAheadIds().size() + m_t->dispatcher().runningCount() - 2, n); }();
+    return a;
+}
+
+void TestDispatcher::quickJobsAreClaimedAheadAndEachRunsOnce()
+{
+    // Both workers are busy with held jobs; the quick jobs behind them are claimed for this host
+    // (running in the database, each attempt counted) but none has run.
+    const Ahead a = holdWorkersAndClaimAhead(20);
+    QVERIFY(m_t->dispatcher().claimedAheadIds().size() >= 18); // at most one waits behind each worker's job
+    QCOMPARE(m_t->dispatcher().claimedAheadIds(), a.ahead.mid(20 - m_t->dispatcher().claimedAheadIds().size()));
+    QCOMPARE(m_t->queue().countByStatus().value(QStringLiteral("running")), 22);
+    for (qint64 id : a.ahead) {
+        QCOMPARE(m_t->queue().job(id)->attempts, 1);
+        QCOMPARE(RunLedger::instance().runs(id), 0);
+    }
+    QSignalSpy finished(&m_t->dispatcher(), &Dispatcher::jobFinished);
+    for (qint64 id : a.held)
+        RunLedger::instance().release(id);
+    for (qint64 id : a.ahead + a.held)
+        QTRY_COMPARE(m_t->status(id), JobStatus::Completed);
+    QTRY_COMPARE(finished.count(), 22);
+    QVERIFY(m_t->dispatcher().claimedAheadIds().isEmpty());
+    // Each ran once, under one attempt, and its log says so once: written in batches, every
+    // outcome is there exactly once.
+    for (qint64 id : a.ahead) {
+        QCOMPARE(RunLedger::instance().runs(id), 1);
+        const Job job = *m_t->queue().job(id);
+        QCOMPARE(job.attempts, 1);
+        QCOMPARE(job.result.value(QStringLiteral("ran")).toInteger(), id);
+        const QByteArray text = m_t->logText(id);
+        QCOMPARE(text.count("Attempt 1 of 3 started"), 1);
+        QCOMPARE(text.count("INFO    Completed"), 1);
+        QCOMPARE(text.count('\n'), 2);
+    }
+    QVERIFY(m_t->dispatcher().health().ok);
+}
+
+void TestDispatcher::slowJobsAreNeverClaimedAhead()
+{
+    // Jobs that take longer than a few milliseconds are claimed only when a worker is free.
+    QList<qint64> slow;
+    for (int i = 0; i < 10; ++i)
+        slow << m_t->add({{QStringLiteral("sleep_ms"), 30}});
+    m_t->core().start();
+    for (qint64 id : slow)
+        QTRY_COMPARE(m_t->status(id), JobStatus::Completed);
+    const qint64 h1 = m_t->add({{QStringLiteral("hold"), true}}, 10);
+    const qint64 h2 = m_t->add({{QStringLiteral("hold"), true}}, 10);
+    QList<qint64> behind;
+    for (int i = 0; i < 5; ++i)
+        behind << m_t->add();
+    QTRY_VERIFY(RunLedger::instance().isHolding(h1) && RunLedger::instance().isHolding(h2));
+    QTest::qWait(50);
+    QVERIFY(m_t->dispatcher().claimedAheadIds().isEmpty());
+    QCOMPARE(m_t->queue().countByStatus().value(QStringLiteral("running")), 2);
+    for (qint64 id : behind)
+        QCOMPARE(m_t->status(id), JobStatus::Pending);
+    RunLedger::instance().release(h1);
+    RunLedger::instance().release(h2);
+    for (qint64 id : behind)
+        QTRY_COMPARE(m_t->status(id), JobStatus::Completed);
+}
+
+void TestDispatcher::pausingHandsBackJobsClaimedAhead()
+{
+    const Ahead a = holdWorkersAndClaimAhead(6);
+    m_t->dispatcher().setHeld(true);
+    // Back in the queue at once, the attempt not charged; nothing of them ran.
+    QVERIFY(m_t->dispatcher().claimedAheadIds().isEmpty());
+    for (qint64 id : a.ahead) {
+        const Job job = *m_t->queue().job(id);
+        QCOMPARE(job.status, JobStatus::Pending);
+        QCOMPARE(job.attempts, 0);
+        QCOMPARE(job.claimId, 0);
+        QVERIFY(m_t->logText(id).contains("The queue was paused: returned to the queue without charging an attempt"));
+    }
+    for (qint64 id : a.held)
+        RunLedger::instance().release(id);
+    for (qint64 id : a.held)
+        QTRY_COMPARE(m_t->status(id), JobStatus::Completed);
+    QTest::qWait(20);
+    for (qint64 id : a.ahead) {
+        QCOMPARE(m_t->status(id), JobStatus::Pending);
+        QCOMPARE(RunLedger::instance().runs(id), 0);
+    }
+    m_t->dispatcher().setHeld(false);
+    for (qint64 id : a.ahead) {
+        QTRY_COMPARE(m_t->status(id), JobStatus::Completed);
+        QCOMPARE(m_t->queue().job(id)->attempts, 1);
+        QCOMPARE(RunLedger::instance().runs(id), 1);
+    }
+}
+
+void TestDispatcher::cancellingAJobClaimedAheadNeverRunsIt()
+{
+    const Ahead a = holdWorkersAndClaimAhead(4);
+    const qint64 victim = a.ahead.last(); // still in the local queue
+    const qsizetype waiting = m_t->dispatcher().claimedAheadIds().size();
+    QVERIFY(m_t->dispatcher().claimedAheadIds().contains(victim));
+    QVERIFY(m_t->queue().cancel(victim));
+    QCOMPARE(m_t->status(victim), JobStatus::Cancelled);
+    QTRY_VERIFY(!m_t->dispatcher().claimedAheadIds().contains(victim));
+    QCOMPARE(m_t->dispatcher().claimedAheadIds().size(), waiting - 1);
+    for (qint64 id : a.held)
+        RunLedger::instance().release(id);
+    for (qint64 id : a.ahead) {
+        if (id != victim)
+            QTRY_COMPARE(m_t->status(id), JobStatus::Completed);
+    }
+    QCOMPARE(m_t->status(victim), JobStatus::Cancelled);
+    QCOMPARE(RunLedger::instance().runs(victim), 0);
+    QVERIFY(!m_t->logText(victim).contains("Completed"));
+}
+
+void TestDispatcher::jobsClaimedAheadGoBackWhenTheyWaitTooLong()
+{
+    // A quick type turned slow (the held jobs): what waits behind it is handed back after two
+    // seconds, uncharged, for another host or a later round; never left claimed and idle.
+    const Ahead a = holdWorkersAndClaimAhead(5);
+    m_t->clock()->advance(1'500);
+    m_t->dispatcher().checkHung();
+    for (qint64 id : a.ahead)
+        QCOMPARE(m_t->status(id), JobStatus::Running);
+    m_t->clock()->advance(1'000);
+    m_t->dispatcher().checkHung();
+    // Those waiting in the local queue and those waiting behind a held job in a worker's hand.
+    QVERIFY(m_t->dispatcher().claimedAheadIds().isEmpty());
+    QCOMPARE(m_t->dispatcher().runningIds().size(), 2);
+    for (qint64 id : a.ahead) {
+        const Job job = *m_t->queue().job(id);
+        QCOMPARE(job.status, JobStatus::Pending);
+        QCOMPARE(job.attempts, 0);
+        QVERIFY(m_t->logText(id).contains("It waited too long for a worker: returned to the queue"));
+    }
+    for (qint64 id : a.held)
+        RunLedger::instance().release(id);
+    for (qint64 id : a.ahead) {
+        QTRY_COMPARE(m_t->status(id), JobStatus::Completed);
+        QCOMPARE(RunLedger::instance().runs(id), 1);
+    }
+}
+
+void TestDispatcher::shutdownHandsBackJobsClaimedAhead()
+{
+    const Ahead a = holdWorkersAndClaimAhead(5);
+    QVERIFY(m_t->dispatcher().shutdown(2000)); // the held jobs stop when told
+    QVERIFY(m_t->dispatcher().claimedAheadIds().isEmpty());
+    for (qint64 id : a.ahead) {
+        const Job job = *m_t->queue().job(id);
+        QCOMPARE(job.status, JobStatus::Pending);
+        QCOMPARE(job.attempts, 0);
+        QCOMPARE(RunLedger::instance().runs(id), 0);
+        QVERIFY(m_t->logText(id).contains("Spool is shutting down: returned to the queue without charging an attempt"));
     }
 }
 

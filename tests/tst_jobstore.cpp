@@ -35,6 +35,8 @@ private Q_SLOTS:
     void missingParentIsRefused();
     void childWaitsForParent();
     void cascadeCancelsWaitingDescendants();
+    void completeManyHonoursEachClaim();
+    void logLinesOfManyJobsAreWrittenInOrder();
     void illegalTransitionIsRefused();
     void transitionOfUnknownJob();
     void listFiltersSortsAndPages();
@@ -294,6 +296,83 @@ void TestJobStore::childWaitsForParent()
     late.parentId = parent;
     const qint64 lateId = add(late, 13'000);
     QCOMPARE(claim(5, 14'000).first().id, lateId);
+}
+
+void TestJobStore::completeManyHonoursEachClaim()
+{
+    // Three running jobs; the second was taken from its worker (its claim moved on), the third has
+    // a waiting child. One statement completes the first and the third, with their results and last
+    // progress, releases the child, and leaves the second exactly as it was.
+    const qint64 a = add(newJob(3)), b = add(newJob(2)), c = add(newJob(1));
+    NewJob childJob = newJob(0);
+    childJob.parentId = c;
+    const qint64 child = add(childJob);
+    const QList<Job> claimed = claim(3);
+    QCOMPARE(claimed.size(), 3);
+    QHash<qint64, Job> byId;
+    for (const Job &job : claimed)
+        byId.insert(job.id, job);
+    QVERIFY(byId[b].claimId != 0);
+    JobProgress progress;
+    progress.percent = 100;
+    progress.downloadedBytes = 5'000'000'000LL; // beyond 32 bits
+    progress.totalBytes = -1;
+    progress.itemsDone = 7;
+    progress.itemsTotal = 9;
+    QList<Completion> completions{
+        Completion{a, Fence{byId[a].claimId}, {{QStringLiteral("n"), 1}}, progress, false},
+        Completion{b, Fence{byId[b].claimId ^ 1}, {{QStringLiteral("n"), 2}}, std::nullopt, false}, // a stale claim
+        Completion{c, Fence{byId[c].claimId}, {{QStringLiteral("n"), 3}}, std::nullopt, true}};
+    auto done = m_store->jobs().completeMany(completions, 20'000);
+    QVERIFY2(done, qPrintable(done.error().message));
+    QCOMPARE(done.value().size(), 2);
+    QCOMPARE(done.value().at(0).job.id, a); // in the order asked
+    QCOMPARE(done.value().at(1).job.id, c);
+    QCOMPARE(done.value().at(1).affected.size(), 1);
+    QCOMPARE(done.value().at(1).affected.first().id, child);
+    const Job ja = *m_store->jobs().job(a);
+    QCOMPARE(ja.status, JobStatus::Completed);
+    QCOMPARE(ja.finishedAt, 20'000);
+    QCOMPARE(ja.claimId, 0);
+    QCOMPARE(ja.leaseUntil, 0);
+    QCOMPARE(ja.attempts, 1);
+    QCOMPARE(ja.result.value(QStringLiteral("n")).toInt(), 1);
+    QCOMPARE(ja.progress.percent, 100.0);
+    QCOMPARE(ja.progress.downloadedBytes, 5'000'000'000LL);
+    QCOMPARE(ja.progress.totalBytes, -1);
+    QCOMPARE(ja.progress.itemsDone, 7);
+    QCOMPARE(ja.progress.itemsTotal, 9);
+    const Job jb = *m_store->jobs().job(b);
+    QCOMPARE(jb.status, JobStatus::Running);
+    QCOMPARE(jb.claimId, byId[b].claimId);
+    QVERIFY(jb.result.isEmpty());
+    QCOMPARE(m_store->jobs().job(c)->status, JobStatus::Completed);
+    // The kept counts follow the statement.
+    QCOMPARE(m_store->listing().countByStatus().value(QStringLiteral("completed")), 2);
+    QCOMPARE(m_store->listing().countByStatus().value(QStringLiteral("running")), 1);
+    // The released child is claimable; the same completions again change nothing.
+    QCOMPARE(claim(5, 21'000).first().id, child);
+    auto again = m_store->jobs().completeMany(completions, 22'000);
+    QVERIFY(again);
+    QVERIFY(again.value().isEmpty());
+    QCOMPARE(m_store->jobs().job(a)->finishedAt, 20'000);
+}
+
+void TestJobStore::logLinesOfManyJobsAreWrittenInOrder()
+{
+    const qint64 a = add(newJob()), b = add(newJob());
+    QList<JobEventStore::Entry> entries;
+    for (int i = 0; i < 40; ++i)
+        entries.append(JobEventStore::Entry{i % 2 ? b : a, 1000 + i, QStringLiteral("info"), QStringLiteral("e"),
+                                            QStringLiteral("line %1 \"quoted\" ünï").arg(i), {{QStringLiteral("i"), i}}});
+    QVERIFY(m_store->events().appendMany(entries));
+    const QList<JobEventStore::Line> lines = m_store->events().lines(b);
+    QCOMPARE(lines.size(), 20);
+    for (int i = 0; i < 20; ++i) {
+        QCOMPARE(lines[i].message, QStringLiteral("line %1 \"quoted\" ünï").arg(2 * i + 1));
+        QCOMPARE(lines[i].at, 1000 + 2 * i + 1);
+    }
+    QVERIFY(m_store->events().appendMany({}));
 }
 
 void TestJobStore::cascadeCancelsWaitingDescendants()

@@ -26,6 +26,7 @@ private Q_SLOTS:
     void refusedOutcomeCommitIsKeptRetriedAndAnnouncedOnce_data();
     void refusedOutcomeCommitIsKeptRetriedAndAnnouncedOnce();
     void failedCompletionLeavesNoChildrenBehind();
+    void refusedBatchOfQuickOutcomesIsKeptAndWrittenOnce();
     void failedChildReleaseUndoesTheParentsCompletion();
     void workerOfATakenOverJobCannotWriteIt();
     void takenOverWorkerIsStoppedAtItsNextProgressFlush();
@@ -112,6 +113,51 @@ void TestQueueFaults::refusedOutcomeCommitIsKeptRetriedAndAnnouncedOnce()
     QCOMPARE(RunLedger::instance().runs(id), 1);
     if (veto)
         QVERIFY(veto->vetoed() >= 1);
+}
+
+void TestQueueFaults::refusedBatchOfQuickOutcomesIsKeptAndWrittenOnce()
+{
+    // Quick jobs stream through in batches (claimed ahead, outcomes written together). While the
+    // database refuses every commit, nothing of a batch is announced or lost; once it takes them,
+    // every job is completed once, under its one attempt.
+    QList<qint64> warm;
+    for (int i = 0; i < 10; ++i)
+        warm << m_t->add();
+    m_t->core().start();
+    for (qint64 id : warm)
+        QTRY_COMPARE(m_t->status(id), JobStatus::Completed);
+    const qint64 h1 = m_t->add({{QStringLiteral("hold"), true}}, 10);
+    const qint64 h2 = m_t->add({{QStringLiteral("hold"), true}}, 10);
+    QList<qint64> quick;
+    for (int i = 0; i < 30; ++i)
+        quick << m_t->add();
+    QTRY_VERIFY(RunLedger::instance().isHolding(h1) && RunLedger::instance().isHolding(h2));
+    QTRY_COMPARE(m_t->queue().countByStatus().value(QStringLiteral("running")), 32);
+    QSignalSpy changed(&m_t->queue(), &JobQueue::jobChanged);
+    QSignalSpy finished(&m_t->dispatcher(), &Dispatcher::jobFinished);
+    auto veto = std::make_unique<TestFaults::CommitVeto>(m_t->core().store().database(), 1'000'000);
+    RunLedger::instance().release(h1);
+    RunLedger::instance().release(h2);
+    QTRY_VERIFY_WITH_TIMEOUT(m_t->dispatcher().health().pendingOutcomes >= 2 && veto->vetoed() >= 2, 20'000);
+    QVERIFY(!m_t->dispatcher().health().ok);
+    QCOMPARE(finished.count(), 0);
+    for (const QList<QVariant> &signal : changed)
+        QVERIFY(signal.at(0).value<Job>().status != JobStatus::Completed);
+    for (qint64 id : quick + QList<qint64>{h1, h2}) {
+        QCOMPARE(m_t->status(id), JobStatus::Running); // still this host's, not claimable by anyone
+        QVERIFY(!logText(id).contains(QStringLiteral("Completed")));
+    }
+    veto.reset(); // the disk takes writes again
+    for (qint64 id : quick + QList<qint64>{h1, h2})
+        QTRY_COMPARE_WITH_TIMEOUT(m_t->status(id), JobStatus::Completed, 20'000);
+    QTRY_VERIFY(m_t->dispatcher().health().ok);
+    QCOMPARE(finished.count(), 32);
+    for (qint64 id : quick) {
+        QCOMPARE(RunLedger::instance().runs(id), 1);
+        QCOMPARE(m_t->queue().job(id)->attempts, 1);
+        QCOMPARE(logText(id).count(QStringLiteral("Completed")), 1);
+        QCOMPARE(logText(id).count(QStringLiteral("started")), 1);
+    }
 }
 
 void TestQueueFaults::failedCompletionLeavesNoChildrenBehind()

@@ -28,6 +28,7 @@ void QueueSettings::load(QSettings &settings)
     retentionDays = settings.value(QStringLiteral("retention_days"), retentionDays).toInt();
     logCapBytes = settings.value(QStringLiteral("log_cap_bytes"), logCapBytes).toLongLong();
     shutdownGraceMs = settings.value(QStringLiteral("shutdown_grace_ms"), shutdownGraceMs).toLongLong();
+    localQueue = qBound(0, settings.value(QStringLiteral("local_queue"), localQueue).toInt(), 256);
     settings.endGroup();
     for (auto it = types.begin(); it != types.end(); ++it) {
         settings.beginGroup(QStringLiteral("type.") + it.key());
@@ -50,6 +51,7 @@ void QueueSettings::save(QSettings &settings) const
     settings.setValue(QStringLiteral("retention_days"), retentionDays);
     settings.setValue(QStringLiteral("log_cap_bytes"), logCapBytes);
     settings.setValue(QStringLiteral("shutdown_grace_ms"), shutdownGraceMs);
+    settings.setValue(QStringLiteral("local_queue"), localQueue);
     settings.endGroup();
     for (auto it = types.cbegin(); it != types.cend(); ++it) {
         settings.beginGroup(QStringLiteral("type.") + it.key());

@@ -11,6 +11,7 @@
 #include <QCoreApplication>
 #include <QEventLoop>
 #include <QPointer>
+#include <QSet>
 #include <QUuid>
 
 #include <future>
@@ -21,6 +22,15 @@ constexpr qint64 kMaxTimerMs = 24LL * 3600 * 1000;
 const RetryPolicy kRecordRetry{1000, 100, 30'000, 0.0};
 constexpr int kMaxSkippedLines = 50; // log lines about skipped listing entries, per outcome
 constexpr int kRescueBatch = 100;     // expired leases taken back per check
+// Claiming ahead (see the class comment): a type is quick once this many of its jobs ended within
+// kQuickRunMs on average; a job claimed ahead waits at most kAheadTtlMs (or half its lease) for a
+// worker; outcomes of quick jobs are written kOutcomeDelayMs after the first, or at kOutcomeBatch.
+constexpr int kQuickSamples = 8;
+constexpr double kQuickRunMs = 20.0;
+constexpr qint64 kAheadTtlMs = 2'000;
+constexpr int kOutcomeDelayMs = 5;
+constexpr int kOutcomeBatch = 128;
+constexpr int kMaxAhead = 256;
 using Level = JobLogger::Level;
 
 Fence fenceOf(const Job &job)
@@ -49,6 +59,9 @@ Dispatcher::Dispatcher(JobQueue &queue, WorkerRegistry &registry, LogStore &logs
     // Progress reaches the views four times per flush interval, the database once per interval.
     m_progressTimer.setInterval(static_cast<int>(qMax<qint64>(50, m_settings.progressFlushMs / 4)));
     connect(&m_progressTimer, &QTimer::timeout, this, &Dispatcher::progressTick);
+    m_outcomeTimer.setSingleShot(true);
+    m_outcomeTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_outcomeTimer, &QTimer::timeout, this, &Dispatcher::flushOutcomes);
     m_recordRetryTimer.setSingleShot(true);
     connect(&m_recordRetryTimer, &QTimer::timeout, this, [this] {
         flushOutcomes();
@@ -62,6 +75,12 @@ Dispatcher::Dispatcher(JobQueue &queue, WorkerRegistry &registry, LogStore &logs
     connect(&m_queue, &JobQueue::stopRequested, this, &Dispatcher::handleStopRequested);
     connect(&m_queue, &JobQueue::sharedJobChanged, this, [this](const Job &job) {
         // Cancelled, paused or removed elsewhere, or rescued and claimed by another host.
+        for (const Ahead &ahead : std::as_const(m_ahead)) {
+            if (ahead.job.id == job.id && !(job.status == JobStatus::Running && job.claimId == ahead.job.claimId)) {
+                dropAhead(job.id);
+                break;
+            }
+        }
         const auto it = m_running.constFind(job.id);
         if (it == m_running.cend() || (job.status == JobStatus::Running && job.claimId == it->job.claimId))
             return;
@@ -70,6 +89,7 @@ Dispatcher::Dispatcher(JobQueue &queue, WorkerRegistry &registry, LogStore &logs
                                                                        : StopReason::Superseded);
     });
     connect(&m_queue, &JobQueue::jobRemoved, this, [this](qint64 id) {
+        dropAhead(id);
         if (m_running.contains(id))
             handleStopRequested(id, StopReason::Cancelled);
     });
@@ -115,6 +135,10 @@ void Dispatcher::readSharedHeld()
     if (held == m_held)
         return;
     m_held = held;
+    if (held) {
+        withdrawWaiting();
+        returnAhead([](const Ahead &) { return true; }, QStringLiteral("The queue was paused"));
+    }
     Q_EMIT heldChanged(held);
 }
 
@@ -126,7 +150,7 @@ void Dispatcher::rescueExpiredLeases()
     if (!m_accepting)
         return;
     const qint64 now = m_clock.nowMs();
-    auto expired = m_queue.store().jobs().expiredLeases(now, m_running.keys(), kRescueBatch);
+    auto expired = m_queue.store().jobs().expiredLeases(now, m_running.keys() + claimedAheadIds(), kRescueBatch);
     if (!expired) {
         storageRefused(expired.error().message);
         return;
@@ -160,6 +184,10 @@ bool Dispatcher::setHeld(bool held)
     const bool saved = m_queue.store().state().setHeld(held);
     if (held != m_held) {
         m_held = held;
+        if (held) {
+            withdrawWaiting();
+            returnAhead([](const Ahead &) { return true; }, QStringLiteral("The queue was paused"));
+        }
         Q_EMIT heldChanged(held);
         if (!held)
             scheduleNow();
@@ -266,7 +294,7 @@ bool Dispatcher::claimRound(int free, const QStringList &gated, QHash<QString, i
         return false;
     request.now = now;
     request.worker = m_workerId;
-    request.excludedIds = m_running.keys();
+    request.excludedIds = m_running.keys() + claimedAheadIds();
     request.excludedHosts = hosts;
     auto claimed = m_queue.claim(request);
     if (!claimed) {
@@ -297,10 +325,154 @@ void Dispatcher::scheduleNow()
     m_cooldownEndsAt = 0;
     for (qint64 until : cooldowns)
         m_cooldownEndsAt = m_cooldownEndsAt == 0 ? until : qMin(m_cooldownEndsAt, until);
+    const QStringList cooling = cooldowns.keys();
+    // What was claimed ahead starts first; it was the best of the queue when it was claimed.
+    const qint64 mono = m_clock.monotonicMs();
+    returnAhead([&](const Ahead &a) {
+        if (mono - a.claimedMono > qMin(kAheadTtlMs, m_settings.policy(a.job.type).leaseMs / 2)) {
+            m_runTimes.remove(a.job.type);
+            return true;
+        }
+        return gated.contains(a.job.type) || (!a.job.host.isEmpty() && cooling.contains(a.job.host));
+    }, QStringLiteral("It waited too long for a worker, or may not start now"));
+    startAhead();
     QHash<QString, int> room = roomPerCappedType();
-    while (claimRound(m_settings.maxConcurrent - runningCount(), gated, room, cooldowns.keys(), now)) {
+    while (claimRound(m_settings.maxConcurrent - busyCount(), gated, room, cooling, now)) {
+    }
+    if (busyCount() >= m_settings.maxConcurrent && m_ahead.size() <= aheadDepth() / 2) {
+        auto ahead = claimAhead(now, gated, cooling);
+        if (ahead) {
+            for (const Job &job : ahead.value())
+                m_ahead.append(Ahead{job, mono});
+            startAhead();
+        } else {
+            storageRefused(ahead.error().message);
+        }
     }
     armWakeTimer();
+}
+
+int Dispatcher::busyCount() const
+{
+    // Workers still running a job; one that delivered its outcome is free, though the outcome may
+    // wait to be written with others.
+    return static_cast<int>(m_running.size() - m_delivered.size());
+}
+
+int Dispatcher::aheadDepth() const
+{
+    return qMin(kMaxAhead, m_settings.localQueue * m_settings.maxConcurrent);
+}
+
+QList<qint64> Dispatcher::claimedAheadIds() const
+{
+    QList<qint64> ids;
+    ids.reserve(m_ahead.size());
+    for (const Ahead &a : m_ahead)
+        ids << a.job.id;
+    return ids;
+}
+
+QHash<QString, qint64> Dispatcher::quickTypes(const QStringList &gated) const
+{
+    // Types whose recent jobs ended within milliseconds and that have no cap of their own: for
+    // them the queue's own cost per job matters, and a job claimed ahead waits only briefly.
+    QHash<QString, qint64> quick;
+    for (auto it = m_runTimes.cbegin(); it != m_runTimes.cend(); ++it) {
+        const TypePolicy policy = m_settings.policy(it.key());
+        if (it->samples >= kQuickSamples && it->averageMs <= kQuickRunMs && policy.maxConcurrent == 0
+            && m_settings.knows(it.key()) && !gated.contains(it.key()))
+            quick.insert(it.key(), policy.leaseMs);
+    }
+    return quick;
+}
+
+Expected<QList<Job>> Dispatcher::claimAhead(qint64 now, const QStringList &gated, const QStringList &coolingHosts)
+{
+    // Claimed jobs are returned, not kept: the caller keeps them once the claim is durable.
+    if (!m_accepting || m_held || m_shuttingDown || aheadDepth() <= 0)
+        return QList<Job>{};
+    ClaimRequest request;
+    request.leaseMsByType = quickTypes(gated);
+    request.limit = aheadDepth() - static_cast<int>(m_ahead.size());
+    if (request.leaseMsByType.isEmpty() || request.limit <= 0)
+        return QList<Job>{};
+    request.now = now;
+    request.worker = m_workerId;
+    request.excludedIds = m_running.keys() + claimedAheadIds();
+    request.excludedHosts = coolingHosts;
+    return m_queue.claim(request);
+}
+
+void Dispatcher::startAhead()
+{
+    // Each worker is handed the next quick job while it still runs one, so it goes on without
+    // waiting for this thread: the pool runs no more than maxConcurrent at once. A job handed to a
+    // worker whose job turned out slow is taken back before it begins (withdrawWaiting).
+    while (!m_ahead.isEmpty() && busyCount() < 2 * m_settings.maxConcurrent && m_accepting && !m_held)
+        startJob(m_ahead.takeFirst().job);
+}
+
+void Dispatcher::withdrawWaiting(std::optional<qint64> nowMono)
+{
+    // A job handed to a worker behind one that turned out slow, still waiting in the pool's queue
+    // past its time: taken back whole (it never began, so there is nothing to record) and handed
+    // back to the queue with the jobs claimed ahead.
+    for (auto it = m_running.begin(); it != m_running.end();) {
+        Running &run = it.value();
+        const qint64 ttl = qMin(kAheadTtlMs, m_settings.policy(run.job.type).leaseMs / 2);
+        if (!run.delivered && !run.detached && run.began && !run.began->load()
+            && (!nowMono || *nowMono - run.startedMono > ttl) && m_pool.tryTake(run.task)) {
+            delete run.task; // with it the worker, its context and the delivery that kept the run alive
+            m_ahead.prepend(Ahead{run.job, run.startedMono});
+            it = m_running.erase(it);
+            continue;
+        }
+        ++it;
+    }
+}
+
+void Dispatcher::dropAhead(qint64 id)
+{
+    // Its state was decided elsewhere (cancelled, paused, removed, taken over): nothing to write.
+    for (qsizetype i = 0; i < m_ahead.size(); ++i) {
+        if (m_ahead[i].job.id == id) {
+            m_ahead.removeAt(i);
+            return;
+        }
+    }
+}
+
+void Dispatcher::returnAhead(const std::function<bool(const Ahead &)> &which, const QString &why)
+{
+    QList<Ahead> back;
+    for (qsizetype i = m_ahead.size() - 1; i >= 0; --i) {
+        if (which(m_ahead[i]))
+            back.prepend(m_ahead.takeAt(i));
+    }
+    if (back.isEmpty())
+        return;
+    JobQueue::Unit unit(m_queue);
+    bool refused = !unit.active();
+    for (const Ahead &a : std::as_const(back)) {
+        if (refused)
+            break;
+        auto returned = handBack(a.job, why);
+        refused = !returned && isStorage(returned.error()); // otherwise it moved on without this host
+    }
+    if (!refused && unit.commit())
+        return;
+    // Kept, to be handed back on the next round; a host that stops meanwhile leaves them to the
+    // next start (or, on a shared queue, to their lease).
+    storageRefused(m_queue.store().database().lastError());
+    m_ahead = back + m_ahead;
+}
+
+void Dispatcher::noteRunTime(const QString &type, double ms)
+{
+    RunTime &t = m_runTimes[type];
+    t.averageMs = t.samples == 0 ? ms : 0.8 * t.averageMs + 0.2 * ms;
+    ++t.samples;
 }
 
 void Dispatcher::armWakeTimer()
@@ -313,7 +485,7 @@ void Dispatcher::armWakeTimer()
         m_wakeTimer.start(static_cast<int>(Backoff::baseDelayMs(kRecordRetry, m_health.failures)));
         return;
     }
-    if (runningCount() >= m_settings.maxConcurrent)
+    if (busyCount() >= m_settings.maxConcurrent)
         return; // a finishing job schedules again
     const qint64 now = m_clock.nowMs();
     // The next moment something claimable can appear: a job scheduled for later falls due, a
@@ -367,7 +539,7 @@ JobContext::ChildAdder Dispatcher::childAdder(qint64 parentId, qint64 claimId, s
 void Dispatcher::startJob(const Job &job)
 {
     Running run{job, std::make_shared<CancellationToken>(), std::make_shared<ProgressReporter>(&m_clock),
-                m_logs.logger(job.id), m_clock.monotonicMs(), false, {}, std::nullopt};
+                m_logs.logger(job.id), m_clock.monotonicMs(), false, {}, std::nullopt, {}, nullptr, {}};
     // The "started" line was written with the claim (JobEventStore).
     std::unique_ptr<Worker> worker = m_registry.create(job.type);
     if (!worker) {
@@ -387,8 +559,12 @@ void Dispatcher::startJob(const Job &job)
             QMetaObject::invokeMethod(self.data(), [self, id, outcome] { self->handleOutcome(id, outcome); },
                                       Qt::QueuedConnection);
     };
+    run.ran.start();
+    auto *task = new WorkerTask(std::move(worker), std::move(context), std::move(deliver));
+    run.task = task;
+    run.began = task->began();
     m_running.insert(id, run);
-    m_pool.start(new WorkerTask(std::move(worker), std::move(context), std::move(deliver)));
+    m_pool.start(task);
     syncTimers();
     Q_EMIT jobStarted(id);
 }
@@ -412,8 +588,25 @@ void Dispatcher::handleOutcome(qint64 id, const Outcome &outcome)
         return;
     it->delivered = outcome;
     m_delivered.append(id);
+    noteRunTime(it->job.type, static_cast<double>(it->ran.nsecsElapsed()) / 1e6);
+    if (m_flushQueued || m_recordRetryTimer.isActive())
+        return; // written with what is already on its way
+    // A quick job that simply completed, with more claimed ahead: the worker starts the next one
+    // at once, and this outcome is written with the next ones (a few milliseconds later at most,
+    // and announced only then). Anything else is written right away, before more starts.
+    const bool plain = outcome.kind == Outcome::Kind::Completed && outcome.hostCooldownMs == 0
+                       && outcome.children.isEmpty() && outcome.skipped.isEmpty() && !it->detached
+                       && it->hung.reason == StopReason::None;
+    if (plain && !m_ahead.isEmpty()) {
+        startAhead();
+        if (m_delivered.size() < kOutcomeBatch && m_ahead.size() > aheadDepth() / 2) {
+            if (!m_outcomeTimer.isActive())
+                m_outcomeTimer.start(kOutcomeDelayMs);
+            return;
+        }
+    }
     // Outcomes that arrive together are written together: one commit for all of them.
-    if (!m_flushQueued && !m_recordRetryTimer.isActive()) {
+    {
         m_flushQueued = true;
         QMetaObject::invokeMethod(this, &Dispatcher::flushOutcomes, Qt::QueuedConnection);
     }
@@ -422,19 +615,30 @@ void Dispatcher::handleOutcome(qint64 id, const Outcome &outcome)
 void Dispatcher::flushOutcomes()
 {
     m_flushQueued = false;
+    m_outcomeTimer.stop();
     if (m_delivered.isEmpty())
         return;
     const QList<qint64> batch = std::exchange(m_delivered, {});
     QList<qint64> settled;
+    QList<Job> ahead;
     bool kept = false;
     {
         JobQueue::Unit unit(m_queue);
         if (unit.active()) {
-            for (qint64 id : batch) {
+            for (qint64 id : settleCompletions(batch, settled)) {
                 if (settle(m_running[id]))
                     settled << id;
                 else
                     m_delivered << id; // its own unit was refused: kept for the next try
+            }
+            // While quick jobs stream through, the next ones are claimed in the same commit.
+            if (!m_ahead.isEmpty() && m_ahead.size() <= aheadDepth() / 2 && m_delivered.isEmpty() && !m_held) {
+                const qint64 now = m_clock.nowMs();
+                qint64 opensAt = 0;
+                const QStringList gated = gatedTypes(now, &opensAt);
+                auto claimed = claimAhead(now, gated, m_queue.store().cooldowns().active(now).keys());
+                if (claimed)
+                    ahead = claimed.value();
             }
             kept = unit.commit(); // the notes and signals of the settled ones follow this commit
         }
@@ -444,20 +648,73 @@ void Dispatcher::flushOutcomes()
         storageRefused(m_queue.store().database().lastError());
         return;
     }
+    const qint64 mono = m_clock.monotonicMs();
+    for (const Job &job : std::as_const(ahead))
+        m_ahead.append(Ahead{job, mono});
     for (qint64 id : settled)
         finish(id);
+    startAhead();
     if (m_delivered.isEmpty())
         storageRecovered();
     else
         storageRefused(m_queue.store().database().lastError());
     syncTimers();
-    if (m_running.isEmpty()) {
+    if (m_running.isEmpty() && m_ahead.isEmpty()) {
         Q_EMIT idle();
         if (m_shuttingDown)
             Q_EMIT stopped();
     }
     if (!m_shuttingDown)
         scheduleNow();
+}
+
+QList<qint64> Dispatcher::settleCompletions(const QList<qint64> &batch, QList<qint64> &settled)
+{
+    // Jobs that simply completed (no children, facts or cool-down to record) are recorded together:
+    // one statement completes them all under their claims, one writes their log lines. Returns the
+    // rest, each to be settled on its own (also a job whose claim moved on: it says why).
+    QList<Completion> completions;
+    QList<qint64> rest;
+    for (qint64 id : batch) {
+        const Running &run = m_running[id];
+        const Outcome &o = *run.delivered;
+        if (run.detached || run.hung.reason != StopReason::None || o.kind != Outcome::Kind::Completed
+            || !o.children.isEmpty() || !o.skipped.isEmpty() || o.media || !o.archiveKeys.isEmpty() || o.hostCooldownMs > 0) {
+            rest << id;
+            continue;
+        }
+        completions.append(Completion{id, fenceOf(run.job), o.result, run.reporter->peek().progress, o.clearUniqueKey});
+    }
+    if (completions.size() < 2)
+        return batch;
+    JobQueue::Unit unit(m_queue);
+    if (!unit.active())
+        return batch;
+    auto done = m_queue.completeMany(completions);
+    if (!done)
+        return batch; // rolled back: each is tried on its own, which also says what went wrong
+    QSet<qint64> completed;
+    QList<JobEventStore::Entry> lines;
+    const qint64 now = m_clock.nowMs();
+    for (const Job &job : done.value()) {
+        completed.insert(job.id);
+        const Running &run = m_running[job.id];
+        lines.append(JobEventStore::Entry{job.id, now, JobLogger::levelName(Level::Info), QStringLiteral("completed"),
+                                          QStringLiteral("Completed"),
+                                          {{QStringLiteral("result"), run.delivered->result}}});
+        const ProgressReporter::Snapshot last = run.reporter->peek();
+        if (last.changed)
+            m_queue.afterCommit([this, id = job.id, p = last.progress] { m_queue.publishProgress(id, p); });
+    }
+    if (!m_queue.store().events().appendMany(lines) || !unit.commit())
+        return batch;
+    for (const Completion &c : std::as_const(completions)) {
+        if (completed.contains(c.id))
+            settled << c.id;
+        else
+            rest << c.id;
+    }
+    return rest;
 }
 
 void Dispatcher::finish(qint64 id)
@@ -482,7 +739,7 @@ bool Dispatcher::settle(Running &run)
     } else if (run.hung.reason != StopReason::None) {
         recorded = recordFailure(run.job, stopReasonName(run.hung.reason), run.hung.message, true, 0, last.progress);
     } else if (m_shuttingDown && run.token->reason() == StopReason::Shutdown && outcome.kind == Outcome::Kind::Failed) {
-        recorded = handBack(run, QStringLiteral("Spool is shutting down"), last.progress);
+        recorded = handBack(run.job, QStringLiteral("Spool is shutting down"), last.progress);
     } else {
         recorded = recordOutcome(run, outcome, last.progress);
     }
@@ -636,6 +893,7 @@ void Dispatcher::note(qint64 jobId, JobLogger::Level level, const QString &event
 
 void Dispatcher::handleStopRequested(qint64 id, StopReason reason)
 {
+    dropAhead(id); // its state is written already
     auto it = m_running.find(id);
     if (it == m_running.end())
         return;
@@ -657,6 +915,13 @@ void Dispatcher::checkHung()
 {
     // Measured on the monotonic clock: a suspend or a clock step must not expire every lease.
     const qint64 now = m_clock.monotonicMs();
+    withdrawWaiting(now);
+    returnAhead([&](const Ahead &a) {
+        if (now - a.claimedMono <= qMin(kAheadTtlMs, m_settings.policy(a.job.type).leaseMs / 2))
+            return false;
+        m_runTimes.remove(a.job.type); // no longer quick: it must show that again before more is claimed ahead
+        return true;
+    }, QStringLiteral("It waited too long for a worker"));
     for (Running &run : m_running) {
         if (run.detached || run.delivered || run.hung.reason != StopReason::None)
             continue;
@@ -728,16 +993,16 @@ void Dispatcher::handleLostClaims(const QList<qint64> &ids)
     }
 }
 
-Expected<bool> Dispatcher::handBack(Running &run, const QString &why, std::optional<JobProgress> progress)
+Expected<bool> Dispatcher::handBack(const Job &job, const QString &why, std::optional<JobProgress> progress)
 {
     TransitionChanges changes;
     changes.uncharge = true;
     changes.progress = progress;
-    changes.fence = fenceOf(run.job);
-    auto back = m_queue.transition(run.job.id, JobStatus::Pending, changes);
+    changes.fence = fenceOf(job);
+    auto back = m_queue.transition(job.id, JobStatus::Pending, changes);
     if (!back)
         return back.error();
-    note(run.job.id, Level::Info, QStringLiteral("handed_back"),
+    note(job.id, Level::Info, QStringLiteral("handed_back"),
          QStringLiteral("%1: returned to the queue without charging an attempt").arg(why));
     return true;
 }
@@ -773,6 +1038,8 @@ bool Dispatcher::shutdown(qint64 graceMs)
     m_shuttingDown = true;
     m_wakeTimer.stop();
     m_leaseTimer.stop();
+    withdrawWaiting();
+    returnAhead([](const Ahead &) { return true; }, QStringLiteral("Spool is shutting down"));
     flushProgress(true);
     for (Running &run : m_running)
         run.token->cancel(StopReason::Shutdown);
@@ -792,7 +1059,7 @@ bool Dispatcher::shutdown(qint64 graceMs)
         if (it->detached || it->delivered)
             continue; // decided elsewhere, or an outcome the database refused: the next start rescues it
         JobQueue::Unit unit(m_queue);
-        if (!handBack(*it, QStringLiteral("Still running when the shutdown grace period ended")) || !unit.commit())
+        if (!handBack(it->job, QStringLiteral("Still running when the shutdown grace period ended")) || !unit.commit())
             qWarning("Spool: job %lld could not be handed back; the next start rescues it", static_cast<long long>(it.key()));
         it->detached = true;
     }

@@ -7,6 +7,7 @@
 #include "workers/cancellationtoken.h"
 #include "workers/worker.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
 #include <QThreadPool>
@@ -31,6 +32,13 @@ class WorkerRegistry;
 // An outcome is announced only once it is durable: if the database refuses to record it (disk
 // full, I/O error, a lock held too long), the job stays owned and watched, the outcome is kept and
 // recorded again with backoff, and the trouble is reported (storageTroubleChanged, health()).
+//
+// Jobs of a type that recently ended within milliseconds (and has no cap of its own) are claimed
+// ahead into a local queue while every worker is busy, and their outcomes are written in batches:
+// a worker that ends one starts the next at once, and one commit records many outcomes and claims
+// the next jobs. A job claimed ahead is running in the database (its attempt counted, under this
+// host's claim and lease); if it has not started within a short time, or the queue is paused,
+// its type's window closes or its host cools down, it is handed back without charging the attempt.
 class Dispatcher final : public QObject
 {
     Q_OBJECT
@@ -60,6 +68,8 @@ public:
     bool isAccepting() const { return m_accepting; }
     int runningCount() const { return static_cast<int>(m_running.size()); }
     QList<qint64> runningIds() const { return m_running.keys(); }
+    // Claimed for this host and waiting for a worker (see the class comment).
+    QList<qint64> claimedAheadIds() const;
     // When the dispatcher wakes next for a job that falls due (-1: no wake-up armed).
     int nextWakeInMs() const { return m_wakeTimer.isActive() ? m_wakeTimer.interval() : -1; }
     // The last sign of life of a running job's worker, on the clock's monotonic time (-1: not running).
@@ -117,6 +127,20 @@ private:
         bool detached = false; // the job's state was decided elsewhere (cancel, pause, taken over)
         HungStop hung;         // set when the watchdog ended it
         std::optional<Outcome> delivered; // the worker returned this; not yet recorded
+        QElapsedTimer ran;                // how long the job took, for choosing what to claim ahead
+        QRunnable *task = nullptr;        // valid while `began` is false (the pool owns it)
+        std::shared_ptr<const std::atomic<bool>> began;
+    };
+    // A job claimed ahead: waiting for a worker.
+    struct Ahead
+    {
+        Job job;
+        qint64 claimedMono = 0;
+    };
+    struct RunTime
+    {
+        double averageMs = 0;
+        int samples = 0;
     };
 
     void recoverOrphans();
@@ -127,10 +151,21 @@ private:
     bool claimRound(int free, const QStringList &gated, QHash<QString, int> &room, const QStringList &hosts, qint64 now);
     QStringList gatedTypes(qint64 now, qint64 *opensAt) const;
     void startJob(const Job &job);
+    int busyCount() const;
+    int aheadDepth() const;
+    QHash<QString, qint64> quickTypes(const QStringList &gated) const;
+    Expected<QList<Job>> claimAhead(qint64 now, const QStringList &gated, const QStringList &coolingHosts);
+    void startAhead();
+    // Every job not begun yet, or (given a time) those that waited past their time.
+    void withdrawWaiting(std::optional<qint64> nowMono = std::nullopt);
+    void dropAhead(qint64 id);
+    void returnAhead(const std::function<bool(const Ahead &)> &which, const QString &why);
+    void noteRunTime(const QString &type, double ms);
     JobContext::ChildAdder childAdder(qint64 parentId, qint64 claimId, std::shared_ptr<CancellationToken> token);
     void handleOutcome(qint64 id, const Outcome &outcome);
     void flushOutcomes();
     bool settle(Running &run);
+    QList<qint64> settleCompletions(const QList<qint64> &batch, QList<qint64> &settled);
     Expected<bool> recordOutcome(const Running &run, const Outcome &outcome, const JobProgress &progress);
     Expected<bool> recordChildren(const Job &job, const Outcome &outcome, QJsonObject &result);
     Expected<bool> recordFacts(const Job &job, const Outcome &outcome);
@@ -145,7 +180,7 @@ private:
     void handleStopRequested(qint64 id, StopReason reason);
     void stopHung(Running &run, StopReason reason, const QString &message);
     void handleLostClaims(const QList<qint64> &ids);
-    Expected<bool> handBack(Running &run, const QString &why, std::optional<JobProgress> progress = std::nullopt);
+    Expected<bool> handBack(const Job &job, const QString &why, std::optional<JobProgress> progress = std::nullopt);
     void storageRefused(const QString &message);
     void storageRecovered();
     void syncTimers();
@@ -162,6 +197,9 @@ private:
     QThreadPool m_pool;
     QHash<qint64, Running> m_running;
     QList<qint64> m_delivered; // jobs whose outcome waits to be recorded, in arrival order
+    QList<Ahead> m_ahead;      // claimed ahead, in queue order
+    QHash<QString, RunTime> m_runTimes;
+    QTimer m_outcomeTimer;     // writes a batch of outcomes that did not fill up
     QTimer m_wakeTimer;
     QTimer m_watchdogTimer;
     QTimer m_progressTimer;

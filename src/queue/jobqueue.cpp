@@ -210,6 +210,19 @@ Expected<Job> JobQueue::transition(qint64 id, JobStatus to, const TransitionChan
     return result.value().job;
 }
 
+Expected<QList<Job>> JobQueue::completeMany(const QList<Completion> &completions)
+{
+    auto results = m_store.jobs().completeMany(completions, now());
+    if (!results)
+        return results.error();
+    QList<Job> done;
+    for (const TransitionResult &result : results.value()) {
+        announce(result);
+        done << result.job;
+    }
+    return done;
+}
+
 Expected<Job> JobQueue::stopOrTransition(qint64 id, JobStatus to, StopReason reason, TransitionChanges changes)
 {
     const auto current = m_store.jobs().job(id);

@@ -45,6 +45,8 @@ public:
 
     // The one way a status changes. Refuses transitions the table does not allow.
     Expected<Job> transition(qint64 id, JobStatus to, const TransitionChanges &changes = {});
+    // Many completions under their claims at once (JobStore::completeMany): the jobs completed.
+    Expected<QList<Job>> completeMany(const QList<Completion> &completions);
     Expected<Job> cancel(qint64 id, const QString &reason = QString());
     Expected<Job> retry(qint64 id);
     Expected<Job> pause(qint64 id);

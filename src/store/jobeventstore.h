@@ -30,6 +30,17 @@ public:
 
     Expected<bool> append(qint64 jobId, qint64 at, const QString &level, const QString &event, const QString &message,
                           const QJsonObject &fields = {});
+    struct Entry
+    {
+        qint64 jobId = 0;
+        qint64 at = 0;
+        QString level;
+        QString event;
+        QString message;
+        QJsonObject fields;
+    };
+    // Many lines in one statement, in the order given.
+    Expected<bool> appendMany(const QList<Entry> &entries);
     // In the order written.
     QList<Line> lines(qint64 jobId);
 

@@ -6,6 +6,7 @@
 #include "store/sqldialect.h"
 
 #include <QCoreApplication>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QSqlQuery>
 #include <QUrl>
@@ -517,6 +518,91 @@ Expected<TransitionResult> JobStore::transition(qint64 id, JobStatus to, const T
     if (!tx.commit())
         return m_db.storageError(QStringLiteral("changing job %1").arg(id));
     return result;
+}
+
+Expected<QList<TransitionResult>> JobStore::completeMany(const QList<Completion> &completions, qint64 now)
+{
+    if (completions.isEmpty())
+        return QList<TransitionResult>{};
+    const SqlDialect &d = m_db.dialect();
+    Database::Transaction tx(m_db);
+    if (!tx.active())
+        return m_db.storageError(QStringLiteral("completing jobs"));
+    QJsonArray batch;
+    for (const Completion &c : completions) {
+        QJsonObject row{{QStringLiteral("c_id"), c.id},
+                        {QStringLiteral("c_claim"), QString::number(c.fence.claimId)}, // 63 bits: not a double
+                        {QStringLiteral("c_result"), toJsonText(c.result)},
+                        {QStringLiteral("c_clear_key"), c.clearUniqueKey ? 1 : 0},
+                        {QStringLiteral("c_set_progress"), c.progress ? 1 : 0}};
+        if (c.progress) {
+            const JobProgress &p = *c.progress;
+            row.insert(QStringLiteral("c_percent"), p.percent < 0 ? QJsonValue() : QJsonValue(p.percent));
+            row.insert(QStringLiteral("c_down"), QString::number(p.downloadedBytes));
+            row.insert(QStringLiteral("c_total"), p.totalBytes < 0 ? QJsonValue() : QJsonValue(QString::number(p.totalBytes)));
+            row.insert(QStringLiteral("c_done"), p.itemsDone);
+            row.insert(QStringLiteral("c_items"), p.itemsTotal);
+        }
+        batch.append(row);
+    }
+    static const QList<SqlDialect::Column> kColumns{
+        {QStringLiteral("c_id"), QStringLiteral("bigint")},        {QStringLiteral("c_claim"), QStringLiteral("bigint")},
+        {QStringLiteral("c_result"), QStringLiteral("text")},      {QStringLiteral("c_clear_key"), QStringLiteral("bigint")},
+        {QStringLiteral("c_set_progress"), QStringLiteral("bigint")}, {QStringLiteral("c_percent"), QStringLiteral("double")},
+        {QStringLiteral("c_down"), QStringLiteral("bigint")},      {QStringLiteral("c_total"), QStringLiteral("bigint")},
+        {QStringLiteral("c_done"), QStringLiteral("bigint")},      {QStringLiteral("c_items"), QStringLiteral("bigint")}};
+    // As transition() to Completed: the claim, the lease and the error go, the result and the last
+    // progress stay. A row whose claim no longer matches is not touched.
+    QSqlQuery &q = m_db.prepared(QStringLiteral(
+        "UPDATE jobs SET status = 'completed', updated_at = :now, finished_at = :now, lease_until = NULL,"
+        " claim_id = NULL, error_class = NULL, error_message = NULL,"
+        " due = CASE WHEN run_at <= :now THEN 1 ELSE 0 END, result = COALESCE(c.c_result, jobs.result),"
+        " unique_key = CASE WHEN c.c_clear_key = 1 THEN NULL ELSE jobs.unique_key END,"
+        " progress_percent = CASE WHEN c.c_set_progress = 1 THEN c.c_percent ELSE jobs.progress_percent END,"
+        " downloaded_bytes = CASE WHEN c.c_set_progress = 1 THEN c.c_down ELSE jobs.downloaded_bytes END,"
+        " total_bytes = CASE WHEN c.c_set_progress = 1 THEN c.c_total ELSE jobs.total_bytes END,"
+        " items_done = CASE WHEN c.c_set_progress = 1 THEN c.c_done ELSE jobs.items_done END,"
+        " items_total = CASE WHEN c.c_set_progress = 1 THEN c.c_items ELSE jobs.items_total END"
+        " FROM (") + d.recordsOf(QStringLiteral(":batch"), kColumns)
+        // Each row found by its id: the status test is kept out of the index choice (SQLite would
+        // otherwise walk every running row for each completion).
+        + QStringLiteral(") AS c WHERE jobs.id = c.c_id AND jobs.claim_id = c.c_claim AND (jobs.status = 'running') IS TRUE RETURNING ")
+        + jobColumns(QStringLiteral("jobs")));
+    q.bindValue(QStringLiteral(":now"), now);
+    q.bindValue(QStringLiteral(":batch"), QString::fromUtf8(QJsonDocument(batch).toJson(QJsonDocument::Compact)));
+    auto done = runReturning(q, QStringLiteral("completing jobs"));
+    if (!done)
+        return done.error();
+    QList<TransitionResult> results;
+    QList<qint64> ids;
+    QHash<qint64, qsizetype> at;
+    for (const Job &job : done.value()) {
+        at.insert(job.id, results.size());
+        ids << job.id;
+        results.append(TransitionResult{job, {}});
+    }
+    if (!ids.isEmpty()) {
+        // Their waiting children, in one statement: most completed jobs have none.
+        QSqlQuery &r = m_db.prepared(QStringLiteral("UPDATE jobs SET waiting_parent = 0, updated_at = :now"
+                                                    " WHERE waiting_parent = 1 AND parent_job_id IN (")
+                                     + d.intValuesOf(QStringLiteral(":ids")) + QStringLiteral(") RETURNING ") + kJobColumns);
+        r.bindValue(QStringLiteral(":now"), now);
+        r.bindValue(QStringLiteral(":ids"), jsonArray(ids));
+        auto released = runReturning(r, QStringLiteral("releasing the children of completed jobs"));
+        if (!released)
+            return released.error();
+        for (const Job &child : released.value())
+            results[at.value(child.parentId)].affected.append(child);
+    }
+    if (!tx.commit())
+        return m_db.storageError(QStringLiteral("completing jobs"));
+    // In the order asked.
+    QHash<qint64, int> order;
+    for (int i = 0; i < completions.size(); ++i)
+        order.insert(completions[i].id, i);
+    std::sort(results.begin(), results.end(),
+              [&](const TransitionResult &a, const TransitionResult &b) { return order.value(a.job.id) < order.value(b.job.id); });
+    return results;
 }
 
 Expected<QList<Job>> JobStore::releaseChildren(qint64 parentId, qint64 now)

@@ -45,6 +45,16 @@ struct TransitionResult
     QList<Job> affected;
 };
 
+// A job that completed under its claim, with what the completion saves (see JobStore::completeMany).
+struct Completion
+{
+    qint64 id = 0;
+    Fence fence;
+    QJsonObject result;
+    std::optional<JobProgress> progress;
+    bool clearUniqueKey = false;
+};
+
 struct ClaimRequest
 {
     int limit = 1;
@@ -146,6 +156,10 @@ public:
     // fresh claim id. Fails only when the database refused.
     Expected<QList<Job>> claim(const ClaimRequest &request);
     Expected<TransitionResult> transition(qint64 id, JobStatus to, const TransitionChanges &changes, qint64 now);
+    // Completes many running jobs in one statement, each only while it is still under its claim,
+    // and releases the children that waited on them; the same change as transition() to Completed.
+    // Returns the jobs completed (a job whose claim moved on is left out, unchanged).
+    Expected<QList<TransitionResult>> completeMany(const QList<Completion> &completions, qint64 now);
     Expected<Job> setPriority(qint64 id, int priority, qint64 now);
     // Saves progress and extends leases of running jobs. Returns the ids whose claim no longer
     // matches (the job was taken from its worker).

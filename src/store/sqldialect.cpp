@@ -72,3 +72,21 @@ QString SqlDialect::textSearchValue(const QString &text) const
     phrase.replace(QLatin1Char('"'), QLatin1String("\"\""));
     return QLatin1Char('"') + phrase + QLatin1Char('"');
 }
+
+QString SqlDialect::recordsOf(const QString &parameter, const QList<Column> &columns) const
+{
+    QStringList parts;
+    if (m_postgresql) {
+        for (const Column &c : columns)
+            parts << c.first + QLatin1Char(' ') + (c.second == QLatin1String("double") ? QStringLiteral("double precision") : c.second);
+        return QStringLiteral("SELECT * FROM json_to_recordset(CAST(%1 AS json)) AS r(%2)")
+            .arg(parameter, parts.join(QStringLiteral(", ")));
+    }
+    for (const Column &c : columns) {
+        const QString type = c.second == QLatin1String("bigint")   ? QStringLiteral("INTEGER")
+                             : c.second == QLatin1String("double") ? QStringLiteral("REAL")
+                                                                   : QStringLiteral("TEXT");
+        parts << QStringLiteral("CAST(json_extract(value, '$.%1') AS %2) AS %1").arg(c.first, type);
+    }
+    return QStringLiteral("SELECT %1 FROM json_each(%2)").arg(parts.join(QStringLiteral(", ")), parameter);
+}

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <QList>
 #include <QString>
+
+#include <utility>
 
 // The SQL that differs between the database engines Spool's store speaks (SQLite, PostgreSQL).
 // Every statement of the stores is written once; where the engines spell a thing differently,
@@ -17,6 +20,11 @@ public:
     // named `value`; intValuesOf for an array of integers.
     QString valuesOf(const QString &parameter) const { return m_valuesOf.arg(parameter); }
     QString intValuesOf(const QString &parameter) const { return m_intValuesOf.arg(parameter); }
+    // A JSON array of objects bound as one parameter, as a row set with one column per member:
+    // each column named as its member, typed "bigint", "double" or "text" (a bigint may come as a
+    // JSON string, for values beyond a double's 53 bits).
+    using Column = std::pair<QString, QString>;
+    QString recordsOf(const QString &parameter, const QList<Column> &columns) const;
     // The integer under the key `key` (an SQL expression) of a JSON object bound as `parameter`.
     QString intMember(const QString &parameter, const QString &key) const { return m_intMember.arg(parameter, key); }
     // A hint naming the index a query must use (empty where the planner needs none).

@@ -25,6 +25,7 @@ Outcome WorkerTask::attempt()
 
 void WorkerTask::run()
 {
+    m_began->store(true);
     Outcome outcome = attempt();
     m_context->log().flush();
     m_deliver(std::move(outcome));

@@ -4,6 +4,8 @@
 
 #include <QRunnable>
 
+#include <atomic>
+
 #include <functional>
 #include <memory>
 
@@ -19,6 +21,8 @@ public:
     Q_DISABLE_COPY_MOVE(WorkerTask)
 
     void run() override;
+    // Set once run() has begun: until then the pool may still give the task back (tryTake).
+    std::shared_ptr<const std::atomic<bool>> began() const { return m_began; }
 
 private:
     Outcome attempt();
@@ -26,4 +30,5 @@ private:
     std::unique_ptr<Worker> m_worker;
     std::unique_ptr<JobContext> m_context;
     Deliver m_deliver;
+    std::shared_ptr<std::atomic<bool>> m_began = std::make_shared<std::atomic<bool>>(false);
 };
