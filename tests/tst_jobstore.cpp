@@ -56,6 +56,7 @@ private Q_SLOTS:
     void resolvedTextSearchAgreesWithDirectSearch();
     void checkpointsRunOffTheWriter();
     void concurrentClaimsNeverTakeAJobTwice();
+    void hostsCompletingAndClaimingTogetherNeverDeadlock();
     void queueCapsHoldAcrossHostsClaimingAtOnce();
     void notificationsThatArriveDuringAStatementAreDelivered();
 
@@ -917,6 +918,73 @@ void TestJobStore::queueCapsHoldAcrossHostsClaimingAtOnce()
     QCOMPARE(done.load(), kJobs);
     QVERIFY2(worst <= kCap, qPrintable(QStringLiteral("%1 running at once, the cap is %2").arg(worst.load()).arg(kCap)));
     QVERIFY(worst >= 2); // they did run side by side
+}
+
+void TestJobStore::hostsCompletingAndClaimingTogetherNeverDeadlock()
+{
+    // Each host writes as the dispatcher does while quick jobs stream through: one transaction
+    // completes the last batch and claims the next. A claim counts "pending" down and "running"
+    // up, a completion "running" down and "completed" up: with counts in shared rows two hosts
+    // deadlocked over them (PostgreSQL broke the tie by failing one). Every batch must go through.
+    constexpr int kJobs = 1200;
+    constexpr int kHosts = 3;
+    QList<NewJob> batch;
+    for (int i = 0; i < kJobs; ++i)
+        batch << newJob();
+    QVERIFY(m_store->jobs().insert(batch, 1000));
+    const QString location = m_store->path();
+    QList<QString> failures(kHosts);
+    QList<int> completed(kHosts, 0);
+    std::latch ready(kHosts);
+    std::vector<std::thread> hosts;
+    for (int h = 0; h < kHosts; ++h)
+        hosts.emplace_back([&, h] {
+            Store store(location);
+            const bool opened = bool(store.open());
+            ready.arrive_and_wait();
+            if (!opened) {
+                failures[h] = QStringLiteral("could not open");
+                return;
+            }
+            QList<Completion> last;
+            for (int idle = 0; idle < 2;) {
+                Database::Transaction tx(store.database());
+                auto done = store.jobs().completeMany(last, 11'000);
+                if (!done) {
+                    failures[h] = done.error().message;
+                    return;
+                }
+                completed[h] += static_cast<int>(done.value().size());
+                ClaimRequest r;
+                r.limit = 8;
+                r.now = 10'000;
+                r.leaseMsByType = kLeases;
+                r.worker = QStringLiteral("host%1").arg(h);
+                auto claimed = store.jobs().claim(r);
+                if (!claimed || !tx.commit()) {
+                    failures[h] = claimed ? store.database().lastError() : claimed.error().message;
+                    return;
+                }
+                last.clear();
+                for (const Job &job : claimed.value())
+                    last.append(Completion{job.id, Fence{job.claimId}, {}, std::nullopt, false});
+                idle = last.isEmpty() ? idle + 1 : 0;
+            }
+        });
+    for (std::thread &host : hosts)
+        host.join();
+    int total = 0;
+    for (int h = 0; h < kHosts; ++h) {
+        QVERIFY2(failures[h].isEmpty(), qPrintable(QStringLiteral("host %1: %2").arg(h).arg(failures[h])));
+        total += completed[h];
+    }
+    QCOMPARE(total, kJobs);
+    // The counts over every session's slots agree with the rows.
+    QCOMPARE(m_store->listing().countByStatus().value(QStringLiteral("completed")), kJobs);
+    QCOMPARE(m_store->listing().countByStatus().value(QStringLiteral("running")), 0);
+    QCOMPARE(m_store->listing().countByStatus().value(QStringLiteral("pending")), 0);
+    JobFilter all;
+    QCOMPARE(m_store->listing().count(all), kJobs);
 }
 
 void TestJobStore::concurrentClaimsNeverTakeAJobTwice()

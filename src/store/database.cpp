@@ -3,6 +3,7 @@
 #include "store/migrations.h"
 #include "store/sqldialect.h"
 
+#include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QSqlDriver>
 #include <QSocketNotifier>
@@ -153,6 +154,9 @@ Expected<bool> Database::openPostgresql()
         // noticed (hours, with TCP's defaults), and no other host could take its jobs back. Spool
         // never leaves a transaction waiting on itself this long.
         QStringLiteral("SET idle_in_transaction_session_timeout = 5000"),
+        // The kept counts of this session go to rows of their own (schema version 4), so hosts
+        // writing at once never wait on, or deadlock over, the same counter rows.
+        QStringLiteral("SET spool.counter_slot = '%1'").arg(QRandomGenerator::system()->bounded(1, 1 << 20)),
     };
     if (!schema.isEmpty()) {
         m_schema = schema;

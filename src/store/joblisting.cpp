@@ -72,7 +72,7 @@ qint64 JobListing::count(const JobFilter &filter)
     if (filter.text.isEmpty() && (!filter.parentId || *filter.parentId == 0)) {
         // Status, type and "top level": the trigger-maintained counts answer at once.
         qint64 total = 0;
-        QSqlQuery &q = m_db.prepared(QStringLiteral("SELECT status, type, top_level, n FROM job_counts WHERE n > 0"));
+        QSqlQuery &q = m_db.prepared(QStringLiteral("SELECT status, type, top_level, SUM(n) FROM job_counts GROUP BY status, type, top_level HAVING SUM(n) > 0"));
         if (!m_db.run(q))
             return 0;
         while (q.next()) {

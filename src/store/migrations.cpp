@@ -185,6 +185,12 @@ const QStringList kV6{
                    " DELETE FROM job_events WHERE job_id = OLD.id; END"),
 };
 
+// Version 7: the kept counts' counter slot, as on PostgreSQL (its version 4), where each session
+// counts in rows of its own; SQLite has one writer, so its counts stay in slot 0.
+const QStringList kV7{
+    QStringLiteral("ALTER TABLE job_counts ADD COLUMN slot INTEGER NOT NULL DEFAULT 0"),
+};
+
 // PostgreSQL, version 1: the same tables, indexes and kept counts as SQLite's version 6, in
 // PostgreSQL's words. Ids come from sequences (never handed out twice, so no last_removed_id
 // trigger); the substring search is a pg_trgm GIN index over title and URL; triggers call PL/pgSQL
@@ -326,6 +332,30 @@ const QStringList kPgV3{
     QStringLiteral("ALTER FUNCTION spool_notify() SET search_path FROM CURRENT"),
 };
 
+// PostgreSQL, version 4: the kept counts are spread over counter slots, one per session (a
+// random number each session sets as spool.counter_slot; 0 for other clients). Every status change
+// used to update the same few rows, so hosts committing batches at once waited on each other and
+// deadlocked (a claim takes "pending" then "running", a completion "running" then "completed").
+// Readers add the slots up, as they already added up top-level and child rows.
+const QStringList kPgV4{
+    QStringLiteral("ALTER TABLE job_counts ADD COLUMN slot BIGINT NOT NULL DEFAULT 0"),
+    QStringLiteral("ALTER TABLE job_counts DROP CONSTRAINT job_counts_pkey"),
+    QStringLiteral("ALTER TABLE job_counts ADD PRIMARY KEY (status, type, top_level, slot)"),
+    QStringLiteral("CREATE OR REPLACE FUNCTION jobs_count() RETURNS trigger LANGUAGE plpgsql"
+                   " SET search_path FROM CURRENT AS $$"
+                   " DECLARE s bigint := COALESCE(CAST(NULLIF(current_setting('spool.counter_slot', true), '') AS bigint), 0);"
+                   " BEGIN"
+                   " IF TG_OP IN ('UPDATE', 'DELETE') THEN"
+                   " INSERT INTO job_counts (status, type, top_level, slot, n)"
+                   " VALUES (OLD.status, OLD.type, CAST(OLD.parent_job_id IS NULL AS integer), s, -1)"
+                   " ON CONFLICT (status, type, top_level, slot) DO UPDATE SET n = job_counts.n - 1; END IF;"
+                   " IF TG_OP IN ('UPDATE', 'INSERT') THEN"
+                   " INSERT INTO job_counts (status, type, top_level, slot, n)"
+                   " VALUES (NEW.status, NEW.type, CAST(NEW.parent_job_id IS NULL AS integer), s, 1)"
+                   " ON CONFLICT (status, type, top_level, slot) DO UPDATE SET n = job_counts.n + 1; END IF;"
+                   " RETURN NULL; END $$"),
+};
+
 QStringList v1()
 {
     return QStringList{kJobsV1} + kV1ClaimIndexes + jobIndexes();
@@ -358,14 +388,14 @@ QStringList fresh()
     for (const QString &column : kV2JobColumns + kV5Columns)
         jobs += QStringLiteral(", ") + column;
     jobs += QLatin1Char(')');
-    return QStringList{jobs} + jobIndexes() + kV5Indexes + kV2Tables + kV3 + kV4 + kV6;
+    return QStringList{jobs} + jobIndexes() + kV5Indexes + kV2Tables + kV3 + kV4 + kV6 + kV7;
 }
 } // namespace
 
 const QList<Step> &steps(Engine engine)
 {
-    static const QList<Step> sqlite{{1, v1()}, {2, v2()}, {3, kV3}, {4, kV4}, {5, v5()}, {6, kV6}};
-    static const QList<Step> postgresql{{1, kPgV1}, {2, kPgV2}, {3, kPgV3}};
+    static const QList<Step> sqlite{{1, v1()}, {2, v2()}, {3, kV3}, {4, kV4}, {5, v5()}, {6, kV6}, {7, kV7}};
+    static const QList<Step> postgresql{{1, kPgV1}, {2, kPgV2}, {3, kPgV3}, {4, kPgV4}};
     return engine == Engine::Postgresql ? postgresql : sqlite;
 }
 
