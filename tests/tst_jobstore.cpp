@@ -32,6 +32,7 @@ private Q_SLOTS:
     void uniqueKeyReturnsExisting();
     void uniqueKeyFreedByDeadOrCancelled();
     void insertIsAllOrNothing();
+    void addingManyAtOnceDecidesEachAsAlone();
     void missingParentIsRefused();
     void childWaitsForParent();
     void cascadeCancelsWaitingDescendants();
@@ -264,6 +265,83 @@ void TestJobStore::insertIsAllOrNothing()
     QVERIFY(!result);
     QCOMPARE(result.error().code, ErrorCode::InvalidArgument);
     QCOMPARE(m_store->listing().list({}).total, 0);
+}
+
+void TestJobStore::addingManyAtOnceDecidesEachAsAlone()
+{
+    // Many jobs are added with a few statements for all of them; each is decided as if added on
+    // its own, in order: an active key returns the queued job, a key repeated in the batch returns
+    // the first, an archived video is skipped, children wait for a parent that has not completed.
+    NewJob queued = newJob();
+    queued.uniqueKey = QStringLiteral("k-queued");
+    const qint64 queuedId = add(queued);
+    const qint64 runningParent = add(newJob(9));
+    const qint64 doneParent = add(newJob(8));
+    QVERIFY(claim(2).size() == 2);
+    QVERIFY(m_store->jobs().transition(doneParent, JobStatus::Completed, {}, 11'000));
+    QVERIFY(m_store->archive().archive(QStringLiteral("k-archived"), 0, QStringLiteral("/x.mp4"), 1000));
+    QList<NewJob> batch;
+    auto keyed = [this](const QString &key, bool skipArchived = false) {
+        NewJob j = newJob();
+        j.uniqueKey = key;
+        j.skipIfArchived = skipArchived;
+        return j;
+    };
+    batch << keyed(QStringLiteral("k-queued"));          // 0: the queued one
+    batch << keyed(QStringLiteral("k-new"));             // 1: new
+    batch << keyed(QStringLiteral("k-new"));             // 2: the same as 1
+    batch << keyed(QStringLiteral("k-archived"), true);  // 3: archived, skipped
+    batch << keyed(QStringLiteral("k-archived"), false); // 4: archived, but asked for again: added
+    NewJob waitingChild = newJob();
+    waitingChild.parentId = runningParent;
+    batch << waitingChild;                               // 5: waits
+    NewJob readyChild = newJob();
+    readyChild.parentId = doneParent;
+    batch << readyChild;                                 // 6: ready at once
+    NewJob later = newJob(0, 99'000);
+    later.url = QStringLiteral("https://Media.Example.org/watch?v=1");
+    later.title = QStringLiteral("A title");
+    later.options = {{QStringLiteral("o"), 1}};
+    later.type = QStringLiteral("u");
+    batch << later;                                      // 7: scheduled for later
+    auto added = m_store->jobs().insert(batch, 12'000);
+    QVERIFY2(added, qPrintable(added ? QString() : added.error().message));
+    const QList<JobStore::Inserted> r = added.value();
+    QCOMPARE(r.size(), batch.size());
+    QVERIFY(r[0].existed && !r[0].archived);
+    QCOMPARE(r[0].job.id, queuedId);
+    QVERIFY(!r[1].existed);
+    QVERIFY(r[2].existed && !r[2].archived);
+    QCOMPARE(r[2].job.id, r[1].job.id);
+    QVERIFY(r[3].existed && r[3].archived);
+    QCOMPARE(r[3].job.id, 0);
+    QVERIFY(!r[4].existed);
+    QCOMPARE(r[4].job.uniqueKey, QStringLiteral("k-archived"));
+    // Ids in the order given: first come, first served.
+    QVERIFY(r[1].job.id > queuedId);
+    QVERIFY(r[4].job.id > r[1].job.id && r[5].job.id > r[4].job.id && r[6].job.id > r[5].job.id
+            && r[7].job.id > r[6].job.id);
+    QCOMPARE(r[5].job.parentId, runningParent);
+    QCOMPARE(r[7].job.url, later.url);
+    QCOMPARE(r[7].job.host, QStringLiteral("media.example.org"));
+    QCOMPARE(r[7].job.title, QStringLiteral("A title"));
+    QCOMPARE(r[7].job.options.value(QStringLiteral("o")).toInt(), 1);
+    QCOMPARE(r[7].job.runAt, 99'000);
+    QCOMPARE(r[7].job.createdAt, 12'000);
+    QCOMPARE(r[7].job.status, JobStatus::Pending);
+    // Claimable now: the ready child and the new keyed jobs, never the waiting child or the later job.
+    QSet<qint64> claimed;
+    for (const Job &job : claim(20, 13'000))
+        claimed.insert(job.id);
+    QCOMPARE(claimed, (QSet<qint64>{queuedId, r[1].job.id, r[4].job.id, r[6].job.id}));
+    // A bad parent anywhere refuses the whole batch.
+    QList<NewJob> bad{newJob(), newJob(), newJob(), newJob()};
+    bad[2].parentId = 999'999;
+    const qint64 before = m_store->listing().count(JobFilter{});
+    auto refused = m_store->jobs().insert(bad, 14'000);
+    QVERIFY(!refused);
+    QCOMPARE(refused.error().code, ErrorCode::InvalidArgument);
+    QCOMPARE(m_store->listing().count(JobFilter{}), before);
 }
 
 void TestJobStore::missingParentIsRefused()

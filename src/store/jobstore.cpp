@@ -21,6 +21,8 @@ const QString kClaimable = QStringLiteral("status IN ('pending','retrying') AND 
 // More lanes than this (distinct hosts of the claimable types while some host cools down) and the
 // claim walks each type's lane and skips the cooling hosts' rows instead.
 constexpr int kMaxLanes = 200;
+// From this many jobs added at once, they are added with a few statements for all of them.
+constexpr qsizetype kInsertManyFrom = 4;
 
 QString statusesFrom(JobStatus to)
 {
@@ -149,15 +151,187 @@ Expected<QList<JobStore::Inserted>> JobStore::insert(const QList<NewJob> &jobs, 
             return held.error();
     }
     QList<Inserted> out;
-    out.reserve(jobs.size());
-    for (const NewJob &job : jobs) {
-        auto inserted = insertOne(job, now);
-        if (!inserted)
-            return inserted.error();
-        out << inserted.value();
+    if (jobs.size() >= kInsertManyFrom) {
+        auto many = insertMany(jobs, now);
+        if (!many)
+            return many.error();
+        out = many.value();
+    } else {
+        out.reserve(jobs.size());
+        for (const NewJob &job : jobs) {
+            auto inserted = insertOne(job, now);
+            if (!inserted)
+                return inserted.error();
+            out << inserted.value();
+        }
     }
     if (!tx.commit())
         return m_db.storageError(QStringLiteral("adding jobs"));
+    return out;
+}
+
+Expected<QList<qint64>> JobStore::newIds(int count)
+{
+    QList<qint64> ids;
+    if (count <= 0)
+        return ids;
+    if (m_db.backend() == Database::Backend::Postgresql) {
+        QSqlQuery &q = m_db.prepared(QStringLiteral("SELECT nextval('jobs_id_seq') FROM generate_series(1, :n)"));
+        q.bindValue(QStringLiteral(":n"), count);
+        if (!m_db.run(q))
+            return m_db.storageError(QStringLiteral("adding jobs"));
+        while (q.next())
+            ids << q.value(0).toLongLong();
+        if (!m_db.completed(q) || ids.size() != count)
+            return m_db.storageError(QStringLiteral("adding jobs"));
+        std::sort(ids.begin(), ids.end());
+        return ids;
+    }
+    // One writer holds the database for the whole transaction: the next ids are free.
+    QSqlQuery &q = m_db.prepared(QStringLiteral("SELECT ") + m_db.dialect().newJobId());
+    if (!m_db.run(q) || !q.next())
+        return m_db.storageError(QStringLiteral("adding jobs"));
+    const qint64 first = q.value(0).toLongLong();
+    q.finish();
+    for (int i = 0; i < count; ++i)
+        ids << first + i;
+    return ids;
+}
+
+Expected<QList<JobStore::Inserted>> JobStore::insertMany(const QList<NewJob> &jobs, qint64 now)
+{
+    // The same decisions as insertOne() for each job in turn, with a few statements for all of
+    // them: the active jobs and archived videos under their keys, their parents, then one INSERT.
+    const SqlDialect &d = m_db.dialect();
+    constexpr qsizetype kChunk = 500;
+    QStringList keys;
+    QList<qint64> parentIds;
+    for (const NewJob &job : jobs) {
+        if (!job.uniqueKey.isEmpty())
+            keys << job.uniqueKey;
+        if (job.parentId > 0)
+            parentIds << job.parentId;
+    }
+    keys.removeDuplicates();
+    QHash<QString, Job> active;
+    QSet<QString> archived;
+    for (qsizetype i = 0; i < keys.size(); i += kChunk) {
+        const QString chunk = jsonArray(keys.mid(i, kChunk));
+        QSqlQuery &q = m_db.prepared(QStringLiteral("SELECT ") + kJobColumns + QStringLiteral(" FROM jobs WHERE unique_key IN (")
+                                     + d.valuesOf(QStringLiteral(":keys")) + QStringLiteral(") AND status NOT IN ('dead','cancelled')"));
+        q.bindValue(QStringLiteral(":keys"), chunk);
+        auto found = runReturning(q, QStringLiteral("adding jobs"));
+        if (!found)
+            return found.error();
+        for (const Job &job : found.value())
+            active.insert(job.uniqueKey, job);
+        QSqlQuery &a = m_db.prepared(QStringLiteral("SELECT key FROM archive WHERE key IN (") + d.valuesOf(QStringLiteral(":keys"))
+                                     + QLatin1Char(')'));
+        a.bindValue(QStringLiteral(":keys"), chunk);
+        if (!m_db.run(a))
+            return m_db.storageError(QStringLiteral("adding jobs"));
+        while (a.next())
+            archived.insert(a.value(0).toString());
+        if (!m_db.completed(a))
+            return m_db.storageError(QStringLiteral("adding jobs"));
+    }
+    QHash<qint64, Job> parents;
+    for (const Job &parent : this->jobs(parentIds))
+        parents.insert(parent.id, parent);
+
+    QList<Inserted> out(jobs.size());
+    QList<int> fresh;                 // indexes of the jobs to insert
+    QHash<QString, int> firstWithKey; // a key's first fresh job in this batch
+    QList<std::pair<int, int>> sameAs; // (index, index of the fresh job it repeats)
+    QList<bool> waiting(jobs.size(), false);
+    for (int i = 0; i < jobs.size(); ++i) {
+        const NewJob &job = jobs[i];
+        if (!job.uniqueKey.isEmpty()) {
+            if (const auto it = active.constFind(job.uniqueKey); it != active.cend()) {
+                out[i] = Inserted{*it, true, false};
+                continue;
+            }
+            if (const auto it = firstWithKey.constFind(job.uniqueKey); it != firstWithKey.cend()) {
+                sameAs.append({i, *it});
+                continue;
+            }
+            if (job.skipIfArchived && archived.contains(job.uniqueKey)) {
+                out[i] = Inserted{Job{}, true, true};
+                continue;
+            }
+        }
+        if (job.parentId > 0) {
+            const auto parent = parents.constFind(job.parentId);
+            if (parent == parents.cend())
+                return makeError(ErrorCode::InvalidArgument,
+                                 QCoreApplication::translate("JobQueue", "parent job %1 does not exist").arg(job.parentId));
+            if (parent->status == JobStatus::Dead || parent->status == JobStatus::Cancelled)
+                return makeError(ErrorCode::Conflict, QCoreApplication::translate("JobQueue", "parent job %1 is %2")
+                                                          .arg(job.parentId)
+                                                          .arg(statusWord(parent->status)));
+            waiting[i] = parent->status != JobStatus::Completed;
+        }
+        if (!job.uniqueKey.isEmpty())
+            firstWithKey.insert(job.uniqueKey, i);
+        fresh << i;
+    }
+    auto ids = newIds(static_cast<int>(fresh.size()));
+    if (!ids)
+        return ids.error();
+    static const QList<SqlDialect::Column> kColumns{
+        {QStringLiteral("c_id"), QStringLiteral("bigint")},      {QStringLiteral("c_type"), QStringLiteral("text")},
+        {QStringLiteral("c_priority"), QStringLiteral("bigint")}, {QStringLiteral("c_url"), QStringLiteral("text")},
+        {QStringLiteral("c_options"), QStringLiteral("text")},   {QStringLiteral("c_parent"), QStringLiteral("bigint")},
+        {QStringLiteral("c_waiting"), QStringLiteral("bigint")}, {QStringLiteral("c_key"), QStringLiteral("text")},
+        {QStringLiteral("c_max"), QStringLiteral("bigint")},     {QStringLiteral("c_run_at"), QStringLiteral("bigint")},
+        {QStringLiteral("c_due"), QStringLiteral("bigint")},     {QStringLiteral("c_title"), QStringLiteral("text")},
+        {QStringLiteral("c_host"), QStringLiteral("text")}};
+    const QString sql = QStringLiteral(
+        "INSERT INTO jobs (id, type, status, priority, url, options, parent_job_id, waiting_parent, unique_key,"
+        " max_attempts, run_at, due, created_at, updated_at, title, host)"
+        " SELECT c_id, c_type, 'pending', c_priority, c_url, c_options, c_parent, c_waiting, c_key, c_max, c_run_at,"
+        " c_due, :now, :now, c_title, c_host FROM (") + d.recordsOf(QStringLiteral(":rows"), kColumns)
+        + QStringLiteral(") AS c ORDER BY c_id RETURNING ") + kJobColumns;
+    QHash<qint64, int> indexOfId;
+    for (qsizetype k = 0; k < fresh.size(); k += kChunk) {
+        QJsonArray rows;
+        for (qsizetype j = k; j < qMin(fresh.size(), k + kChunk); ++j) {
+            const int i = fresh[j];
+            const NewJob &job = jobs[i];
+            const qint64 id = ids.value()[j];
+            indexOfId.insert(id, i);
+            const qint64 runAt = job.runAt > 0 ? job.runAt : now;
+            rows.append(QJsonObject{
+                {QStringLiteral("c_id"), QString::number(id)},
+                {QStringLiteral("c_type"), job.type},
+                {QStringLiteral("c_priority"), job.priority},
+                {QStringLiteral("c_url"), job.url.isNull() ? QString(QStringLiteral("")) : job.url},
+                {QStringLiteral("c_options"), toJsonText(job.options)},
+                {QStringLiteral("c_parent"), job.parentId > 0 ? QJsonValue(QString::number(job.parentId)) : QJsonValue()},
+                {QStringLiteral("c_waiting"), waiting[i] ? 1 : 0},
+                {QStringLiteral("c_key"), job.uniqueKey.isEmpty() ? QJsonValue() : QJsonValue(job.uniqueKey)},
+                {QStringLiteral("c_max"), job.maxAttempts},
+                {QStringLiteral("c_run_at"), QString::number(runAt)},
+                {QStringLiteral("c_due"), runAt <= now ? 1 : 0},
+                {QStringLiteral("c_title"), job.title.isNull() ? QString(QStringLiteral("")) : job.title},
+                {QStringLiteral("c_host"), job.url.isEmpty() ? QString(QStringLiteral("")) : QUrl(job.url).host().toLower()}});
+        }
+        QSqlQuery &q = m_db.prepared(sql);
+        q.bindValue(QStringLiteral(":now"), now);
+        q.bindValue(QStringLiteral(":rows"), QString::fromUtf8(QJsonDocument(rows).toJson(QJsonDocument::Compact)));
+        if (!m_db.run(q)) {
+            if (m_db.lastWasUniqueViolation())
+                return makeError(ErrorCode::Conflict, QStringLiteral("another host added the same source meanwhile; try again"));
+            return m_db.storageError(QStringLiteral("adding jobs"));
+        }
+        const QList<Job> inserted = fetchJobs(q);
+        if (!m_db.completed(q) || inserted.size() != rows.size())
+            return m_db.storageError(QStringLiteral("adding jobs"));
+        for (const Job &job : inserted)
+            out[indexOfId.value(job.id)] = Inserted{job, false, false};
+    }
+    for (const auto &[i, first] : std::as_const(sameAs))
+        out[i] = Inserted{out[first].job, true, false};
     return out;
 }
 

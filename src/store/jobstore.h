@@ -176,6 +176,9 @@ public:
 
 private:
     Expected<Inserted> insertOne(const NewJob &job, qint64 now);
+    Expected<QList<Inserted>> insertMany(const QList<NewJob> &jobs, qint64 now);
+    // Ids for `count` new jobs, in order, never handed out before.
+    Expected<QList<qint64>> newIds(int count);
     Expected<bool> checkParentFence(qint64 parentId, const Fence &fence);
     Expected<QList<Job>> cascadeCancel(qint64 parentId, const QString &reason, qint64 now);
     Expected<QList<Job>> releaseChildren(qint64 parentId, qint64 now);
