@@ -36,7 +36,7 @@ struct QueueSettings
     qint64 maintenanceIntervalMs = 3'600'000;
     qint64 watchdogIntervalMs = 1'000;
     qint64 progressFlushMs = 1'000;          // how often progress and leases reach the database
-    int localQueue = 32;                     // quick jobs claimed ahead per worker (0: none; see Dispatcher)
+    int localQueue = 64;                     // quick jobs claimed ahead per worker (0: none; see Dispatcher)
 
     TypePolicy policy(const QString &type) const { return types.value(type); }
     bool knows(const QString &type) const { return types.contains(type); }

@@ -726,12 +726,17 @@ Expected<QList<TransitionResult>> JobStore::completeMany(const QList<Completion>
         {QStringLiteral("c_down"), QStringLiteral("bigint")},      {QStringLiteral("c_total"), QStringLiteral("bigint")},
         {QStringLiteral("c_done"), QStringLiteral("bigint")},      {QStringLiteral("c_items"), QStringLiteral("bigint")}};
     // As transition() to Completed: the claim, the lease and the error go, the result and the last
-    // progress stay. A row whose claim no longer matches is not touched.
+    // progress stay. A row whose claim no longer matches is not touched. Columns that only some
+    // completions change stay out of the statement when none does: an index over a column the
+    // statement sets is rewritten for every row.
+    bool clearsKeys = false;
+    for (const Completion &c : completions)
+        clearsKeys = clearsKeys || c.clearUniqueKey;
     QSqlQuery &q = m_db.prepared(QStringLiteral(
         "UPDATE jobs SET status = 'completed', updated_at = :now, finished_at = :now, lease_until = NULL,"
-        " claim_id = NULL, error_class = NULL, error_message = NULL,"
-        " due = CASE WHEN run_at <= :now THEN 1 ELSE 0 END, result = COALESCE(c.c_result, jobs.result),"
-        " unique_key = CASE WHEN c.c_clear_key = 1 THEN NULL ELSE jobs.unique_key END,"
+        " claim_id = NULL, error_class = NULL, error_message = NULL, result = COALESCE(c.c_result, jobs.result),")
+        + (clearsKeys ? QStringLiteral(" unique_key = CASE WHEN c.c_clear_key = 1 THEN NULL ELSE jobs.unique_key END,") : QString())
+        + QStringLiteral(
         " progress_percent = CASE WHEN c.c_set_progress = 1 THEN c.c_percent ELSE jobs.progress_percent END,"
         " downloaded_bytes = CASE WHEN c.c_set_progress = 1 THEN c.c_down ELSE jobs.downloaded_bytes END,"
         " total_bytes = CASE WHEN c.c_set_progress = 1 THEN c.c_total ELSE jobs.total_bytes END,"
