@@ -56,6 +56,7 @@ private Q_SLOTS:
     void cancellingAJobClaimedAheadNeverRunsIt();
     void jobsClaimedAheadGoBackWhenTheyWaitTooLong();
     void shutdownHandsBackJobsClaimedAhead();
+    void pauseAnnouncedWithABatchHandsBackWhatItClaimed();
 
 private:
     void advanceUntilBeatsSeen(qint64 id, qint64 total, qint64 step);
@@ -273,6 +274,46 @@ void TestDispatcher::shutdownHandsBackJobsClaimedAhead()
         QCOMPARE(RunLedger::instance().runs(id), 0);
         QVERIFY(m_t->logText(id).contains("Spool is shutting down: returned to the queue without charging an attempt"));
     }
+}
+
+void TestDispatcher::pauseAnnouncedWithABatchHandsBackWhatItClaimed()
+{
+    // A listener pauses the queue when it hears of a completion, that is while the commit that
+    // completed a batch, and claimed the next jobs ahead, is being announced. Those jobs must go
+    // back at once: none may stay claimed while paused (nothing would start or return them).
+    warmUp();
+    QList<qint64> ids;
+    for (int i = 0; i < 300; ++i)
+        ids << m_t->add();
+    int completed = 0;
+    bool paused = false;
+    QObject::connect(&m_t->queue(), &JobQueue::jobChanged, &m_t->dispatcher(), [&](const Job &job) {
+        // The claim's own announcement: the jobs it claimed are not kept by the dispatcher yet.
+        if (job.status == JobStatus::Completed)
+            ++completed;
+        else if (job.status == JobStatus::Running && completed >= 20 && !paused) {
+            paused = true;
+            m_t->dispatcher().setHeld(true);
+        }
+    });
+    QSignalSpy idle(&m_t->dispatcher(), &Dispatcher::idle);
+    QTRY_VERIFY(m_t->dispatcher().isHeld());
+    QTRY_COMPARE(m_t->dispatcher().runningCount(), 0);
+    QTRY_VERIFY(m_t->dispatcher().claimedAheadIds().isEmpty());
+    QCOMPARE(m_t->queue().countByStatus().value(QStringLiteral("running")), 0);
+    QVERIFY(idle.count() >= 1);
+    int done = 0;
+    for (qint64 id : ids) {
+        const Job job = *m_t->queue().job(id);
+        QVERIFY(job.status == JobStatus::Completed || job.status == JobStatus::Pending);
+        done += job.status == JobStatus::Completed ? 1 : 0;
+        QCOMPARE(job.attempts, job.status == JobStatus::Completed ? 1 : 0);
+        QCOMPARE(RunLedger::instance().runs(id), job.status == JobStatus::Completed ? 1 : 0);
+    }
+    QVERIFY(done >= 20 && done < 300);
+    m_t->dispatcher().setHeld(false);
+    for (qint64 id : ids)
+        QTRY_COMPARE(m_t->status(id), JobStatus::Completed);
 }
 
 void TestDispatcher::runsAJobToCompletion()

@@ -344,7 +344,12 @@ void Dispatcher::scheduleNow()
         if (ahead) {
             for (const Job &job : ahead.value())
                 m_ahead.append(Ahead{job, mono});
+            // The claim's announcement may have paused the queue before these were kept here.
+            if (!ahead.value().isEmpty() && (m_held || !m_accepting))
+                returnAhead([](const Ahead &) { return true; },
+                            m_held ? QStringLiteral("The queue was paused") : QStringLiteral("Spool is shutting down"));
             startAhead();
+            syncTimers();
         } else {
             storageRefused(ahead.error().message);
         }
@@ -571,7 +576,8 @@ void Dispatcher::startJob(const Job &job)
 
 void Dispatcher::syncTimers()
 {
-    const bool active = !m_running.isEmpty();
+    // The watchdog also hands back jobs claimed ahead that wait too long.
+    const bool active = !m_running.isEmpty() || !m_ahead.isEmpty();
     if (active && !m_watchdogTimer.isActive()) {
         m_watchdogTimer.start();
         m_progressTimer.start();
@@ -651,6 +657,11 @@ void Dispatcher::flushOutcomes()
     const qint64 mono = m_clock.monotonicMs();
     for (const Job &job : std::as_const(ahead))
         m_ahead.append(Ahead{job, mono});
+    // What the commit announced may have paused the queue (or begun a shutdown) before the jobs
+    // claimed with it were kept here: they go back now, not at their time limit.
+    if (!ahead.isEmpty() && (m_held || !m_accepting))
+        returnAhead([](const Ahead &) { return true; },
+                    m_held ? QStringLiteral("The queue was paused") : QStringLiteral("Spool is shutting down"));
     for (qint64 id : settled)
         finish(id);
     startAhead();
