@@ -500,6 +500,10 @@ Commands for the running Spool of the same data dir:
         <translation>задача %1 не может вернуться: такая же задача уже в очереди</translation>
     </message>
     <message>
+        <source>the same source was added meanwhile elsewhere; try again</source>
+        <translation>тот же источник тем временем добавлен в другом месте; попробуйте ещё раз</translation>
+    </message>
+    <message>
         <source>job %1 cannot go from %2 to %3</source>
         <translation>задачу %1 нельзя перевести из состояния «%2» в «%3»</translation>
     </message>

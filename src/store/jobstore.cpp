@@ -321,7 +321,8 @@ Expected<QList<JobStore::Inserted>> JobStore::insertMany(const QList<NewJob> &jo
         q.bindValue(QStringLiteral(":rows"), QString::fromUtf8(QJsonDocument(rows).toJson(QJsonDocument::Compact)));
         if (!m_db.run(q)) {
             if (m_db.lastWasUniqueViolation())
-                return makeError(ErrorCode::Conflict, QStringLiteral("another host added the same source meanwhile; try again"));
+                return makeError(ErrorCode::Conflict, QCoreApplication::translate(
+                                                          "JobQueue", "the same source was added meanwhile elsewhere; try again"));
             return m_db.storageError(QStringLiteral("adding jobs"));
         }
         const QList<Job> inserted = fetchJobs(q);
