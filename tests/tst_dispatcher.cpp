@@ -57,6 +57,8 @@ private Q_SLOTS:
     void jobsClaimedAheadGoBackWhenTheyWaitTooLong();
     void shutdownHandsBackJobsClaimedAhead();
     void pauseAnnouncedWithABatchHandsBackWhatItClaimed();
+    void quickJobsDoNotHoldBackABetterJobOfAnotherType();
+    void aCooledHostsJobsClaimedAheadDoNotStart();
 
 private:
     void advanceUntilBeatsSeen(qint64 id, qint64 total, qint64 step);
@@ -117,6 +119,8 @@ TestDispatcher::Ahead TestDispatcher::holdWorkersAndClaimAhead(int n)
         a.ahead << m_t->add();
     for (qint64 id : std::as_const(a.held))
         [&] { QTRY_VERIFY(RunLedger::instance().isHolding(id)); }();
+    if (n == 0)
+        return a;
     // Claimed for this host: waiting in the local queue, or handed to a worker behind a held job.
     [&] { QTRY_COMPARE(m_t->queue().countByStatus().value(QStringLiteral("running")), n + 2); }();
     [&] { QTRY_COMPARE(m_t->dispatcher().claimedAheadIds().size() + m_t->dispatcher().runningCount() - 2, n); }();
@@ -313,6 +317,67 @@ void TestDispatcher::pauseAnnouncedWithABatchHandsBackWhatItClaimed()
     QVERIFY(done >= 20 && done < 300);
     m_t->dispatcher().setHeld(false);
     for (qint64 id : ids)
+        QTRY_COMPARE(m_t->status(id), JobStatus::Completed);
+}
+
+void TestDispatcher::quickJobsDoNotHoldBackABetterJobOfAnotherType()
+{
+    // More quick jobs than the local queue holds; then a job of another type with a higher
+    // priority. It starts once the jobs already claimed ahead are done, not after all of them.
+    const Ahead a = holdWorkersAndClaimAhead(0);
+    QList<qint64> quick;
+    for (int i = 0; i < 400; ++i)
+        quick << m_t->add();
+    QTRY_VERIFY(m_t->queue().countByStatus().value(QStringLiteral("running")) > 100);
+    const qint64 better = m_t->add({}, 5, 0, TestTypes::Other);
+    qint64 pending = -1; // when the better job started
+    QObject::connect(&m_t->dispatcher(), &Dispatcher::jobStarted, &m_t->dispatcher(), [&](qint64 id) {
+        if (id == better)
+            pending = m_t->queue().countByStatus().value(QStringLiteral("pending"));
+    });
+    for (qint64 id : a.held)
+        RunLedger::instance().release(id);
+    QTRY_COMPARE(m_t->status(better), JobStatus::Completed);
+    QVERIFY2(pending >= 100, qPrintable(QStringLiteral("only %1 quick jobs were still waiting").arg(pending)));
+    for (qint64 id : quick)
+        QTRY_COMPARE(m_t->status(id), JobStatus::Completed);
+}
+
+void TestDispatcher::aCooledHostsJobsClaimedAheadDoNotStart()
+{
+    // Quick jobs of one host are claimed ahead; the first of them is rate limited. The rest do
+    // not start (at most one already in each worker's hand), go back uncharged, and run after
+    // the cool-down.
+    auto add = [this](const QString &url, const QJsonObject &options, int priority) {
+        NewJob job;
+        job.type = TestTypes::Scripted;
+        job.url = url;
+        job.options = options;
+        job.priority = priority;
+        return m_t->queue().addJob(job).value().job.id;
+    };
+    const Ahead a = holdWorkersAndClaimAhead(0);
+    const qint64 limited = add(QStringLiteral("https://busy.example/first"), {{QStringLiteral("cooldown_ms"), 30'000}}, 5);
+    QList<qint64> sameHost;
+    for (int i = 0; i < 20; ++i)
+        sameHost << add(QStringLiteral("https://busy.example/v%1").arg(i), {}, 0);
+    QTRY_COMPARE(m_t->queue().countByStatus().value(QStringLiteral("running")), 23);
+    for (qint64 id : a.held)
+        RunLedger::instance().release(id);
+    QTRY_COMPARE(m_t->status(limited), JobStatus::Retrying);
+    QTRY_VERIFY(m_t->dispatcher().claimedAheadIds().isEmpty() && m_t->dispatcher().runningCount() == 0);
+    int ran = 0;
+    for (qint64 id : sameHost) {
+        ran += RunLedger::instance().runs(id);
+        const Job job = *m_t->queue().job(id);
+        if (RunLedger::instance().runs(id) == 0) {
+            QCOMPARE(job.status, JobStatus::Pending);
+            QCOMPARE(job.attempts, 0);
+        }
+    }
+    QVERIFY2(ran <= 2, qPrintable(QStringLiteral("%1 jobs of the cooled host ran").arg(ran)));
+    m_t->clock()->advance(30'000);
+    for (qint64 id : sameHost)
         QTRY_COMPARE(m_t->status(id), JobStatus::Completed);
 }
 

@@ -58,6 +58,7 @@ private Q_SLOTS:
     void checkpointsRunOffTheWriter();
     void concurrentClaimsNeverTakeAJobTwice();
     void hostsCompletingAndClaimingTogetherNeverDeadlock();
+    void countsOfEverySessionAreFoldedIntoOne();
     void queueCapsHoldAcrossHostsClaimingAtOnce();
     void notificationsThatArriveDuringAStatementAreDelivered();
 
@@ -1063,6 +1064,42 @@ void TestJobStore::hostsCompletingAndClaimingTogetherNeverDeadlock()
     QCOMPARE(m_store->listing().countByStatus().value(QStringLiteral("pending")), 0);
     JobFilter all;
     QCOMPARE(m_store->listing().count(all), kJobs);
+}
+
+void TestJobStore::countsOfEverySessionAreFoldedIntoOne()
+{
+    SPOOL_POSTGRESQL_ONLY();
+    // Three sessions (hosts) count in slots of their own; folding puts the counts of every slot
+    // into slot 0 without changing any total.
+    for (int h = 0; h < 3; ++h) {
+        Store other(m_store->path());
+        QVERIFY(other.open());
+        QList<NewJob> batch;
+        for (int i = 0; i < 5; ++i)
+            batch << newJob();
+        QVERIFY(other.jobs().insert(batch, 1000));
+        ClaimRequest r;
+        r.limit = 2;
+        r.now = 10'000;
+        r.leaseMsByType = kLeases;
+        QVERIFY(other.jobs().claim(r));
+    }
+    const auto slotRows = [this] {
+        QSqlQuery q(QSqlDatabase::database(m_store->database().connectionName()));
+        q.exec(QStringLiteral("SELECT COUNT(*) FROM job_counts WHERE slot <> 0"));
+        return q.next() ? q.value(0).toInt() : -1;
+    };
+    QVERIFY(slotRows() >= 6);
+    const auto before = m_store->listing().countByStatus();
+    QCOMPARE(before.value(QStringLiteral("pending")), 9);
+    QCOMPARE(before.value(QStringLiteral("running")), 6);
+    QVERIFY(m_store->jobs().foldCounterSlots());
+    QCOMPARE(slotRows(), 0);
+    QCOMPARE(m_store->listing().countByStatus(), before);
+    QCOMPARE(m_store->listing().count(JobFilter{}), 15);
+    // And counting goes on from there.
+    QCOMPARE(claim(1).size(), 1);
+    QCOMPARE(m_store->listing().countByStatus().value(QStringLiteral("running")), 7);
 }
 
 void TestJobStore::concurrentClaimsNeverTakeAJobTwice()

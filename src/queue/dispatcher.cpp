@@ -326,10 +326,12 @@ void Dispatcher::scheduleNow()
     for (qint64 until : cooldowns)
         m_cooldownEndsAt = m_cooldownEndsAt == 0 ? until : qMin(m_cooldownEndsAt, until);
     const QStringList cooling = cooldowns.keys();
+    m_coolingHosts = QSet<QString>(cooling.cbegin(), cooling.cend());
     // What was claimed ahead starts first; it was the best of the queue when it was claimed.
     const qint64 mono = m_clock.monotonicMs();
+    withdrawWaiting(mono);
     returnAhead([&](const Ahead &a) {
-        if (mono - a.claimedMono > qMin(kAheadTtlMs, m_settings.policy(a.job.type).leaseMs / 2)) {
+        if (mono - a.claimedMono > aheadTtlMs(a.job.type)) {
             m_runTimes.remove(a.job.type);
             return true;
         }
@@ -340,7 +342,7 @@ void Dispatcher::scheduleNow()
     while (claimRound(m_settings.maxConcurrent - busyCount(), gated, room, cooling, now)) {
     }
     if (busyCount() >= m_settings.maxConcurrent && m_ahead.size() <= aheadDepth() / 2) {
-        auto ahead = claimAhead(now, gated, cooling);
+        auto ahead = claimAhead(now, gated, cooling, room);
         if (ahead) {
             for (const Job &job : ahead.value())
                 m_ahead.append(Ahead{job, mono});
@@ -392,7 +394,8 @@ QHash<QString, qint64> Dispatcher::quickTypes(const QStringList &gated) const
     return quick;
 }
 
-Expected<QList<Job>> Dispatcher::claimAhead(qint64 now, const QStringList &gated, const QStringList &coolingHosts)
+Expected<QList<Job>> Dispatcher::claimAhead(qint64 now, const QStringList &gated, const QStringList &coolingHosts,
+                                            const QHash<QString, int> &room)
 {
     // Claimed jobs are returned, not kept: the caller keeps them once the claim is durable.
     if (!m_accepting || m_held || m_shuttingDown || aheadDepth() <= 0)
@@ -406,6 +409,15 @@ Expected<QList<Job>> Dispatcher::claimAhead(qint64 now, const QStringList &gated
     request.worker = m_workerId;
     request.excludedIds = m_running.keys() + claimedAheadIds();
     request.excludedHosts = coolingHosts;
+    // Only while a quick job is the best the queue has: a job of another type that comes first
+    // (a higher priority, or due earlier) waits for a free worker, not for the quick ones.
+    ClaimRequest everyType = request;
+    everyType.leaseMsByType = claimableTypes(gated, room);
+    auto first = m_queue.store().jobs().firstClaimableType(everyType);
+    if (!first)
+        return first.error();
+    if (!request.leaseMsByType.contains(first.value()))
+        return QList<Job>{};
     return m_queue.claim(request);
 }
 
@@ -414,8 +426,33 @@ void Dispatcher::startAhead()
     // Each worker is handed the next quick job while it still runs one, so it goes on without
     // waiting for this thread: the pool runs no more than maxConcurrent at once. A job handed to a
     // worker whose job turned out slow is taken back before it begins (withdrawWaiting).
-    while (!m_ahead.isEmpty() && busyCount() < 2 * m_settings.maxConcurrent && m_accepting && !m_held)
-        startJob(m_ahead.takeFirst().job);
+    if (m_ahead.isEmpty() || !m_accepting || m_held)
+        return;
+    const qint64 mono = m_clock.monotonicMs();
+    const qint64 now = m_clock.nowMs();
+    for (qsizetype i = 0; i < m_ahead.size() && busyCount() < 2 * m_settings.maxConcurrent;) {
+        if (!mayStartAhead(m_ahead[i], mono, now)) {
+            ++i; // kept for the next round, which hands it back
+            continue;
+        }
+        startJob(m_ahead.takeAt(i).job);
+    }
+}
+
+qint64 Dispatcher::aheadTtlMs(const QString &type) const
+{
+    return qMin(kAheadTtlMs, m_settings.policy(type).leaseMs / 2);
+}
+
+bool Dispatcher::mayStartAhead(const Ahead &ahead, qint64 nowMono, qint64 now) const
+{
+    // Past its wait limit (its lease may be near its end), its host cooling down since it was
+    // claimed, its type's window closed: it goes back instead.
+    if (nowMono - ahead.claimedMono > aheadTtlMs(ahead.job.type))
+        return false;
+    if (!ahead.job.host.isEmpty() && m_coolingHosts.contains(ahead.job.host))
+        return false;
+    return !m_gate || m_gate(ahead.job.type, now) <= now;
 }
 
 void Dispatcher::withdrawWaiting(std::optional<qint64> nowMono)
@@ -425,9 +462,10 @@ void Dispatcher::withdrawWaiting(std::optional<qint64> nowMono)
     // back to the queue with the jobs claimed ahead.
     for (auto it = m_running.begin(); it != m_running.end();) {
         Running &run = it.value();
-        const qint64 ttl = qMin(kAheadTtlMs, m_settings.policy(run.job.type).leaseMs / 2);
-        if (!run.delivered && !run.detached && run.began && !run.began->load()
-            && (!nowMono || *nowMono - run.startedMono > ttl) && m_pool.tryTake(run.task)) {
+        const bool mayWait = nowMono && *nowMono - run.startedMono <= aheadTtlMs(run.job.type)
+                             && (run.job.host.isEmpty() || !m_coolingHosts.contains(run.job.host))
+                             && (!m_gate || m_gate(run.job.type, m_clock.nowMs()) <= m_clock.nowMs());
+        if (!run.delivered && !run.detached && run.began && !run.began->load() && !mayWait && m_pool.tryTake(run.task)) {
             delete run.task; // with it the worker, its context and the delivery that kept the run alive
             m_ahead.prepend(Ahead{run.job, run.startedMono});
             it = m_running.erase(it);
@@ -642,7 +680,7 @@ void Dispatcher::flushOutcomes()
                 const qint64 now = m_clock.nowMs();
                 qint64 opensAt = 0;
                 const QStringList gated = gatedTypes(now, &opensAt);
-                auto claimed = claimAhead(now, gated, m_queue.store().cooldowns().active(now).keys());
+                auto claimed = claimAhead(now, gated, m_queue.store().cooldowns().active(now).keys(), roomPerCappedType());
                 if (claimed)
                     ahead = claimed.value();
             }
@@ -670,10 +708,11 @@ void Dispatcher::flushOutcomes()
     else
         storageRefused(m_queue.store().database().lastError());
     syncTimers();
-    if (m_running.isEmpty() && m_ahead.isEmpty()) {
-        Q_EMIT idle();
+    if (m_running.isEmpty()) {
+        if (m_ahead.isEmpty())
+            Q_EMIT idle();
         if (m_shuttingDown)
-            Q_EMIT stopped();
+            Q_EMIT stopped(); // jobs still claimed ahead (a refused hand-back) are left to the next start
     }
     if (!m_shuttingDown)
         scheduleNow();
@@ -776,6 +815,7 @@ Expected<bool> Dispatcher::recordFacts(const Job &job, const Outcome &outcome)
     if (outcome.hostCooldownMs > 0 && !job.host.isEmpty()) {
         if (auto cooled = store.cooldowns().setCooldown(job.host, now + outcome.hostCooldownMs, outcome.message); !cooled)
             return cooled.error();
+        m_coolingHosts.insert(job.host); // nothing claimed ahead for it starts meanwhile
     }
     if (outcome.media) {
         if (auto saved = m_queue.saveMedia(job.id, *outcome.media, fenceOf(job)); !saved)
@@ -928,7 +968,7 @@ void Dispatcher::checkHung()
     const qint64 now = m_clock.monotonicMs();
     withdrawWaiting(now);
     returnAhead([&](const Ahead &a) {
-        if (now - a.claimedMono <= qMin(kAheadTtlMs, m_settings.policy(a.job.type).leaseMs / 2))
+        if (now - a.claimedMono <= aheadTtlMs(a.job.type))
             return false;
         m_runTimes.remove(a.job.type); // no longer quick: it must show that again before more is claimed ahead
         return true;
@@ -960,22 +1000,25 @@ void Dispatcher::flushProgress(bool persist)
     QList<ProgressUpdate> updates;
     const qint64 wallNow = m_clock.nowMs();
     const qint64 monoNow = m_clock.monotonicMs();
-    for (Running &run : m_running) {
-        if (run.detached)
+    // Over the ids: what the views do when told may change the running set (a pause withdraws
+    // jobs not begun yet).
+    for (qint64 id : m_running.keys()) {
+        const auto it = m_running.find(id);
+        if (it == m_running.end() || it->detached)
             continue;
-        const ProgressReporter::Snapshot s = run.reporter->take();
-        if (s.changed && !run.delivered)
-            m_queue.publishProgress(run.job.id, s.progress);
+        const Job job = it->job; // a copy: the entry may go while the views are told
+        const ProgressReporter::Snapshot s = it->reporter->take();
+        if (s.changed && !it->delivered)
+            m_queue.publishProgress(job.id, s.progress);
         if (!s.title.isEmpty()) {
             MediaInfo info;
             info.title = s.title;
-            m_queue.saveMedia(run.job.id, info, fenceOf(run.job));
+            m_queue.saveMedia(job.id, info, fenceOf(job));
         }
         // The stored lease is wall time, for whoever rescues jobs from the database; it is as long
         // from now as the worker's last sign of life is old on the monotonic clock.
         const qint64 quietFor = qMax<qint64>(0, monoNow - s.lastHeartbeatMs);
-        updates << ProgressUpdate{run.job.id, run.job.claimId, s.progress,
-                                  wallNow - quietFor + m_settings.policy(run.job.type).leaseMs};
+        updates << ProgressUpdate{job.id, job.claimId, s.progress, wallNow - quietFor + m_settings.policy(job.type).leaseMs};
     }
     if (!persist || updates.isEmpty())
         return;
@@ -1065,7 +1108,7 @@ bool Dispatcher::shutdown(qint64 graceMs)
     QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
     m_recordRetryTimer.stop();
     flushOutcomes();
-    const bool clean = m_running.isEmpty();
+    const bool clean = m_running.isEmpty() && m_ahead.isEmpty();
     for (auto it = m_running.begin(); it != m_running.end(); ++it) {
         if (it->detached || it->delivered)
             continue; // decided elsewhere, or an outcome the database refused: the next start rescues it

@@ -9,6 +9,7 @@
 
 #include <QElapsedTimer>
 #include <QHash>
+#include <QSet>
 #include <QObject>
 #include <QThreadPool>
 #include <QTimer>
@@ -154,8 +155,11 @@ private:
     int busyCount() const;
     int aheadDepth() const;
     QHash<QString, qint64> quickTypes(const QStringList &gated) const;
-    Expected<QList<Job>> claimAhead(qint64 now, const QStringList &gated, const QStringList &coolingHosts);
+    Expected<QList<Job>> claimAhead(qint64 now, const QStringList &gated, const QStringList &coolingHosts,
+                                    const QHash<QString, int> &room);
     void startAhead();
+    bool mayStartAhead(const Ahead &ahead, qint64 nowMono, qint64 now) const;
+    qint64 aheadTtlMs(const QString &type) const;
     // Every job not begun yet, or (given a time) those that waited past their time.
     void withdrawWaiting(std::optional<qint64> nowMono = std::nullopt);
     void dropAhead(qint64 id);
@@ -199,6 +203,7 @@ private:
     QList<qint64> m_delivered; // jobs whose outcome waits to be recorded, in arrival order
     QList<Ahead> m_ahead;      // claimed ahead, in queue order
     QHash<QString, RunTime> m_runTimes;
+    QSet<QString> m_coolingHosts; // as the last scheduling round read them, and those cooled since
     QTimer m_outcomeTimer;     // writes a batch of outcomes that did not fill up
     QTimer m_wakeTimer;
     QTimer m_watchdogTimer;

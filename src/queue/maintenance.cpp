@@ -22,6 +22,9 @@ void Maintenance::start()
 
 int Maintenance::runOnce()
 {
+    // Counts other sessions left in their counter slots (PostgreSQL) go back into one row each.
+    if (auto folded = m_queue.store().jobs().foldCounterSlots(); !folded)
+        qWarning("Spool: %s", qPrintable(folded.error().message));
     const int days = m_queue.settings().retentionDays;
     if (days <= 0)
         return 0; // 0 keeps everything

@@ -567,6 +567,51 @@ Expected<QList<Job>> JobStore::claim(const ClaimRequest &request)
     return claimed;
 }
 
+Expected<QString> JobStore::firstClaimableType(const ClaimRequest &request)
+{
+    const SqlDialect &d = m_db.dialect();
+    QStringList types = request.leaseMsByType.keys();
+    types.sort();
+    if (types.isEmpty())
+        return QString();
+    QStringList parts;
+    for (int i = 0; i < types.size(); ++i)
+        parts << QStringLiteral("SELECT * FROM (SELECT type, priority, run_at, id FROM jobs") + d.indexedBy(QStringLiteral("jobs_claim"))
+                     + QStringLiteral(" WHERE type = :t%1 AND host NOT IN (").arg(i) + d.valuesOf(QStringLiteral(":hosts"))
+                     + QStringLiteral(") AND ") + kClaimable
+                     + QStringLiteral(" AND run_at <= :now ORDER BY priority DESC, run_at, id LIMIT 1) AS arm%1").arg(i);
+    QSqlQuery &q = m_db.prepared(QStringLiteral("SELECT type FROM (") + parts.join(QStringLiteral(" UNION ALL "))
+                                 + QStringLiteral(") AS arms ORDER BY priority DESC, run_at, id LIMIT 1"));
+    for (int i = 0; i < types.size(); ++i)
+        q.bindValue(QStringLiteral(":t%1").arg(i), types[i]);
+    q.bindValue(QStringLiteral(":hosts"), jsonArray(request.excludedHosts));
+    q.bindValue(QStringLiteral(":now"), request.now);
+    if (!m_db.run(q))
+        return m_db.storageError(QStringLiteral("looking at the queue"));
+    const QString type = q.next() ? q.value(0).toString() : QString();
+    if (!m_db.completed(q))
+        return m_db.storageError(QStringLiteral("looking at the queue"));
+    q.finish();
+    return type;
+}
+
+Expected<bool> JobStore::foldCounterSlots()
+{
+    if (m_db.backend() != Database::Backend::Postgresql)
+        return true;
+    // Rows another session holds are skipped, so this never waits for (or deadlocks with) a
+    // host's own transaction; they are folded another time.
+    QSqlQuery &q = m_db.prepared(QStringLiteral(
+        "WITH gone AS (DELETE FROM job_counts WHERE ctid IN (SELECT ctid FROM job_counts WHERE slot <> 0"
+        " FOR UPDATE SKIP LOCKED) RETURNING status, type, top_level, n)"
+        " INSERT INTO job_counts (status, type, top_level, slot, n)"
+        " SELECT status, type, top_level, 0, SUM(n) FROM gone GROUP BY status, type, top_level"
+        " ON CONFLICT (status, type, top_level, slot) DO UPDATE SET n = job_counts.n + EXCLUDED.n"));
+    if (!m_db.run(q) || !m_db.completed(q))
+        return m_db.storageError(QStringLiteral("folding the kept counts"));
+    return true;
+}
+
 Expected<bool> JobStore::applyQueueCaps(QHash<QString, qint64> &leases, int &limit, const QHash<QString, int> &caps)
 {
     const QString lock = m_db.dialect().transactionLock();

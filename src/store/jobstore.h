@@ -155,6 +155,12 @@ public:
     // Claims up to `limit` due jobs in one statement, marking them running with a lease and a
     // fresh claim id. Fails only when the database refused.
     Expected<QList<Job>> claim(const ClaimRequest &request);
+    // The type of the job a claim with this request would take first ("" when none is due),
+    // without claiming it: an index seek per type.
+    Expected<QString> firstClaimableType(const ClaimRequest &request);
+    // PostgreSQL: folds the kept counts of other sessions' counter slots into slot 0, skipping
+    // rows a session is writing now (it never waits for one). Nothing to do on SQLite.
+    Expected<bool> foldCounterSlots();
     Expected<TransitionResult> transition(qint64 id, JobStatus to, const TransitionChanges &changes, qint64 now);
     // Completes many running jobs in one statement, each only while it is still under its claim,
     // and releases the children that waited on them; the same change as transition() to Completed.
