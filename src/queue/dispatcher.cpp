@@ -344,12 +344,7 @@ void Dispatcher::scheduleNow()
     if (busyCount() >= m_settings.maxConcurrent && m_ahead.size() <= aheadDepth() / 2) {
         auto ahead = claimAhead(now, gated, cooling, room);
         if (ahead) {
-            for (const Job &job : ahead.value())
-                m_ahead.append(Ahead{job, mono});
-            // The claim's announcement may have paused the queue before these were kept here.
-            if (!ahead.value().isEmpty() && (m_held || !m_accepting))
-                returnAhead([](const Ahead &) { return true; },
-                            m_held ? QStringLiteral("The queue was paused") : QStringLiteral("Spool is shutting down"));
+            keepAhead(ahead.value());
             startAhead();
             syncTimers();
         } else {
@@ -419,6 +414,18 @@ Expected<QList<Job>> Dispatcher::claimAhead(qint64 now, const QStringList &gated
     if (!request.leaseMsByType.contains(first.value()))
         return QList<Job>{};
     return m_queue.claim(request);
+}
+
+void Dispatcher::keepAhead(const QList<Job> &claimed)
+{
+    const qint64 mono = m_clock.monotonicMs();
+    for (const Job &job : claimed)
+        m_ahead.append(Ahead{job, mono});
+    // What the claim's commit announced may have paused the queue (or begun a shutdown) before
+    // these were kept here: they go back now, not at their time limit.
+    if (!claimed.isEmpty() && (m_held || !m_accepting))
+        returnAhead([](const Ahead &) { return true; },
+                    m_held ? QStringLiteral("The queue was paused") : QStringLiteral("Spool is shutting down"));
 }
 
 void Dispatcher::startAhead()
@@ -692,14 +699,7 @@ void Dispatcher::flushOutcomes()
         storageRefused(m_queue.store().database().lastError());
         return;
     }
-    const qint64 mono = m_clock.monotonicMs();
-    for (const Job &job : std::as_const(ahead))
-        m_ahead.append(Ahead{job, mono});
-    // What the commit announced may have paused the queue (or begun a shutdown) before the jobs
-    // claimed with it were kept here: they go back now, not at their time limit.
-    if (!ahead.isEmpty() && (m_held || !m_accepting))
-        returnAhead([](const Ahead &) { return true; },
-                    m_held ? QStringLiteral("The queue was paused") : QStringLiteral("Spool is shutting down"));
+    keepAhead(ahead);
     for (qint64 id : settled)
         finish(id);
     startAhead();

@@ -157,6 +157,8 @@ private:
     QHash<QString, qint64> quickTypes(const QStringList &gated) const;
     Expected<QList<Job>> claimAhead(qint64 now, const QStringList &gated, const QStringList &coolingHosts,
                                     const QHash<QString, int> &room);
+    // Keeps jobs claimed ahead once their claim is durable.
+    void keepAhead(const QList<Job> &claimed);
     void startAhead();
     bool mayStartAhead(const Ahead &ahead, qint64 nowMono, qint64 now) const;
     qint64 aheadTtlMs(const QString &type) const;

@@ -32,6 +32,27 @@ QString statusesFrom(JobStatus to)
     return jsonArray(sources);
 }
 
+// Whether a job under `parent` (the row of parentId, if there is one) waits for it; an error when
+// no job may be added under it.
+Expected<bool> waitsForParent(qint64 parentId, const Job *parent)
+{
+    if (!parent)
+        return makeError(ErrorCode::InvalidArgument,
+                         QCoreApplication::translate("JobQueue", "parent job %1 does not exist").arg(parentId));
+    if (parent->status == JobStatus::Dead || parent->status == JobStatus::Cancelled)
+        return makeError(ErrorCode::Conflict, QCoreApplication::translate("JobQueue", "parent job %1 is %2")
+                                                  .arg(parentId)
+                                                  .arg(statusWord(parent->status)));
+    return parent->status != JobStatus::Completed;
+}
+
+// The host of a job's URL, as host cool-downs name it.
+QString hostOf(const QString &url)
+{
+    const QString host = url.isEmpty() ? QString() : QUrl(url).host().toLower();
+    return host.isNull() ? QStringLiteral("") : host; // never NULL: the column is NOT NULL
+}
+
 QString leasesJson(const QHash<QString, qint64> &leases)
 {
     QJsonObject object;
@@ -90,14 +111,10 @@ Expected<JobStore::Inserted> JobStore::insertOne(const NewJob &job, qint64 now)
     bool waiting = false;
     if (job.parentId > 0) {
         const auto parent = this->job(job.parentId);
-        if (!parent)
-            return makeError(ErrorCode::InvalidArgument,
-                             QCoreApplication::translate("JobQueue", "parent job %1 does not exist").arg(job.parentId));
-        if (parent->status == JobStatus::Dead || parent->status == JobStatus::Cancelled)
-            return makeError(ErrorCode::Conflict, QCoreApplication::translate("JobQueue", "parent job %1 is %2")
-                                                      .arg(job.parentId)
-                                                      .arg(statusWord(parent->status)));
-        waiting = parent->status != JobStatus::Completed;
+        auto waits = waitsForParent(job.parentId, parent ? &*parent : nullptr);
+        if (!waits)
+            return waits.error();
+        waiting = waits.value();
     }
     QSqlQuery &q = m_db.prepared(QStringLiteral(
         "INSERT INTO jobs (id, type, status, priority, url, options, parent_job_id, waiting_parent, unique_key,"
@@ -118,7 +135,7 @@ Expected<JobStore::Inserted> JobStore::insertOne(const NewJob &job, qint64 now)
     q.bindValue(QStringLiteral(":due"), runAt <= now ? 1 : 0);
     q.bindValue(QStringLiteral(":now"), now);
     q.bindValue(QStringLiteral(":title"), text(job.title));
-    q.bindValue(QStringLiteral(":host"), text(job.url.isEmpty() ? QString() : QUrl(job.url).host().toLower()));
+    q.bindValue(QStringLiteral(":host"), hostOf(job.url));
     if (!m_db.run(q))
         return m_db.storageError(QStringLiteral("adding a job"));
     const QList<Job> rows = fetchJobs(q);
@@ -262,14 +279,10 @@ Expected<QList<JobStore::Inserted>> JobStore::insertMany(const QList<NewJob> &jo
         }
         if (job.parentId > 0) {
             const auto parent = parents.constFind(job.parentId);
-            if (parent == parents.cend())
-                return makeError(ErrorCode::InvalidArgument,
-                                 QCoreApplication::translate("JobQueue", "parent job %1 does not exist").arg(job.parentId));
-            if (parent->status == JobStatus::Dead || parent->status == JobStatus::Cancelled)
-                return makeError(ErrorCode::Conflict, QCoreApplication::translate("JobQueue", "parent job %1 is %2")
-                                                          .arg(job.parentId)
-                                                          .arg(statusWord(parent->status)));
-            waiting[i] = parent->status != JobStatus::Completed;
+            auto waits = waitsForParent(job.parentId, parent == parents.cend() ? nullptr : &*parent);
+            if (!waits)
+                return waits.error();
+            waiting[i] = waits.value();
         }
         if (!job.uniqueKey.isEmpty())
             firstWithKey.insert(job.uniqueKey, i);
@@ -314,7 +327,7 @@ Expected<QList<JobStore::Inserted>> JobStore::insertMany(const QList<NewJob> &jo
                 {QStringLiteral("c_run_at"), QString::number(runAt)},
                 {QStringLiteral("c_due"), runAt <= now ? 1 : 0},
                 {QStringLiteral("c_title"), job.title.isNull() ? QString(QStringLiteral("")) : job.title},
-                {QStringLiteral("c_host"), job.url.isEmpty() ? QString(QStringLiteral("")) : QUrl(job.url).host().toLower()}});
+                {QStringLiteral("c_host"), hostOf(job.url)}});
         }
         QSqlQuery &q = m_db.prepared(sql);
         q.bindValue(QStringLiteral(":now"), now);
