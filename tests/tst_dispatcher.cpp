@@ -62,8 +62,8 @@ private Q_SLOTS:
 
 private:
     void advanceUntilBeatsSeen(qint64 id, qint64 total, qint64 step);
-    // Runs `n` instant jobs, so the dispatcher knows the scripted type as quick.
-    void warmUp(int n = 10);
+    // Runs ten instant jobs, so the dispatcher knows the scripted type as quick.
+    void warmUp() { QVERIFY(m_t->runToCompletion(10)); }
     // Two held jobs on both workers and `n` quick jobs behind them, claimed ahead: their ids.
     struct Ahead
     {
@@ -99,26 +99,14 @@ void TestDispatcher::advanceUntilBeatsSeen(qint64 id, qint64 total, qint64 step)
     }
 }
 
-void TestDispatcher::warmUp(int n)
-{
-    QList<qint64> ids;
-    for (int i = 0; i < n; ++i)
-        ids << m_t->add();
-    m_t->core().start();
-    for (qint64 id : ids)
-        QTRY_COMPARE(m_t->status(id), JobStatus::Completed);
-}
-
 TestDispatcher::Ahead TestDispatcher::holdWorkersAndClaimAhead(int n)
 {
     Ahead a;
-    warmUp();
-    for (int i = 0; i < 2; ++i)
-        a.held << m_t->add({{QStringLiteral("hold"), true}}, 10);
+    [&] { QVERIFY(m_t->runToCompletion(10)); }();
+    a.held = m_t->holdBothWorkers();
+    [&] { QCOMPARE(a.held.size(), 2); }();
     for (int i = 0; i < n; ++i)
         a.ahead << m_t->add();
-    for (qint64 id : std::as_const(a.held))
-        [&] { QTRY_VERIFY(RunLedger::instance().isHolding(id)); }();
     if (n == 0)
         return a;
     // Claimed for this host: waiting in the local queue, or handed to a worker behind a held job.
@@ -164,25 +152,19 @@ void TestDispatcher::quickJobsAreClaimedAheadAndEachRunsOnce()
 void TestDispatcher::slowJobsAreNeverClaimedAhead()
 {
     // Jobs that take longer than a few milliseconds are claimed only when a worker is free.
-    QList<qint64> slow;
-    for (int i = 0; i < 10; ++i)
-        slow << m_t->add({{QStringLiteral("sleep_ms"), 30}});
-    m_t->core().start();
-    for (qint64 id : slow)
-        QTRY_COMPARE(m_t->status(id), JobStatus::Completed);
-    const qint64 h1 = m_t->add({{QStringLiteral("hold"), true}}, 10);
-    const qint64 h2 = m_t->add({{QStringLiteral("hold"), true}}, 10);
+    QVERIFY(m_t->runToCompletion(10, {{QStringLiteral("sleep_ms"), 30}}));
+    const QList<qint64> held = m_t->holdBothWorkers();
+    QCOMPARE(held.size(), 2);
     QList<qint64> behind;
     for (int i = 0; i < 5; ++i)
         behind << m_t->add();
-    QTRY_VERIFY(RunLedger::instance().isHolding(h1) && RunLedger::instance().isHolding(h2));
     QTest::qWait(50);
     QVERIFY(m_t->dispatcher().claimedAheadIds().isEmpty());
     QCOMPARE(m_t->queue().countByStatus().value(QStringLiteral("running")), 2);
     for (qint64 id : behind)
         QCOMPARE(m_t->status(id), JobStatus::Pending);
-    RunLedger::instance().release(h1);
-    RunLedger::instance().release(h2);
+    for (qint64 id : held)
+        RunLedger::instance().release(id);
     for (qint64 id : behind)
         QTRY_COMPARE(m_t->status(id), JobStatus::Completed);
 }

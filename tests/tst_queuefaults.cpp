@@ -120,18 +120,13 @@ void TestQueueFaults::refusedBatchOfQuickOutcomesIsKeptAndWrittenOnce()
     // Quick jobs stream through in batches (claimed ahead, outcomes written together). While the
     // database refuses every commit, nothing of a batch is announced or lost; once it takes them,
     // every job is completed once, under its one attempt.
-    QList<qint64> warm;
-    for (int i = 0; i < 10; ++i)
-        warm << m_t->add();
-    m_t->core().start();
-    for (qint64 id : warm)
-        QTRY_COMPARE(m_t->status(id), JobStatus::Completed);
-    const qint64 h1 = m_t->add({{QStringLiteral("hold"), true}}, 10);
-    const qint64 h2 = m_t->add({{QStringLiteral("hold"), true}}, 10);
+    QVERIFY(m_t->runToCompletion(10));
+    const QList<qint64> held = m_t->holdBothWorkers();
+    QCOMPARE(held.size(), 2);
+    const qint64 h1 = held[0], h2 = held[1];
     QList<qint64> quick;
     for (int i = 0; i < 30; ++i)
         quick << m_t->add();
-    QTRY_VERIFY(RunLedger::instance().isHolding(h1) && RunLedger::instance().isHolding(h2));
     QTRY_COMPARE(m_t->queue().countByStatus().value(QStringLiteral("running")), 32);
     QSignalSpy changed(&m_t->queue(), &JobQueue::jobChanged);
     QSignalSpy finished(&m_t->dispatcher(), &Dispatcher::jobFinished);

@@ -314,6 +314,30 @@ QByteArray TestCore::logText(qint64 id)
     return JobLog(m_core->store(), m_core->logs()).text(id);
 }
 
+bool TestCore::runToCompletion(int n, const QJsonObject &options)
+{
+    QList<qint64> ids;
+    for (int i = 0; i < n; ++i)
+        ids << add(options);
+    core().start();
+    return QTest::qWaitFor([&] {
+        for (qint64 id : std::as_const(ids)) {
+            if (status(id) != JobStatus::Completed)
+                return false;
+        }
+        return true;
+    }, 5000);
+}
+
+QList<qint64> TestCore::holdBothWorkers()
+{
+    const QList<qint64> held{add({{QStringLiteral("hold"), true}}, 10), add({{QStringLiteral("hold"), true}}, 10)};
+    const bool holding = QTest::qWaitFor([&] {
+        return RunLedger::instance().isHolding(held[0]) && RunLedger::instance().isHolding(held[1]);
+    }, 5000);
+    return holding ? held : QList<qint64>{};
+}
+
 bool testingPostgresql()
 {
     return qEnvironmentVariableIsSet("SPOOL_TEST_POSTGRESQL");

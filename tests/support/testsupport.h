@@ -106,6 +106,13 @@ public:
     QList<Job> claim(int limit = 1);
     // The job's log as the window and the API show it (JobLog).
     QByteArray logText(qint64 id);
+    // Starts the core and runs `n` scripted jobs with these options to completion, so the
+    // dispatcher knows how long that type's jobs take (it claims quick ones ahead). False if they
+    // did not all complete within 5 s.
+    bool runToCompletion(int n, const QJsonObject &options = {});
+    // Two held scripted jobs at priority 10 on the two workers of testSettings(): their ids once
+    // both are holding (empty if they did not within 5 s).
+    QList<qint64> holdBothWorkers();
 
 private:
     QTemporaryDir m_dir;
