@@ -46,6 +46,7 @@ private Q_SLOTS:
     void shutdownGraceExpiresForStubbornWorker();
     void progressIsCoalesced();
     void pruningRemovesOldJobsAndLogs();
+    void sharedQueueLogIsTheDatabaseRowsAlone();
     void manualRetryRunsDeadJobAgain();
     void hostCooldownHoldsEveryJobOfThatHost();
     void gateKeepsTypeWaitingUntilItOpens();
@@ -806,6 +807,38 @@ void TestDispatcher::pruningRemovesOldJobsAndLogs()
     QVERIFY(m_t->queue().job(dead)); // dead jobs wait for the user
     QVERIFY(!m_t->core().store().events().lines(dead).isEmpty());
     QVERIFY(QFile::exists(m_t->core().logs().jobDir(dead)));
+}
+
+void TestDispatcher::sharedQueueLogIsTheDatabaseRowsAlone()
+{
+    // On a shared queue the worker's lines are rows too, so a host that never had the job's files
+    // (the monitoring desktop, the next host after a rescue) shows the same log. Capped per job.
+    m_t->core().logs().setSharedLines(200);
+    const qint64 id = m_t->add({{QStringLiteral("log_lines"), 3}});
+    const qint64 chatty = m_t->add({{QStringLiteral("log_lines"), 40}});
+    m_t->core().start();
+    QTRY_COMPARE(m_t->status(id), JobStatus::Completed);
+    QTRY_COMPARE(m_t->status(chatty), JobStatus::Completed);
+    const QByteArray text = m_t->logText(id);
+    const qsizetype started = text.indexOf("Attempt 1 of");
+    const qsizetype first = text.indexOf("worker line 1");
+    const qsizetype third = text.indexOf("worker line 3");
+    const qsizetype completed = text.indexOf("Completed");
+    QVERIFY2(started >= 0 && started < first && first < third && third < completed, text.constData());
+    QCOMPARE(text.count("worker line"), 3);
+    QCOMPARE(m_t->core().store().events().lines(id).size(), 5);
+    // The rows alone: the same text once the host's files are gone.
+    QVERIFY(QFile::exists(m_t->core().logs().humanLogPath(id)));
+    QVERIFY(QDir(m_t->core().logs().jobDir(id)).removeRecursively());
+    QCOMPARE(m_t->logText(id), text);
+
+    const QByteArray capped = m_t->logText(chatty);
+    QVERIFY2(capped.contains("worker line 1\n") && !capped.contains("worker line 40"), capped.constData());
+    QCOMPARE(capped.count("The shared queue keeps the first 200 bytes of this log"), 1);
+    QVERIFY(capped.contains("Completed"));
+    QFile file(m_t->core().logs().humanLogPath(chatty)); // the host's own file keeps all of it
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QVERIFY(file.readAll().contains("worker line 40"));
 }
 
 void TestDispatcher::manualRetryRunsDeadJobAgain()

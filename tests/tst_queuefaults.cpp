@@ -41,6 +41,7 @@ private Q_SLOTS:
     void endedCooldownsArePurged();
     void progressReachesTheDatabaseOncePerFlushInterval();
     void rolledBackRemovalKeepsLogsAndAnnouncesNothing();
+    void refusedSharedLogLinesAreWrittenLaterOnce();
 
 private:
     QString logText(qint64 id);
@@ -503,4 +504,26 @@ void TestQueueFaults::rolledBackRemovalKeepsLogsAndAnnouncesNothing()
 }
 
 QTEST_GUILESS_MAIN(TestQueueFaults)
+void TestQueueFaults::refusedSharedLogLinesAreWrittenLaterOnce()
+{
+    // A shared queue's worker lines whose write is refused stay with their logger and go with
+    // the next write, once each, before the outcome's own line.
+    m_t->core().logs().setSharedLines(1 << 20);
+    const qint64 id = m_t->add({{QStringLiteral("hold"), true}, {QStringLiteral("log_lines"), 2}});
+    m_t->core().start();
+    QTRY_VERIFY(RunLedger::instance().isHolding(id));
+    {
+        TestFaults::CommitVeto veto(m_t->core().store().database(), 1'000'000);
+        m_t->dispatcher().flushProgress(true);
+        QVERIFY(veto.vetoed() >= 1);
+    }
+    QVERIFY(!logText(id).contains(QLatin1String("worker line")));
+    RunLedger::instance().release(id);
+    QTRY_COMPARE(m_t->status(id), JobStatus::Completed);
+    const QString text = logText(id);
+    QCOMPARE(text.count(QLatin1String("worker line 1")), 1);
+    QCOMPARE(text.count(QLatin1String("worker line 2")), 1);
+    QVERIFY2(text.indexOf(QLatin1String("worker line 2")) < text.indexOf(QLatin1String("Completed")), qPrintable(text));
+}
+
 #include "tst_queuefaults.moc"

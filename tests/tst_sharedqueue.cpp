@@ -214,11 +214,18 @@ void TestSharedQueue::aKilledHostsJobIsTakenBackAfterItsLease()
     QCOMPARE(done.value(QStringLiteral("worker")).toString(), QStringLiteral("wb"));
     QCOMPARE(done.value(QStringLiteral("attempts")).toInt(), 2);
     QCOMPARE(filesIn(b.downloads->path()).size(), 1);
-    // The queue's own log lines (a table every host reads) say what happened, on the monitor too.
+    // The job's log (rows every host reads) says what happened, on the monitor too, which never
+    // had the job's files: the queue's lines and both workers' own, the killed one's included.
     const HttpResult log = monitor.client().get(QStringLiteral("/api/jobs/%1/log").arg(id));
     QCOMPARE(log.status, 200);
     QVERIFY2(log.body.contains("Taken back: the lease of wa ran out"), log.body.constData());
     QVERIFY(log.body.contains("Completed"));
+    QVERIFY(!QFile::exists(m_monitorData->path() + QStringLiteral("/logs/jobs/%1").arg(id)));
+    const QByteArray downloading = " downloading " + m_server.clipUrl(m_big).toString().toUtf8();
+    QCOMPARE(log.body.count(downloading), 2);
+    QCOMPARE(log.body.count(" Saved "), 1);
+    QVERIFY(log.body.indexOf("Taken back") < log.body.lastIndexOf(downloading));
+    QVERIFY(log.body.lastIndexOf(" Saved ") < log.body.indexOf("Completed"));
     QCOMPARE(monitor.stop(), 0);
 }
 

@@ -18,6 +18,9 @@
 
 namespace {
 constexpr qint64 kCheckpointSpacingMs = 60'000;
+// On a shared queue a job's worker lines also go to the database, up to this much each: enough
+// for every line that explains a download; a cleanup's long list stays whole in its host's file.
+constexpr qint64 kSharedLogCapBytes = 1 << 20;
 }
 
 SpoolCore::SpoolCore(Options options, QObject *parent) : QObject(parent), m_options(std::move(options))
@@ -69,6 +72,8 @@ Expected<bool> SpoolCore::open()
         return opened;
     m_logs = std::make_unique<LogStore>(m_options.dataDir + QStringLiteral("/logs/jobs"),
                                         m_options.settings.logCapBytes, m_clock);
+    if (isShared())
+        m_logs->setSharedLines(std::min<qint64>(m_options.settings.logCapBytes, kSharedLogCapBytes));
     m_queue = std::make_unique<JobQueue>(*m_store, m_options.settings, *m_clock, m_logs.get());
     m_dispatcher = std::make_unique<Dispatcher>(*m_queue, *m_registry, *m_logs, *m_clock);
     m_dispatcher->setEnvironment(m_options.environment);

@@ -2,8 +2,11 @@
 
 #include "core/clock.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QJsonDocument>
+
+#include <utility>
 
 JobLogger::JobLogger(QString dir, qint64 capBytes, const Clock *clock)
     : m_dir(std::move(dir)), m_cap(capBytes), m_clock(clock)
@@ -31,10 +34,24 @@ QByteArray JobLogger::humanLine(const QString &time, const QString &level, QStri
 
 void JobLogger::log(Level level, const QString &event, const QString &message, const QJsonObject &fields)
 {
-    const QString ts = m_clock->now().toString(Qt::ISODateWithMs);
+    const qint64 at = m_clock->nowMs();
+    const QString ts = QDateTime::fromMSecsSinceEpoch(at, Qt::UTC).toString(Qt::ISODateWithMs);
     const QByteArray line = humanLine(ts, levelName(level), message);
     std::lock_guard lock(m_mutex);
     write(m_human, QStringLiteral("job.log"), line);
+    if (m_mirrorCap > 0 && !m_mirrorCapped) {
+        m_mirrored += message.size();
+        if (m_mirrored > m_mirrorCap) {
+            m_mirrorCapped = true;
+            m_lines.append(Line{at, levelName(Level::Warning), QStringLiteral("log_capped"),
+                                QStringLiteral("[The shared queue keeps the first %1 bytes of this log; the rest is in job.log on "
+                                               "the host that ran it]")
+                                    .arg(m_mirrorCap),
+                                {}});
+        } else {
+            m_lines.append(Line{at, levelName(level), event, message, fields});
+        }
+    }
     if (event.isEmpty())
         return;
     QJsonObject object{{QStringLiteral("ts"), ts},
@@ -65,6 +82,25 @@ void JobLogger::flush()
         if (f->file.isOpen())
             f->file.flush();
     }
+}
+
+void JobLogger::mirrorLines(qint64 capBytes)
+{
+    std::lock_guard lock(m_mutex);
+    m_mirrorCap = capBytes;
+}
+
+QList<JobLogger::Line> JobLogger::takeLines()
+{
+    std::lock_guard lock(m_mutex);
+    return std::exchange(m_lines, {});
+}
+
+void JobLogger::giveBack(QList<Line> lines)
+{
+    std::lock_guard lock(m_mutex);
+    lines.append(m_lines);
+    m_lines = std::move(lines);
 }
 
 void JobLogger::write(CappedFile &target, const QString &name, const QByteArray &data)

@@ -25,6 +25,8 @@ std::shared_ptr<JobLogger> LogStore::logger(qint64 jobId)
     if (auto existing = m_loggers.value(jobId).lock())
         return existing;
     auto created = std::make_shared<JobLogger>(jobDir(jobId), m_cap, m_clock);
+    if (m_sharedCap > 0)
+        created->mirrorLines(m_sharedCap);
     m_loggers.insert(jobId, created);
     // Drop dead entries now and then so the map does not grow with every job ever run.
     if (m_loggers.size() > 256) {

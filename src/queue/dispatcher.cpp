@@ -670,6 +670,7 @@ void Dispatcher::flushOutcomes()
     if (m_delivered.isEmpty())
         return;
     const QList<qint64> batch = std::exchange(m_delivered, {});
+    writeSharedLines(batch);
     QList<qint64> settled;
     QList<Job> ahead;
     bool kept = false;
@@ -1023,6 +1024,7 @@ void Dispatcher::flushProgress(bool persist)
     if (!persist || updates.isEmpty())
         return;
     m_lastPersistMono = monoNow;
+    writeSharedLines(m_running.keys());
     auto saved = m_queue.store().jobs().saveProgress(updates);
     if (!saved) {
         storageRefused(saved.error().message);
@@ -1031,6 +1033,31 @@ void Dispatcher::flushProgress(bool persist)
     if (m_delivered.isEmpty())
         storageRecovered();
     handleLostClaims(saved.value());
+}
+
+void Dispatcher::writeSharedLines(const QList<qint64> &ids)
+{
+    if (!m_logs.sharedLines())
+        return;
+    QList<std::pair<JobLogger *, QList<JobLogger::Line>>> taken;
+    QList<JobEventStore::Entry> entries;
+    for (qint64 id : ids) {
+        const auto it = m_running.constFind(id);
+        if (it == m_running.cend() || !it->log)
+            continue;
+        QList<JobLogger::Line> lines = it->log->takeLines();
+        if (lines.isEmpty())
+            continue;
+        for (const JobLogger::Line &line : std::as_const(lines))
+            entries.append(JobEventStore::Entry{id, line.at, line.level, line.event, line.message, line.fields});
+        taken.append({it->log.get(), std::move(lines)});
+    }
+    if (entries.isEmpty())
+        return;
+    if (auto written = m_queue.store().events().appendMany(entries); !written) {
+        for (auto &[log, lines] : taken)
+            log->giveBack(std::move(lines));
+    }
 }
 
 void Dispatcher::handleLostClaims(const QList<qint64> &ids)

@@ -170,6 +170,10 @@ private:
     JobContext::ChildAdder childAdder(qint64 parentId, qint64 claimId, std::shared_ptr<CancellationToken> token);
     void handleOutcome(qint64 id, const Outcome &outcome);
     void flushOutcomes();
+    // On a shared queue: the worker's log entries of these jobs, written to job_events in one
+    // statement (given back to their loggers when refused). Before an outcome, so its lines
+    // precede the outcome's own.
+    void writeSharedLines(const QList<qint64> &ids);
     bool settle(Running &run);
     QList<qint64> settleCompletions(const QList<qint64> &batch, QList<qint64> &settled);
     Expected<bool> recordOutcome(const Running &run, const Outcome &outcome, const JobProgress &progress);

@@ -117,7 +117,7 @@ QList<DbLine> databaseLines(Store &store, qint64 jobId)
 qint64 JobLog::size(qint64 jobId) const
 {
     QFile file(m_logs.humanLogPath(jobId));
-    qint64 total = file.open(QIODevice::ReadOnly) ? completeLines(file) : 0;
+    qint64 total = !m_logs.sharedLines() && file.open(QIODevice::ReadOnly) ? completeLines(file) : 0;
     for (const DbLine &line : databaseLines(m_store, jobId))
         total += line.text.size();
     return total;
@@ -127,8 +127,9 @@ LogTail::Chunk JobLog::read(qint64 jobId, qint64 offset, qint64 maxBytes) const
 {
     QList<DbLine> lines = databaseLines(m_store, jobId);
 
+    // On a shared queue the worker's entries are rows too: the text is the same on every host.
     QFile file(m_logs.humanLogPath(jobId));
-    const bool haveFile = file.open(QIODevice::ReadOnly);
+    const bool haveFile = !m_logs.sharedLines() && file.open(QIODevice::ReadOnly);
     const qint64 fileSize = haveFile ? completeLines(file) : 0;
     qint64 total = fileSize;
     qint64 previous = 0;

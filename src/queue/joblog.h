@@ -12,7 +12,9 @@ class Store;
 // among them by time, in job.log's format. Read by byte offset into that combined text, as LogTail
 // reads a file: each database line sits before the first file entry that is later than it, so
 // the text only grows at its end while the file grows, and a read costs a few seeks per database
-// line plus the bytes returned, never the whole file. Read on the thread that owns the store.
+// line plus the bytes returned, never the whole file. On a shared queue (LogStore::sharedLines)
+// the worker's entries are rows as well and the text is the rows alone, on whichever host reads
+// it. Read on the thread that owns the store.
 class JobLog final
 {
 public:

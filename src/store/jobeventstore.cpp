@@ -40,10 +40,12 @@ Expected<bool> JobEventStore::appendMany(const QList<Entry> &entries)
         {QStringLiteral("e_job"), QStringLiteral("bigint")},   {QStringLiteral("e_at"), QStringLiteral("bigint")},
         {QStringLiteral("e_level"), QStringLiteral("text")},   {QStringLiteral("e_event"), QStringLiteral("text")},
         {QStringLiteral("e_message"), QStringLiteral("text")}, {QStringLiteral("e_fields"), QStringLiteral("text")}};
-    // The rows keep the array's order: ids follow it, and a log reads in id order.
+    // The rows keep the array's order: ids follow it, and a log reads in id order. Lines of a job
+    // removed meanwhile are dropped, not left behind.
     QSqlQuery &q = m_db.prepared(QStringLiteral("INSERT INTO job_events (job_id, at, level, event, message, fields)"
                                                 " SELECT e_job, e_at, e_level, e_event, e_message, e_fields FROM (")
-                                 + m_db.dialect().recordsOf(QStringLiteral(":rows"), kColumns) + QStringLiteral(") AS e"));
+                                 + m_db.dialect().recordsOf(QStringLiteral(":rows"), kColumns)
+                                 + QStringLiteral(") AS e WHERE EXISTS (SELECT 1 FROM jobs WHERE jobs.id = e_job)"));
     q.bindValue(QStringLiteral(":rows"), QString::fromUtf8(QJsonDocument(rows).toJson(QJsonDocument::Compact)));
     if (!m_db.run(q) || !m_db.completed(q))
         return m_db.storageError(QStringLiteral("writing the job log"));

@@ -42,6 +42,7 @@
 //   silent_process_ms: run a real process that prints nothing for this long (sleep), through
 //     ProcessRunner, then complete
 //   child_entries: [{"url": …, "key": …}] — complete with these test_fetch children
+//   log_lines: N — write N lines ("worker line 1"…) to the job's log first
 namespace TestTypes {
 inline const QString Scripted = QStringLiteral("test_scripted");
 inline const QString Other = QStringLiteral("test_other");
