@@ -28,6 +28,7 @@ private Q_SLOTS:
     void workersRunWhatTheMonitorAdds();
     void aKilledHostsJobIsTakenBackAfterItsLease();
     void badQueueUrlsAreRefusedAtStart();
+    void aRefusedPasswordIsSaidAndPgpassIsRead();
     void everyHostReconnectsAfterAServerRestart();
 
 private:
@@ -266,6 +267,50 @@ void TestSharedQueue::badQueueUrlsAreRefusedAtStart()
     run = runSpool({QStringLiteral("--worker-only"), QStringLiteral("--data-dir"), data.path()});
     QCOMPARE(run.exitCode, 2);
     QVERIFY2(run.err.contains(QLatin1String("--worker-only goes with --headless")), qPrintable(run.err));
+}
+
+void TestSharedQueue::aRefusedPasswordIsSaidAndPgpassIsRead()
+{
+    // The test server's role spool_password logs in with a password only (testserver.sh), which
+    // Spool takes from PGPASSFILE as libpq does, never from its command line.
+    QTemporaryDir dir;
+    QUrl url(m_database);
+    url.setUserName(QStringLiteral("spool_password"));
+    const QString pgpass = dir.filePath(QStringLiteral("pgpass"));
+    const auto writePgpass = [&](const QByteArray &password) {
+        QFile f(pgpass);
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write("127.0.0.1:" + QByteArray::number(url.port()) + ":*:spool_password:" + password + '\n');
+        f.close();
+        QVERIFY(f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner));
+    };
+    const QByteArray before = qgetenv("PGPASSFILE");
+    const auto restore = qScopeGuard([&before] {
+        if (before.isEmpty())
+            qunsetenv("PGPASSFILE");
+        else
+            qputenv("PGPASSFILE", before);
+    });
+    qputenv("PGPASSFILE", pgpass.toLocal8Bit());
+    writePgpass("wrong horse");
+    QTemporaryDir data;
+    SpoolRun run = runSpool({QStringLiteral("--headless"), QStringLiteral("--data-dir"), data.path(),
+                             QStringLiteral("--database"), url.toString()});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QLatin1String("Spool cannot start: cannot connect to postgresql://spool_password@127.0.0.1:"))
+                 && run.err.contains(QLatin1String("password authentication failed for user \"spool_password\"")),
+             qPrintable(run.err));
+    QVERIFY(!run.err.contains(QLatin1String("wrong horse")));
+    QVERIFY(!QFile::exists(data.filePath(QStringLiteral("queue.sqlite"))));
+
+    writePgpass("right horse battery staple");
+    SpoolProcess host(data.path(), m_monitorDownloads->path());
+    QVERIFY2(host.start({QStringLiteral("--database"), url.toString(), QStringLiteral("--host-name"), QStringLiteral("pw")}),
+             qPrintable(host.output()));
+    QVERIFY(host.output().contains(QLatin1String("Shared queue postgresql://spool_password@")));
+    QVERIFY(!host.output().contains(QLatin1String("right horse")));
+    QVERIFY(addVideoJob(host.client(), m_server.clipUrl(0)) > 0);
+    QCOMPARE(host.stop(), 0);
 }
 
 void TestSharedQueue::everyHostReconnectsAfterAServerRestart()

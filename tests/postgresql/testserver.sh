@@ -4,6 +4,8 @@
 #   testserver.sh start DIR   initdb (once) and start; writes DIR/url (postgresql://...)
 #   testserver.sh stop DIR    stop it
 #   testserver.sh restart DIR stop and start again (tests of reconnection)
+# Besides the trusted role spool, a role spool_password must log in (from 127.0.0.1) with the
+# password "right horse battery staple", for the tests of a refused password and of ~/.pgpass.
 # SPOOL_TEST_PG_DURABLE=1: fsync and synchronous_commit on, as a real server (benchmarks).
 # SPOOL_TEST_PG_LISTEN="10.77.1.1,10.77.2.1" (at the first start) also listens on those addresses
 # and trusts their /16, for tests whose hosts live in network namespaces.
@@ -24,6 +26,8 @@ data=$dir/data
 port_file=$dir/port
 
 pg() { "${as[@]}" "$@"; }
+# The password of the role spool_password (the tests say the same).
+PASSWORD_OF_TEST_ROLE="right horse battery staple"
 
 start() {
   mkdir -p "$dir"
@@ -39,6 +43,10 @@ start() {
       done
     fi
     echo "$listen" | pg tee "$dir/listen" >/dev/null
+    # One role that must give its password (first match wins), for the tests of a refused one.
+    { echo "host all spool_password 127.0.0.1/32 scram-sha-256"; cat "$data/pg_hba.conf"; } >"$dir/hba.tmp"
+    pg tee "$data/pg_hba.conf" <"$dir/hba.tmp" >/dev/null
+    rm -f "$dir/hba.tmp"
   fi
   local port
   port=$(cat "$port_file" 2>/dev/null || python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -56,6 +64,9 @@ start() {
     start >/dev/null
   pg "$bin/psql" -h "$dir" -p "$port" -U spool -d postgres -qtAc "SELECT 1 FROM pg_database WHERE datname = 'spool'" | grep -q 1 \
     || pg "$bin/createdb" -h "$dir" -p "$port" -U spool spool
+  pg "$bin/psql" -h "$dir" -p "$port" -U spool -d postgres -qtAc "SELECT 1 FROM pg_roles WHERE rolname = 'spool_password'" | grep -q 1 \
+    || pg "$bin/psql" -h "$dir" -p "$port" -U spool -d postgres -qc \
+      "CREATE ROLE spool_password LOGIN SUPERUSER PASSWORD '$PASSWORD_OF_TEST_ROLE'"
   echo "postgresql://spool@127.0.0.1:$port/spool" >"$dir/url"
   chmod a+r "$dir/url"
 }
