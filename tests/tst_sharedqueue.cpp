@@ -342,8 +342,22 @@ void TestSharedQueue::everyHostReconnectsAfterAServerRestart()
     QTRY_VERIFY_WITH_TIMEOUT(jobJson(monitor.client(), ids[0]).value(QStringLiteral("progress")).toObject()
                                      .value(QStringLiteral("downloaded_bytes")).toInteger() > 0,
                              30'000);
-    // The server stops (every connection is ended) and starts again on the same port.
-    QVERIFY(server(QStringLiteral("restart")));
+    // The server stops (every connection is ended). Meanwhile the API says the queue cannot be
+    // reached, with when to try again: never an empty list, a 404 or a bare 500.
+    QVERIFY(server(QStringLiteral("stop")));
+    const HttpResult refused = monitor.client().postJson(
+        QStringLiteral("/api/jobs"), QJsonObject{{QStringLiteral("type"), QStringLiteral("video_download")},
+                                                 {QStringLiteral("url"), m_server.clipUrl(5).toString()}});
+    QCOMPARE(refused.status, 503);
+    QCOMPARE(refused.errorCode(), QStringLiteral("unavailable"));
+    QCOMPARE(refused.header("Retry-After"), QByteArray("5"));
+    QVERIFY2(refused.errorMessage().contains(QLatin1String("unreachable")), qPrintable(refused.errorMessage()));
+    QCOMPARE(monitor.client().get(QStringLiteral("/api/jobs")).status, 503);
+    QCOMPARE(monitor.client().get(QStringLiteral("/api/jobs/%1").arg(ids[0])).status, 503);
+    QCOMPARE(monitor.client().get(QStringLiteral("/api/jobs/%1/log").arg(ids[0])).status, 503);
+    QCOMPARE(monitor.client().get(QStringLiteral("/api/openapi.json")).status, 200);
+    // It starts again on the same port.
+    QVERIFY(server(QStringLiteral("start")));
     m_server.setThrottle(0);
     // The monitor takes new jobs again, and the worker runs them and records the one it was
     // downloading: nothing lost, nothing done twice. A host that tried to reconnect while the
@@ -365,7 +379,7 @@ void TestSharedQueue::everyHostReconnectsAfterAServerRestart()
         };
         QTRY_VERIFY2_WITH_TIMEOUT(add(), qPrintable(monitor.output()), 20'000);
         for (int status : std::as_const(refusals))
-            QCOMPARE(status, 500); // "storage", with the reason: nothing was added
+            QCOMPARE(status, 503); // "unavailable", with the reason: nothing was added
         ids << id;
     }
     for (qint64 id : ids)

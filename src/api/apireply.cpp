@@ -32,6 +32,11 @@ ApiReply ApiReply::fromError(const Error &error)
         return ApiReply::error(409, QStringLiteral("conflict"), error.message);
     case ErrorCode::Fenced:
         return ApiReply::error(409, QStringLiteral("superseded"), error.message);
+    case ErrorCode::Unavailable: {
+        ApiReply reply = ApiReply::error(503, QStringLiteral("unavailable"), error.message);
+        reply.headers.append({QByteArrayLiteral("Retry-After"), QByteArrayLiteral("5")});
+        return reply;
+    }
     case ErrorCode::Storage:
     case ErrorCode::None:
         break;

@@ -2,6 +2,8 @@
 
 #include "api/apitoken.h"
 #include "queue/dispatcher.h"
+#include "queue/jobqueue.h"
+#include "store/store.h"
 
 #include <QFile>
 #include <QHostAddress>
@@ -43,7 +45,7 @@ QByteArray originOf(const QString &host, quint16 port)
 } // namespace
 
 ApiServer::ApiServer(JobQueue &queue, const LogStore &logs, Options options, QObject *parent)
-    : QObject(parent), m_options(std::move(options)), m_token(m_options.token.toUtf8()), m_jobs(queue, logs),
+    : QObject(parent), m_options(std::move(options)), m_token(m_options.token.toUtf8()), m_queue(queue), m_jobs(queue, logs),
       m_queueApi(m_options.dispatcher, m_options.subscriptions),
       m_hub(queue, logs, m_options.events), m_streams(m_hub, m_options.keepAliveMs)
 {
@@ -154,7 +156,14 @@ void ApiServer::handle(const QHttpServerRequest &request, QHttpServerResponder &
         openEvents(request, std::move(responder));
         return;
     }
-    target.reply(ApiRequest{request, match.id, body}).send(responder);
+    ApiReply reply = target.reply(ApiRequest{request, match.id, body});
+    // A shared queue whose server went away (before or during this request): what was read is
+    // not the queue, so the answer is "unavailable, try again", never an empty list or a 404.
+    if (reply.status < 500 && match.route->handler.access != Access::Open && m_queue.store().database().isUnreachable()
+        && request.url().path() != QLatin1String("/api/openapi.json")) {
+        reply = ApiReply::fromError(m_queue.store().database().storageError(QStringLiteral("reading the queue")));
+    }
+    reply.send(responder);
 }
 
 std::optional<ApiReply> ApiServer::screen(const QHttpServerRequest &request, const Router::Match &match,

@@ -78,6 +78,7 @@ private:
     QByteArray m_token;
     quint16 m_port = 0;
     QHttpServer m_http;
+    JobQueue &m_queue;
     JobsApi m_jobs;
     QueueApi m_queueApi;
     EventHub m_hub;

@@ -13,6 +13,7 @@ enum class ErrorCode {
     Conflict,        // illegal transition, duplicate, wrong state
     Storage,         // the database refused (disk full, I/O error, corruption)
     Fenced,          // a worker's write to a job it no longer holds (its claim was superseded)
+    Unavailable,     // the queue's database server cannot be reached now: try again later
 };
 
 // A failure reason: a category and a human-readable message.

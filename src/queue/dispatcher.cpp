@@ -40,7 +40,7 @@ Fence fenceOf(const Job &job)
 
 bool isStorage(const Error &error)
 {
-    return error.code == ErrorCode::Storage;
+    return error.code == ErrorCode::Storage || error.code == ErrorCode::Unavailable;
 }
 } // namespace
 

@@ -520,6 +520,11 @@ bool Database::completed(QSqlQuery &query)
 
 Error Database::storageError(const QString &what) const
 {
+    // A shared queue whose server is gone for now: nothing was written, and trying again later
+    // (after the reconnection's backoff) is the answer.
+    if (m_lost)
+        return makeError(ErrorCode::Unavailable, QStringLiteral("%1: the queue's database %2 is unreachable; connecting again")
+                                                     .arg(what, displayLocation(m_path)));
     return makeError(ErrorCode::Storage, QStringLiteral("%1: %2").arg(what, m_lastError));
 }
 
