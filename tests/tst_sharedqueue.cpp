@@ -1,11 +1,13 @@
 #include "testsupport.h"
 #include "mediaserver.h"
+#include "tcpproxy.h"
 #include "tst_apisupport.h"
 
 #include "store/store.h"
 
 #include <QDir>
 #include <QDirIterator>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QSettings>
 #include <QScopeGuard>
@@ -30,6 +32,7 @@ private Q_SLOTS:
     void badQueueUrlsAreRefusedAtStart();
     void aRefusedPasswordIsSaidAndPgpassIsRead();
     void everyHostReconnectsAfterAServerRestart();
+    void aServerCutOffByTheNetworkNeverHoldsTheHost();
 
 private:
     // A `spool --headless --worker-only` process: no API, so it is watched through the queue.
@@ -388,6 +391,49 @@ void TestSharedQueue::everyHostReconnectsAfterAServerRestart()
     QCOMPARE(jobJson(monitor.client(), ids[0]).value(QStringLiteral("attempts")).toInt(), 1);
     QCOMPARE(filesIn(a.downloads->path()).size(), 4);
     QVERIFY2(a.process->state() == QProcess::Running, a.output.constData());
+    QCOMPARE(monitor.stop(), 0);
+}
+
+void TestSharedQueue::aServerCutOffByTheNetworkNeverHoldsTheHost()
+{
+    // The monitor reaches the server through a relay that then drops everything, as a cut link
+    // does: a connection attempt would wait its whole connect_timeout (3 s). Whether the server
+    // answers is asked on a thread of its own, so the host goes on answering at once, saying the
+    // queue is unreachable, and connects again when the link is back.
+    QUrl direct(m_database);
+    TcpProxy proxy(static_cast<quint16>(direct.port()));
+    QVERIFY(proxy.start());
+    QUrl relayed = direct;
+    relayed.setPort(proxy.port());
+    SpoolProcess monitor(m_monitorData->path(), m_monitorDownloads->path());
+    QVERIFY2(monitor.start({QStringLiteral("--database"), relayed.toString(), QStringLiteral("--host-name"), QStringLiteral("desk")}),
+             qPrintable(monitor.output()));
+    const qint64 id = addVideoJob(monitor.client(), m_server.clipUrl(0));
+    QVERIFY(id > 0);
+
+    proxy.setBlackHole(true);
+    const int acceptedBefore = proxy.accepted();
+    qint64 slowest = 0;
+    int unavailable = 0;
+    QElapsedTimer span;
+    span.start();
+    while (span.elapsed() < 8000) {
+        QElapsedTimer one;
+        one.start();
+        const HttpResult r = monitor.client().get(QStringLiteral("/api/jobs/%1").arg(id));
+        slowest = std::max(slowest, one.elapsed());
+        QVERIFY2(r.status == 503 || r.status == 200, qPrintable(QString::number(r.status)));
+        unavailable += r.status == 503 ? 1 : 0;
+        QTest::qWait(200);
+    }
+    QVERIFY(unavailable > 0);
+    QVERIFY2(proxy.accepted() - acceptedBefore >= 2, "the host kept trying to reach the server"); // its probes
+    // The longest answer is far from a connection attempt's 3 s.
+    QVERIFY2(slowest < 1500, qPrintable(QStringLiteral("an answer took %1 ms").arg(slowest)));
+
+    proxy.setBlackHole(false);
+    QTRY_COMPARE_WITH_TIMEOUT(monitor.client().get(QStringLiteral("/api/jobs/%1").arg(id)).status, 200, 45'000);
+    QVERIFY(addVideoJob(monitor.client(), m_server.clipUrl(1)) > 0);
     QCOMPARE(monitor.stop(), 0);
 }
 

@@ -10,7 +10,10 @@
 
 #include <libpq-fe.h>
 
+#include <QTimer>
+
 #include <chrono>
+#include <thread>
 #include <QSqlError>
 #include <QSqlField>
 #include <QSqlRecord>
@@ -59,6 +62,30 @@ QString Database::displayLocation(const QString &location)
         return location;
     return QUrl(location).toString(QUrl::RemovePassword);
 }
+
+struct Database::Probe
+{
+    std::atomic<int> answer{-1}; // a PGPing once answered
+};
+
+namespace {
+constexpr int kProbeWaitMs = 150;
+constexpr int kProbePollMs = 50;
+
+qint64 steadyMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+// A value in libpq's keyword=value connection string.
+QByteArray conninfoValue(const QString &value)
+{
+    QByteArray v = value.toUtf8();
+    v.replace('\\', "\\\\").replace('\'', "\\'");
+    return '\'' + v + '\'';
+}
+} // namespace
 
 Database::~Database()
 {
@@ -145,6 +172,16 @@ Expected<bool> Database::openPostgresql()
         if (!url.password().isEmpty())
             database.setPassword(url.password(QUrl::FullyDecoded));
         database.setConnectOptions(options.join(QLatin1Char(';')));
+        QByteArray probe = "host=" + conninfoValue(url.host()) + " port=" + QByteArray::number(url.port(5432))
+                           + " dbname=" + conninfoValue(url.path().mid(1));
+        if (!url.userName().isEmpty())
+            probe += " user=" + conninfoValue(url.userName(QUrl::FullyDecoded));
+        for (const QString &option : std::as_const(options)) {
+            const qsizetype eq = option.indexOf(QLatin1Char('='));
+            if (!option.startsWith(QLatin1String("connect_timeout=")))
+                probe += ' ' + option.left(eq).toUtf8() + '=' + conninfoValue(option.mid(eq + 1));
+        }
+        m_probeConninfo = probe + " connect_timeout=3";
     }
     m_session = QStringList{
         QStringLiteral("SET synchronous_commit = ") + (m_options.sync == Sync::Full ? QStringLiteral("on") : QStringLiteral("off")),
@@ -223,27 +260,70 @@ bool Database::reachable()
         return true;
     // A transaction begun on the lost connection is gone: it fails to its end, then a new one
     // runs on a new connection.
-    const qint64 now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::steady_clock::now().time_since_epoch()).count();
-    if (m_txDepth > 0 || now < m_nextReconnectMs) {
-        m_lastError = QStringLiteral("the queue's database is unreachable (%1); trying again")
-                          .arg(displayLocation(m_path));
+    const QString waiting = QStringLiteral("the queue's database is unreachable (%1); trying again").arg(displayLocation(m_path));
+    if (m_txDepth > 0 || (!m_probe && steadyMs() < m_nextReconnectMs)) {
+        m_lastError = waiting;
         return false;
     }
+    if (!m_probe) {
+        startProbe();
+        // A server that answers (restarted, back on the network) answers within this.
+        for (int waited = 0; m_probe->answer.load() < 0 && waited < kProbeWaitMs; waited += 5)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    const int answer = m_probe->answer.load();
+    if (answer < 0) { // still asking: the probe timer takes it from here
+        m_lastError = waiting;
+        return false;
+    }
+    m_probe.reset();
     m_lost = false; // the session's statements run on the new connection
-    if (!connectPostgresql(false)) {
+    // No attempt: libpq could not read the probe's settings; the connection itself will say why.
+    const bool answers = answer == PQPING_OK || answer == PQPING_NO_ATTEMPT;
+    if (!answers || !connectPostgresql(false)) {
+        if (!answers)
+            m_lastError = QStringLiteral("cannot connect to %1: the server does not answer").arg(displayLocation(m_path));
         m_lost = true;
         ++m_reconnectFailures;
         // 0.5 s, 1 s, 2 s, ... up to 30 s between tries: a statement in between fails at once.
-        m_nextReconnectMs = now + qMin<qint64>(30'000, 250LL << qMin(m_reconnectFailures, 7));
+        m_nextReconnectMs = steadyMs() + qMin<qint64>(30'000, 250LL << qMin(m_reconnectFailures, 7));
+        if (m_probeTimer)
+            m_probeTimer->start(static_cast<int>(qMax<qint64>(kProbePollMs, m_nextReconnectMs - steadyMs())));
         return false;
     }
+    if (m_probeTimer)
+        m_probeTimer->stop();
     m_reconnectFailures = 0;
     for (const auto &[context, handler] : std::as_const(m_reconnected)) {
         if (context)
             QMetaObject::invokeMethod(context.data(), handler, Qt::QueuedConnection);
     }
     return true;
+}
+
+void Database::startProbe()
+{
+    m_probe = std::make_shared<Probe>();
+    // The thread owns what it uses: a Database gone meanwhile leaves it to finish on its own.
+    std::thread([probe = m_probe, conninfo = m_probeConninfo] { probe->answer.store(PQping(conninfo.constData())); })
+        .detach();
+    if (!m_probeTimer) {
+        m_probeTimer = std::make_unique<QTimer>();
+        m_probeTimer->setSingleShot(true);
+        QObject::connect(m_probeTimer.get(), &QTimer::timeout, [this] { probeTick(); });
+    }
+    m_probeTimer->start(kProbePollMs);
+}
+
+void Database::probeTick()
+{
+    if (!m_lost || m_txDepth > 0)
+        return;
+    if (m_probe && m_probe->answer.load() < 0) {
+        m_probeTimer->start(kProbePollMs);
+        return;
+    }
+    reachable(); // takes the answer (connecting, or waiting the backoff), or asks again when due
 }
 
 void Database::onReconnected(QObject *context, std::function<void()> handler)

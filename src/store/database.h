@@ -17,6 +17,7 @@
 
 
 class QSocketNotifier;
+class QTimer;
 class QSqlError;
 struct pg_conn;
 class SqlDialect;
@@ -111,6 +112,13 @@ private:
     // Before a statement: false while the connection is lost and cannot be made again yet (a
     // reconnect is tried with backoff, never inside a transaction that was on the lost one).
     bool reachable();
+    // PostgreSQL, while the connection is lost: whether the server answers is asked on a thread
+    // of its own (libpq's PQping), so a server cut off by the network, which lets a connection
+    // attempt hang for its connect_timeout, never holds this thread: a reconnect waits for the
+    // answer at most kProbeWaitMs, and the probe timer carries on from there.
+    struct Probe;
+    void startProbe();
+    void probeTick();
     bool setSchemaVersion(int version);
     Expected<bool> migrate();
     Expected<bool> migrateFrom(Migrations::Engine engine, int version, int target);
@@ -144,6 +152,9 @@ private:
     bool m_notificationsQueued = false;
     QList<std::pair<QPointer<QObject>, std::function<void()>>> m_reconnected;
     bool m_lost = false;
+    QByteArray m_probeConninfo; // libpq's keyword=value form of the URL, without the password
+    std::shared_ptr<Probe> m_probe; // asked and not yet taken
+    std::unique_ptr<QTimer> m_probeTimer;
     int m_reconnectFailures = 0;
     qint64 m_nextReconnectMs = 0; // steady clock
     bool m_lastUnique = false;
