@@ -52,7 +52,9 @@ struct Options
     QCommandLineOption downloadDir{QStringLiteral("download-dir"), CommandLine::tr("Folder downloads go to."),
                                    QStringLiteral("dir")};
     QCommandLineOption workers{QStringLiteral("workers"),
-                               CommandLine::tr("How many jobs run at once (1-64)."), QStringLiteral("n")};
+                               CommandLine::tr("How many jobs run at once (1-64; 0 on a shared queue: this host "
+                                                               "only monitors and controls, the others run the jobs)."),
+                               QStringLiteral("n")};
     QCommandLineOption apiBind{QStringLiteral("api-bind"),
                                CommandLine::tr("IP address the HTTP API listens on (default 127.0.0.1)."),
                                QStringLiteral("addr")};
@@ -133,9 +135,9 @@ QString readValues(const QCommandLineParser &parser, const Options &o, CommandLi
     cl.defaultDownloadDir =
         QStandardPaths::writableLocation(QStandardPaths::MoviesLocation) + QStringLiteral("/Spool");
     if (parser.isSet(o.workers)) {
-        const auto n = number(parser.value(o.workers), 1, 64);
+        const auto n = number(parser.value(o.workers), 0, 64);
         if (!n)
-            return CommandLine::tr("--workers takes a number from 1 to 64");
+            return CommandLine::tr("--workers takes a number from 0 to 64");
         cl.workers = *n;
     }
     if (parser.isSet(o.apiBind)) {
@@ -160,6 +162,8 @@ QString readValues(const QCommandLineParser &parser, const Options &o, CommandLi
     cl.workerOnly = parser.isSet(o.workerOnly);
     if (cl.workerOnly && !cl.headless)
         return CommandLine::tr("--worker-only goes with --headless");
+    if (cl.workerOnly && cl.workers == 0)
+        return CommandLine::tr("--worker-only runs jobs: it needs --workers 1 or more");
     return {};
 }
 

@@ -19,7 +19,7 @@ public:
     QString dataDir;            // absolute
     QString downloadDir;        // from --download-dir; empty: from the settings
     QString defaultDownloadDir; // when neither says
-    int workers = 0;            // 0: from settings
+    int workers = -1;           // -1: from settings; 0: none (a host that monitors a shared queue)
     QStringList urls;
 
     QString apiBind;                // empty: from the settings

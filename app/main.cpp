@@ -40,7 +40,7 @@ SpoolCore::Options coreOptions(const CommandLine &cl)
     options.dataDir = cl.dataDir;
     QSettings stored(settingsPath(cl), QSettings::IniFormat);
     options.settings.load(stored);
-    if (cl.workers > 0)
+    if (cl.workers >= 0)
         options.settings.maxConcurrent = cl.workers;
     DownloadSettings downloads;
     downloads.downloadDir = cl.defaultDownloadDir;
@@ -212,6 +212,12 @@ void offerWelcome(const CommandLine &cl, SpoolCore &core, QWidget *window)
 int serve(const CommandLine &cl, QCoreApplication &app, SingleInstance &instance, QTextStream &err)
 {
     const SpoolCore::Options options = coreOptions(cl);
+    if (options.settings.maxConcurrent == 0 && options.database.isEmpty()) {
+        err << QCoreApplication::translate("main", "--workers 0 is for a host that monitors a shared queue (with --database): "
+                                                   "on its own queue Spool must run jobs; to hold them, pause the queue.")
+            << Qt::endl;
+        return 2;
+    }
     reportTools(options.environment, err);
     SpoolCore core(options);
     if (auto opened = core.open(); !opened) {
@@ -226,6 +232,10 @@ int serve(const CommandLine &cl, QCoreApplication &app, SingleInstance &instance
     if (core.isShared())
         err << QCoreApplication::translate("main", "Shared queue %1; this host is \"%2\".")
                    .arg(Database::displayLocation(core.databasePath()), core.hostName())
+            << Qt::endl;
+    if (options.settings.maxConcurrent == 0)
+        err << QCoreApplication::translate("main", "This host runs no jobs (--workers 0): it monitors and controls the "
+                                                   "shared queue; the other hosts run the jobs.")
             << Qt::endl;
     addUrls(core, cl.urls, err);
     if (cl.workerOnly)

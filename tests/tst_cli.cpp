@@ -127,6 +127,16 @@ void TestCli::usageErrors_data()
                                 << QStringLiteral("--every");
     QTest::newRow("pause-queue with an id") << QStringList{QStringLiteral("pause-queue"), QStringLiteral("3")}
                                             << QStringLiteral("no arguments");
+    QTest::newRow("too many workers") << QStringList{QStringLiteral("--headless"), QStringLiteral("--workers"), QStringLiteral("65")}
+                                      << QStringLiteral("--workers takes a number from 0 to 64");
+    // No workers is for a host that monitors a shared queue; its own queue must run jobs.
+    QTest::newRow("no workers on an own queue")
+        << QStringList{QStringLiteral("--headless"), QStringLiteral("--workers"), QStringLiteral("0")}
+        << QStringLiteral("--workers 0 is for a host that monitors a shared queue");
+    QTest::newRow("a worker with no workers")
+        << QStringList{QStringLiteral("--headless"), QStringLiteral("--worker-only"), QStringLiteral("--workers"),
+                       QStringLiteral("0"), QStringLiteral("--database"), QStringLiteral("postgresql://spool@127.0.0.1:1/spool")}
+        << QStringLiteral("--worker-only runs jobs: it needs --workers 1 or more");
 }
 
 void TestCli::usageErrors()

@@ -136,10 +136,14 @@ QStringList TestSharedQueue::filesIn(const QString &dir)
 
 void TestSharedQueue::workersRunWhatTheMonitorAdds()
 {
+    // This monitor runs no jobs by having no workers (the other tests shut its download window).
+    QSettings(m_monitorData->path() + QStringLiteral("/settings.ini"), QSettings::IniFormat).remove(QStringLiteral("downloads/window"));
     SpoolProcess monitor(m_monitorData->path(), m_monitorDownloads->path());
-    QVERIFY2(monitor.start({QStringLiteral("--database"), m_database, QStringLiteral("--host-name"), QStringLiteral("desk")}),
+    QVERIFY2(monitor.start({QStringLiteral("--database"), m_database, QStringLiteral("--host-name"), QStringLiteral("desk"),
+                            QStringLiteral("--workers"), QStringLiteral("0")}),
              qPrintable(monitor.output()));
     QVERIFY(monitor.output().contains(QLatin1String("Shared queue postgresql://spool@")));
+    QVERIFY(monitor.output().contains(QLatin1String("This host runs no jobs (--workers 0)")));
     Worker &a = startWorker(QStringLiteral("wa"));
     Worker &b = startWorker(QStringLiteral("wb"));
     QVERIFY2(a.process->state() == QProcess::Running, a.output.constData());
@@ -177,7 +181,7 @@ void TestSharedQueue::workersRunWhatTheMonitorAdds()
     const QStringList inA = filesIn(a.downloads->path());
     const QStringList inB = filesIn(b.downloads->path());
     QCOMPARE(inA.size() + inB.size(), 6);
-    QVERIFY(filesIn(m_monitorDownloads->path()).isEmpty());
+    QVERIFY(filesIn(m_monitorDownloads->path()).isEmpty()); // and no job names it as its worker (above)
     QVERIFY2(ranOn.size() == 2 || inA.isEmpty() || inB.isEmpty(), "a host's jobs match its folder");
 
     // Pausing the queue on the monitor pauses every host: nothing new starts on the workers.

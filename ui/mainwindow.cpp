@@ -407,6 +407,8 @@ void MainWindow::refreshStatusBar()
     }
     if (m_core.dispatcher().isHeld())
         parts.prepend(tr("Queue paused"));
+    if (m_core.queue().settings().maxConcurrent == 0)
+        parts.prepend(tr("Monitoring: this host runs no jobs"));
     const Dispatcher::Health health = m_core.dispatcher().health();
     if (m_core.store().database().isUnreachable())
         parts.prepend(tr("Queue unreachable, reconnecting (%n result(s) waiting)", "", health.pendingOutcomes));

@@ -192,10 +192,6 @@
         <translation>Каталог, в который сохраняются загрузки.</translation>
     </message>
     <message>
-        <source>How many jobs run at once (1-64).</source>
-        <translation>Сколько задач выполняется одновременно (1-64).</translation>
-    </message>
-    <message>
         <source>IP address the HTTP API listens on (default 127.0.0.1).</source>
         <translation>IP-адрес, на котором HTTP API принимает запросы (по умолчанию 127.0.0.1).</translation>
     </message>
@@ -230,10 +226,6 @@
     <message>
         <source>list, show: print the API&apos;s JSON.</source>
         <translation>list, show: вывести JSON, полученный от API.</translation>
-    </message>
-    <message>
-        <source>--workers takes a number from 1 to 64</source>
-        <translation>--workers принимает число от 1 до 64</translation>
     </message>
     <message>
         <source>--api-bind takes an IP address, such as 127.0.0.1 or 0.0.0.0</source>
@@ -348,6 +340,18 @@ Commands for the running Spool of the same data dir:
     <message>
         <source>--worker-only goes with --headless</source>
         <translation>--worker-only используется вместе с --headless</translation>
+    </message>
+    <message>
+        <source>How many jobs run at once (1-64; 0 on a shared queue: this host only monitors and controls, the others run the jobs).</source>
+        <translation>Сколько задач выполняется одновременно (1-64; 0 в общей очереди: этот узел только наблюдает и управляет, задачи выполняют другие).</translation>
+    </message>
+    <message>
+        <source>--workers takes a number from 0 to 64</source>
+        <translation>--workers принимает число от 0 до 64</translation>
+    </message>
+    <message>
+        <source>--worker-only runs jobs: it needs --workers 1 or more</source>
+        <translation>--worker-only выполняет задачи: нужно --workers 1 или больше</translation>
     </message>
 </context>
 <context>
@@ -1111,6 +1115,10 @@ Commands for the running Spool of the same data dir:
             <numerusform>Очередь недоступна, переподключение (ожидают %n результатов)</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Monitoring: this host runs no jobs</source>
+        <translation>Наблюдение: этот узел не выполняет задач</translation>
+    </message>
 </context>
 <context>
     <name>ProgressDelegate</name>
@@ -1590,6 +1598,14 @@ Commands for the running Spool of the same data dir:
     <message>
         <source>Shared queue %1; this host is &quot;%2&quot;.</source>
         <translation>Общая очередь %1; этот узел — «%2».</translation>
+    </message>
+    <message>
+        <source>--workers 0 is for a host that monitors a shared queue (with --database): on its own queue Spool must run jobs; to hold them, pause the queue.</source>
+        <translation>--workers 0 — для узла, который наблюдает за общей очередью (с --database): со своей очередью Spool должен выполнять задачи; чтобы придержать их, приостановите очередь.</translation>
+    </message>
+    <message>
+        <source>This host runs no jobs (--workers 0): it monitors and controls the shared queue; the other hosts run the jobs.</source>
+        <translation>Этот узел не выполняет задач (--workers 0): он наблюдает за общей очередью и управляет ею; задачи выполняют другие узлы.</translation>
     </message>
 </context>
 </TS>

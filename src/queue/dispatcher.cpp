@@ -314,7 +314,7 @@ bool Dispatcher::claimRound(int free, const QStringList &gated, QHash<QString, i
 void Dispatcher::scheduleNow()
 {
     m_schedulePending = false;
-    if (!m_accepting || m_held)
+    if (!m_accepting || m_held || m_settings.maxConcurrent <= 0) // no workers: a host that monitors
         return;
     const qint64 now = m_clock.nowMs();
     const QStringList gated = gatedTypes(now, &m_gateOpensAt);
