@@ -1,6 +1,11 @@
 #include "testsupport.h"
 
+#include "queue/jobqueue.h"
+#include "queue/sharedqueuefeed.h"
+#include "queue/subscriptions.h"
 #include "store/store.h"
+
+#include <QSignalSpy>
 
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -61,6 +66,7 @@ private Q_SLOTS:
     void countsOfEverySessionAreFoldedIntoOne();
     void queueCapsHoldAcrossHostsClaimingAtOnce();
     void notificationsThatArriveDuringAStatementAreDelivered();
+    void subscriptionChangesElsewhereAreHeard();
 
 private:
     qint64 add(NewJob job, qint64 now = 1000);
@@ -927,6 +933,48 @@ void TestJobStore::notificationsThatArriveDuringAStatementAreDelivered()
     });
     later.join();
     QTRY_COMPARE_WITH_TIMEOUT(heard.size(), 2, 2000);
+}
+
+void TestJobStore::subscriptionChangesElsewhereAreHeard()
+{
+    SPOOL_POSTGRESQL_ONLY(); // LISTEN/NOTIFY is PostgreSQL's
+    // Another host subscribes to a channel, then changes and removes it: this host's feed hears
+    // each, and its Subscriptions tells its views (the dialog reloads on changed()).
+    ManualClock clock(1'000'000);
+    const QueueSettings settings = testSettings();
+    JobQueue queue(*m_store, settings, clock);
+    SharedQueueFeed feed(queue);
+    QVERIFY(feed.start());
+    Subscriptions subscriptions(queue, clock);
+    QSignalSpy changed(&subscriptions, &Subscriptions::changed);
+    const QString location = m_store->path();
+    const auto elsewhere = [&location](const std::function<void(Store &)> &change) {
+        std::thread other([&location, &change] {
+            Store store(location);
+            if (store.open())
+                change(store);
+        });
+        other.join();
+    };
+    Subscription s;
+    s.url = QStringLiteral("https://example.com/@channel");
+    s.type = QStringLiteral("channel_download");
+    s.intervalS = 3600;
+    elsewhere([&s](Store &store) { store.subscriptions().save(s, 1'000'000); });
+    QTRY_COMPARE_WITH_TIMEOUT(changed.count(), 1, 5000);
+    QCOMPARE(subscriptions.list().size(), 1);
+    QCOMPARE(subscriptions.list().first().intervalS, 3600);
+    s.intervalS = 7200;
+    elsewhere([&s](Store &store) { store.subscriptions().save(s, 1'000'000); });
+    QTRY_COMPARE_WITH_TIMEOUT(changed.count(), 2, 5000);
+    QCOMPARE(subscriptions.list().first().intervalS, 7200);
+    const qint64 id = subscriptions.list().first().id;
+    elsewhere([id](Store &store) { store.subscriptions().remove(id); });
+    QTRY_COMPARE_WITH_TIMEOUT(changed.count(), 3, 5000);
+    QVERIFY(subscriptions.list().isEmpty());
+    // Its own changes are not told back to it.
+    QTest::qWait(300);
+    QCOMPARE(changed.count(), 3);
 }
 
 void TestJobStore::queueCapsHoldAcrossHostsClaimingAtOnce()

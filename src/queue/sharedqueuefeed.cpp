@@ -27,6 +27,7 @@ bool SharedQueueFeed::start()
         m_changed.clear();
         m_removed.clear();
         m_state = false;
+        m_subscriptions = false;
         m_queue.announceResync();
     });
     return db.listen(this, [this](const QString &change) { handleChange(change); });
@@ -34,9 +35,12 @@ bool SharedQueueFeed::start()
 
 void SharedQueueFeed::handleChange(const QString &change)
 {
-    // "i 12", "u 12", "d 12" or "s"; anything else is not ours and is ignored.
+    // "i 12", "u 12", "d 12", "s" (the queue's state) or "b" (subscriptions); anything else is
+    // not ours and is ignored.
     if (change == QLatin1String("s")) {
         m_state = true;
+    } else if (change == QLatin1String("b")) {
+        m_subscriptions = true;
     } else {
         const QStringView view(change);
         bool ok = false;
@@ -77,4 +81,6 @@ void SharedQueueFeed::flush()
     m_queue.announceShared(jobs.jobs(added), jobs.jobs(changed), removed);
     if (std::exchange(m_state, false))
         m_queue.announceSharedState();
+    if (std::exchange(m_subscriptions, false))
+        m_queue.announceSharedSubscriptions();
 }

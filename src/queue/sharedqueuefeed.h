@@ -31,4 +31,5 @@ private:
     QSet<qint64> m_changed;
     QSet<qint64> m_removed;
     bool m_state = false;
+    bool m_subscriptions = false;
 };

@@ -26,10 +26,20 @@ Subscriptions::Subscriptions(JobQueue &queue, Clock &clock, QObject *parent)
         handleJobAdded(asked);
     });
     connect(&m_clock, &Clock::jumped, this, &Subscriptions::runDue);
+    // What another host of a shared queue changed: shown, and the next due time armed again.
+    // (A host that does not keep subscriptions, started --worker-only, never arms.)
+    const auto elsewhere = [this] {
+        if (m_started)
+            arm();
+        Q_EMIT changed();
+    };
+    connect(&m_queue, &JobQueue::sharedSubscriptionsChanged, this, elsewhere);
+    connect(&m_queue, &JobQueue::resynced, this, elsewhere);
 }
 
 void Subscriptions::start()
 {
+    m_started = true;
     runDue();
 }
 

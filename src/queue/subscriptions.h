@@ -41,6 +41,7 @@ private:
     void arm();
 
     JobQueue &m_queue;
+    bool m_started = false;
     Clock &m_clock;
     QTimer m_timer;
     bool m_adding = false; // a sync of ours is being added

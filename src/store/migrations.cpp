@@ -356,6 +356,22 @@ const QStringList kPgV4{
                    " RETURN NULL; END $$"),
 };
 
+// PostgreSQL, version 5: a change to the subscriptions is told too (payload "<schema> b", once
+// per statement), so a Subscriptions dialog and the API follow what another host changed (a sync
+// that ran there, an interval set there) and every full host re-arms its timer.
+const QStringList kPgV5{
+    QStringLiteral("CREATE OR REPLACE FUNCTION spool_notify() RETURNS trigger LANGUAGE plpgsql"
+                   " SET search_path FROM CURRENT AS $$ BEGIN"
+                   " IF TG_TABLE_NAME = 'jobs' THEN"
+                   " PERFORM pg_notify('spool', TG_TABLE_SCHEMA || ' ' || lower(left(TG_OP, 1)) || ' '"
+                   " || CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END);"
+                   " ELSIF TG_TABLE_NAME = 'subscriptions' THEN PERFORM pg_notify('spool', TG_TABLE_SCHEMA || ' b');"
+                   " ELSE PERFORM pg_notify('spool', TG_TABLE_SCHEMA || ' s'); END IF;"
+                   " RETURN NULL; END $$"),
+    QStringLiteral("CREATE TRIGGER subscriptions_notify AFTER INSERT OR UPDATE OR DELETE ON subscriptions"
+                   " FOR EACH STATEMENT EXECUTE FUNCTION spool_notify()"),
+};
+
 QStringList v1()
 {
     return QStringList{kJobsV1} + kV1ClaimIndexes + jobIndexes();
@@ -395,7 +411,7 @@ QStringList fresh()
 const QList<Step> &steps(Engine engine)
 {
     static const QList<Step> sqlite{{1, v1()}, {2, v2()}, {3, kV3}, {4, kV4}, {5, v5()}, {6, kV6}, {7, kV7}};
-    static const QList<Step> postgresql{{1, kPgV1}, {2, kPgV2}, {3, kPgV3}, {4, kPgV4}};
+    static const QList<Step> postgresql{{1, kPgV1}, {2, kPgV2}, {3, kPgV3}, {4, kPgV4}, {5, kPgV5}};
     return engine == Engine::Postgresql ? postgresql : sqlite;
 }
 
