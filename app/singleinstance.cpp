@@ -8,6 +8,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLocalSocket>
+#include <QStandardPaths>
 #include <QThread>
 
 #include <unistd.h>
@@ -43,8 +44,13 @@ QString SingleInstance::serverName(const QString &dataDir)
     if (canonical.isEmpty())
         canonical = QFileInfo(dataDir).absoluteFilePath();
     const QByteArray key = canonical.toUtf8() + '\0' + QByteArray::number(::getuid());
-    return QStringLiteral("spool-") +
-           QString::fromLatin1(QCryptographicHash::hash(key, QCryptographicHash::Sha256).toHex().left(24));
+    const QString name = QStringLiteral("spool-")
+                         + QString::fromLatin1(QCryptographicHash::hash(key, QCryptographicHash::Sha256).toHex().left(24));
+    // In the user's own runtime folder (XDG_RUNTIME_DIR, or the private folder Qt makes and checks
+    // in its place), never at a predictable name in /tmp that another user could take first.
+    const QString runtime = QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation);
+    return runtime.isEmpty() ? QDir(dataDir).absoluteFilePath(QStringLiteral("instance.socket"))
+                             : runtime + QLatin1Char('/') + name;
 }
 
 SingleInstance::Role SingleInstance::claim()

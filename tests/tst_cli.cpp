@@ -5,8 +5,10 @@
 #include "api/apitoken.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QFile>
 #include <QJsonDocument>
+#include <QScopeGuard>
 #include <QTest>
 
 #include <csignal>
@@ -34,6 +36,7 @@ private Q_SLOTS:
     void secondLaunchHandsOverUrls();
     void guiInstanceTakesUrlsFromSecondLaunch();
     void killedInstanceLeavesNothingStale();
+    void instanceSocketIsInTheUsersRuntimeFolder();
 
 private:
     SpoolRun cli(QStringList arguments);
@@ -415,6 +418,35 @@ void TestCli::killedInstanceLeavesNothingStale()
     run = cli({QStringLiteral("list")});
     QCOMPARE(run.exitCode, 0);
     QVERIFY(run.out.contains(QStringLiteral("https://example.com/a")));
+}
+
+void TestCli::instanceSocketIsInTheUsersRuntimeFolder()
+{
+    // The single-instance socket lives in XDG_RUNTIME_DIR (the user's own, mode 0700), not at a
+    // predictable name in /tmp that another local user could create first to keep Spool from starting.
+    QTemporaryDir runtime;
+    QVERIFY(QFile::setPermissions(runtime.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
+    const QByteArray before = qgetenv("XDG_RUNTIME_DIR");
+    const auto restore = qScopeGuard([&before] {
+        if (before.isEmpty())
+            qunsetenv("XDG_RUNTIME_DIR");
+        else
+            qputenv("XDG_RUNTIME_DIR", before);
+    });
+    qputenv("XDG_RUNTIME_DIR", runtime.path().toLocal8Bit());
+    const auto inTmp = [] { return QDir(QDir::tempPath()).entryList({QStringLiteral("spool-*")}, QDir::System | QDir::Files); };
+    const QStringList tmpBefore = inTmp();
+    QVERIFY2(m_spool->start(), qPrintable(m_spool->output()));
+    const QStringList sockets = QDir(runtime.path()).entryList({QStringLiteral("spool-*")}, QDir::System);
+    QCOMPARE(sockets.size(), 1);
+    QVERIFY(QFileInfo(runtime.filePath(sockets.first())).exists());
+    QCOMPARE(inTmp(), tmpBefore);
+    // A second launch finds the first through it.
+    const SpoolRun run = cli({QStringLiteral("https://example.com/watch/via-runtime-dir"), QStringLiteral("--api-port"),
+                              QStringLiteral("0")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.err.contains(QStringLiteral("already running")), qPrintable(run.err));
+    QVERIFY(QTest::qWaitFor([&] { return jobs().size() == 1; }, 5000));
 }
 
 QTEST_GUILESS_MAIN(TestCli)
