@@ -74,7 +74,7 @@ QString tableRow(const QJsonObject &job)
 } // namespace
 
 Cli::Cli(const CommandLine &commandLine)
-    : m_cl(commandLine), m_out(stdout), m_err(stderr), m_network(std::make_unique<QNetworkAccessManager>())
+    : m_cl(commandLine), m_outDevice(stdout), m_errDevice(stderr), m_out(&m_outDevice), m_err(&m_errDevice), m_network(std::make_unique<QNetworkAccessManager>())
 {
 }
 

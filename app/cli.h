@@ -1,6 +1,7 @@
 #pragma once
 
 #include "commandline.h"
+#include "terminaltext.h"
 
 #include <QByteArray>
 #include <QCoreApplication>
@@ -55,6 +56,8 @@ private:
     std::optional<QString> runAt();
 
     const CommandLine &m_cl;
+    TerminalText m_outDevice; // what is printed is made safe for a terminal
+    TerminalText m_errDevice;
     QTextStream m_out;
     QTextStream m_err;
     QUrl m_base;

@@ -37,6 +37,7 @@ private Q_SLOTS:
     void guiInstanceTakesUrlsFromSecondLaunch();
     void killedInstanceLeavesNothingStale();
     void instanceSocketIsInTheUsersRuntimeFolder();
+    void hostileTextReachesTheTerminalEscaped();
 
 private:
     SpoolRun cli(QStringList arguments);
@@ -447,6 +448,41 @@ void TestCli::instanceSocketIsInTheUsersRuntimeFolder()
     QCOMPARE(run.exitCode, 0);
     QVERIFY2(run.err.contains(QStringLiteral("already running")), qPrintable(run.err));
     QVERIFY(QTest::qWaitFor([&] { return jobs().size() == 1; }, 5000));
+}
+
+void TestCli::hostileTextReachesTheTerminalEscaped()
+{
+    // A title from a stranger with an OSC 52 clipboard write, a bell, a carriage return that would
+    // overwrite the line, a C1 CSI and a right-to-left override: list and show print them as visible
+    // \uXXXX escapes, and --json stays JSON with the title as it was.
+    QVERIFY2(m_spool->start(), qPrintable(m_spool->output()));
+    const QString title = QStringLiteral("nice\x1b]52;c;ZXZpbA==\x07video\rfake") + QChar(0x9b) + QStringLiteral("31m")
+                          + QChar(0x202e) + QStringLiteral("4pm.exe");
+    const HttpResult added = m_spool->client().postJson(
+        QStringLiteral("/api/jobs"), QJsonObject{{QStringLiteral("type"), QStringLiteral("video_download")},
+                                                 {QStringLiteral("url"), QStringLiteral("https://example.com/watch/hostile")},
+                                                 {QStringLiteral("title"), title},
+                                                 {QStringLiteral("run_at"), QStringLiteral("2099-01-01T00:00:00Z")}});
+    QVERIFY2(added.status == 201, added.body.constData());
+    const qint64 id = added.object().value(QStringLiteral("id")).toInteger();
+    const auto raw = [](const QString &out) {
+        for (QChar c : out) {
+            const char16_t u = c.unicode();
+            if ((u < 0x20 && u != '\n' && u != '\t') || (u >= 0x7f && u <= 0x9f) || u == 0x202e)
+                return true;
+        }
+        return false;
+    };
+    for (const QStringList &args : {QStringList{QStringLiteral("list")}, QStringList{QStringLiteral("show"), QString::number(id)}}) {
+        const SpoolRun run = cli(args);
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(!raw(run.out), qPrintable(args.join(QLatin1Char(' '))));
+        QVERIFY2(run.out.contains(QStringLiteral("nice\\u001b]52;c;ZXZpbA==\\u0007video\\u000dfake\\u009b31m\\u202e4pm.exe")),
+                 qPrintable(run.out));
+    }
+    const SpoolRun json = cli({QStringLiteral("show"), QString::number(id), QStringLiteral("--json")});
+    QVERIFY(!raw(json.out));
+    QCOMPARE(QJsonDocument::fromJson(json.out.toUtf8()).object().value(QStringLiteral("title")).toString(), title);
 }
 
 QTEST_GUILESS_MAIN(TestCli)
