@@ -47,6 +47,7 @@ private Q_SLOTS:
     void progressIsCoalesced();
     void pruningRemovesOldJobsAndLogs();
     void sharedQueueLogIsTheDatabaseRowsAlone();
+    void processOutputIsBounded();
     void manualRetryRunsDeadJobAgain();
     void hostCooldownHoldsEveryJobOfThatHost();
     void gateKeepsTypeWaitingUntilItOpens();
@@ -839,6 +840,34 @@ void TestDispatcher::sharedQueueLogIsTheDatabaseRowsAlone()
     QFile file(m_t->core().logs().humanLogPath(chatty)); // the host's own file keeps all of it
     QVERIFY(file.open(QIODevice::ReadOnly));
     QVERIFY(file.readAll().contains("worker line 40"));
+}
+
+void TestDispatcher::processOutputIsBounded()
+{
+    // A listing that never ends (10 GB on one line): its capture stops at the limit, the process
+    // is killed, and the job fails for good with the reason. Output that is not captured is
+    // logged in pieces of at most a MiB, never kept whole.
+    const qint64 endless = m_t->add({{QStringLiteral("flood_bytes"), 10'000'000'000LL},
+                                     {QStringLiteral("capture"), true},
+                                     {QStringLiteral("output_limit"), 1024 * 1024}});
+    const qint64 longLine = m_t->add({{QStringLiteral("flood_bytes"), 3 * 1024 * 1024 + 100}});
+    m_t->core().start();
+    QTRY_COMPARE_WITH_TIMEOUT(m_t->status(endless), JobStatus::Dead, 30'000);
+    const Job dead = *m_t->queue().job(endless);
+    QCOMPARE(dead.errorClass, QStringLiteral("output_too_large"));
+    QVERIFY2(dead.errorMessage.contains(QLatin1String("more than 1 MiB")), qPrintable(dead.errorMessage));
+    QCOMPARE(dead.attempts, 1);
+    QTRY_COMPARE_WITH_TIMEOUT(m_t->status(longLine), JobStatus::Completed, 30'000);
+    QFile out(m_t->core().logs().jobDir(longLine) + QStringLiteral("/stdout.log"));
+    QVERIFY(out.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = out.readAll().split('\n');
+    qsizetype longest = 0, total = 0;
+    for (const QByteArray &line : lines) {
+        longest = std::max(longest, line.size());
+        total += line.size();
+    }
+    QCOMPARE(longest, qsizetype(1024 * 1024));
+    QCOMPARE(total, qsizetype(3 * 1024 * 1024 + 100));
 }
 
 void TestDispatcher::manualRetryRunsDeadJobAgain()

@@ -42,9 +42,31 @@ void ProcessRunner::consume(Stream &stream, const QByteArray &data, Result &resu
         return;
     if (stream.isStderr && result.stderrData.size() < kMaxStderrKept)
         result.stderrData += data;
-    if (!stream.isStderr && m_captureStdout)
-        result.stdoutData += data;
+    if (!stream.isStderr && m_captureStdout && !result.outputTooLarge) {
+        if (result.stdoutData.size() + data.size() > m_outputLimit) {
+            // Memory is not the process's to take: stop it, and say why.
+            result.outputTooLarge = true;
+            result.outputLimit = m_outputLimit;
+            if (m_pgid > 0)
+                ::kill(static_cast<pid_t>(-m_pgid), SIGKILL);
+        } else {
+            result.stdoutData += data;
+        }
+    }
     stream.pending += data;
+    // A line without its end in sight goes on in pieces: nothing is kept whole that a process can
+    // make endless.
+    while (stream.pending.size() > kMaxLineBytes && stream.pending.indexOf('\n') < 0) {
+        const QByteArray piece = stream.pending.left(kMaxLineBytes);
+        stream.pending.remove(0, kMaxLineBytes);
+        if (!m_hide || !m_hide(piece)) {
+            if (stream.isStderr)
+                m_context.log().appendStderr(piece + '\n');
+            else if (!m_captureStdout)
+                m_context.log().appendStdout(piece + '\n');
+        }
+        handleLine(piece, stream.isStderr, result);
+    }
     qsizetype start = 0;
     for (qsizetype nl = stream.pending.indexOf('\n'); nl >= 0; nl = stream.pending.indexOf('\n', start)) {
         const QByteArray line = stream.pending.mid(start, nl - start);
@@ -78,6 +100,7 @@ ProcessRunner::Result ProcessRunner::run(const QString &program, const QStringLi
     }
     result.started = true;
     const qint64 pgid = process.processId();
+    m_pgid = pgid;
     m_context.token().attachProcessGroup(pgid);
     Stream out{{}, false}, err{{}, true};
     QElapsedTimer sinceCancel;
@@ -103,6 +126,7 @@ ProcessRunner::Result ProcessRunner::run(const QString &program, const QStringLi
     if (groupAlive(pgid))
         ::kill(static_cast<pid_t>(-pgid), SIGKILL);
     m_context.token().detachProcessGroup(pgid);
+    m_pgid = 0;
     result.exitCode = process.exitCode();
     result.crashed = process.exitStatus() == QProcess::CrashExit;
     result.cancelled = result.cancelled || m_context.token().isCancelled();

@@ -26,6 +26,10 @@ public:
         QByteArray stdoutData;  // all of stdout when captureStdout is set
         QByteArray stderrData;  // all of stderr (bounded)
         QByteArray stdoutTail;  // the last lines of stdout
+        // Captured stdout reached the output limit: the process was stopped (its group killed)
+        // and what it printed is incomplete.
+        bool outputTooLarge = false;
+        qint64 outputLimit = 0;
     };
     using LineHandler = std::function<void(const QByteArray &line, bool fromStderr)>;
 
@@ -37,6 +41,12 @@ public:
     // Lines that must not reach the log files (secrets); they still reach the handler.
     void setLogFilter(std::function<bool(const QByteArray &line)> hide) { m_hide = std::move(hide); }
     void setKillGraceMs(int ms) { m_killGraceMs = ms; }
+    // At most this much captured stdout (a listing of a huge channel is tens of megabytes); more
+    // stops the process. Output that is not captured is never kept whole, whatever its size; a line
+    // longer than kMaxLineBytes is handed on (and logged) in pieces of that size.
+    void setOutputLimit(qint64 bytes) { m_outputLimit = bytes; }
+    static constexpr qint64 kDefaultOutputLimit = 256LL * 1024 * 1024;
+    static constexpr qsizetype kMaxLineBytes = 1024 * 1024;
 
     Result run(const QString &program, const QStringList &arguments);
 
@@ -54,4 +64,6 @@ private:
     std::function<bool(const QByteArray &)> m_hide;
     bool m_captureStdout = false;
     int m_killGraceMs = 3000;
+    qint64 m_outputLimit = kDefaultOutputLimit;
+    qint64 m_pgid = 0;
 };

@@ -11,6 +11,10 @@ std::optional<Outcome> failure(JobContext &ctx, const ProcessRunner::Result &run
 {
     if (!run.started)
         return Outcome::permanent(QStringLiteral("missing_tool"), QStringLiteral("yt-dlp could not be started: %1").arg(run.startError));
+    if (run.outputTooLarge)
+        return Outcome::permanent(QStringLiteral("output_too_large"),
+                                  QStringLiteral("the program printed more than %1 MiB and was stopped; a listing this large is not read")
+                                      .arg(run.outputLimit / (1024 * 1024)));
     if (run.cancelled)
         return Outcome::transient(QStringLiteral("cancelled"), QStringLiteral("stopped (%1)").arg(stopReasonName(ctx.token().reason())));
     if (run.exitCode == 0 && !run.crashed)

@@ -5,6 +5,7 @@
 #include "queue/joblog.h"
 #include "store/database.h"
 #include "workers/processrunner.h"
+#include "workers/ytdlpoutcome.h"
 #include "queue/jobqueue.h"
 #include "workers/cancellationtoken.h"
 #include "workers/progressreporter.h"
@@ -163,6 +164,18 @@ Outcome ScriptedWorker::run(JobContext &ctx)
         const ProcessRunner::Result run = runner.run(QStringLiteral("sleep"), {QString::number(ms / 1000.0, 'f', 3)});
         if (run.cancelled)
             return Outcome::transient(QStringLiteral("cancelled"), QStringLiteral("stopped: %1").arg(stopReasonName(ctx.token().reason())));
+    }
+    if (const qint64 n = o.value(QStringLiteral("flood_bytes")).toInteger(); n > 0) {
+        // A real process printing one endless line (no newline) of n bytes.
+        ProcessRunner runner(ctx);
+        runner.setCaptureStdout(o.value(QStringLiteral("capture")).toBool());
+        if (const qint64 limit = o.value(QStringLiteral("output_limit")).toInteger(); limit > 0)
+            runner.setOutputLimit(limit);
+        const ProcessRunner::Result run = runner.run(
+            QStringLiteral("sh"), {QStringLiteral("-c"), QStringLiteral("head -c %1 /dev/zero | tr '\\0' x").arg(n)});
+        if (auto failed = YtDlpOutcome::failure(ctx, run))
+            return *failed;
+        return Outcome::completed({{QStringLiteral("captured"), run.stdoutData.size()}});
     }
     if (const int ms = o.value(QStringLiteral("ignore_cancel_ms")).toInt(); ms > 0)
         QThread::msleep(static_cast<unsigned long>(ms));

@@ -43,6 +43,8 @@
 //     ProcessRunner, then complete
 //   child_entries: [{"url": …, "key": …}] — complete with these test_fetch children
 //   log_lines: N — write N lines ("worker line 1"…) to the job's log first
+//   flood_bytes: N — run a real process that prints one line of N bytes with no newline, through
+//     ProcessRunner (capture: true to capture stdout; output_limit: its cap in bytes)
 namespace TestTypes {
 inline const QString Scripted = QStringLiteral("test_scripted");
 inline const QString Other = QStringLiteral("test_other");
