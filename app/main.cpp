@@ -22,6 +22,7 @@
 #include "workers/toolchain.h"
 
 #include <QApplication>
+#include <QHostAddress>
 #include <QSettings>
 #include <QTextStream>
 
@@ -97,6 +98,22 @@ ApiSettings apiSettings(const CommandLine &cl)
     return settings;
 }
 
+// Bound beyond the loopback interface, the API is reachable from the network, where its token
+// travels in clear text (plain HTTP).
+constexpr qsizetype kMinExposedTokenLength = 32;
+
+bool apiExposed(const ApiSettings &settings)
+{
+    return !QHostAddress(settings.bind).isLoopback();
+}
+
+QString exposedWarning(const QString &bind)
+{
+    return QCoreApplication::translate("main", "The HTTP API listens on %1, beyond this machine: anyone on the network can reach it, "
+                                               "and its token travels in clear text. Use it only on a network you trust.")
+        .arg(bind);
+}
+
 Expected<std::unique_ptr<ApiServer>> listenApi(SpoolCore &core, const ApiSettings &settings,
                                                const QString &token)
 {
@@ -125,6 +142,12 @@ Expected<std::unique_ptr<ApiServer>> startApi(SpoolCore &core, const CommandLine
     const ApiSettings settings = apiSettings(cl);
     if (!settings.enabled)
         return std::unique_ptr<ApiServer>();
+    if (apiExposed(settings) && settings.token.size() < kMinExposedTokenLength)
+        return makeError(ErrorCode::InvalidArgument,
+                         QCoreApplication::translate("main", "the API would listen on %1, beyond this machine: give it a token of "
+                                                             "at least %2 characters ([api] token in settings.ini, or --api-token)")
+                             .arg(settings.bind)
+                             .arg(kMinExposedTokenLength));
     const auto token =
         settings.token.isEmpty() ? ApiToken::loadOrCreate(cl.dataDir) : Expected<QString>(settings.token);
     if (!token)
@@ -247,7 +270,12 @@ int serve(const CommandLine &cl, QCoreApplication &app, SingleInstance &instance
         if (cl.headless)
             return 1; // a headless Spool without its API cannot be reached at all
     }
+    const bool exposed = api && api.value() && apiExposed(apiSettings(cl));
+    if (exposed)
+        err << exposedWarning(apiSettings(cl).bind) << Qt::endl;
     std::unique_ptr<MainWindow> window = cl.headless ? nullptr : std::make_unique<MainWindow>(core);
+    if (window && exposed)
+        window->showWarning(exposedWarning(apiSettings(cl).bind));
     acceptHandOvers(instance, core, window.get(), err);
     if (window)
         offerWelcome(cl, core, window.get());

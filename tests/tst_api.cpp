@@ -27,6 +27,7 @@ private Q_SLOTS:
 
     void pageNeedsNoToken();
     void everyApiRouteNeedsToken();
+    void foreignHostIsMisdirected();
     void foreignOriginIsForbidden();
     void createJob();
     void createDuplicateReturnsExisting();
@@ -188,6 +189,29 @@ void TestApi::everyApiRouteNeedsToken()
             .status,
         401);
     QCOMPARE(m_client->get(QStringLiteral("/api/jobs")).status, 200);
+}
+
+void TestApi::foreignHostIsMisdirected()
+{
+    // DNS rebinding: evil.example made to resolve to 127.0.0.1 reaches this port with its own name in
+    // Host. Before the token, before anything: 421, the page included. The server's own address and
+    // localhost are answered.
+    const qint64 id = addFuture();
+    const Snapshot before = snapshot(id);
+    const QByteArray port = QByteArray::number(m_server->port());
+    for (const QByteArray &host : {QByteArray("evil.example:") + port, QByteArray("evil.example"),
+                                   QByteArray("127.0.0.1:1"), QByteArray("127.0.0.1.evil.example:") + port}) {
+        for (const QString &path : {QStringLiteral("/"), QStringLiteral("/api/jobs"), QStringLiteral("/api/events")}) {
+            const HttpResult r = m_client->send("GET", path, {}, {{"Host", host}});
+            QVERIFY2(r.status == 421, qPrintable(QStringLiteral("%1 %2: %3").arg(QString::fromLatin1(host), path).arg(r.status)));
+            QCOMPARE(r.errorCode(), QStringLiteral("misdirected"));
+        }
+        QCOMPARE(m_client->send("DELETE", QStringLiteral("/api/jobs/%1").arg(id), {}, {{"Host", host}}).status, 421);
+    }
+    QCOMPARE(snapshot(id), before);
+    QCOMPARE(m_client->send("GET", QStringLiteral("/api/jobs"), {}, {{"Host", "localhost:" + port}}).status, 200);
+    QCOMPARE(m_client->send("GET", QStringLiteral("/api/jobs"), {}, {{"Host", "127.0.0.1:" + port}}).status, 200);
+    QCOMPARE(m_client->send("GET", QStringLiteral("/"), {}, {{"Host", "LOCALHOST:" + port}}).status, 200);
 }
 
 void TestApi::foreignOriginIsForbidden()

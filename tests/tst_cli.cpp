@@ -38,6 +38,7 @@ private Q_SLOTS:
     void killedInstanceLeavesNothingStale();
     void instanceSocketIsInTheUsersRuntimeFolder();
     void hostileTextReachesTheTerminalEscaped();
+    void anExposedApiNeedsALongTokenAndSaysSo();
 
 private:
     SpoolRun cli(QStringList arguments);
@@ -483,6 +484,28 @@ void TestCli::hostileTextReachesTheTerminalEscaped()
     const SpoolRun json = cli({QStringLiteral("show"), QString::number(id), QStringLiteral("--json")});
     QVERIFY(!raw(json.out));
     QCOMPARE(QJsonDocument::fromJson(json.out.toUtf8()).object().value(QStringLiteral("title")).toString(), title);
+}
+
+void TestCli::anExposedApiNeedsALongTokenAndSaysSo()
+{
+    // Beyond the loopback interface the API is reachable from the network and its token travels in
+    // clear text: a start without a long token of the user's choosing is refused, and one with it
+    // says so.
+    m_spool.reset();
+    for (const QStringList &token : {QStringList{}, QStringList{QStringLiteral("--api-token"), QStringLiteral("short-token")}}) {
+        const SpoolRun run = cli(QStringList{QStringLiteral("--headless"), QStringLiteral("--api-bind"), QStringLiteral("0.0.0.0"),
+                                             QStringLiteral("--api-port"), QStringLiteral("0")}
+                                 + token);
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("give it a token of at least 32 characters")), qPrintable(run.err));
+        QVERIFY(!ApiEndpoint::read(m_data->path()));
+    }
+    SpoolProcess exposed(m_data->path(), m_downloads->path(), QStringLiteral("a-token-of-forty-characters-0123456789ab"));
+    QVERIFY2(exposed.start({QStringLiteral("--api-bind"), QStringLiteral("0.0.0.0")}), qPrintable(exposed.output()));
+    QVERIFY2(exposed.output().contains(QStringLiteral("The HTTP API listens on 0.0.0.0, beyond this machine")),
+             qPrintable(exposed.output()));
+    QCOMPARE(exposed.client().get(QStringLiteral("/api/jobs")).status, 200);
+    QCOMPARE(exposed.stop(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestCli)

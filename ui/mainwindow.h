@@ -31,6 +31,8 @@ class MainWindow final : public QMainWindow
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(MainWindow)
 public:
+    // A banner over the table, until closed or replaced (for what the user must know at start).
+    void showWarning(const QString &text) { showBanner(text); }
     explicit MainWindow(SpoolCore &core, const QString &settingsFile = QString(), QWidget *parent = nullptr);
     ~MainWindow() override;
 

@@ -1607,5 +1607,13 @@ Commands for the running Spool of the same data dir:
         <source>This host runs no jobs (--workers 0): it monitors and controls the shared queue; the other hosts run the jobs.</source>
         <translation>Этот узел не выполняет задач (--workers 0): он наблюдает за общей очередью и управляет ею; задачи выполняют другие узлы.</translation>
     </message>
+    <message>
+        <source>The HTTP API listens on %1, beyond this machine: anyone on the network can reach it, and its token travels in clear text. Use it only on a network you trust.</source>
+        <translation>HTTP API принимает запросы на %1, за пределами этой машины: до него может достучаться любой в сети, а токен передаётся открытым текстом. Используйте это только в сети, которой доверяете.</translation>
+    </message>
+    <message>
+        <source>the API would listen on %1, beyond this machine: give it a token of at least %2 characters ([api] token in settings.ini, or --api-token)</source>
+        <translation>API принимал бы запросы на %1, за пределами этой машины: задайте ему токен не короче %2 символов ([api] token в settings.ini или --api-token)</translation>
+    </message>
 </context>
 </TS>

@@ -169,6 +169,8 @@ void ApiServer::handle(const QHttpServerRequest &request, QHttpServerResponder &
 std::optional<ApiReply> ApiServer::screen(const QHttpServerRequest &request, const Router::Match &match,
                                           QJsonValue &body) const
 {
+    if (auto refused = checkHost(request))
+        return refused;
     const QString path = request.url().path();
     const bool api = path == QLatin1String("/api") || path.startsWith(QLatin1String("/api/"));
     if (api) {
@@ -188,6 +190,34 @@ std::optional<ApiReply> ApiServer::screen(const QHttpServerRequest &request, con
         return reply;
     }
     return readBody(request, match.route->handler, body);
+}
+
+std::optional<ApiReply> ApiServer::checkHost(const QHttpServerRequest &request) const
+{
+    const QString host = QString::fromLatin1(request.value("Host")).trimmed().toLower();
+    // host:port, [v6]:port; the port is always named (this server never listens on 80 for that).
+    QString name = host;
+    bool portOk = false;
+    if (const qsizetype colon = host.lastIndexOf(QLatin1Char(':')); colon > 0 && !host.endsWith(QLatin1Char(']'))) {
+        portOk = host.mid(colon + 1).toUShort() == m_port;
+        name = host.left(colon);
+    }
+    if (name.startsWith(QLatin1Char('[')) && name.endsWith(QLatin1Char(']')))
+        name = name.mid(1, name.size() - 2);
+    const QHostAddress bind(m_options.bind);
+    const QHostAddress named(name);
+    bool known = name == QLatin1String("localhost") || (!named.isNull() && (named.isLoopback() || named == bind));
+    // Bound to every interface, the page may be opened under any of the machine's addresses: an
+    // address is not a name someone else can point here.
+    if (bind == QHostAddress::AnyIPv4 || bind == QHostAddress::AnyIPv6 || bind == QHostAddress::Any)
+        known = known || !named.isNull();
+    if (portOk && known)
+        return std::nullopt;
+    return ApiReply::error(421, QStringLiteral("misdirected"),
+                           QStringLiteral("this server answers only requests to its own address (Host: %1:%2), not to %3")
+                               .arg(m_options.bind)
+                               .arg(m_port)
+                               .arg(host.isEmpty() ? QStringLiteral("a request without Host") : host.left(100)));
 }
 
 std::optional<ApiReply> ApiServer::checkOrigin(const QHttpServerRequest &request) const

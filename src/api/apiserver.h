@@ -69,6 +69,9 @@ private:
     std::optional<ApiReply> screen(const QHttpServerRequest &request, const Router::Match &match,
                                    QJsonValue &body) const;
     std::optional<ApiReply> checkOrigin(const QHttpServerRequest &request) const;
+    // DNS rebinding: a page of another site whose name was made to resolve to this machine names
+    // that site in Host. Only this server's own address (or localhost) is answered.
+    std::optional<ApiReply> checkHost(const QHttpServerRequest &request) const;
     std::optional<ApiReply> checkToken(const QHttpServerRequest &request, Access access) const;
     std::optional<ApiReply> readBody(const QHttpServerRequest &request, const Target &target,
                                      QJsonValue &body) const;
