@@ -2,6 +2,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFile>
 #include <QFileInfo>
 #include <QHostAddress>
 #include <QStandardPaths>
@@ -63,8 +64,12 @@ struct Options
                                QStringLiteral("n")};
     QCommandLineOption apiToken{
         QStringLiteral("api-token"),
-        CommandLine::tr("Token the HTTP API requires (default: a random one kept in <data dir>/api.token)."),
+        CommandLine::tr("Token the HTTP API requires (default: a random one kept in <data dir>/api.token). "
+                        "Visible to every local user in the process list: prefer --api-token-file or SPOOL_API_TOKEN."),
         QStringLiteral("token")};
+    QCommandLineOption apiTokenFile{
+        QStringLiteral("api-token-file"),
+        CommandLine::tr("Read the API token from the first line of this file (keep it mode 0600)."), QStringLiteral("file")};
     QCommandLineOption database{
         QStringLiteral("database"),
         CommandLine::tr("The queue's database: a PostgreSQL URL (postgresql://user@host:port/db) shared by "
@@ -103,7 +108,7 @@ struct Options
 
     QList<QCommandLineOption> all() const
     {
-        return {headless, dataDir, downloadDir, workers, apiBind, apiPort, apiToken, database, hostName,
+        return {headless, dataDir, downloadDir, workers, apiBind, apiPort, apiToken, apiTokenFile, database, hostName,
                 workerOnly, type,  priority,    at,      every,   status,  follow,   json};
     }
 };
@@ -152,6 +157,17 @@ QString readValues(const QCommandLineParser &parser, const Options &o, CommandLi
         cl.apiPort = static_cast<quint16>(*n);
     }
     cl.apiToken = parser.value(o.apiToken);
+    cl.apiTokenInArguments = parser.isSet(o.apiToken);
+    if (!parser.isSet(o.apiToken) && parser.isSet(o.apiTokenFile)) {
+        QFile file(parser.value(o.apiTokenFile));
+        if (!file.open(QIODevice::ReadOnly))
+            return CommandLine::tr("--api-token-file: cannot read %1").arg(parser.value(o.apiTokenFile));
+        cl.apiToken = QString::fromUtf8(file.readLine(4096)).trimmed();
+        if (cl.apiToken.isEmpty())
+            return CommandLine::tr("--api-token-file: %1 holds no token on its first line").arg(parser.value(o.apiTokenFile));
+    } else if (!parser.isSet(o.apiToken)) {
+        cl.apiToken = qEnvironmentVariable("SPOOL_API_TOKEN").trimmed();
+    }
     cl.database = parser.value(o.database).trimmed();
     if (parser.isSet(o.database) && !cl.database.startsWith(QLatin1String("postgresql://"))
         && !cl.database.startsWith(QLatin1String("postgres://")))

@@ -24,7 +24,8 @@ public:
 
     QString apiBind;                // empty: from the settings
     std::optional<quint16> apiPort; // unset: from the settings
-    QString apiToken;               // empty: the settings', else the data dir's token file
+    QString apiToken;               // --api-token, --api-token-file or SPOOL_API_TOKEN; empty: the settings', else the data dir's token file
+    bool apiTokenInArguments = false; // given with --api-token: visible to every local user (ps)
     QString database;               // a postgresql:// URL; empty: [queue] database, else SQLite
     QString hostName;               // empty: [queue] host_name, else the machine's name
     bool workerOnly = false;        // --headless --worker-only: runs jobs, no API

@@ -98,9 +98,10 @@ ApiSettings apiSettings(const CommandLine &cl)
     return settings;
 }
 
-// Bound beyond the loopback interface, the API is reachable from the network, where its token
-// travels in clear text (plain HTTP).
-constexpr qsizetype kMinExposedTokenLength = 32;
+// A token someone could guess is no token. Bound beyond the loopback interface, the API is
+// reachable from the network, where its token travels in clear text (plain HTTP): it must then be
+// one the user chose, not only the generated file's.
+constexpr qsizetype kMinTokenLength = 32;
 
 bool apiExposed(const ApiSettings &settings)
 {
@@ -142,12 +143,15 @@ Expected<std::unique_ptr<ApiServer>> startApi(SpoolCore &core, const CommandLine
     const ApiSettings settings = apiSettings(cl);
     if (!settings.enabled)
         return std::unique_ptr<ApiServer>();
-    if (apiExposed(settings) && settings.token.size() < kMinExposedTokenLength)
+    if (!settings.token.isEmpty() && settings.token.size() < kMinTokenLength)
+        return makeError(ErrorCode::InvalidArgument,
+                         QCoreApplication::translate("main", "the API token must be at least %1 characters long").arg(kMinTokenLength));
+    if (apiExposed(settings) && settings.token.size() < kMinTokenLength)
         return makeError(ErrorCode::InvalidArgument,
                          QCoreApplication::translate("main", "the API would listen on %1, beyond this machine: give it a token of "
                                                              "at least %2 characters ([api] token in settings.ini, or --api-token)")
                              .arg(settings.bind)
-                             .arg(kMinExposedTokenLength));
+                             .arg(kMinTokenLength));
     const auto token =
         settings.token.isEmpty() ? ApiToken::loadOrCreate(cl.dataDir) : Expected<QString>(settings.token);
     if (!token)
@@ -269,6 +273,20 @@ int serve(const CommandLine &cl, QCoreApplication &app, SingleInstance &instance
             << Qt::endl;
         if (cl.headless)
             return 1; // a headless Spool without its API cannot be reached at all
+    }
+    if (api && api.value()) {
+        const ApiSettings wanted = apiSettings(cl);
+        if (cl.apiTokenInArguments)
+            err << QCoreApplication::translate("main", "Warning: --api-token is visible to every local user in the process list; "
+                                                       "give it with --api-token-file or SPOOL_API_TOKEN instead.")
+                << Qt::endl;
+        if (wanted.port != 0 && api.value()->port() != wanted.port)
+            err << QCoreApplication::translate("main", "Port %1 is in use (by another program, or the Spool of another data dir): the HTTP API listens on port %2 "
+                                                       "instead (the command line finds it in %3).")
+                       .arg(wanted.port)
+                       .arg(api.value()->port())
+                       .arg(ApiEndpoint::filePath(cl.dataDir))
+                << Qt::endl;
     }
     const bool exposed = api && api.value() && apiExposed(apiSettings(cl));
     if (exposed)

@@ -102,7 +102,7 @@ public:
     static QString binary();
     // An empty token: none on the command line, so the instance uses (or makes) its token file.
     explicit SpoolProcess(const QString &dataDir, const QString &downloadDir,
-                          const QString &token = QStringLiteral("test-token"));
+                          const QString &token = QStringLiteral("test-token-of-thirty-two-characters"));
     ~SpoolProcess();
     Q_DISABLE_COPY_MOVE(SpoolProcess)
 

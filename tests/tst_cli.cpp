@@ -39,6 +39,7 @@ private Q_SLOTS:
     void instanceSocketIsInTheUsersRuntimeFolder();
     void hostileTextReachesTheTerminalEscaped();
     void anExposedApiNeedsALongTokenAndSaysSo();
+    void theTokenComesFromAFileOrTheEnvironment();
 
 private:
     SpoolRun cli(QStringList arguments);
@@ -497,7 +498,7 @@ void TestCli::anExposedApiNeedsALongTokenAndSaysSo()
                                              QStringLiteral("--api-port"), QStringLiteral("0")}
                                  + token);
         QCOMPARE(run.exitCode, 1);
-        QVERIFY2(run.err.contains(QStringLiteral("give it a token of at least 32 characters")), qPrintable(run.err));
+        QVERIFY2(run.err.contains(QStringLiteral("at least 32 characters")), qPrintable(run.err));
         QVERIFY(!ApiEndpoint::read(m_data->path()));
     }
     SpoolProcess exposed(m_data->path(), m_downloads->path(), QStringLiteral("a-token-of-forty-characters-0123456789ab"));
@@ -506,6 +507,62 @@ void TestCli::anExposedApiNeedsALongTokenAndSaysSo()
              qPrintable(exposed.output()));
     QCOMPARE(exposed.client().get(QStringLiteral("/api/jobs")).status, 200);
     QCOMPARE(exposed.stop(), 0);
+}
+
+void TestCli::theTokenComesFromAFileOrTheEnvironment()
+{
+    // --api-token is in every local user's `ps`: it still works, with a warning; a file or
+    // SPOOL_API_TOKEN keep the token out of the process list. A short token is refused.
+    m_spool.reset();
+    SpoolRun run = cli({QStringLiteral("--headless"), QStringLiteral("--api-port"), QStringLiteral("0"), QStringLiteral("--api-token"),
+                        QStringLiteral("only-twenty-chars-ok")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QStringLiteral("the API token must be at least 32 characters long")), qPrintable(run.err));
+
+    const QByteArray fromFile = "a-token-read-from-a-file-0123456789";
+    const QString tokenFile = m_data->filePath(QStringLiteral("token.txt"));
+    {
+        QFile f(tokenFile);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(fromFile + "\n");
+    }
+    QProcess server;
+    server.setProcessChannelMode(QProcess::MergedChannels);
+    server.start(SpoolProcess::binary(), {QStringLiteral("--headless"), QStringLiteral("--data-dir"), m_data->path(),
+                                          QStringLiteral("--download-dir"), m_downloads->path(), QStringLiteral("--api-port"),
+                                          QStringLiteral("0"), QStringLiteral("--api-token-file"), tokenFile});
+    QVERIFY(QTest::qWaitFor([&] { return ApiEndpoint::read(m_data->path()).has_value(); }, 20'000));
+    QVERIFY(!server.arguments().join(QLatin1Char(' ')).contains(QString::fromUtf8(fromFile)));
+    ApiClient client(ApiEndpoint::read(m_data->path())->baseUrl(), fromFile);
+    QCOMPARE(client.get(QStringLiteral("/api/jobs")).status, 200);
+    // The command line takes the same token from the environment.
+    qputenv("SPOOL_API_TOKEN", fromFile);
+    const auto unset = qScopeGuard([] { qunsetenv("SPOOL_API_TOKEN"); });
+    QCOMPARE(cli({QStringLiteral("list")}).exitCode, 0);
+    qputenv("SPOOL_API_TOKEN", "a-different-token-of-thirty-two-chars");
+    run = cli({QStringLiteral("list")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QStringLiteral("refused the token")), qPrintable(run.err));
+    server.terminate();
+    QVERIFY(server.waitForFinished(20'000));
+    QVERIFY2(!server.readAll().contains("--api-token is visible"), "no warning without --api-token");
+
+    // SPOOL_API_TOKEN serves as well; --api-token says it is visible.
+    qputenv("SPOOL_API_TOKEN", "a-token-from-the-environment-0123456789");
+    ApiEndpoint::remove(m_data->path());
+    server.start(SpoolProcess::binary(), {QStringLiteral("--headless"), QStringLiteral("--data-dir"), m_data->path(),
+                                          QStringLiteral("--download-dir"), m_downloads->path(), QStringLiteral("--api-port"),
+                                          QStringLiteral("0")});
+    QVERIFY(QTest::qWaitFor([&] { return ApiEndpoint::read(m_data->path()).has_value(); }, 20'000));
+    ApiClient envClient(ApiEndpoint::read(m_data->path())->baseUrl(), "a-token-from-the-environment-0123456789");
+    QCOMPARE(envClient.get(QStringLiteral("/api/jobs")).status, 200);
+    server.terminate();
+    QVERIFY(server.waitForFinished(20'000));
+    qunsetenv("SPOOL_API_TOKEN");
+    SpoolProcess visible(m_data->path(), m_downloads->path());
+    QVERIFY2(visible.start(), qPrintable(visible.output()));
+    QVERIFY2(visible.output().contains(QStringLiteral("--api-token is visible to every local user")), qPrintable(visible.output()));
+    QCOMPARE(visible.stop(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -671,6 +671,20 @@ void TestMainWindow::settingsSaveAndToolCheck()
     SettingsDialog reopened(file);
     QCOMPARE(reopened.concurrencySpin()->value(), 7);
     QCOMPARE(reopened.downloadDirEdit()->text(), QStringLiteral("/tmp/spool-downloads"));
+    // The token is a password field; a short one is refused with the reason and nothing is saved;
+    // the file that holds it is for this user only.
+    QCOMPARE(reopened.apiTokenEdit()->echoMode(), QLineEdit::Password);
+    reopened.concurrencySpin()->setValue(3);
+    reopened.apiTokenEdit()->setText(QStringLiteral("short"));
+    QVERIFY(!reopened.save());
+    QVERIFY2(reopened.apiTokenProblem().contains(QStringLiteral("at least 32 characters")), qPrintable(reopened.apiTokenProblem()));
+    QCOMPARE(SettingsDialog(file).concurrencySpin()->value(), 7);
+    reopened.apiTokenEdit()->setText(QStringLiteral("a-token-of-thirty-two-characters-or-more"));
+    QVERIFY(reopened.save());
+    QVERIFY(reopened.apiTokenProblem().isEmpty());
+    QCOMPARE(QFile::permissions(file) & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteGroup | QFileDevice::WriteOther),
+             QFileDevice::Permissions());
+    QCOMPARE(SettingsDialog(file).apiTokenEdit()->text(), QStringLiteral("a-token-of-thirty-two-characters-or-more"));
 }
 
 void TestMainWindow::trayFallbackAndBatchedNotifications()

@@ -12,6 +12,7 @@
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -46,8 +47,8 @@ SettingsDialog::SettingsDialog(const QString &settingsFile, QWidget *parent) : Q
     layout->addWidget(note);
     layout->addWidget(buttons);
     connect(buttons, &QDialogButtonBox::accepted, this, [this] {
-        save();
-        accept();
+        if (save())
+            accept();
     });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     load();
@@ -136,8 +137,14 @@ QWidget *SettingsDialog::apiPage()
     m_apiPort = spin(page, 1, 65535, QString());
     form->addRow(tr("Port (on this computer only)"), m_apiPort);
     m_apiToken = new QLineEdit(page);
+    m_apiToken->setEchoMode(QLineEdit::Password); // a secret: not for whoever looks at the screen
     m_apiToken->setPlaceholderText(tr("generated at first start"));
     form->addRow(tr("Access token"), m_apiToken);
+    m_apiTokenProblem = new QLabel(page);
+    m_apiTokenProblem->setTextFormat(Qt::PlainText);
+    m_apiTokenProblem->setWordWrap(true);
+    m_apiTokenProblem->hide();
+    form->addRow(QString(), m_apiTokenProblem);
     return page;
 }
 
@@ -194,8 +201,20 @@ void SettingsDialog::load()
     m_apiToken->setText(s.value(QStringLiteral("api/token")).toString());
 }
 
-void SettingsDialog::save()
+QString SettingsDialog::apiTokenProblem() const
 {
+    return m_apiTokenProblem->isHidden() ? QString() : m_apiTokenProblem->text();
+}
+
+bool SettingsDialog::save()
+{
+    const QString token = m_apiToken->text().trimmed();
+    if (!token.isEmpty() && token.size() < kMinTokenLength) {
+        m_apiTokenProblem->setText(tr("The access token must be at least %1 characters long; nothing was saved.").arg(kMinTokenLength));
+        m_apiTokenProblem->show();
+        return false;
+    }
+    m_apiTokenProblem->hide();
     m_downloads.downloadDir = m_downloadDir->text().trimmed();
     m_downloads.rateLimit = m_rateLimit->text().trimmed();
     m_downloads.window = m_window->text().trimmed();
@@ -218,7 +237,10 @@ void SettingsDialog::save()
     s.setValue(QStringLiteral("ui/clipboard_monitor"), m_clipboard->isChecked());
     s.setValue(QStringLiteral("api/enabled"), m_apiEnabled->isChecked());
     s.setValue(QStringLiteral("api/port"), m_apiPort->value());
-    if (!m_apiToken->text().trimmed().isEmpty())
-        s.setValue(QStringLiteral("api/token"), m_apiToken->text().trimmed());
+    if (!token.isEmpty())
+        s.setValue(QStringLiteral("api/token"), token);
     s.sync();
+    // The file holds the token: for this user's eyes only.
+    QFile::setPermissions(m_file, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    return s.status() == QSettings::NoError;
 }

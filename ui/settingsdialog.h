@@ -23,7 +23,12 @@ public:
     SettingsDialog(const QString &settingsFile, QWidget *parent = nullptr);
 
     void load();
-    void save();
+    // False when something is refused (a token shorter than kMinTokenLength): nothing is saved
+    // and the dialog says why.
+    bool save();
+    static constexpr qsizetype kMinTokenLength = 32;
+    QLineEdit *apiTokenEdit() const { return m_apiToken; }
+    QString apiTokenProblem() const;
     // Looks the tools up again, off the UI thread, and shows their versions (or what is
     // missing); toolsChecked() when the report is up.
     void checkTools();
@@ -67,4 +72,5 @@ private:
     QCheckBox *m_apiEnabled = nullptr;
     QSpinBox *m_apiPort = nullptr;
     QLineEdit *m_apiToken = nullptr;
+    QLabel *m_apiTokenProblem = nullptr;
 };

@@ -200,10 +200,6 @@
         <translation>Порт HTTP API (по умолчанию 8765; 0 — любой свободный порт).</translation>
     </message>
     <message>
-        <source>Token the HTTP API requires (default: a random one kept in &lt;data dir&gt;/api.token).</source>
-        <translation>Токен, который требует HTTP API (по умолчанию — случайный, хранится в &lt;каталог данных&gt;/api.token).</translation>
-    </message>
-    <message>
         <source>add: the job type (default: guessed from each URL).</source>
         <translation>add: тип задачи (по умолчанию определяется по каждой ссылке).</translation>
     </message>
@@ -352,6 +348,22 @@ Commands for the running Spool of the same data dir:
     <message>
         <source>--worker-only runs jobs: it needs --workers 1 or more</source>
         <translation>--worker-only выполняет задачи: нужно --workers 1 или больше</translation>
+    </message>
+    <message>
+        <source>Token the HTTP API requires (default: a random one kept in &lt;data dir&gt;/api.token). Visible to every local user in the process list: prefer --api-token-file or SPOOL_API_TOKEN.</source>
+        <translation>Токен, который требует HTTP API (по умолчанию случайный, хранится в &lt;data dir&gt;/api.token). Виден всем локальным пользователям в списке процессов: лучше --api-token-file или SPOOL_API_TOKEN.</translation>
+    </message>
+    <message>
+        <source>Read the API token from the first line of this file (keep it mode 0600).</source>
+        <translation>Прочитать токен API из первой строки этого файла (держите у него права 0600).</translation>
+    </message>
+    <message>
+        <source>--api-token-file: cannot read %1</source>
+        <translation>--api-token-file: не удаётся прочитать %1</translation>
+    </message>
+    <message>
+        <source>--api-token-file: %1 holds no token on its first line</source>
+        <translation>--api-token-file: в первой строке %1 нет токена</translation>
     </message>
 </context>
 <context>
@@ -1289,6 +1301,10 @@ Commands for the running Spool of the same data dir:
         <source>Checking…</source>
         <translation>Проверка…</translation>
     </message>
+    <message>
+        <source>The access token must be at least %1 characters long; nothing was saved.</source>
+        <translation>Токен доступа должен быть не короче %1 символов; ничего не сохранено.</translation>
+    </message>
 </context>
 <context>
     <name>SingleInstance</name>
@@ -1614,6 +1630,18 @@ Commands for the running Spool of the same data dir:
     <message>
         <source>the API would listen on %1, beyond this machine: give it a token of at least %2 characters ([api] token in settings.ini, or --api-token)</source>
         <translation>API принимал бы запросы на %1, за пределами этой машины: задайте ему токен не короче %2 символов ([api] token в settings.ini или --api-token)</translation>
+    </message>
+    <message>
+        <source>the API token must be at least %1 characters long</source>
+        <translation>токен API должен быть не короче %1 символов</translation>
+    </message>
+    <message>
+        <source>Warning: --api-token is visible to every local user in the process list; give it with --api-token-file or SPOOL_API_TOKEN instead.</source>
+        <translation>Внимание: --api-token виден всем локальным пользователям в списке процессов; задайте его через --api-token-file или SPOOL_API_TOKEN.</translation>
+    </message>
+    <message>
+        <source>Port %1 is in use (by another program, or the Spool of another data dir): the HTTP API listens on port %2 instead (the command line finds it in %3).</source>
+        <translation>Порт %1 занят (другой программой или Spool другого каталога данных): HTTP API принимает запросы на порту %2 (командная строка найдёт его в %3).</translation>
     </message>
 </context>
 </TS>
