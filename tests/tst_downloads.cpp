@@ -37,6 +37,7 @@ private Q_SLOTS:
     void pauseKeepsPartFileAndResumeFinishes();
     void shutdownMidDownloadThenRestartCompletes();
     void metadataSidecarIsWritten();
+    void hostileChannelTitlesStayInsideTheDownloadFolder();
     void missingYtDlpIsDeadWithInstructions();
     void unknownQualityIsRefused();
     void bandwidthCapAndCookiesReachYtDlpButNotTheLogs();
@@ -420,6 +421,31 @@ void TestDownloads::metadataSidecarIsWritten()
     QVERIFY(qAbs(meta.durationS - 2.0) < 0.2);
     QCOMPARE(meta.title, QStringLiteral("clip-0"));
     QVERIFY(qAbs(m_t->queue().job(id)->durationS - 2.0) < 0.2); // and on the video itself
+}
+
+void TestDownloads::hostileChannelTitlesStayInsideTheDownloadFolder()
+{
+    // A channel's title names the folder its videos go to; titles come from strangers. " .." once
+    // trimmed would climb out of the download folder, "%(id)s" would be expanded by yt-dlp's
+    // template, control characters would land in a file name.
+    makeCore();
+    const QString root = QDir(m_downloads->path()).canonicalPath();
+    const QList<std::pair<QString, QString>> cases{
+        {QStringLiteral(" .."), QStringLiteral("Videos")}, // nothing left: the uploader's folder as for no title
+        {QStringLiteral("%(id)s"), QStringLiteral("%(id)s")},
+        {QStringLiteral("a\x1b]52;c;x\x07" "b") + QChar(0x9b) + QStringLiteral("c"), QStringLiteral("a_]52;c;x_b_c")},
+    };
+    int clip = 0;
+    for (const auto &[group, folder] : cases) {
+        const qint64 id = addVideo(m_server.clipUrl(clip++), {{QStringLiteral("group"), group}});
+        const Job job = waitFor(id, JobStatus::Completed);
+        QCOMPARE(job.status, JobStatus::Completed);
+        const QString file = QFileInfo(job.result.value(QStringLiteral("file")).toString()).canonicalFilePath();
+        QVERIFY2(file.startsWith(root + QLatin1Char('/')), qPrintable(file));
+        QCOMPARE(QFileInfo(file).dir().dirName(), folder);
+        QCOMPARE(QFileInfo(file).dir().canonicalPath(), root + QLatin1Char('/') + folder);
+    }
+    QVERIFY(QDir(QFileInfo(root).path()).entryList({QStringLiteral("*.mp4")}, QDir::Files).isEmpty()); // nothing one level up
 }
 
 void TestDownloads::missingYtDlpIsDeadWithInstructions()

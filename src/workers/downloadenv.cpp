@@ -35,10 +35,14 @@ QString downloadDir(const JobContext &context)
 
 QString safeFolderName(const QString &title)
 {
+    // A title is a stranger's: no separator, no control character (C0, DEL, C1), and no name that
+    // means a folder of its own ("", ".", "..", " .." once trimmed): such a name is empty.
     QString name = title;
-    name.replace(QRegularExpression(QStringLiteral("[/\\\\\\x00-\\x1f]")), QStringLiteral("_"));
+    static const QRegularExpression unsafe(QStringLiteral("[/\\\\\\x00-\\x1f\\x7f-\\x9f]"));
+    name.replace(unsafe, QStringLiteral("_"));
+    name = name.trimmed();
     while (name.startsWith(QLatin1Char('.')))
-        name.remove(0, 1);
-    return name.trimmed().left(150);
+        name = name.mid(1).trimmed();
+    return name.left(150).trimmed();
 }
 } // namespace DownloadEnv

@@ -17,7 +17,8 @@ namespace {
 QString outputTemplate(const JobContext &ctx, const QString &dir)
 {
     const QJsonObject o = ctx.job().options;
-    const QString group = DownloadEnv::safeFolderName(o.value(QStringLiteral("group")).toString());
+    // The folder is literal text in yt-dlp's template: a title's "%(id)s" must stay text.
+    const QString group = DownloadEnv::safeFolderName(o.value(QStringLiteral("group")).toString()).replace(QLatin1Char('%'), QStringLiteral("%%"));
     // Unknown groups fall back to the uploader, as yt-dlp reports it.
     const QString folder = group.isEmpty() ? QStringLiteral("%(uploader,channel|Videos)s") : group;
     const QString name = o.value(QStringLiteral("output_template")).toString(QStringLiteral("%(title).150B [%(id)s].%(ext)s"));
