@@ -19,10 +19,10 @@ const QStringList kInherited{QStringLiteral("quality"),     QStringLiteral("form
                              QStringLiteral("cookies_file"), QStringLiteral("cookies_from_browser"),
                              QStringLiteral("rate_limit"),   QStringLiteral("metadata")};
 
-QStringList enumerateArguments(const JobContext &ctx)
+QStringList enumerateArguments(const JobContext &ctx, const DownloadEnv::PrivateCookies &cookies)
 {
     const QJsonObject o = ctx.job().options;
-    QStringList args = DownloadEnv::commonArguments(ctx);
+    QStringList args = DownloadEnv::commonArguments(ctx, cookies);
     args.removeAll(QStringLiteral("--no-playlist"));
     args << QStringLiteral("-J") << QStringLiteral("--flat-playlist");
     if (const int max = o.value(QStringLiteral("max_items")).toInt(); max > 0)
@@ -72,7 +72,10 @@ Outcome ChannelWorker::run(JobContext &ctx)
     ProcessRunner runner(ctx);
     runner.setCaptureStdout(true);
     runner.setLogFilter(&YtDlp::isSensitiveTrafficLine);
-    const ProcessRunner::Result run = runner.run(ytdlp.path, enumerateArguments(ctx));
+    const DownloadEnv::PrivateCookies cookies(ctx);
+    if (!cookies.error().isEmpty())
+        return Outcome::permanent(QStringLiteral("invalid_option"), cookies.error());
+    const ProcessRunner::Result run = runner.run(ytdlp.path, enumerateArguments(ctx, cookies));
     if (auto failed = YtDlpOutcome::failure(ctx, run))
         return *failed;
     const QJsonObject json = YtDlp::lastJsonObject(run.stdoutData);

@@ -3,7 +3,14 @@
 #include "workers/worker.h"
 #include "workers/ytdlp.h"
 
+#include "logging/joblogger.h"
+
+#include <QDir>
+#include <QFile>
 #include <QRegularExpression>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace DownloadEnv {
 namespace {
@@ -14,11 +21,54 @@ QString optionOrEnv(const JobContext &context, const QString &key)
 }
 } // namespace
 
-QStringList commonArguments(const JobContext &context)
+PrivateCookies::PrivateCookies(JobContext &context)
+{
+    const QString source = optionOrEnv(context, CookiesFile);
+    if (source.isEmpty())
+        return;
+    QFile in(source);
+    if (!in.open(QIODevice::ReadOnly)) {
+        m_error = QStringLiteral("cannot read the cookies file %1: %2").arg(source, in.errorString());
+        return;
+    }
+    const QByteArray content = in.readAll();
+    const QString dir = context.log().dir();
+    QDir().mkpath(dir);
+    const QString copy = dir + QStringLiteral("/cookies.private.txt");
+    QFile::remove(copy);
+    // Created 0600 from the start, never through a link left in its place.
+    const int fd = ::open(QFile::encodeName(copy).constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        m_error = QStringLiteral("cannot make a private copy of the cookies file in %1").arg(dir);
+        return;
+    }
+    qsizetype written = 0;
+    while (written < content.size()) {
+        const ssize_t n = ::write(fd, content.constData() + written, static_cast<size_t>(content.size() - written));
+        if (n <= 0)
+            break;
+        written += n;
+    }
+    ::close(fd);
+    if (written != content.size()) {
+        QFile::remove(copy);
+        m_error = QStringLiteral("cannot make a private copy of the cookies file in %1").arg(dir);
+        return;
+    }
+    m_copy = copy;
+}
+
+PrivateCookies::~PrivateCookies()
+{
+    if (!m_copy.isEmpty())
+        QFile::remove(m_copy);
+}
+
+QStringList commonArguments(const JobContext &context, const PrivateCookies &cookies)
 {
     QStringList args = YtDlp::baseArguments(context.env(SocketTimeoutS, 20).toInt(), context.env(Retries, 10).toInt());
-    if (const QString cookies = optionOrEnv(context, CookiesFile); !cookies.isEmpty())
-        args << QStringLiteral("--cookies") << cookies;
+    if (!cookies.path().isEmpty())
+        args << QStringLiteral("--cookies") << cookies.path();
     if (const QString browser = optionOrEnv(context, CookiesFromBrowser); !browser.isEmpty())
         args << QStringLiteral("--cookies-from-browser") << browser;
     if (const QString rate = optionOrEnv(context, RateLimit); !rate.isEmpty())

@@ -21,8 +21,26 @@ inline const QString CookiesFromBrowser = QStringLiteral("cookies_from_browser")
 inline const QString MetadataAfterDownload = QStringLiteral("metadata_after_download");
 inline const QString DefaultCooldownS = QStringLiteral("default_cooldown_s");
 
-// yt-dlp's common arguments plus cookies and the bandwidth cap (job options win over settings).
-QStringList commonArguments(const JobContext &context);
+// A private copy of the cookies file (job option, else the settings) for one run of yt-dlp: mode
+// 0600 in the job's folder, removed when this goes. yt-dlp writes its cookie jar back into the
+// file it is given; the user's file must stay as the user left it.
+class PrivateCookies final
+{
+public:
+    explicit PrivateCookies(JobContext &context);
+    ~PrivateCookies();
+    Q_DISABLE_COPY_MOVE(PrivateCookies)
+    QString path() const { return m_copy; } // empty: no cookies file configured (or no copy)
+    QString error() const { return m_error; } // set when the configured file could not be copied
+
+private:
+    QString m_copy;
+    QString m_error;
+};
+
+// yt-dlp's common arguments plus cookies (the private copy) and the bandwidth cap (job options
+// win over settings).
+QStringList commonArguments(const JobContext &context, const PrivateCookies &cookies);
 QString downloadDir(const JobContext &context);
 // A folder name made from a channel or playlist title: no separators, no leading dots.
 QString safeFolderName(const QString &title);

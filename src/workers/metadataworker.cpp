@@ -63,7 +63,10 @@ Outcome MetadataWorker::run(JobContext &ctx)
     ProcessRunner runner(ctx);
     runner.setCaptureStdout(true);
     runner.setLogFilter(&YtDlp::isSensitiveTrafficLine);
-    const auto run = runner.run(ytdlp.path, DownloadEnv::commonArguments(ctx)
+    const DownloadEnv::PrivateCookies cookies(ctx);
+    if (!cookies.error().isEmpty())
+        return Outcome::permanent(QStringLiteral("invalid_option"), cookies.error());
+    const auto run = runner.run(ytdlp.path, DownloadEnv::commonArguments(ctx, cookies)
                                                 << QStringLiteral("-J") << QStringLiteral("--skip-download")
                                                 << QStringLiteral("--") << ctx.job().url);
     if (auto failed = YtDlpOutcome::failure(ctx, run))

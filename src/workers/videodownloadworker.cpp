@@ -79,7 +79,10 @@ Outcome VideoDownloadWorker::run(JobContext &ctx)
     QDir().mkpath(ctx.log().dir());
     QFile::remove(pathFile);
     QFile::remove(keyFile);
-    QStringList args = DownloadEnv::commonArguments(ctx) + *format;
+    const DownloadEnv::PrivateCookies cookies(ctx);
+    if (!cookies.error().isEmpty())
+        return Outcome::permanent(QStringLiteral("invalid_option"), cookies.error());
+    QStringList args = DownloadEnv::commonArguments(ctx, cookies) + *format;
     args << QStringLiteral("-o") << outputTemplate(ctx, dir) << QStringLiteral("--print-to-file")
          << QStringLiteral("after_move:%(filepath)s") << pathFile
          // Who the video is to yt-dlp (extractor, id, address), so a channel listing it later knows
