@@ -48,6 +48,7 @@ private Q_SLOTS:
     void pruningRemovesOldJobsAndLogs();
     void sharedQueueLogIsTheDatabaseRowsAlone();
     void processOutputIsBounded();
+    void trafficLinesWithCookiesNeverBecomeTheErrorMessage();
     void manualRetryRunsDeadJobAgain();
     void hostCooldownHoldsEveryJobOfThatHost();
     void gateKeepsTypeWaitingUntilItOpens();
@@ -868,6 +869,24 @@ void TestDispatcher::processOutputIsBounded()
     }
     QCOMPARE(longest, qsizetype(1024 * 1024));
     QCOMPARE(total, qsizetype(3 * 1024 * 1024 + 100));
+}
+
+void TestDispatcher::trafficLinesWithCookiesNeverBecomeTheErrorMessage()
+{
+    // yt-dlp dies right after printing a request (--print-traffic) with its Cookie header, and no
+    // ERROR line: the error message, stored and served by the API, comes from what else it said.
+    const qint64 id = m_t->add({{QStringLiteral("print_then_fail"),
+                                 QStringLiteral("[download] Destination: clip.mp4\nsend: b'GET /v HTTP/1.1\\r\\nCookie: sid=s3cr3t-cookie\\r\\n'")},
+                                {QStringLiteral("outcome"), QStringLiteral("permanent")}});
+    m_t->core().start();
+    QTRY_VERIFY_WITH_TIMEOUT(m_t->status(id) == JobStatus::Dead || m_t->status(id) == JobStatus::Retrying, 10'000);
+    const Job job = *m_t->queue().job(id);
+    QVERIFY2(!job.errorMessage.contains(QLatin1String("s3cr3t")), qPrintable(job.errorMessage));
+    QVERIFY2(job.errorMessage.contains(QLatin1String("Destination")), qPrintable(job.errorMessage));
+    QFile out(m_t->core().logs().jobDir(id) + QStringLiteral("/stdout.log")); // nor the raw output file
+    QVERIFY(out.open(QIODevice::ReadOnly));
+    const QByteArray raw = out.readAll();
+    QVERIFY(raw.contains("Destination") && !raw.contains("s3cr3t"));
 }
 
 void TestDispatcher::manualRetryRunsDeadJobAgain()

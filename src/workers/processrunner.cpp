@@ -27,7 +27,9 @@ ProcessRunner::ProcessRunner(JobContext &context) : m_context(context) {}
 
 void ProcessRunner::handleLine(const QByteArray &line, bool fromStderr, Result &result)
 {
-    if (!fromStderr) {
+    // A line kept from the logs (a request with its cookies) is kept from the tail too: the tail
+    // may become the job's error message, stored and served.
+    if (!fromStderr && !(m_hide && m_hide(line))) {
         result.stdoutTail += line + '\n';
         if (result.stdoutTail.size() > kTailBytes)
             result.stdoutTail = result.stdoutTail.right(kTailBytes);

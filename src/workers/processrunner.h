@@ -38,7 +38,7 @@ public:
 
     void setLineHandler(LineHandler handler) { m_onLine = std::move(handler); }
     void setCaptureStdout(bool capture) { m_captureStdout = capture; }
-    // Lines that must not reach the log files (secrets); they still reach the handler.
+    // Lines that must not reach the log files or the kept tail (secrets); they still reach the handler.
     void setLogFilter(std::function<bool(const QByteArray &line)> hide) { m_hide = std::move(hide); }
     void setKillGraceMs(int ms) { m_killGraceMs = ms; }
     // At most this much captured stdout (a listing of a huge channel is tens of megabytes); more

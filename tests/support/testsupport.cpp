@@ -5,6 +5,7 @@
 #include "queue/joblog.h"
 #include "store/database.h"
 #include "workers/processrunner.h"
+#include "workers/ytdlp.h"
 #include "workers/ytdlpoutcome.h"
 #include "queue/jobqueue.h"
 #include "workers/cancellationtoken.h"
@@ -164,6 +165,17 @@ Outcome ScriptedWorker::run(JobContext &ctx)
         const ProcessRunner::Result run = runner.run(QStringLiteral("sleep"), {QString::number(ms / 1000.0, 'f', 3)});
         if (run.cancelled)
             return Outcome::transient(QStringLiteral("cancelled"), QStringLiteral("stopped: %1").arg(stopReasonName(ctx.token().reason())));
+    }
+    if (const QString said = o.value(QStringLiteral("print_then_fail")).toString(); !said.isEmpty()) {
+        // A real process that prints this on stdout and exits with 3 (yt-dlp dying after its
+        // traffic lines, with no ERROR line), run with yt-dlp's filter for secret traffic lines.
+        ProcessRunner runner(ctx);
+        runner.setLogFilter(&YtDlp::isSensitiveTrafficLine);
+        const ProcessRunner::Result run =
+            runner.run(QStringLiteral("sh"), {QStringLiteral("-c"), QStringLiteral("printf '%s\\n' \"$1\"; exit 3"), QStringLiteral("sh"), said});
+        if (auto failed = YtDlpOutcome::failure(ctx, run))
+            return *failed;
+        return Outcome::completed();
     }
     if (const qint64 n = o.value(QStringLiteral("flood_bytes")).toInteger(); n > 0) {
         // A real process printing one endless line (no newline) of n bytes.

@@ -43,6 +43,8 @@
 //     ProcessRunner, then complete
 //   child_entries: [{"url": …, "key": …}] — complete with these test_fetch children
 //   log_lines: N — write N lines ("worker line 1"…) to the job's log first
+//   print_then_fail: text — run a real process that prints these lines and exits with 3, filtered
+//     as yt-dlp's output is (its traffic lines with cookies are secrets)
 //   flood_bytes: N — run a real process that prints one line of N bytes with no newline, through
 //     ProcessRunner (capture: true to capture stdout; output_limit: its cap in bytes)
 namespace TestTypes {
