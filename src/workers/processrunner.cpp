@@ -25,17 +25,23 @@ bool groupAlive(qint64 pgid)
 
 ProcessRunner::ProcessRunner(JobContext &context) : m_context(context) {}
 
-void ProcessRunner::handleLine(const QByteArray &line, bool fromStderr, Result &result)
+void ProcessRunner::takeLine(const Stream &stream, const QByteArray &raw, const QByteArray &line, Result &result)
 {
     // A line kept from the logs (a request with its cookies) is kept from the tail too: the tail
     // may become the job's error message, stored and served.
-    if (!fromStderr && !(m_hide && m_hide(line))) {
-        result.stdoutTail += line + '\n';
-        if (result.stdoutTail.size() > kTailBytes)
-            result.stdoutTail = result.stdoutTail.right(kTailBytes);
+    if (!m_hide || !m_hide(line)) {
+        if (stream.isStderr) {
+            m_context.log().appendStderr(raw + '\n');
+        } else {
+            if (!m_captureStdout)
+                m_context.log().appendStdout(raw + '\n');
+            result.stdoutTail += line + '\n';
+            if (result.stdoutTail.size() > kTailBytes)
+                result.stdoutTail = result.stdoutTail.right(kTailBytes);
+        }
     }
     if (m_onLine)
-        m_onLine(line, fromStderr);
+        m_onLine(line, stream.isStderr);
 }
 
 void ProcessRunner::consume(Stream &stream, const QByteArray &data, Result &result)
@@ -61,26 +67,13 @@ void ProcessRunner::consume(Stream &stream, const QByteArray &data, Result &resu
     while (stream.pending.size() > kMaxLineBytes && stream.pending.indexOf('\n') < 0) {
         const QByteArray piece = stream.pending.left(kMaxLineBytes);
         stream.pending.remove(0, kMaxLineBytes);
-        if (!m_hide || !m_hide(piece)) {
-            if (stream.isStderr)
-                m_context.log().appendStderr(piece + '\n');
-            else if (!m_captureStdout)
-                m_context.log().appendStdout(piece + '\n');
-        }
-        handleLine(piece, stream.isStderr, result);
+        takeLine(stream, piece, piece, result);
     }
     qsizetype start = 0;
     for (qsizetype nl = stream.pending.indexOf('\n'); nl >= 0; nl = stream.pending.indexOf('\n', start)) {
         const QByteArray line = stream.pending.mid(start, nl - start);
         start = nl + 1;
-        const QByteArray clean = line.endsWith('\r') ? line.chopped(1) : line;
-        if (!m_hide || !m_hide(clean)) {
-            if (stream.isStderr)
-                m_context.log().appendStderr(line + '\n');
-            else if (!m_captureStdout)
-                m_context.log().appendStdout(line + '\n');
-        }
-        handleLine(clean, stream.isStderr, result);
+        takeLine(stream, line, line.endsWith('\r') ? line.chopped(1) : line, result);
     }
     stream.pending.remove(0, start);
 }

@@ -57,7 +57,9 @@ private:
         bool isStderr = false;
     };
     void consume(Stream &stream, const QByteArray &data, Result &result);
-    void handleLine(const QByteArray &line, bool fromStderr, Result &result);
+    // One line of a stream (or a piece of an endless one): `raw` to its log file and `line` (without
+    // its carriage return) to the tail and the handler, unless the log filter hides it.
+    void takeLine(const Stream &stream, const QByteArray &raw, const QByteArray &line, Result &result);
 
     JobContext &m_context;
     LineHandler m_onLine;
