@@ -98,11 +98,8 @@ ApiSettings apiSettings(const CommandLine &cl)
     return settings;
 }
 
-// A token someone could guess is no token. Bound beyond the loopback interface, the API is
-// reachable from the network, where its token travels in clear text (plain HTTP): it must then be
-// one the user chose, not only the generated file's.
-constexpr qsizetype kMinTokenLength = 32;
-
+// Bound beyond the loopback interface, the API is reachable from the network, where its token
+// travels in clear text (plain HTTP): it must then be one the user chose, not only the generated file's.
 bool apiExposed(const ApiSettings &settings)
 {
     return !QHostAddress(settings.bind).isLoopback();
@@ -143,15 +140,15 @@ Expected<std::unique_ptr<ApiServer>> startApi(SpoolCore &core, const CommandLine
     const ApiSettings settings = apiSettings(cl);
     if (!settings.enabled)
         return std::unique_ptr<ApiServer>();
-    if (!settings.token.isEmpty() && settings.token.size() < kMinTokenLength)
+    if (!settings.token.isEmpty() && settings.token.size() < ApiToken::kMinLength)
         return makeError(ErrorCode::InvalidArgument,
-                         QCoreApplication::translate("main", "the API token must be at least %1 characters long").arg(kMinTokenLength));
-    if (apiExposed(settings) && settings.token.size() < kMinTokenLength)
+                         QCoreApplication::translate("main", "the API token must be at least %1 characters long").arg(ApiToken::kMinLength));
+    if (apiExposed(settings) && settings.token.isEmpty())
         return makeError(ErrorCode::InvalidArgument,
                          QCoreApplication::translate("main", "the API would listen on %1, beyond this machine: give it a token of "
                                                              "at least %2 characters ([api] token in settings.ini, or --api-token)")
                              .arg(settings.bind)
-                             .arg(kMinTokenLength));
+                             .arg(ApiToken::kMinLength));
     const auto token =
         settings.token.isEmpty() ? ApiToken::loadOrCreate(cl.dataDir) : Expected<QString>(settings.token);
     if (!token)
@@ -274,6 +271,7 @@ int serve(const CommandLine &cl, QCoreApplication &app, SingleInstance &instance
         if (cl.headless)
             return 1; // a headless Spool without its API cannot be reached at all
     }
+    QString exposed; // the warning, when the API is reachable beyond this machine
     if (api && api.value()) {
         const ApiSettings wanted = apiSettings(cl);
         if (cl.apiTokenInArguments)
@@ -287,13 +285,14 @@ int serve(const CommandLine &cl, QCoreApplication &app, SingleInstance &instance
                        .arg(api.value()->port())
                        .arg(ApiEndpoint::filePath(cl.dataDir))
                 << Qt::endl;
+        if (apiExposed(wanted)) {
+            exposed = exposedWarning(wanted.bind);
+            err << exposed << Qt::endl;
+        }
     }
-    const bool exposed = api && api.value() && apiExposed(apiSettings(cl));
-    if (exposed)
-        err << exposedWarning(apiSettings(cl).bind) << Qt::endl;
     std::unique_ptr<MainWindow> window = cl.headless ? nullptr : std::make_unique<MainWindow>(core);
-    if (window && exposed)
-        window->showWarning(exposedWarning(apiSettings(cl).bind));
+    if (window && !exposed.isEmpty())
+        window->showWarning(exposed);
     acceptHandOvers(instance, core, window.get(), err);
     if (window)
         offerWelcome(cl, core, window.get());

@@ -1,5 +1,6 @@
 #include "settingsdialog.h"
 
+#include "api/apitoken.h"
 #include "workers/toolchain.h"
 
 #include <QtConcurrent/QtConcurrentRun>
@@ -209,8 +210,8 @@ QString SettingsDialog::apiTokenProblem() const
 bool SettingsDialog::save()
 {
     const QString token = m_apiToken->text().trimmed();
-    if (!token.isEmpty() && token.size() < kMinTokenLength) {
-        m_apiTokenProblem->setText(tr("The access token must be at least %1 characters long; nothing was saved.").arg(kMinTokenLength));
+    if (!token.isEmpty() && token.size() < ApiToken::kMinLength) {
+        m_apiTokenProblem->setText(tr("The access token must be at least %1 characters long; nothing was saved.").arg(ApiToken::kMinLength));
         m_apiTokenProblem->show();
         return false;
     }

@@ -23,10 +23,9 @@ public:
     SettingsDialog(const QString &settingsFile, QWidget *parent = nullptr);
 
     void load();
-    // False when something is refused (a token shorter than kMinTokenLength): nothing is saved
-    // and the dialog says why.
+    // False when something is refused (a token shorter than ApiToken::kMinLength): nothing is
+    // saved and the dialog says why.
     bool save();
-    static constexpr qsizetype kMinTokenLength = 32;
     QLineEdit *apiTokenEdit() const { return m_apiToken; }
     QString apiTokenProblem() const;
     // Looks the tools up again, off the UI thread, and shows their versions (or what is

@@ -7,6 +7,9 @@
 // The API's bearer token: random, created at first start and kept in the data dir, readable by the
 // owner only (mode 0600), so only the same user's programs can talk to the running instance.
 namespace ApiToken {
+// A token someone could guess is no token: one given by the user (command line, environment,
+// settings) is refused when shorter.
+inline constexpr qsizetype kMinLength = 32;
 QString filePath(const QString &dataDir);
 // The stored token, created first if there is none. Fixes the file's mode if it was loosened.
 Expected<QString> loadOrCreate(const QString &dataDir);
