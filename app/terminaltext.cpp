@@ -33,11 +33,7 @@ QByteArray TerminalText::escape(const QByteArray &text, QByteArray *pending)
     const auto byte = [&in](qsizetype i) { return static_cast<unsigned char>(in[i]); };
     for (qsizetype i = 0; i < in.size(); ++i) {
         const unsigned char c = byte(i);
-        if (c < 0x20 && c != '\n' && c != '\t') {
-            appendEscape(out, c);
-            continue;
-        }
-        if (c == 0x7f) {
+        if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
             appendEscape(out, c);
             continue;
         }

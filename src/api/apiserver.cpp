@@ -192,6 +192,12 @@ std::optional<ApiReply> ApiServer::screen(const QHttpServerRequest &request, con
     return readBody(request, match.route->handler, body);
 }
 
+bool ApiServer::boundToEveryInterface() const
+{
+    const QHostAddress bind(m_options.bind);
+    return bind == QHostAddress::AnyIPv4 || bind == QHostAddress::AnyIPv6 || bind == QHostAddress::Any;
+}
+
 std::optional<ApiReply> ApiServer::checkHost(const QHttpServerRequest &request) const
 {
     const QString host = QString::fromLatin1(request.value("Host")).trimmed().toLower();
@@ -204,12 +210,11 @@ std::optional<ApiReply> ApiServer::checkHost(const QHttpServerRequest &request) 
     }
     if (name.startsWith(QLatin1Char('[')) && name.endsWith(QLatin1Char(']')))
         name = name.mid(1, name.size() - 2);
-    const QHostAddress bind(m_options.bind);
     const QHostAddress named(name);
-    bool known = name == QLatin1String("localhost") || (!named.isNull() && (named.isLoopback() || named == bind));
+    bool known = name == QLatin1String("localhost") || (!named.isNull() && (named.isLoopback() || named == QHostAddress(m_options.bind)));
     // Bound to every interface, the page may be opened under any of the machine's addresses: an
     // address is not a name someone else can point here.
-    if (bind == QHostAddress::AnyIPv4 || bind == QHostAddress::AnyIPv6 || bind == QHostAddress::Any)
+    if (boundToEveryInterface())
         known = known || !named.isNull();
     if (portOk && known)
         return std::nullopt;
@@ -230,9 +235,8 @@ std::optional<ApiReply> ApiServer::checkOrigin(const QHttpServerRequest &request
     QList<QByteArray> own{originOf(QStringLiteral("127.0.0.1"), m_port),
                           originOf(QStringLiteral("localhost"), m_port),
                           originOf(QStringLiteral("::1"), m_port), originOf(m_options.bind, m_port)};
-    const QHostAddress bind(m_options.bind);
     // Bound to every interface, the page may be opened under any of the machine's names.
-    if (bind == QHostAddress::AnyIPv4 || bind == QHostAddress::AnyIPv6 || bind == QHostAddress::Any)
+    if (boundToEveryInterface())
         own << "http://" + request.value("Host");
     if (own.contains(origin))
         return std::nullopt;

@@ -68,6 +68,7 @@ private:
     void handle(const QHttpServerRequest &request, QHttpServerResponder &&responder);
     std::optional<ApiReply> screen(const QHttpServerRequest &request, const Router::Match &match,
                                    QJsonValue &body) const;
+    bool boundToEveryInterface() const; // 0.0.0.0 or ::
     std::optional<ApiReply> checkOrigin(const QHttpServerRequest &request) const;
     // DNS rebinding: a page of another site whose name was made to resolve to this machine names
     // that site in Host. Only this server's own address (or localhost) is answered.
