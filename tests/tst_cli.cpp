@@ -1,4 +1,5 @@
 #include "mediaserver.h"
+#include "testsupport.h"
 #include "tst_apisupport.h"
 
 #include "api/apiendpoint.h"
@@ -8,7 +9,6 @@
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
-#include <QScopeGuard>
 #include <QTest>
 
 #include <csignal>
@@ -429,14 +429,7 @@ void TestCli::instanceSocketIsInTheUsersRuntimeFolder()
     // predictable name in /tmp that another local user could create first to keep Spool from starting.
     QTemporaryDir runtime;
     QVERIFY(QFile::setPermissions(runtime.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
-    const QByteArray before = qgetenv("XDG_RUNTIME_DIR");
-    const auto restore = qScopeGuard([&before] {
-        if (before.isEmpty())
-            qunsetenv("XDG_RUNTIME_DIR");
-        else
-            qputenv("XDG_RUNTIME_DIR", before);
-    });
-    qputenv("XDG_RUNTIME_DIR", runtime.path().toLocal8Bit());
+    const ScopedEnv runtimeDir("XDG_RUNTIME_DIR", runtime.path().toLocal8Bit());
     const auto inTmp = [] { return QDir(QDir::tempPath()).entryList({QStringLiteral("spool-*")}, QDir::System | QDir::Files); };
     const QStringList tmpBefore = inTmp();
     QVERIFY2(m_spool->start(), qPrintable(m_spool->output()));
@@ -536,10 +529,9 @@ void TestCli::theTokenComesFromAFileOrTheEnvironment()
     ApiClient client(ApiEndpoint::read(m_data->path())->baseUrl(), fromFile);
     QCOMPARE(client.get(QStringLiteral("/api/jobs")).status, 200);
     // The command line takes the same token from the environment.
-    qputenv("SPOOL_API_TOKEN", fromFile);
-    const auto unset = qScopeGuard([] { qunsetenv("SPOOL_API_TOKEN"); });
+    ScopedEnv envToken("SPOOL_API_TOKEN", fromFile);
     QCOMPARE(cli({QStringLiteral("list")}).exitCode, 0);
-    qputenv("SPOOL_API_TOKEN", "a-different-token-of-thirty-two-chars");
+    envToken.set("a-different-token-of-thirty-two-chars");
     run = cli({QStringLiteral("list")});
     QCOMPARE(run.exitCode, 1);
     QVERIFY2(run.err.contains(QStringLiteral("refused the token")), qPrintable(run.err));
@@ -548,7 +540,7 @@ void TestCli::theTokenComesFromAFileOrTheEnvironment()
     QVERIFY2(!server.readAll().contains("--api-token is visible"), "no warning without --api-token");
 
     // SPOOL_API_TOKEN serves as well; --api-token says it is visible.
-    qputenv("SPOOL_API_TOKEN", "a-token-from-the-environment-0123456789");
+    envToken.set("a-token-from-the-environment-0123456789");
     ApiEndpoint::remove(m_data->path());
     server.start(SpoolProcess::binary(), {QStringLiteral("--headless"), QStringLiteral("--data-dir"), m_data->path(),
                                           QStringLiteral("--download-dir"), m_downloads->path(), QStringLiteral("--api-port"),
@@ -558,7 +550,7 @@ void TestCli::theTokenComesFromAFileOrTheEnvironment()
     QCOMPARE(envClient.get(QStringLiteral("/api/jobs")).status, 200);
     server.terminate();
     QVERIFY(server.waitForFinished(20'000));
-    qunsetenv("SPOOL_API_TOKEN");
+    envToken.restore();
     SpoolProcess visible(m_data->path(), m_downloads->path());
     QVERIFY2(visible.start(), qPrintable(visible.output()));
     QVERIFY2(visible.output().contains(QStringLiteral("--api-token is visible to every local user")), qPrintable(visible.output()));

@@ -291,14 +291,7 @@ void TestSharedQueue::aRefusedPasswordIsSaidAndPgpassIsRead()
         f.close();
         QVERIFY(f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner));
     };
-    const QByteArray before = qgetenv("PGPASSFILE");
-    const auto restore = qScopeGuard([&before] {
-        if (before.isEmpty())
-            qunsetenv("PGPASSFILE");
-        else
-            qputenv("PGPASSFILE", before);
-    });
-    qputenv("PGPASSFILE", pgpass.toLocal8Bit());
+    const ScopedEnv passfile("PGPASSFILE", pgpass.toLocal8Bit());
     writePgpass("wrong horse");
     QTemporaryDir data;
     SpoolRun run = runSpool({QStringLiteral("--headless"), QStringLiteral("--data-dir"), data.path(),

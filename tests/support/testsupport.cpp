@@ -260,6 +260,20 @@ QueueSettings testSettings()
     return s;
 }
 
+ScopedEnv::ScopedEnv(const char *name, const QByteArray &value)
+    : m_name(name), m_wasSet(qEnvironmentVariableIsSet(name)), m_before(qgetenv(name))
+{
+    set(value);
+}
+
+void ScopedEnv::restore()
+{
+    if (m_wasSet)
+        qputenv(m_name.constData(), m_before);
+    else
+        qunsetenv(m_name.constData());
+}
+
 void registerTestWorkers(SpoolCore &core)
 {
     core.workers().add(TestTypes::Scripted, [] { return std::make_unique<ScriptedWorker>(); });

@@ -128,6 +128,23 @@ private:
 
 void registerTestWorkers(SpoolCore &core);
 
+// Sets an environment variable (which the processes a test starts inherit) for as long as it
+// lives, then puts back what was there, unset included.
+class ScopedEnv final
+{
+public:
+    ScopedEnv(const char *name, const QByteArray &value);
+    ~ScopedEnv() { restore(); }
+    Q_DISABLE_COPY_MOVE(ScopedEnv)
+    void set(const QByteArray &value) { qputenv(m_name.constData(), value); }
+    void restore();
+
+private:
+    QByteArray m_name;
+    bool m_wasSet;
+    QByteArray m_before;
+};
+
 // The store suites run against both backends: ctest runs them once on SQLite files and once, with
 // SPOOL_TEST_POSTGRESQL naming the URL file of the private server tests/postgresql/testserver.sh
 // started, on PostgreSQL.
