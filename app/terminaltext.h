@@ -10,8 +10,9 @@
 // sequence among them would reach the terminal raw (an OSC 52 clipboard write, a cursor move, a
 // line overwritten by a carriage return, text reversed by a bidirectional override). Every C0 and
 // C1 control but newline and tab, DEL, and the bidirectional overrides and isolates are written as
-// visible \uXXXX escapes instead; the rest of the UTF-8 text passes unchanged. JSON output stays
-// valid and means the same (such characters only occur inside its strings, where \uXXXX is theirs).
+// visible JSON-style escapes instead (ESC as \u001b); the rest of the UTF-8 text passes unchanged.
+// JSON output stays valid and means the same: such characters only occur inside its strings, where
+// that escape is their own spelling.
 class TerminalText final : public QIODevice
 {
 public:

@@ -40,7 +40,7 @@ void JobLogger::log(Level level, const QString &event, const QString &message, c
     std::lock_guard lock(m_mutex);
     write(m_human, QStringLiteral("job.log"), line);
     if (m_mirrorCap > 0 && !m_mirrorCapped) {
-        m_mirrored += message.size();
+        m_mirrored += line.size(); // the entry's bytes, as job.log holds them
         if (m_mirrored > m_mirrorCap) {
             m_mirrorCapped = true;
             m_lines.append(Line{at, levelName(Level::Warning), QStringLiteral("log_capped"),

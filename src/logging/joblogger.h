@@ -40,7 +40,7 @@ public:
     void appendStdout(const QByteArray &data);
     void appendStderr(const QByteArray &data);
     void flush();
-    // Keep each entry from now on for the database too, up to `capBytes` of messages per job
+    // Keep each entry from now on for the database too, up to `capBytes` of job.log's text per job
     // (then one line says where the rest is).
     void mirrorLines(qint64 capBytes);
     // The entries kept since the last take, oldest first.
