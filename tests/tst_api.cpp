@@ -9,11 +9,13 @@
 #include "queue/dispatcher.h"
 #include "queue/jobqueue.h"
 #include "queue/jobtypes.h"
+#include "workers/downloadenv.h"
 
 #include <QDateTime>
 #include <QFile>
 #include <QJsonDocument>
 #include <QRegularExpression>
+#include <QTemporaryDir>
 #include <QTest>
 
 // The HTTP API over real HTTP: every route, every status code, auth, Origin, body checks, the event
@@ -35,6 +37,7 @@ private Q_SLOTS:
     void createBatchIsAllOrNothing();
     void rejectedCreateChangesNothing_data();
     void rejectedCreateChangesNothing();
+    void pathOptionsInsideTheDownloadFolderAreAccepted();
     void listFiltersSortsAndPages();
     void listRejectsBadParameters_data();
     void listRejectsBadParameters();
@@ -76,6 +79,7 @@ private:
     bool waitForStatus(qint64 id, JobStatus status, int timeoutMs = 10'000);
     QJsonObject openApi();
 
+    std::unique_ptr<QTemporaryDir> m_downloads;
     std::unique_ptr<TestCore> m_t;
     std::unique_ptr<ApiServer> m_server;
     std::unique_ptr<ApiClient> m_client;
@@ -83,7 +87,9 @@ private:
 
 void TestApi::init()
 {
-    m_t = std::make_unique<TestCore>(testSettings(), false);
+    m_downloads = std::make_unique<QTemporaryDir>();
+    m_t = std::make_unique<TestCore>(testSettings(), false,
+                                     QVariantMap{{DownloadEnv::DownloadDir, m_downloads->path()}});
     makeServer();
     m_t->core().start();
 }
@@ -365,6 +371,33 @@ void TestApi::rejectedCreateChangesNothing_data()
         << json
         << QByteArray(R"({"type":"video_download","url":"https://example.com/b","options":{"warp":1}})")
         << 400 << invalid;
+    // Every path a job writes stays inside the download folder.
+    const auto video = [](const QByteArray &options) {
+        return R"({"type":"video_download","url":"https://example.com/v","options":)" + options + "}";
+    };
+    QTest::newRow("download_dir outside") << json << video(R"({"download_dir":"/tmp"})") << 400 << invalid;
+    QTest::newRow("download_dir climbing") << json << video(R"({"download_dir":"a/../../b"})") << 400 << invalid;
+    QTest::newRow("download_dir ~") << json << video(R"({"download_dir":"~/x"})") << 400 << invalid;
+    QTest::newRow("template absolute") << json << video(R"({"output_template":"/tmp/%(id)s.%(ext)s"})") << 400 << invalid;
+    QTest::newRow("template climbing") << json << video(R"({"output_template":"../%(id)s.%(ext)s"})") << 400 << invalid;
+    QTest::newRow("template without ext") << json << video(R"({"output_template":"%(title)s"})") << 400 << invalid;
+    QTest::newRow("template dots and a field") << json << video(R"({"output_template":".%(album)s./%(id)s.%(ext)s"})")
+                                             << 400 << invalid;
+    QTest::newRow("template nested field in a folder")
+        << json << video(R"({"output_template":"%(playlist.title)s/%(id)s.%(ext)s"})") << 400 << invalid;
+    QTest::newRow("template default of dots")
+        << json << video(R"({"output_template":"%(album|..)s/%(id)s.%(ext)s"})") << 400 << invalid;
+    QTest::newRow("template bare percent") << json << video(R"({"output_template":"100%/%(id)s.%(ext)s"})") << 400 << invalid;
+    QTest::newRow("template control character")
+        << json << video(R"({"output_template":"a[2J/%(id)s.%(ext)s"})") << 400 << invalid;
+    QTest::newRow("metadata file outside")
+        << json << QByteArray(R"({"type":"metadata_extraction","url":"https://example.com/v","options":{"file":"/etc/passwd"}})")
+        << 400 << invalid;
+    QTest::newRow("metadata file climbing")
+        << json << QByteArray(R"({"type":"metadata_extraction","url":"https://example.com/v","options":{"file":"../x.mp4"}})")
+        << 400 << invalid;
+    QTest::newRow("cleanup outside")
+        << json << QByteArray(R"({"type":"cleanup","options":{"download_dir":"/"}})") << 400 << invalid;
     QTest::newRow("missing parent") << json
                                     << QByteArray(R"({"type":"test_scripted","parent_job_id":999999})") << 400
                                     << invalid;
@@ -401,6 +434,28 @@ void TestApi::rejectedCreateChangesNothing()
                  .toString()
                  .isEmpty());
     QCOMPARE(snapshot(watched), before);
+}
+
+void TestApi::pathOptionsInsideTheDownloadFolderAreAccepted()
+{
+    const QString inside = m_downloads->path() + QStringLiteral("/Archive/2026");
+    const QList<QJsonObject> accepted{
+        {{QStringLiteral("download_dir"), inside}},
+        {{QStringLiteral("download_dir"), QStringLiteral("Archive/Music")}},
+        {{QStringLiteral("output_template"),
+          QStringLiteral("%(uploader,channel|Unknown)s/Season %(upload_date>%Y)s/%(title).100B [%(id)s].%(ext)s")}},
+        {{QStringLiteral("output_template"), QStringLiteral("100%% %(title)s.%(ext)s")}},
+    };
+    int n = 0;
+    for (const QJsonObject &options : accepted) {
+        const QJsonObject body{{QStringLiteral("type"), QStringLiteral("video_download")},
+                               {QStringLiteral("url"), QStringLiteral("https://example.com/ok-%1").arg(n++)},
+                               {QStringLiteral("run_at"), QStringLiteral("2099-01-01T00:00:00Z")},
+                               {QStringLiteral("options"), options}};
+        const HttpResult r = m_client->send("POST", QStringLiteral("/api/jobs"), QJsonDocument(body).toJson(),
+                                            {{"Content-Type", "application/json"}});
+        QVERIFY2(r.status == 201, r.body.constData());
+    }
 }
 
 void TestApi::listFiltersSortsAndPages()

@@ -38,6 +38,8 @@ private Q_SLOTS:
     void shutdownMidDownloadThenRestartCompletes();
     void metadataSidecarIsWritten();
     void hostileChannelTitlesStayInsideTheDownloadFolder();
+    void dotTitlesInTemplateFoldersStayInside();
+    void aFolderLinkedOutsideIsRefused();
     void missingYtDlpIsDeadWithInstructions();
     void unknownQualityIsRefused();
     void bandwidthCapAndCookiesReachYtDlpButNotTheLogs();
@@ -445,6 +447,54 @@ void TestDownloads::hostileChannelTitlesStayInsideTheDownloadFolder()
         QCOMPARE(QFileInfo(file).dir().dirName(), folder);
         QCOMPARE(QFileInfo(file).dir().canonicalPath(), root + QLatin1Char('/') + folder);
     }
+}
+
+void TestDownloads::dotTitlesInTemplateFoldersStayInside()
+{
+    // yt-dlp keeps a field's ".." as it is: a video titled ".." under a template with the title as
+    // a folder climbs out of the download folder. Each case: the encoded name the clip is served
+    // under (its title), the template, the folder the file must be in below the download folder.
+    makeCore();
+    const QString root = QDir(m_downloads->path()).canonicalPath();
+    const QList<std::tuple<QByteArray, QString, QString>> cases{
+        {"%2E%2E", QStringLiteral("%(title)s/%(id)s.%(ext)s"), QStringLiteral("Videos/_")},
+        {"%2E%2Ehidden", QStringLiteral("%(title).2s/%(id)s.%(ext)s"), QStringLiteral("Videos/_h")},
+        {"%2E", QStringLiteral("Series/%(title)s/%(id)s.%(ext)s"), QStringLiteral("Videos/Series/_")},
+    };
+    for (const auto &[name, outputTemplate, folder] : cases) {
+        NewJob video; // the URL as text: QUrl would decode "%2E" to "."
+        video.type = JobTypes::VideoDownload;
+        video.url = m_server.namedClipUrl(name);
+        video.options = {{QStringLiteral("output_template"), outputTemplate}};
+        const auto added = m_t->queue().addJob(video);
+        QVERIFY(added);
+        const qint64 id = added.value().job.id;
+        const Job job = waitFor(id, JobStatus::Completed);
+        QCOMPARE(job.status, JobStatus::Completed);
+        const QString file = QFileInfo(job.result.value(QStringLiteral("file")).toString()).canonicalFilePath();
+        QVERIFY2(file.startsWith(root + QLatin1Char('/')), qPrintable(file));
+        QCOMPARE(QFileInfo(file).dir().canonicalPath(), root + QLatin1Char('/') + folder);
+    }
+    QVERIFY(QDir(root).entryList({QStringLiteral("*.mp4")}, QDir::Files).isEmpty());
+    QVERIFY(QDir(QFileInfo(root).path()).entryList({QStringLiteral("*.mp4")}, QDir::Files).isEmpty());
+}
+
+void TestDownloads::aFolderLinkedOutsideIsRefused()
+{
+    // A folder inside the download folder that links elsewhere: the job's download_dir names it by
+    // a path inside, but the files would land outside. Refused before yt-dlp runs.
+    QTemporaryDir elsewhere;
+    QVERIFY(QFile::link(elsewhere.path(), m_downloads->path() + QStringLiteral("/linked")));
+    makeCore();
+    const int requests = m_server.clipRequestCount(0);
+    const qint64 id = addVideo(m_server.clipUrl(0), {{QStringLiteral("download_dir"), QStringLiteral("linked")}});
+    QVERIFY(id > 0);
+    const Job job = waitFor(id, JobStatus::Dead, 20'000);
+    QCOMPARE(job.status, JobStatus::Dead);
+    QCOMPARE(job.errorClass, QStringLiteral("invalid_path"));
+    QVERIFY2(job.errorMessage.contains(QStringLiteral("symlink")), qPrintable(job.errorMessage));
+    QCOMPARE(m_server.clipRequestCount(0), requests);
+    QVERIFY(QDir(elsewhere.path()).isEmpty());
 }
 
 void TestDownloads::missingYtDlpIsDeadWithInstructions()

@@ -9,6 +9,7 @@
 #include "queue/sharedqueuefeed.h"
 #include "queue/subscriptions.h"
 #include "core/downloadwindow.h"
+#include "workers/downloadenv.h"
 #include "queue/jobtypes.h"
 #include "workers/builtinworkers.h"
 #include "workers/workerregistry.h"
@@ -77,6 +78,7 @@ Expected<bool> SpoolCore::open()
     m_queue = std::make_unique<JobQueue>(*m_store, m_options.settings, *m_clock, m_logs.get());
     m_dispatcher = std::make_unique<Dispatcher>(*m_queue, *m_registry, *m_logs, *m_clock);
     m_dispatcher->setEnvironment(m_options.environment);
+    m_queue->setDownloadFolder([d = m_dispatcher.get()] { return d->environment().value(DownloadEnv::DownloadDir).toString(); });
     m_dispatcher->setWorkerName(hostName());
     m_dispatcher->setShared(isShared());
     m_maintenance = std::make_unique<Maintenance>(*m_queue, *m_clock);

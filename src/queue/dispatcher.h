@@ -50,6 +50,7 @@ public:
     ~Dispatcher() override;
 
     void setEnvironment(QVariantMap environment) { m_environment = std::move(environment); }
+    const QVariantMap &environment() const { return m_environment; }
     // The name this host's claims carry (the Worker column). Set before start().
     void setWorkerName(QString name) { m_workerId = std::move(name); }
     QString workerName() const { return m_workerId; }

@@ -2,9 +2,11 @@
 
 #include "core/clock.h"
 #include "logging/logstore.h"
+#include "queue/jobpaths.h"
 #include "queue/jobtypes.h"
 
 #include <QCoreApplication>
+#include <QDir>
 
 namespace {
 constexpr int kMaxPriority = 1000;
@@ -82,6 +84,33 @@ std::optional<Error> JobQueue::validateOptions(const NewJob &job) const
         if (spec != specs.cend() && it.value().type() != spec->type)
             return makeError(ErrorCode::InvalidArgument,
                              QStringLiteral("option '%1' has the wrong type").arg(it.key()));
+    }
+    return pathOptionProblem(job);
+}
+
+// Every path a job will write stays inside the download folder: refused here, with the reason,
+// before anything is added (the worker checks again against its own host's folder).
+std::optional<Error> JobQueue::pathOptionProblem(const NewJob &job) const
+{
+    auto invalid = [](const QString &key, const QString &why) {
+        return makeError(ErrorCode::InvalidArgument,
+                         QCoreApplication::translate("JobQueue", "option '%1' %2").arg(key, why));
+    };
+    const QString folder = m_downloadFolder ? m_downloadFolder() : QString();
+    for (const QString &key : {QStringLiteral("download_dir"), QStringLiteral("file")}) {
+        const QJsonValue value = job.options.value(key);
+        if (!value.isString())
+            continue;
+        const QString path = value.toString();
+        if (const auto problem = JobPaths::pathProblem(path))
+            return invalid(key, *problem);
+        if (QDir::isAbsolutePath(path) && !folder.isEmpty() && !JobPaths::isInside(path, folder))
+            return invalid(key, QCoreApplication::translate("JobQueue", "is not inside the download folder %1").arg(folder));
+    }
+    if (const QJsonValue value = job.options.value(QStringLiteral("output_template")); value.isString()) {
+        const auto parsed = JobPaths::parseTemplate(value.toString());
+        if (const auto *why = std::get_if<QString>(&parsed))
+            return makeError(ErrorCode::InvalidArgument, *why);
     }
     return std::nullopt;
 }

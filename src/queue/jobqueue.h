@@ -30,6 +30,9 @@ public:
 
     // Checks a request without writing anything; returns the reason it is refused.
     std::optional<Error> validate(const NewJob &job) const;
+    // This host's download folder (read when a job is added), which every absolute path a job
+    // names must be inside. Without it only the paths' text is checked.
+    void setDownloadFolder(std::function<QString()> folder) { m_downloadFolder = std::move(folder); }
     Expected<Added> addJob(const NewJob &job);
     // All or nothing, in one transaction. With a parent fence (children a running worker adds), the
     // parent must still be running under that claim.
@@ -100,6 +103,7 @@ Q_SIGNALS:
 
 private:
     std::optional<Error> validateOptions(const NewJob &job) const;
+    std::optional<Error> pathOptionProblem(const NewJob &job) const;
     NewJob withDefaults(NewJob job) const;
     void announce(const TransitionResult &result);
     Expected<Job> stopOrTransition(qint64 id, JobStatus to, StopReason reason, TransitionChanges changes);
@@ -108,6 +112,7 @@ private:
     const QueueSettings &m_settings;
     Clock &m_clock;
     LogStore *m_logs;
+    std::function<QString()> m_downloadFolder;
     QList<QList<std::function<void()>>> m_frames; // announcements of the open units, innermost last
 };
 

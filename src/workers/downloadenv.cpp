@@ -1,6 +1,7 @@
 #include "workers/downloadenv.h"
 
 #include "workers/worker.h"
+#include "queue/jobpaths.h"
 #include "workers/ytdlp.h"
 
 #include "logging/joblogger.h"
@@ -78,9 +79,39 @@ QStringList commonArguments(const JobContext &context, const PrivateCookies &coo
     return args;
 }
 
-QString downloadDir(const JobContext &context)
+std::variant<QString, Outcome> insideDownloadFolder(const JobContext &context, const QString &key, bool folder)
 {
-    return optionOrEnv(context, DownloadDir);
+    const QString configured = context.env(DownloadDir).toString();
+    const auto refused = [&key](const QString &why) {
+        return Outcome::permanent(QStringLiteral("invalid_path"), QStringLiteral("option '%1' %2").arg(key, why));
+    };
+    if (configured.isEmpty() || !QDir::isAbsolutePath(configured))
+        return Outcome::permanent(QStringLiteral("invalid_path"),
+                                  QStringLiteral("the download folder '%1' is not an absolute path").arg(configured));
+    const QJsonValue option = context.job().options.value(key);
+    if (option.isUndefined())
+        return QDir::cleanPath(configured);
+    const QString requested = option.toString();
+    if (const auto problem = JobPaths::pathProblem(requested))
+        return refused(*problem);
+    const QString path = JobPaths::resolve(requested, configured);
+    if (!JobPaths::isInside(path, configured))
+        return refused(QStringLiteral("is not inside the download folder %1").arg(configured));
+    if (folder && !QDir().mkpath(path))
+        return Outcome::permanent(QStringLiteral("invalid_path"), QStringLiteral("cannot create the folder '%1'").arg(path));
+    if (!JobPaths::isReallyInside(path, configured))
+        return refused(QStringLiteral("leads outside the download folder %1 through a symlink").arg(configured));
+    return path;
+}
+
+QStringList folderFieldGuard(const QStringList &fields)
+{
+    if (fields.isEmpty())
+        return {};
+    // A value yt-dlp keeps as it is (".." stays ".."), and that a precision can cut down to "..":
+    // a start of dots or blanks becomes "_" before any folder is named from it.
+    return {QStringLiteral("--replace-in-metadata"), fields.join(QLatin1Char(',')), QStringLiteral("^[\\s.]+"),
+            QStringLiteral("_")};
 }
 
 QString safeFolderName(const QString &title)

@@ -4,6 +4,10 @@
 #include <QString>
 #include <QStringList>
 
+#include "workers/worker.h"
+
+#include <variant>
+
 class JobContext;
 
 // The settings a download-type worker reads from the environment and the job's options, in one
@@ -41,7 +45,12 @@ private:
 // yt-dlp's common arguments plus cookies (the private copy) and the bandwidth cap (job options
 // win over settings).
 QStringList commonArguments(const JobContext &context, const PrivateCookies &cookies);
-QString downloadDir(const JobContext &context);
+// The folder (or file) the job's option `key` names inside the configured download folder, a
+// relative one joined to it, or the folder itself without the option; refused (a permanent
+// "invalid_path") when it is outside, by its text or through a symlink. A folder is created.
+std::variant<QString, Outcome> insideDownloadFolder(const JobContext &context, const QString &key, bool folder);
+// yt-dlp arguments that keep the values of these fields from naming "." or "..".
+QStringList folderFieldGuard(const QStringList &fields);
 // A folder name made from a channel or playlist title: no separators, no leading dots.
 QString safeFolderName(const QString &title);
 } // namespace DownloadEnv

@@ -36,7 +36,7 @@ QString sidecarPath(const JobContext &ctx, const QString &file, const QJsonObjec
         const QFileInfo fi(file);
         return fi.path() + QLatin1Char('/') + fi.completeBaseName() + QStringLiteral(".info.json");
     }
-    const QString dir = DownloadEnv::downloadDir(ctx) + QStringLiteral("/metadata");
+    const QString dir = ctx.env(DownloadEnv::DownloadDir).toString() + QStringLiteral("/metadata");
     QDir().mkpath(dir);
     return dir + QLatin1Char('/') + DownloadEnv::safeFolderName(info.value(QStringLiteral("id")).toString(QString::number(ctx.job().id))) + QStringLiteral(".info.json");
 }
@@ -59,7 +59,14 @@ Outcome MetadataWorker::run(JobContext &ctx)
     const Toolchain::Tool ytdlp = Toolchain::find(QStringLiteral("yt-dlp"), ctx.env(DownloadEnv::YtDlpPath).toString());
     if (!ytdlp.ok())
         return Outcome::permanent(QStringLiteral("missing_tool"), ytdlp.error);
-    const QString file = ctx.job().options.value(QStringLiteral("file")).toString();
+    // The sidecar is written next to the file: the file must be inside the download folder.
+    QString file;
+    if (ctx.job().options.contains(QStringLiteral("file"))) {
+        const auto inside = DownloadEnv::insideDownloadFolder(ctx, QStringLiteral("file"), false);
+        if (const auto *refused = std::get_if<Outcome>(&inside))
+            return *refused;
+        file = std::get<QString>(inside);
+    }
     ProcessRunner runner(ctx);
     runner.setCaptureStdout(true);
     runner.setLogFilter(&YtDlp::isSensitiveTrafficLine);

@@ -1,6 +1,7 @@
 #include "workers/videodownloadworker.h"
 
 #include "logging/joblogger.h"
+#include "queue/jobpaths.h"
 #include "queue/jobtypes.h"
 #include "workers/downloadenv.h"
 #include "workers/processrunner.h"
@@ -14,14 +15,17 @@
 #include <QFileInfo>
 
 namespace {
+const QString kDefaultName = QStringLiteral("%(title).150B [%(id)s].%(ext)s");
+// Unknown groups fall back to the uploader, as yt-dlp reports it.
+const QString kDefaultFolder = QStringLiteral("%(uploader,channel|Videos)s");
+
 QString outputTemplate(const JobContext &ctx, const QString &dir)
 {
     const QJsonObject o = ctx.job().options;
     // The folder is literal text in yt-dlp's template: a title's "%(id)s" must stay text.
     const QString group = DownloadEnv::safeFolderName(o.value(QStringLiteral("group")).toString()).replace(QLatin1Char('%'), QStringLiteral("%%"));
-    // Unknown groups fall back to the uploader, as yt-dlp reports it.
-    const QString folder = group.isEmpty() ? QStringLiteral("%(uploader,channel|Videos)s") : group;
-    const QString name = o.value(QStringLiteral("output_template")).toString(QStringLiteral("%(title).150B [%(id)s].%(ext)s"));
+    const QString folder = group.isEmpty() ? kDefaultFolder : group;
+    const QString name = o.value(QStringLiteral("output_template")).toString(kDefaultName);
     return dir + QLatin1Char('/') + folder + QLatin1Char('/') + name;
 }
 
@@ -67,9 +71,18 @@ Outcome VideoDownloadWorker::run(JobContext &ctx)
     const Toolchain::Tool ytdlp = Toolchain::find(QStringLiteral("yt-dlp"), ctx.env(DownloadEnv::YtDlpPath).toString());
     if (!ytdlp.ok())
         return Outcome::permanent(QStringLiteral("missing_tool"), ytdlp.error);
-    const QString dir = DownloadEnv::downloadDir(ctx);
-    if (dir.isEmpty() || !QDir().mkpath(dir))
-        return Outcome::permanent(QStringLiteral("invalid_path"), QStringLiteral("cannot create the download folder '%1'").arg(dir));
+    const auto folder = DownloadEnv::insideDownloadFolder(ctx, DownloadEnv::DownloadDir, true);
+    if (const auto *refused = std::get_if<Outcome>(&folder))
+        return *refused;
+    const QString dir = std::get<QString>(folder);
+    // Checked again here: the job may come from another host's queue, or from before the check.
+    const QString name = ctx.job().options.value(QStringLiteral("output_template")).toString(kDefaultName);
+    const auto shape = JobPaths::parseTemplate(name);
+    if (const auto *why = std::get_if<QString>(&shape))
+        return Outcome::permanent(QStringLiteral("invalid_option"), *why);
+    QStringList folderFields = std::get<JobPaths::Template>(shape).folderFields;
+    if (DownloadEnv::safeFolderName(ctx.job().options.value(QStringLiteral("group")).toString()).isEmpty())
+        folderFields << QStringLiteral("uploader") << QStringLiteral("channel");
     const auto format = formatArguments(ctx);
     if (!format)
         return Outcome::permanent(QStringLiteral("invalid_option"),
@@ -82,7 +95,7 @@ Outcome VideoDownloadWorker::run(JobContext &ctx)
     const DownloadEnv::PrivateCookies cookies(ctx);
     if (!cookies.error().isEmpty())
         return Outcome::permanent(QStringLiteral("invalid_option"), cookies.error());
-    QStringList args = DownloadEnv::commonArguments(ctx, cookies) + *format;
+    QStringList args = DownloadEnv::commonArguments(ctx, cookies) + *format + DownloadEnv::folderFieldGuard(folderFields);
     args << QStringLiteral("-o") << outputTemplate(ctx, dir) << QStringLiteral("--print-to-file")
          << QStringLiteral("after_move:%(filepath)s") << pathFile
          // Who the video is to yt-dlp (extractor, id, address), so a channel listing it later knows
@@ -111,6 +124,10 @@ Outcome VideoDownloadWorker::run(JobContext &ctx)
     const QString file = lastLine(pathFile);
     if (file.isEmpty() || !QFileInfo::exists(file))
         return Outcome::transient(QStringLiteral("unknown"), QStringLiteral("yt-dlp finished but reported no file"));
+    // The last word: whatever the template made of the video's fields, the file is in the folder.
+    if (!JobPaths::isReallyInside(file, dir))
+        return Outcome::permanent(QStringLiteral("invalid_path"),
+                                  QStringLiteral("yt-dlp saved %1, which is not inside the download folder %2").arg(file, dir));
     Outcome done = Outcome::completed({{QStringLiteral("file"), file}, {QStringLiteral("bytes"), QFileInfo(file).size()}});
     done.archiveKeys << ctx.job().uniqueKey;
     // One line, tab-separated: yt-dlp reads a template with line breaks as having no "after_move:".
