@@ -16,6 +16,9 @@
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QTemporaryDir>
+#include <QElapsedTimer>
+#include <QHostAddress>
+#include <QTcpSocket>
 #include <QTest>
 
 // The HTTP API over real HTTP: every route, every status code, auth, Origin, body checks, the event
@@ -64,6 +67,11 @@ private Q_SLOTS:
     void openApiDocumentMatchesServer();
     void jobJsonMatchesSchema();
     void tokenAndEndpointFilesArePrivate();
+    void unfinishedRequestsAreCutOffBeforeAuthentication();
+    void aHugeBodyIsRefusedAsItArrives();
+    void connectionsBeyondTheCapAreRefused();
+    void eventStreamsBeyondTheCapAreRefused();
+    void aStalledEventReaderIsDroppedNotTheServer();
 
 private:
     struct Snapshot
@@ -73,7 +81,9 @@ private:
         bool operator==(const Snapshot &) const = default;
     };
     Snapshot snapshot(qint64 id);
-    void makeServer(EventHub::Options events = {});
+    void makeServer(EventHub::Options events = {}, const std::function<void(ApiServer::Options &)> &adjust = {});
+    // A raw connection to the server, for what no well-behaved client sends.
+    std::unique_ptr<QTcpSocket> rawConnection();
     qint64 add(const QJsonObject &options = {}, qint64 runAtMs = 0, qint64 parentId = 0);
     qint64 addFuture(); // pending, and stays so: due in a day
     bool waitForStatus(qint64 id, JobStatus status, int timeoutMs = 10'000);
@@ -101,7 +111,7 @@ void TestApi::cleanup()
     m_t.reset();
 }
 
-void TestApi::makeServer(EventHub::Options events)
+void TestApi::makeServer(EventHub::Options events, const std::function<void(ApiServer::Options &)> &adjust)
 {
     m_client.reset();
     m_server.reset();
@@ -110,12 +120,36 @@ void TestApi::makeServer(EventHub::Options events)
     options.events = events;
     options.dispatcher = &m_t->dispatcher();
     options.subscriptions = &m_t->core().subscriptions();
+    if (adjust)
+        adjust(options);
     m_server = std::make_unique<ApiServer>(m_t->queue(), m_t->core().logs(), options);
     const auto port = m_server->listen();
     QVERIFY2(port, qPrintable(port.error().message));
     m_client = std::make_unique<ApiClient>(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port.value())),
                                            "test-token");
 }
+
+std::unique_ptr<QTcpSocket> TestApi::rawConnection()
+{
+    auto socket = std::make_unique<QTcpSocket>();
+    socket->connectToHost(QHostAddress::LocalHost, m_server->port());
+    if (!socket->waitForConnected(5'000))
+        qWarning("cannot connect: %s", qPrintable(socket->errorString()));
+    return socket;
+}
+
+namespace {
+// Everything the server sends until it closes the connection (or the time is up).
+QByteArray readUntilClosed(QTcpSocket &socket, int timeoutMs)
+{
+    QByteArray data;
+    [[maybe_unused]] const bool closed = QTest::qWaitFor([&] {
+        data += socket.readAll();
+        return socket.state() == QAbstractSocket::UnconnectedState;
+    }, timeoutMs);
+    return data + socket.readAll();
+}
+} // namespace
 
 TestApi::Snapshot TestApi::snapshot(qint64 id)
 {
@@ -1081,6 +1115,134 @@ void TestApi::jobJsonMatchesSchema()
                                   .toObject();
     QCOMPARE(error.value(QStringLiteral("class")).toString(), QStringLiteral("not_found"));
     QVERIFY(!error.value(QStringLiteral("message")).toString().isEmpty());
+}
+
+void TestApi::unfinishedRequestsAreCutOffBeforeAuthentication()
+{
+    // A client that never finishes its headers (or its body) must not hold a connection: before,
+    // such a connection stayed open as long as the client liked.
+    makeServer({}, [](ApiServer::Options &o) {
+        o.limits.requestDeadlineMs = 400;
+        o.limits.idleMs = 400;
+    });
+    const QByteArray host = "Host: 127.0.0.1:" + QByteArray::number(m_server->port()) + "\r\n";
+    auto headers = rawConnection();
+    headers->write("GET /api/jobs HTTP/1.1\r\n" + host);
+    auto body = rawConnection();
+    body->write("POST /api/jobs HTTP/1.1\r\n" + host + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"type\":");
+    auto silent = rawConnection();
+    QElapsedTimer clock;
+    clock.start();
+    const QByteArray toHeaders = readUntilClosed(*headers, 5'000);
+    QVERIFY2(toHeaders.startsWith("HTTP/1.1 408"), toHeaders.constData());
+    QVERIFY(toHeaders.contains("\"request_timeout\""));
+    const QByteArray toBody = readUntilClosed(*body, 5'000);
+    QVERIFY2(toBody.startsWith("HTTP/1.1 408"), toBody.constData());
+    QCOMPARE(readUntilClosed(*silent, 5'000), QByteArray()); // nothing asked: closed without a word
+    QCOMPARE(silent->state(), QAbstractSocket::UnconnectedState);
+    // A whole request still works, and a kept-alive connection is closed once idle.
+    auto kept = rawConnection();
+    kept->write("GET / HTTP/1.1\r\n" + host + "\r\n");
+    const QByteArray answer = readUntilClosed(*kept, 5'000);
+    QVERIFY2(answer.startsWith("HTTP/1.1 200"), answer.left(200).constData());
+    QCOMPARE(kept->state(), QAbstractSocket::UnconnectedState);
+    QCOMPARE(m_client->get(QStringLiteral("/api/jobs")).status, 200);
+}
+
+void TestApi::aHugeBodyIsRefusedAsItArrives()
+{
+    // "Content-Length: 10 GB" and then the bytes: refused once the limit is passed, without a
+    // token, and the bytes are never kept.
+    const QByteArray host = "Host: 127.0.0.1:" + QByteArray::number(m_server->port()) + "\r\n";
+    auto socket = rawConnection();
+    socket->write("POST /api/jobs HTTP/1.1\r\n" + host +
+                  "Content-Type: application/json\r\nContent-Length: 10737418240\r\n\r\n");
+    const QByteArray chunk(64 * 1024, 'x');
+    QByteArray answer;
+    for (int i = 0; i < 64 && socket->state() == QAbstractSocket::ConnectedState && answer.isEmpty(); ++i) {
+        socket->write(chunk);
+        socket->waitForBytesWritten(1'000);
+        QTest::qWait(5);
+        answer += socket->readAll();
+    }
+    answer += readUntilClosed(*socket, 5'000);
+    QVERIFY2(answer.startsWith("HTTP/1.1 413"), answer.left(200).constData());
+    QVERIFY(answer.contains("\"payload_too_large\""));
+    QCOMPARE(socket->state(), QAbstractSocket::UnconnectedState);
+    QCOMPARE(m_client->get(QStringLiteral("/api/jobs")).status, 200);
+}
+
+void TestApi::connectionsBeyondTheCapAreRefused()
+{
+    makeServer({}, [](ApiServer::Options &o) { o.limits.maxConnections = 3; });
+    std::vector<std::unique_ptr<QTcpSocket>> held;
+    for (int i = 0; i < 3; ++i)
+        held.push_back(rawConnection());
+    QTest::qWait(100);
+    auto extra = rawConnection();
+    const QByteArray refused = readUntilClosed(*extra, 5'000);
+    QVERIFY2(refused.startsWith("HTTP/1.1 503"), refused.constData());
+    QVERIFY(refused.contains("\"too_many_connections\""));
+    QVERIFY(refused.contains("Retry-After: 1"));
+    held.front()->disconnectFromHost();
+    held.erase(held.begin());
+    QTest::qWait(100);
+    QCOMPARE(m_client->get(QStringLiteral("/api/jobs")).status, 200);
+}
+
+void TestApi::eventStreamsBeyondTheCapAreRefused()
+{
+    makeServer({}, [](ApiServer::Options &o) {
+        o.maxEventClients = 2;
+        o.limits.idleMs = 300; // a stream is not an idle connection
+    });
+    const QByteArray request = "GET /api/events?token=test-token HTTP/1.1\r\nHost: 127.0.0.1:" +
+                               QByteArray::number(m_server->port()) + "\r\n\r\n";
+    std::vector<std::unique_ptr<QTcpSocket>> streams;
+    for (int i = 0; i < 2; ++i) {
+        streams.push_back(rawConnection());
+        streams.back()->write(request);
+    }
+    QVERIFY(QTest::qWaitFor([&] { return m_server->eventClients() == 2; }, 5'000));
+    auto third = rawConnection();
+    third->write(request);
+    QByteArray refused;
+    QVERIFY(QTest::qWaitFor([&] {
+        refused += third->readAll();
+        return refused.contains("too_many_clients");
+    }, 5'000));
+    QVERIFY2(refused.startsWith("HTTP/1.1 503"), refused.constData());
+    QVERIFY(refused.contains("Retry-After: 5"));
+    QTest::qWait(800);
+    for (const auto &stream : streams)
+        QCOMPARE(stream->state(), QAbstractSocket::ConnectedState);
+    QCOMPARE(m_server->eventClients(), 2);
+}
+
+void TestApi::aStalledEventReaderIsDroppedNotTheServer()
+{
+    makeServer({}, [](ApiServer::Options &o) { o.maxEventBacklogBytes = 64 * 1024; });
+    auto reader = rawConnection();
+    reader->setReadBufferSize(1); // reads nothing more: the kernel's buffers fill, then the server's
+    reader->setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
+    reader->write("GET /api/events?token=test-token HTTP/1.1\r\nHost: 127.0.0.1:" +
+                  QByteArray::number(m_server->port()) + "\r\n\r\n");
+    QVERIFY(QTest::qWaitFor([&] { return m_server->eventClients() == 1; }, 5'000));
+    for (int batch = 0; batch < 40 && m_server->droppedEventClients() == 0; ++batch) {
+        QList<NewJob> jobs;
+        for (int i = 0; i < 250; ++i) {
+            NewJob job;
+            job.type = TestTypes::Scripted;
+            job.title = QString(200, QLatin1Char('t'));
+            job.runAt = QDateTime::currentMSecsSinceEpoch() + 86'400'000;
+            jobs << job;
+        }
+        QVERIFY(m_t->queue().addJobs(jobs));
+        QTest::qWait(20);
+    }
+    QCOMPARE(m_server->droppedEventClients(), 1);
+    QCOMPARE(m_server->eventClients(), 0);
+    QCOMPARE(m_client->get(QStringLiteral("/api/jobs")).status, 200);
 }
 
 void TestApi::tokenAndEndpointFilesArePrivate()

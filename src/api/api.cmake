@@ -12,6 +12,7 @@ target_sources(spool_core PRIVATE
     api/queueapi.h api/queueapi.cpp
     api/eventhub.h api/eventhub.cpp
     api/eventstreams.h api/eventstreams.cpp
+    api/connectionguard.h api/connectionguard.cpp
     api/apiserver.h api/apiserver.cpp
 )
 

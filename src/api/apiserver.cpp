@@ -47,7 +47,7 @@ QByteArray originOf(const QString &host, quint16 port)
 ApiServer::ApiServer(JobQueue &queue, const LogStore &logs, Options options, QObject *parent)
     : QObject(parent), m_options(std::move(options)), m_token(m_options.token.toUtf8()), m_queue(queue), m_jobs(queue, logs),
       m_queueApi(m_options.dispatcher, m_options.subscriptions),
-      m_hub(queue, logs, m_options.events), m_streams(m_hub, m_options.keepAliveMs)
+      m_hub(queue, logs, m_options.events), m_streams(m_hub, m_options.keepAliveMs, m_options.maxEventBacklogBytes)
 {
     addRoutes();
     if (m_options.dispatcher)
@@ -122,7 +122,7 @@ Expected<quint16> ApiServer::listen()
         return makeError(
             ErrorCode::InvalidArgument,
             QStringLiteral("the API bind address '%1' is not an IP address").arg(m_options.bind));
-    auto tcp = std::make_unique<QTcpServer>();
+    auto tcp = std::make_unique<ConnectionGuard>(m_options.limits);
     if (!tcp->listen(address, m_options.port))
         return makeError(ErrorCode::Conflict, QStringLiteral("the API cannot listen on %1 port %2: %3")
                                                   .arg(m_options.bind)
@@ -145,6 +145,7 @@ QList<QPair<QByteArray, QString>> ApiServer::routes() const
 
 void ApiServer::handle(const QHttpServerRequest &request, QHttpServerResponder &&responder)
 {
+    ConnectionGuard::requestArrived(responder.socket());
     const Router::Match match = m_router.match(methodName(request.method()), request.url().path());
     QJsonValue body;
     if (auto refused = screen(request, match, body)) {
@@ -308,5 +309,14 @@ void ApiServer::openEvents(const QHttpServerRequest &request, QHttpServerRespond
             return;
         }
     }
+    if (m_streams.count() >= m_options.maxEventClients) {
+        ApiReply reply = ApiReply::error(503, QStringLiteral("too_many_clients"),
+                                         QStringLiteral("%1 event streams are open already; try again later")
+                                             .arg(m_streams.count()));
+        reply.headers << qMakePair(QByteArray("Retry-After"), QByteArray("5"));
+        reply.send(responder);
+        return;
+    }
+    ConnectionGuard::streaming(responder.socket());
     m_streams.open(std::move(responder), lastId);
 }

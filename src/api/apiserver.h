@@ -4,6 +4,7 @@
 #include "api/apirequest.h"
 #include "api/apirouter.h"
 #include "api/eventhub.h"
+#include "api/connectionguard.h"
 #include "api/eventstreams.h"
 #include "api/jobsapi.h"
 #include "api/queueapi.h"
@@ -36,6 +37,9 @@ public:
         QString token;
         EventHub::Options events;
         int keepAliveMs = 15'000;
+        ConnectionGuard::Limits limits;
+        int maxEventClients = 32;
+        qint64 maxEventBacklogBytes = 8 * 1024 * 1024;
         Dispatcher *dispatcher = nullptr;       // /api/queue: pause and resume the whole queue (503 without)
         Subscriptions *subscriptions = nullptr; // /api/subscriptions (503 without)
     };
@@ -50,6 +54,7 @@ public:
     // Method and path template of every route, as the OpenAPI document must list them.
     QList<QPair<QByteArray, QString>> routes() const;
     int eventClients() const { return m_streams.count(); }
+    qint64 droppedEventClients() const { return m_streams.dropped(); }
 
 private:
     enum class Access { Open, Token, TokenOrQuery };

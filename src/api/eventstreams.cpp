@@ -4,12 +4,8 @@
 #include <QJsonObject>
 #include <QTcpSocket>
 
-namespace {
-// A client this far behind is not reading: drop it; it reconnects with Last-Event-ID and catches up.
-constexpr qint64 kMaxBacklogBytes = 8 * 1024 * 1024;
-} // namespace
-
-EventStreams::EventStreams(EventHub &hub, int keepAliveMs, QObject *parent) : QObject(parent), m_hub(hub)
+EventStreams::EventStreams(EventHub &hub, int keepAliveMs, qint64 maxBacklogBytes, QObject *parent)
+    : QObject(parent), m_hub(hub), m_maxBacklogBytes(maxBacklogBytes)
 {
     connect(&hub, &EventHub::eventPublished, this, &EventStreams::handleEvent);
     m_keepAlive.setInterval(keepAliveMs);
@@ -83,7 +79,8 @@ void EventStreams::write(QTcpSocket *socket, const QByteArray &frame)
     const auto it = m_clients.find(socket);
     if (it == m_clients.end())
         return;
-    if (socket->state() != QAbstractSocket::ConnectedState || socket->bytesToWrite() > kMaxBacklogBytes) {
+    if (socket->state() != QAbstractSocket::ConnectedState || socket->bytesToWrite() > m_maxBacklogBytes) {
+        m_dropped += socket->state() == QAbstractSocket::ConnectedState ? 1 : 0;
         drop(socket);
         socket->disconnectFromHost();
         return;

@@ -21,13 +21,16 @@ class EventStreams final : public QObject
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(EventStreams)
 public:
-    EventStreams(EventHub &hub, int keepAliveMs, QObject *parent = nullptr);
+    // A client more than maxBacklogBytes behind is not reading: it is dropped (it reconnects with
+    // Last-Event-ID and catches up), so a stalled reader never grows the process.
+    EventStreams(EventHub &hub, int keepAliveMs, qint64 maxBacklogBytes = 8 * 1024 * 1024, QObject *parent = nullptr);
     ~EventStreams() override;
 
     // Answers with the stream's headers, then what the client missed since `lastEventId` (or a
     // `reset` event when that is no longer known), then stays open.
     void open(QHttpServerResponder &&responder, std::optional<qint64> lastEventId);
     int count() const { return static_cast<int>(m_clients.size()); }
+    qint64 dropped() const { return m_dropped; } // clients dropped for falling behind
     void closeAll();
 
 private:
@@ -39,6 +42,8 @@ private:
     void drop(QTcpSocket *socket);
 
     EventHub &m_hub;
+    qint64 m_maxBacklogBytes;
+    qint64 m_dropped = 0;
     QTimer m_keepAlive;
     std::map<QTcpSocket *, std::unique_ptr<QHttpServerResponder>> m_clients;
 };
