@@ -67,6 +67,7 @@ private Q_SLOTS:
     void queueCapsHoldAcrossHostsClaimingAtOnce();
     void notificationsThatArriveDuringAStatementAreDelivered();
     void subscriptionChangesElsewhereAreHeard();
+    void filtersOfEveryShapeKeepTheStatementCacheBounded();
 
 private:
     qint64 add(NewJob job, qint64 now = 1000);
@@ -122,6 +123,38 @@ QList<Job> TestJobStore::claim(int limit, qint64 now)
     if (!claimed)
         qWarning("claim failed: %s", qPrintable(claimed.error().message));
     return claimed ? claimed.value() : QList<Job>{};
+}
+
+void TestJobStore::filtersOfEveryShapeKeepTheStatementCacheBounded()
+{
+    // "?status=pending,pending,..." and "?type=a,b,c,...": before, every distinct list compiled and
+    // kept one more statement, without end.
+    QVERIFY(m_store->jobs().insert({newJob()}, 1'000));
+    for (int n = 1; n <= 600; ++n) {
+        JobFilter repeated;
+        repeated.statuses = QList<JobStatus>(n, JobStatus::Pending);
+        QCOMPARE(m_store->listing().list(repeated).total, 1);
+        JobFilter types;
+        for (int i = 0; i < n % 50 + 1; ++i)
+            types.types << QStringLiteral("type-%1-%2").arg(n).arg(i);
+        QCOMPARE(m_store->listing().count(types), 0);
+    }
+    // 127 subsets of the statuses: more shapes than the cache holds, so some are dropped and
+    // prepared again, and every answer stays right.
+    for (int mask = 1; mask < 128; ++mask) {
+        JobFilter subset;
+        for (int b = 0; b < 7; ++b)
+            if (mask & (1 << b))
+                subset.statuses << static_cast<JobStatus>(b);
+        QCOMPARE(m_store->listing().count(subset), (mask & 1) ? 1 : 0);
+        JobFilter again = subset; // the same shape once more, right after it was prepared
+        QCOMPARE(m_store->listing().list(again).total, (mask & 1) ? 1 : 0);
+    }
+    QVERIFY2(m_store->database().cachedStatements() <= 200,
+             qPrintable(QString::number(m_store->database().cachedStatements())));
+    // And the store still works through statements dropped and prepared again.
+    QCOMPARE(m_store->listing().list({}).total, 1);
+    QCOMPARE(m_store->listing().countByStatus().value(QStringLiteral("pending")), 1);
 }
 
 void TestJobStore::opensWithWalAndForeignKeys()

@@ -509,25 +509,45 @@ QSqlQuery &Database::prepared(const QString &sql)
             statement.parts << QStringView(text).mid(from);
             statement.binderSql = QStringLiteral("SELECT %1 /* %2 */")
                                       .arg(distinct.isEmpty() ? QStringLiteral("1") : distinct.join(QLatin1Char(',')))
-                                      .arg(m_literal.size());
+                                      .arg(++m_literalSerial);
             m_literalByBinder.insert(statement.binderSql, sql);
         }
-        // A fresh stand-in to bind on; run() puts the result in its place.
-        QSqlQuery &slot = m_cache[sql];
+        // A fresh stand-in to bind on; run() puts the result in its place. (Copied first: making
+        // room in the cache may move the literal statements.)
+        const QString binderSql = lit->binderSql;
+        QSqlQuery &slot = cached(sql, [] { return QSqlQuery(); });
         slot = QSqlQuery(QSqlDatabase::database(m_binderConnection, false));
-        if (!slot.prepare(lit->binderSql))
+        if (!slot.prepare(binderSql))
             qWarning("Database: cannot hold the values of %s", qPrintable(sql));
         return slot;
     }
-    auto it = m_cache.find(sql);
-    if (it == m_cache.end()) {
+    return cached(sql, [this, &sql] {
         QSqlQuery query(connection());
         query.setForwardOnly(true);
         if (!query.prepare(sql))
             qWarning("Database: cannot prepare %s: %s", qPrintable(sql), qPrintable(query.lastError().text()));
-        it = m_cache.insert(sql, query);
+        return query;
+    });
+}
+
+QSqlQuery &Database::cached(const QString &sql, const std::function<QSqlQuery()> &make)
+{
+    auto it = m_cache.find(sql);
+    if (it == m_cache.end()) {
+        if (m_cache.size() >= kMaxStatements) {
+            const auto oldest = std::min_element(m_cache.begin(), m_cache.end(), [](const auto &a, const auto &b) {
+                return a.second.used < b.second.used;
+            });
+            if (const auto lit = m_literal.find(oldest->first); lit != m_literal.end()) {
+                m_literalByBinder.remove(lit->binderSql);
+                m_literal.erase(lit);
+            }
+            m_cache.erase(oldest);
+        }
+        it = m_cache.emplace(sql, Cached{make(), 0}).first;
     }
-    return *it;
+    it->second.used = ++m_uses;
+    return it->second.query;
 }
 
 bool Database::runLiteral(QSqlQuery &query)

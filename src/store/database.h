@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 
 
 class QSocketNotifier;
@@ -67,6 +68,7 @@ public:
     // A statement prepared once per connection and reused; bind, run(), read, finish(). Call it
     // again before each run: on PostgreSQL a run puts the result in the query's place.
     QSqlQuery &prepared(const QString &sql);
+    std::size_t cachedStatements() const { return m_cache.size(); }
     bool run(QSqlQuery &query);
     // After reading the rows of a run query: true when every step succeeded. Finishes the query.
     bool completed(QSqlQuery &query);
@@ -131,7 +133,19 @@ private:
     Options m_options;
     QString m_connectionName;
     const SqlDialect *m_dialect;
-    QHash<QString, QSqlQuery> m_cache;
+    // Prepared statements by their SQL, the least recently used dropped beyond kMaxStatements (a
+    // listing's SQL varies with its filter). A node map: a statement's reference stays valid while
+    // others come and go, and the one just returned is never the one dropped.
+    static constexpr std::size_t kMaxStatements = 200;
+    struct Cached
+    {
+        QSqlQuery query;
+        quint64 used = 0;
+    };
+    std::unordered_map<QString, Cached> m_cache;
+    quint64 m_uses = 0;
+    quint64 m_literalSerial = 0;
+    QSqlQuery &cached(const QString &sql, const std::function<QSqlQuery()> &make);
     // PostgreSQL: statements run with their values as literals (see prepared()).
     struct LiteralStatement
     {

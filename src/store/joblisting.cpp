@@ -36,13 +36,21 @@ Where whereFor(const JobFilter &filter, const SqlDialect &dialect)
 {
     QStringList where;
     Where w;
-    if (!filter.statuses.isEmpty())
-        where << QStringLiteral("status IN (%1)").arg(statusList(filter.statuses));
-    if (!filter.types.isEmpty()) {
+    // Each status and type once, in one order: a filter's SQL (one cached statement per shape)
+    // has a bounded number of shapes, whatever a client repeats.
+    QList<JobStatus> statuses = filter.statuses;
+    std::sort(statuses.begin(), statuses.end());
+    statuses.erase(std::unique(statuses.begin(), statuses.end()), statuses.end());
+    QStringList types = filter.types;
+    types.sort();
+    types.removeDuplicates();
+    if (!statuses.isEmpty())
+        where << QStringLiteral("status IN (%1)").arg(statusList(statuses));
+    if (!types.isEmpty()) {
         QStringList names;
-        for (int i = 0; i < filter.types.size(); ++i) {
+        for (int i = 0; i < types.size(); ++i) {
             names << QStringLiteral(":type%1").arg(i);
-            w.binds.insert(names.last(), filter.types[i]);
+            w.binds.insert(names.last(), types[i]);
         }
         where << QStringLiteral("type IN (%1)").arg(names.join(QLatin1Char(',')));
     }
