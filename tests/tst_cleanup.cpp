@@ -118,7 +118,8 @@ QJsonArray deletedOf(const Job &job)
 } // namespace
 
 // Retention of the download dir through the real dispatcher, on real files: each policy, sidecars,
-// partial downloads, empty folders, dry run, and above all the safety rules (symlinks, paths).
+// partial downloads, empty folders, dry run, and above all the safety rules (symlinks, paths, the
+// root).
 class TestCleanup final : public QObject
 {
     Q_OBJECT
@@ -144,6 +145,10 @@ private Q_SLOTS:
     void badOptionValues();
     void refusalReason_data();
     void refusalReason();
+    void unsafeRootReason_data();
+    void unsafeRootReason();
+    void homeFolderAsRoot_data();
+    void homeFolderAsRoot();
 
 private:
     // Runs one cleanup job to `expected` and returns it.
@@ -635,6 +640,129 @@ void TestCleanup::refusalReason()
     QVERIFY(QFile::link(root + QStringLiteral("/A"), root + QStringLiteral("/InnerLink")));
     const QString path = relative.isEmpty() ? root : root + QLatin1Char('/') + relative;
     QCOMPARE(CleanupWorker::refusalReason(root, path), reason);
+}
+
+void TestCleanup::unsafeRootReason_data()
+{
+    // "~" is a temporary home folder the test sets.
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("why"); // a part of the reason; empty: allowed
+    const QString system = QStringLiteral("a system folder");
+    QTest::newRow("/") << "/"
+                       << "root of the file system";
+    // With everything below them, then those refused themselves and only a level or two down.
+    const char *const systemTrees[] = {"/usr",    "/usr/lib", "/usr/local/share/videos",
+                                       "/etc",    "/etc/ssl", "/bin",
+                                       "/sbin",   "/boot",    "/boot/efi",
+                                       "/dev",    "/dev/shm", "/proc",
+                                       "/proc/1", "/sys",     "/sys/fs",
+                                       "/lib",    "/lib64"};
+    const char *const systemTops[] = {
+        "/var",           "/var/lib",         "/var/log", "/var/tmp", "/run",  "/run/user",
+        "/run/user/1000", "/run/media/alice", "/srv",     "/home",    "/root", "/opt",
+        "/mnt",           "/media",           "/tmp"};
+    for (const char *path : systemTrees)
+        QTest::newRow(path) << QString::fromLatin1(path) << system;
+    for (const char *path : systemTops)
+        QTest::newRow(path) << QString::fromLatin1(path) << system;
+    QTest::newRow("another user's home") << "/home/someone"
+                                         << "a user's home folder";
+    QTest::newRow("the home folder") << "~"
+                                     << "the home folder";
+    QTest::newRow("above the home folder") << "~/.."
+                                           << "holds the home folder";
+    const char *const allowed[] = {"/srv/media/youtube",
+                                   "/var/lib/spool/downloads",
+                                   "/var/lib/spool",
+                                   "/var/tmp/videos",
+                                   "/mnt/nas",
+                                   "/media/usb",
+                                   "/run/media/alice/USB",
+                                   "/home/someone/Videos",
+                                   "/opt/media",
+                                   "/tmp/spool-downloads",
+                                   "/downloads",
+                                   "/data/videos",
+                                   "/usr-media",
+                                   "/etcetera",
+                                   "~/Videos",
+                                   "~/Videos/YouTube"};
+    for (const char *path : allowed)
+        QTest::newRow(path) << QString::fromLatin1(path) << QString();
+}
+
+void TestCleanup::unsafeRootReason()
+{
+    QFETCH(QString, path);
+    QFETCH(QString, why);
+    QTemporaryDir base;
+    const QString home = QFileInfo(base.path()).canonicalFilePath() + QStringLiteral("/home");
+    QVERIFY(QDir().mkpath(home));
+    ScopedEnv env("HOME", QFile::encodeName(home));
+    if (path.startsWith(QLatin1Char('~')))
+        path = QDir::cleanPath(home + path.mid(1));
+    const QString reason = CleanupWorker::unsafeRootReason(path);
+    if (why.isEmpty())
+        QVERIFY2(reason.isEmpty(), qPrintable(reason));
+    else
+        QVERIFY2(reason.contains(why), qPrintable(path + QStringLiteral(": '") + reason + QLatin1Char('\'')));
+}
+
+void TestCleanup::homeFolderAsRoot_data()
+{
+    QTest::addColumn<QString>("configured"); // relative to a temporary folder holding "home"
+    QTest::addColumn<QString>("requested");  // the job's download_dir, or empty for none
+    QTest::addColumn<QString>("refused");    // the canonical folder named as refused; empty: cleaned
+    QTest::addColumn<QString>("why");
+    QTest::newRow("the home folder") << "home" << QString() << "home"
+                                     << "it is the home folder";
+    QTest::newRow("a symlink to it") << "link-to-home" << QString() << "home"
+                                     << "it is the home folder";
+    QTest::newRow("above it") << "." << QString() << "."
+                              << "holds the home folder";
+    QTest::newRow("requested inside") << "."
+                                      << "home"
+                                      << "home"
+                                      << "it is the home folder";
+    QTest::newRow("a folder in it") << "home/Videos" << QString() << QString() << QString();
+    QTest::newRow("requested below") << "home"
+                                     << "home/Videos" << QString() << QString();
+}
+
+void TestCleanup::homeFolderAsRoot()
+{
+    QFETCH(QString, configured);
+    QFETCH(QString, requested);
+    QFETCH(QString, refused);
+    QFETCH(QString, why);
+    QTemporaryDir tmp;
+    const QString base = QFileInfo(tmp.path()).canonicalFilePath();
+    const QString home = base + QStringLiteral("/home");
+    QVERIFY(writeFile(home + QStringLiteral("/old.mp4"), 10, 90 * kDayMs));
+    QVERIFY(writeFile(home + QStringLiteral("/Videos/old.mp4"), 10, 90 * kDayMs));
+    QVERIFY(QFile::link(home, base + QStringLiteral("/link-to-home")));
+    ScopedEnv env("HOME", QFile::encodeName(home));
+    Harness h(
+        QVariantMap{{QStringLiteral("download_dir"), QDir::cleanPath(base + QLatin1Char('/') + configured)}});
+    QJsonObject options{{QStringLiteral("max_age_days"), 30}};
+    if (!requested.isEmpty())
+        options.insert(QStringLiteral("download_dir"), base + QLatin1Char('/') + requested);
+    const auto job = run(h, options, refused.isEmpty() ? JobStatus::Completed : JobStatus::Dead);
+    QVERIFY(job);
+    // Deleted only where cleaning is allowed; the home folder's own file is in no row's cleaned folder.
+    QCOMPARE(QFileInfo::exists(home + QStringLiteral("/Videos/old.mp4")), !refused.isEmpty());
+    QVERIFY(QFileInfo::exists(home + QStringLiteral("/old.mp4")));
+    if (refused.isEmpty())
+        return;
+    QCOMPARE(job->attempts, 1); // permanent: no retry
+    QCOMPARE(job->errorClass, QStringLiteral("unsafe_root"));
+    const QString folder = QDir::cleanPath(base + QLatin1Char('/') + refused);
+    QVERIFY2(job->errorMessage.contains(QLatin1Char('\'') + folder + QLatin1Char('\'')),
+             qPrintable(job->errorMessage));
+    QVERIFY2(job->errorMessage.contains(why), qPrintable(job->errorMessage));
+    if (configured.startsWith(QLatin1String("link"))) // and how the settings led there
+        QVERIFY2(job->errorMessage.contains(base + QLatin1Char('/') + configured),
+                 qPrintable(job->errorMessage));
 }
 
 QTEST_GUILESS_MAIN(TestCleanup)

@@ -34,6 +34,20 @@ const QString kReasonTotal = QStringLiteral("max_total_bytes");
 const QString kReasonStalePart = QStringLiteral("stale_part");
 const QString kRefusedMissing = QStringLiteral("missing");
 
+// A system folder, and how many levels below it are refused as a root too (-1: all of them). Users
+// keep folders of their own further down in some: /var/lib/spool, /run/media/<user>/<disk>, /mnt/nas.
+struct SystemFolder
+{
+    const char *path;
+    int depth;
+};
+
+constexpr SystemFolder kSystemFolders[] = {
+    {"/bin", -1},   {"/boot", -1},  {"/dev", -1},        {"/efi", -1},  {"/etc", -1},  {"/lib", -1},
+    {"/lib32", -1}, {"/lib64", -1}, {"/libx32", -1},     {"/proc", -1}, {"/sbin", -1}, {"/snap", -1},
+    {"/sys", -1},   {"/usr", -1},   {"/lost+found", -1}, {"/var", 1},   {"/run", 2},   {"/home", 0},
+    {"/root", 0},   {"/srv", 0},    {"/opt", 0},         {"/mnt", 0},   {"/media", 0}, {"/tmp", 0}};
+
 bool isPartial(const QString &name)
 {
     return name.endsWith(QLatin1String(".part")) || name.endsWith(QLatin1String(".ytdl")) ||
@@ -60,6 +74,21 @@ bool isInside(const QString &path, const QString &dir)
 bool isSameOrInside(const QString &path, const QString &dir)
 {
     return path == dir || isInside(path, dir);
+}
+
+// How many levels `path` lies below `dir`: 0 for `dir` itself, -1 when it is not inside.
+int levelsBelow(const QString &path, const QString &dir)
+{
+    if (path == dir)
+        return 0;
+    return isInside(path, dir) ? static_cast<int>(path.mid(dir.size() + 1).count(QLatin1Char('/'))) + 1 : -1;
+}
+
+QString homeFolder()
+{
+    const QString home = QDir::homePath();
+    const QString canonical = QFileInfo(home).canonicalFilePath();
+    return canonical.isEmpty() ? QDir::cleanPath(home) : canonical;
 }
 
 QString canonicalDir(const QString &path)
@@ -314,6 +343,19 @@ std::variant<QString, Outcome> checkRequestedDir(const QString &requested, const
     return root;
 }
 
+// `root` (canonical), unless cleaning it is refused; `spelled` is how the settings or the job name it.
+std::variant<QString, Outcome> safeRoot(const QString &root, const QString &spelled)
+{
+    const QString why = CleanupWorker::unsafeRootReason(root);
+    if (why.isEmpty())
+        return root;
+    const QString via = QDir::cleanPath(spelled) == root
+                            ? QString()
+                            : QStringLiteral(" (the download dir '%1' leads there)").arg(spelled);
+    return Outcome::permanent(QStringLiteral("unsafe_root"),
+                              QStringLiteral("Refusing to clean '%1'%2: %3").arg(root, via, why));
+}
+
 // The canonical folder to clean: the configured download dir, or the job's download_dir inside it.
 std::variant<QString, Outcome> resolveRoot(const JobContext &context)
 {
@@ -331,8 +373,11 @@ std::variant<QString, Outcome> resolveRoot(const JobContext &context)
         return missingDir(configured);
     const QJsonValue requested = context.job().options.value(QStringLiteral("download_dir"));
     if (requested.isUndefined())
-        return configuredRoot;
-    return checkRequestedDir(requested.toString(), QDir::cleanPath(configured), configuredRoot);
+        return safeRoot(configuredRoot, configured);
+    const auto root = checkRequestedDir(requested.toString(), QDir::cleanPath(configured), configuredRoot);
+    if (const auto *dir = std::get_if<QString>(&root))
+        return safeRoot(*dir, requested.toString());
+    return root;
 }
 
 struct Deletion
@@ -681,5 +726,28 @@ QString CleanupWorker::refusalReason(const QString &canonicalRoot, const QString
     // A folder on the way became a symlink after the scan: the path no longer names what was scanned.
     if (canonical != QDir::cleanPath(info.absoluteFilePath()))
         return QStringLiteral("resolves_elsewhere");
+    return QString();
+}
+
+QString CleanupWorker::unsafeRootReason(const QString &canonicalPath)
+{
+    const QString path = QDir::cleanPath(canonicalPath);
+    if (path == QLatin1String("/"))
+        return QStringLiteral("it is the root of the file system");
+    const QString home = homeFolder();
+    if (path == home)
+        return QStringLiteral("it is the home folder");
+    if (levelsBelow(path, QStringLiteral("/home")) == 1)
+        return QStringLiteral("it is a user's home folder");
+    for (const SystemFolder &system : kSystemFolders) {
+        const QString folder = QString::fromLatin1(system.path);
+        const int levels = levelsBelow(path, folder);
+        if (levels == 0)
+            return QStringLiteral("it is a system folder");
+        if (levels > 0 && (system.depth < 0 || levels <= system.depth))
+            return QStringLiteral("it is a system folder (in %1)").arg(folder);
+    }
+    if (isInside(home, path))
+        return QStringLiteral("it holds the home folder '%1'").arg(home);
     return QString();
 }
