@@ -16,7 +16,15 @@
 #include <QStandardPaths>
 #include <QTest>
 
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <limits>
 #include <optional>
+
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace {
 constexpr qint64 kHourMs = 3'600'000;
@@ -39,7 +47,7 @@ bool writeFile(const QString &path, qint64 bytes, qint64 ageMs)
 class Harness final
 {
 public:
-    explicit Harness(std::optional<QVariantMap> environment = std::nullopt)
+    explicit Harness(std::optional<QVariantMap> environment = std::nullopt, CleanupWorker::Hooks hooks = {})
     {
         SpoolCore::Options options;
         options.dataDir = m_data.path();
@@ -47,7 +55,7 @@ public:
         m_core = std::make_unique<SpoolCore>(options);
         if (auto opened = m_core->open(); !opened)
             qFatal("cannot open core: %s", qPrintable(opened.error().message));
-        m_core->workers().add(JobTypes::Cleanup, [] { return std::make_unique<CleanupWorker>(); });
+        m_core->workers().add(JobTypes::Cleanup, [hooks] { return std::make_unique<CleanupWorker>(hooks); });
         m_core->start();
     }
     ~Harness() { m_core.reset(); }
@@ -115,10 +123,82 @@ QJsonArray deletedOf(const Job &job)
 {
     return job.result.value(QStringLiteral("deleted")).toArray();
 }
+
+// A result array of {path, reason} objects as relative path -> reason.
+QHash<QString, QString> reasonsOf(const Harness &h, const QJsonArray &array)
+{
+    QHash<QString, QString> out;
+    for (const QJsonValue &v : array)
+        out.insert(h.relative(v.toObject().value(QStringLiteral("path")).toString()),
+                   v.toObject().value(QStringLiteral("reason")).toString());
+    return out;
+}
+
+QString messageOf(const QJsonObject &event)
+{
+    return event.value(QStringLiteral("message")).toString();
+}
+
+// Changes the tree under `root` as changedBetweenScanAndDelete's row says; false if a step failed.
+bool applyChange(const QString &change, const QString &root, const QString &outside)
+{
+    const QString a = root + QStringLiteral("/A");
+    const QString file = a + QStringLiteral("/old.mp4");
+    const auto moveAside = [](const QString &path) {
+        return QDir().rename(path, path + QStringLiteral(".moved"));
+    };
+    if (change == QLatin1String("folder-link-out"))
+        return moveAside(a) && QFile::link(outside, a);
+    if (change == QLatin1String("folder-link-in"))
+        return moveAside(a) && QFile::link(root + QStringLiteral("/C"), a);
+    if (change == QLatin1String("folder-file"))
+        return moveAside(a) && writeFile(a, 10, 0);
+    if (change == QLatin1String("file-link"))
+        return QFile::remove(file) && QFile::link(outside + QStringLiteral("/old.mp4"), file);
+    if (change == QLatin1String("file-replaced")) // a new file renamed over it, as a download finishing
+        return writeFile(a + QStringLiteral("/new.tmp"), 20, 90 * kDayMs) &&
+               ::rename(QFile::encodeName(a + QStringLiteral("/new.tmp")).constData(),
+                        QFile::encodeName(file).constData()) == 0;
+    if (change == QLatin1String("file-gone"))
+        return QFile::remove(file);
+    if (change == QLatin1String("empty-link"))
+        return moveAside(root + QStringLiteral("/Empty")) &&
+               QFile::link(outside + QStringLiteral("/EmptyOutside"), root + QStringLiteral("/Empty"));
+    return false;
+}
+
+// The device id of the file system `path` is on; 0 if it cannot be told.
+quint64 deviceOf(const QString &path)
+{
+    struct stat st;
+    return ::stat(QFile::encodeName(path).constData(), &st) == 0 ? static_cast<quint64>(st.st_dev) : 0;
+}
+
+// A tmpfs mounted for as long as it lives (root only); unmounted before its folder goes.
+class ScopedTmpfs final
+{
+public:
+    explicit ScopedTmpfs(const QString &dir) : m_dir(QFile::encodeName(dir))
+    {
+        m_error = ::mount("spool-test", m_dir.constData(), "tmpfs", 0, "size=4m") == 0 ? 0 : errno;
+    }
+    ~ScopedTmpfs()
+    {
+        if (m_error == 0)
+            ::umount2(m_dir.constData(), MNT_DETACH);
+    }
+    Q_DISABLE_COPY_MOVE(ScopedTmpfs)
+    int error() const { return m_error; }
+
+private:
+    QByteArray m_dir;
+    int m_error = 0;
+};
 } // namespace
 
 // Retention of the download dir through the real dispatcher, on real files: each policy, sidecars,
-// partial downloads, empty folders, dry run, and above all the safety rules (symlinks, paths).
+// partial downloads, empty folders, dry run, and above all the safety rules (symlinks, paths, the
+// root, file system boundaries, a tree that changes between the scan and the deletion).
 class TestCleanup final : public QObject
 {
     Q_OBJECT
@@ -142,8 +222,15 @@ private Q_SLOTS:
     void badDownloadDir();
     void badOptionValues_data();
     void badOptionValues();
-    void refusalReason_data();
-    void refusalReason();
+    void unsafeRootReason_data();
+    void unsafeRootReason();
+    void homeFolderAsRoot_data();
+    void homeFolderAsRoot();
+    void otherDeviceIsNotCrossed();
+    void mountPointIsNotCrossed();
+    void changedBetweenScanAndDelete_data();
+    void changedBetweenScanAndDelete();
+    void symlinkedDownloadRootCleansTheRealFolder();
 
 private:
     // Runs one cleanup job to `expected` and returns it.
@@ -595,46 +682,331 @@ void TestCleanup::badOptionValues()
     QVERIFY(h.exists(QStringLiteral("A/old.mp4.part"))); // refused before anything was touched
 }
 
-void TestCleanup::refusalReason_data()
+void TestCleanup::unsafeRootReason_data()
 {
-    QTest::addColumn<QString>("relative");
-    QTest::addColumn<QString>("reason");
-    QTest::newRow("plain file") << "A/file.mp4"
-                                << "";
-    QTest::newRow("folder") << "A"
-                            << "";
-    QTest::newRow("root") << ""
-                          << "root";
-    QTest::newRow("root spelled oddly") << "A/.."
-                                        << "root";
-    QTest::newRow("symlink to a file") << "link.mp4"
-                                       << "symlink";
-    QTest::newRow("symlink to a folder") << "LinkDir"
-                                         << "symlink";
-    QTest::newRow("through a symlinked folder") << "LinkDir/target.mp4"
-                                                << "outside_root";
-    QTest::newRow("through a symlink staying inside") << "InnerLink/file.mp4"
-                                                      << "resolves_elsewhere";
-    QTest::newRow("outside") << "../elsewhere"
-                             << "outside_root";
-    QTest::newRow("missing") << "A/nope.mp4"
-                             << "missing";
+    // "~" is a temporary home folder the test sets.
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("why"); // a part of the reason; empty: allowed
+    const QString system = QStringLiteral("a system folder");
+    QTest::newRow("/") << "/"
+                       << "root of the file system";
+    // With everything below them, then those refused themselves and only a level or two down.
+    const char *const systemTrees[] = {"/usr",    "/usr/lib", "/usr/local/share/videos",
+                                       "/etc",    "/etc/ssl", "/bin",
+                                       "/sbin",   "/boot",    "/boot/efi",
+                                       "/dev",    "/dev/shm", "/proc",
+                                       "/proc/1", "/sys",     "/sys/fs",
+                                       "/lib",    "/lib64"};
+    const char *const systemTops[] = {
+        "/var",           "/var/lib",         "/var/log", "/var/tmp", "/run",  "/run/user",
+        "/run/user/1000", "/run/media/alice", "/srv",     "/home",    "/root", "/opt",
+        "/mnt",           "/media",           "/tmp"};
+    for (const char *path : systemTrees)
+        QTest::newRow(path) << QString::fromLatin1(path) << system;
+    for (const char *path : systemTops)
+        QTest::newRow(path) << QString::fromLatin1(path) << system;
+    QTest::newRow("another user's home") << "/home/someone"
+                                         << "a user's home folder";
+    QTest::newRow("the home folder") << "~"
+                                     << "the home folder";
+    QTest::newRow("above the home folder") << "~/.."
+                                           << "holds the home folder";
+    const char *const allowed[] = {"/srv/media/youtube",
+                                   "/var/lib/spool/downloads",
+                                   "/var/lib/spool",
+                                   "/var/tmp/videos",
+                                   "/mnt/nas",
+                                   "/media/usb",
+                                   "/run/media/alice/USB",
+                                   "/home/someone/Videos",
+                                   "/opt/media",
+                                   "/tmp/spool-downloads",
+                                   "/downloads",
+                                   "/data/videos",
+                                   "/usr-media",
+                                   "/etcetera",
+                                   "~/Videos",
+                                   "~/Videos/YouTube"};
+    for (const char *path : allowed)
+        QTest::newRow(path) << QString::fromLatin1(path) << QString();
 }
 
-void TestCleanup::refusalReason()
+void TestCleanup::unsafeRootReason()
 {
-    QFETCH(QString, relative);
-    QFETCH(QString, reason);
+    QFETCH(QString, path);
+    QFETCH(QString, why);
     QTemporaryDir base;
-    const QString root = QFileInfo(base.path()).canonicalFilePath() + QStringLiteral("/root");
-    const QString elsewhere = QFileInfo(base.path()).canonicalFilePath() + QStringLiteral("/elsewhere");
-    QVERIFY(writeFile(root + QStringLiteral("/A/file.mp4"), 1, 0));
-    QVERIFY(writeFile(elsewhere + QStringLiteral("/target.mp4"), 1, 0));
-    QVERIFY(QFile::link(elsewhere + QStringLiteral("/target.mp4"), root + QStringLiteral("/link.mp4")));
-    QVERIFY(QFile::link(elsewhere, root + QStringLiteral("/LinkDir")));
-    QVERIFY(QFile::link(root + QStringLiteral("/A"), root + QStringLiteral("/InnerLink")));
-    const QString path = relative.isEmpty() ? root : root + QLatin1Char('/') + relative;
-    QCOMPARE(CleanupWorker::refusalReason(root, path), reason);
+    const QString home = QFileInfo(base.path()).canonicalFilePath() + QStringLiteral("/home");
+    QVERIFY(QDir().mkpath(home));
+    ScopedEnv env("HOME", QFile::encodeName(home));
+    if (path.startsWith(QLatin1Char('~')))
+        path = QDir::cleanPath(home + path.mid(1));
+    const QString reason = CleanupWorker::unsafeRootReason(path);
+    if (why.isEmpty())
+        QVERIFY2(reason.isEmpty(), qPrintable(reason));
+    else
+        QVERIFY2(reason.contains(why), qPrintable(path + QStringLiteral(": '") + reason + QLatin1Char('\'')));
+}
+
+void TestCleanup::homeFolderAsRoot_data()
+{
+    QTest::addColumn<QString>("configured"); // relative to a temporary folder holding "home"
+    QTest::addColumn<QString>("requested");  // the job's download_dir, or empty for none
+    QTest::addColumn<QString>("refused");    // the canonical folder named as refused; empty: cleaned
+    QTest::addColumn<QString>("why");
+    QTest::newRow("the home folder") << "home" << QString() << "home"
+                                     << "it is the home folder";
+    QTest::newRow("a symlink to it") << "link-to-home" << QString() << "home"
+                                     << "it is the home folder";
+    QTest::newRow("above it") << "." << QString() << "."
+                              << "holds the home folder";
+    QTest::newRow("requested inside") << "."
+                                      << "home"
+                                      << "home"
+                                      << "it is the home folder";
+    QTest::newRow("a folder in it") << "home/Videos" << QString() << QString() << QString();
+    QTest::newRow("requested below") << "home"
+                                     << "home/Videos" << QString() << QString();
+}
+
+void TestCleanup::homeFolderAsRoot()
+{
+    QFETCH(QString, configured);
+    QFETCH(QString, requested);
+    QFETCH(QString, refused);
+    QFETCH(QString, why);
+    QTemporaryDir tmp;
+    const QString base = QFileInfo(tmp.path()).canonicalFilePath();
+    const QString home = base + QStringLiteral("/home");
+    QVERIFY(writeFile(home + QStringLiteral("/old.mp4"), 10, 90 * kDayMs));
+    QVERIFY(writeFile(home + QStringLiteral("/Videos/old.mp4"), 10, 90 * kDayMs));
+    QVERIFY(QFile::link(home, base + QStringLiteral("/link-to-home")));
+    ScopedEnv env("HOME", QFile::encodeName(home));
+    Harness h(
+        QVariantMap{{QStringLiteral("download_dir"), QDir::cleanPath(base + QLatin1Char('/') + configured)}});
+    QJsonObject options{{QStringLiteral("max_age_days"), 30}};
+    if (!requested.isEmpty())
+        options.insert(QStringLiteral("download_dir"), base + QLatin1Char('/') + requested);
+    const auto job = run(h, options, refused.isEmpty() ? JobStatus::Completed : JobStatus::Dead);
+    QVERIFY(job);
+    // Deleted only where cleaning is allowed; the home folder's own file is in no row's cleaned folder.
+    QCOMPARE(QFileInfo::exists(home + QStringLiteral("/Videos/old.mp4")), !refused.isEmpty());
+    QVERIFY(QFileInfo::exists(home + QStringLiteral("/old.mp4")));
+    if (refused.isEmpty())
+        return;
+    QCOMPARE(job->attempts, 1); // permanent: no retry
+    QCOMPARE(job->errorClass, QStringLiteral("unsafe_root"));
+    const QString folder = QDir::cleanPath(base + QLatin1Char('/') + refused);
+    QVERIFY2(job->errorMessage.contains(QLatin1Char('\'') + folder + QLatin1Char('\'')),
+             qPrintable(job->errorMessage));
+    QVERIFY2(job->errorMessage.contains(why), qPrintable(job->errorMessage));
+    if (configured.startsWith(QLatin1String("link"))) // and how the settings led there
+        QVERIFY2(job->errorMessage.contains(base + QLatin1Char('/') + configured),
+                 qPrintable(job->errorMessage));
+}
+
+void TestCleanup::otherDeviceIsNotCrossed()
+{
+    // Mounting needs root, so the walk is told to stay on a device no folder is on: every folder
+    // below the root is then a mount point to it, and the real comparison decides.
+    CleanupWorker::Hooks hooks;
+    hooks.device = std::numeric_limits<quint64>::max();
+    Harness h(std::nullopt, hooks);
+    QVERIFY(h.put(QStringLiteral("old.mp4"), 10, 90 * kDayMs));
+    QVERIFY(h.put(QStringLiteral("A/old.mp4"), 10, 90 * kDayMs));
+    QVERIFY(h.put(QStringLiteral("A/B/old.mp4"), 10, 90 * kDayMs));
+    QVERIFY(QDir().mkpath(h.at(QStringLiteral("Empty"))));
+    const auto job = run(h, {{QStringLiteral("max_age_days"), 30}});
+    QVERIFY(job);
+    QCOMPARE(h.paths(deletedOf(*job)), QSet<QString>{QStringLiteral("old.mp4")});
+    QVERIFY(h.exists(QStringLiteral("A/old.mp4")));
+    QVERIFY(h.exists(QStringLiteral("A/B/old.mp4")));
+    QVERIFY(h.exists(QStringLiteral("Empty")));
+    QCOMPARE(job->result.value(QStringLiteral("removed_dirs")).toArray().size(), 0);
+    const QHash<QString, QString> skipped =
+        reasonsOf(h, job->result.value(QStringLiteral("skipped")).toArray());
+    QCOMPARE(skipped,
+             (QHash<QString, QString>{{QStringLiteral("A"), QStringLiteral("other_file_system")},
+                                      {QStringLiteral("Empty"), QStringLiteral("other_file_system")}}));
+    QStringList messages;
+    for (const QJsonObject &event : h.events(job->id, QStringLiteral("skipped")))
+        messages << messageOf(event);
+    messages.sort();
+    QCOMPARE(messages, (QStringList{QStringLiteral("Not crossing into another file system at ") +
+                                        h.at(QStringLiteral("A")),
+                                    QStringLiteral("Not crossing into another file system at ") +
+                                        h.at(QStringLiteral("Empty"))}));
+}
+
+void TestCleanup::mountPointIsNotCrossed()
+{
+    if (geteuid() != 0)
+        QSKIP("needs root to mount a tmpfs (otherDeviceIsNotCrossed covers the check without it)");
+    Harness h;
+    QVERIFY(h.put(QStringLiteral("A/old.mp4"), 10, 90 * kDayMs));
+    QVERIFY(QDir().mkpath(h.at(QStringLiteral("A/Mounted"))));
+    const ScopedTmpfs tmpfs(h.at(QStringLiteral("A/Mounted")));
+    if (tmpfs.error() != 0)
+        QSKIP(qPrintable(QStringLiteral("cannot mount a tmpfs: ") +
+                         QString::fromLocal8Bit(std::strerror(tmpfs.error()))));
+    QVERIFY(deviceOf(h.root()) != 0);
+    QVERIFY(deviceOf(h.root()) != deviceOf(h.at(QStringLiteral("A/Mounted"))));
+    QVERIFY(h.put(QStringLiteral("A/Mounted/old.mp4"), 10, 90 * kDayMs));
+    QVERIFY(h.put(QStringLiteral("A/Mounted/stale.mp4.part"), 10, 90 * kDayMs));
+    QVERIFY(h.put(QStringLiteral("A/Mounted/Deep/old.mp4"), 10, 90 * kDayMs));
+    QVERIFY(QDir().mkpath(h.at(QStringLiteral("A/Mounted/Empty"))));
+    const auto job = run(h, {{QStringLiteral("max_age_days"), 30}});
+    QVERIFY(job);
+    QCOMPARE(h.paths(deletedOf(*job)), QSet<QString>{QStringLiteral("A/old.mp4")});
+    for (const QString &name :
+         {QStringLiteral("A/Mounted/old.mp4"), QStringLiteral("A/Mounted/stale.mp4.part"),
+          QStringLiteral("A/Mounted/Deep/old.mp4"), QStringLiteral("A/Mounted/Empty")})
+        QVERIFY2(h.exists(name), qPrintable(name));
+    QCOMPARE(job->result.value(QStringLiteral("removed_dirs")).toArray().size(), 0);
+    QCOMPARE(reasonsOf(h, job->result.value(QStringLiteral("skipped")).toArray()),
+             (QHash<QString, QString>{{QStringLiteral("A/Mounted"), QStringLiteral("other_file_system")}}));
+    const QList<QJsonObject> logged = h.events(job->id, QStringLiteral("skipped"));
+    QCOMPARE(logged.size(), 1);
+    QCOMPARE(messageOf(logged.first()),
+             QStringLiteral("Not crossing into another file system at ") + h.at(QStringLiteral("A/Mounted")));
+}
+
+void TestCleanup::changedBetweenScanAndDelete_data()
+{
+    QTest::addColumn<QString>("change");
+    QTest::addColumn<QString>("target"); // the path the change waits for, relative to the root
+    QTest::addColumn<QString>("reason"); // the refusal reported; empty: none (gone, nothing to do)
+    QTest::newRow("folder swapped for a symlink out") << "folder-link-out"
+                                                      << "A/old.mp4"
+                                                      << "resolves_elsewhere";
+    QTest::newRow("folder swapped for a symlink inside") << "folder-link-in"
+                                                         << "A/old.mp4"
+                                                         << "resolves_elsewhere";
+    QTest::newRow("folder swapped for a file") << "folder-file"
+                                               << "A/old.mp4"
+                                               << "resolves_elsewhere";
+    QTest::newRow("file swapped for a symlink") << "file-link"
+                                                << "A/old.mp4"
+                                                << "symlink";
+    QTest::newRow("file replaced by another") << "file-replaced"
+                                              << "A/old.mp4"
+                                              << "replaced";
+    QTest::newRow("file gone") << "file-gone"
+                               << "A/old.mp4"
+                               << "";
+    QTest::newRow("empty folder swapped for a symlink") << "empty-link"
+                                                        << "Empty"
+                                                        << "symlink";
+}
+
+// The tree changes after the scan, right before a deletion: what a running download, or someone
+// racing the cleanup, can do. Nothing outside the root is touched and nothing the scan did not see
+// is deleted; the refusal is reported.
+void TestCleanup::changedBetweenScanAndDelete()
+{
+    QFETCH(QString, change);
+    QFETCH(QString, target);
+    QFETCH(QString, reason);
+    struct Pending
+    {
+        QString path;
+        std::function<bool()> apply;
+        std::atomic<bool> done = false;
+        std::atomic<bool> ok = false;
+    };
+    const auto pending = std::make_shared<Pending>();
+    CleanupWorker::Hooks hooks;
+    hooks.beforeRemove = [pending](const QString &path) {
+        if (path == pending->path && !pending->done.exchange(true))
+            pending->ok = pending->apply();
+    };
+    Harness h(std::nullopt, hooks);
+    QVERIFY(h.put(QStringLiteral("A/old.mp4"), 10, 90 * kDayMs));
+    QVERIFY(h.put(QStringLiteral("A/old.info.json"), 10, 90 * kDayMs));
+    QVERIFY(h.put(QStringLiteral("C/old.mp4"), 10, kDayMs)); // fresh: kept
+    QVERIFY(h.put(QStringLiteral("C/old.info.json"), 10, kDayMs));
+    QVERIFY(QDir().mkpath(h.at(QStringLiteral("Empty"))));
+    const QString outside = h.outside();
+    QVERIFY(writeFile(outside + QStringLiteral("/old.mp4"), 10, 90 * kDayMs));
+    QVERIFY(writeFile(outside + QStringLiteral("/old.info.json"), 10, 90 * kDayMs));
+    QVERIFY(QDir().mkpath(outside + QStringLiteral("/EmptyOutside")));
+    pending->path = h.at(target);
+    pending->apply = [change, root = h.root(), outside] { return applyChange(change, root, outside); };
+
+    const auto job = run(h, {{QStringLiteral("max_age_days"), 30}});
+    QVERIFY(job);
+    QVERIFY(pending->done);
+    QVERIFY(pending->ok);
+    for (const QString &path :
+         {outside + QStringLiteral("/old.mp4"), outside + QStringLiteral("/old.info.json"),
+          outside + QStringLiteral("/EmptyOutside"), h.at(QStringLiteral("C/old.mp4")),
+          h.at(QStringLiteral("C/old.info.json"))})
+        QVERIFY2(QFileInfo::exists(path), qPrintable(path));
+    const QHash<QString, QString> refused =
+        reasonsOf(h, job->result.value(QStringLiteral("refused")).toArray());
+    if (reason.isEmpty())
+        QVERIFY2(refused.isEmpty(), qPrintable(QStringList(refused.keys()).join(QLatin1Char(' '))));
+    else
+        QCOMPARE(refused, (QHash<QString, QString>{{target, reason}}));
+    QCOMPARE(h.events(job->id, QStringLiteral("refused")).size(), refused.size());
+    QVERIFY(!h.paths(deletedOf(*job)).contains(target));
+    QVERIFY(!h.paths(job->result.value(QStringLiteral("removed_dirs")).toArray()).contains(target));
+    if (change == QLatin1String("file-link") || change == QLatin1String("empty-link"))
+        QVERIFY(QFileInfo(h.at(target)).isSymLink()); // the link itself stays too
+    if (change == QLatin1String("file-replaced"))
+        QCOMPARE(QFileInfo(h.at(target)).size(), 20); // what arrived after the scan stays
+    if (change.startsWith(QLatin1String("folder-")))
+        QVERIFY(h.exists(QStringLiteral("A.moved/old.mp4"))); // moved away from where the plan named it
+}
+
+void TestCleanup::symlinkedDownloadRootCleansTheRealFolder()
+{
+    // The configured download dir is a symlink to the real folder (a NAS mount, say).
+    QTemporaryDir tmp;
+    const QString base = QFileInfo(tmp.path()).canonicalFilePath();
+    const QString real = base + QStringLiteral("/real");
+    const QString other = base + QStringLiteral("/other");
+    const QString link = base + QStringLiteral("/downloads");
+    for (const QString &dir : {real, other}) {
+        for (const QString &name : {QStringLiteral("/A/old.mp4"), QStringLiteral("/B/old.mp4")})
+            QVERIFY(writeFile(dir + name, 10, 90 * kDayMs));
+    }
+    QVERIFY(writeFile(base + QStringLiteral("/beside.mp4"), 10, 90 * kDayMs));
+    QVERIFY(QFile::link(real, link));
+    auto armed = std::make_shared<std::atomic<bool>>(false);
+    CleanupWorker::Hooks hooks;
+    // Once armed, the link is pointed elsewhere after the scan: the cleanup carries on in the
+    // folder it resolved, never in the link's new target.
+    hooks.beforeRemove = [armed, link, other](const QString &) {
+        if (armed->exchange(false)) {
+            QFile::remove(link);
+            QFile::link(other, link);
+        }
+    };
+    Harness h(QVariantMap{{QStringLiteral("download_dir"), link}}, hooks);
+
+    const auto inside = run(h, {{QStringLiteral("max_age_days"), 30},
+                                {QStringLiteral("download_dir"), link + QStringLiteral("/A")}});
+    QVERIFY(inside);
+    const QJsonArray deleted = deletedOf(*inside);
+    QCOMPARE(deleted.size(), 1);
+    QCOMPARE(deleted[0].toObject().value(QStringLiteral("path")).toString(),
+             real + QStringLiteral("/A/old.mp4"));
+    QVERIFY(QFileInfo::exists(real + QStringLiteral("/B/old.mp4")));
+
+    *armed = true;
+    const auto all = run(h, {{QStringLiteral("max_age_days"), 30}});
+    QVERIFY(all);
+    QVERIFY(!*armed);
+    QCOMPARE(deletedOf(*all).size(), 1);
+    QCOMPARE(deletedOf(*all)[0].toObject().value(QStringLiteral("path")).toString(),
+             real + QStringLiteral("/B/old.mp4"));
+    QVERIFY(!QFileInfo::exists(real + QStringLiteral("/B/old.mp4")));
+    QVERIFY(QFileInfo(real).isDir());
+    for (const QString &path : {other + QStringLiteral("/A/old.mp4"), other + QStringLiteral("/B/old.mp4"),
+                                base + QStringLiteral("/beside.mp4")})
+        QVERIFY2(QFileInfo::exists(path), qPrintable(path));
+    QCOMPARE(QFileInfo(link).symLinkTarget(), other);
 }
 
 QTEST_GUILESS_MAIN(TestCleanup)

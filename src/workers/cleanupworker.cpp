@@ -2,6 +2,7 @@
 
 #include "logging/joblogger.h"
 #include "workers/cancellationtoken.h"
+#include "workers/dirhandle.h"
 #include "workers/progressreporter.h"
 
 #include <QDateTime>
@@ -13,6 +14,7 @@
 #include <QSet>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <numeric>
 #include <optional>
@@ -32,7 +34,25 @@ const QString kReasonMaxAge = QStringLiteral("max_age");
 const QString kReasonKeep = QStringLiteral("keep_per_channel");
 const QString kReasonTotal = QStringLiteral("max_total_bytes");
 const QString kReasonStalePart = QStringLiteral("stale_part");
-const QString kRefusedMissing = QStringLiteral("missing");
+const QString kSymlink = QStringLiteral("symlink");
+const QString kOtherFileSystem = QStringLiteral("other_file_system");
+// Refusals when the tree changed between the scan and the deletion, besides the two above.
+const QString kRefusedElsewhere = QStringLiteral("resolves_elsewhere"); // a folder on its path is not one
+const QString kRefusedReplaced = QStringLiteral("replaced");            // another file or folder is there
+
+// A system folder, and how many levels below it are refused as a root too (-1: all of them). Users
+// keep folders of their own further down in some: /var/lib/spool, /run/media/<user>/<disk>, /mnt/nas.
+struct SystemFolder
+{
+    const char *path;
+    int depth;
+};
+
+constexpr SystemFolder kSystemFolders[] = {
+    {"/bin", -1},   {"/boot", -1},  {"/dev", -1},        {"/efi", -1},  {"/etc", -1},  {"/lib", -1},
+    {"/lib32", -1}, {"/lib64", -1}, {"/libx32", -1},     {"/proc", -1}, {"/sbin", -1}, {"/snap", -1},
+    {"/sys", -1},   {"/usr", -1},   {"/lost+found", -1}, {"/var", 1},   {"/run", 2},   {"/home", 0},
+    {"/root", 0},   {"/srv", 0},    {"/opt", 0},         {"/mnt", 0},   {"/media", 0}, {"/tmp", 0}};
 
 bool isPartial(const QString &name)
 {
@@ -40,14 +60,15 @@ bool isPartial(const QString &name)
            name.contains(QLatin1String(".part-Frag"));
 }
 
-bool isMedia(const QFileInfo &info)
+bool isMedia(const QString &name)
 {
+    const QFileInfo info(name);
     static const QSet<QString> suffixes{QStringLiteral("mp4"), QStringLiteral("mkv"),  QStringLiteral("webm"),
                                         QStringLiteral("m4a"), QStringLiteral("mp3"),  QStringLiteral("opus"),
                                         QStringLiteral("ogg"), QStringLiteral("flac"), QStringLiteral("wav"),
                                         QStringLiteral("mov"), QStringLiteral("avi"),  QStringLiteral("m4v"),
                                         QStringLiteral("aac")};
-    return !isPartial(info.fileName()) && suffixes.contains(info.suffix().toLower());
+    return !isPartial(name) && suffixes.contains(info.suffix().toLower());
 }
 
 // Strictly below `dir`; both paths clean and absolute.
@@ -62,23 +83,41 @@ bool isSameOrInside(const QString &path, const QString &dir)
     return path == dir || isInside(path, dir);
 }
 
+// How many levels `path` lies below `dir`: 0 for `dir` itself, -1 when it is not inside.
+int levelsBelow(const QString &path, const QString &dir)
+{
+    if (path == dir)
+        return 0;
+    return isInside(path, dir) ? static_cast<int>(path.mid(dir.size() + 1).count(QLatin1Char('/'))) + 1 : -1;
+}
+
+QString homeFolder()
+{
+    const QString home = QDir::homePath();
+    const QString canonical = QFileInfo(home).canonicalFilePath();
+    return canonical.isEmpty() ? QDir::cleanPath(home) : canonical;
+}
+
+// The parent of a path relative to the root ("" for the root itself).
+QByteArray parentOf(const QByteArray &relative)
+{
+    const qsizetype slash = relative.lastIndexOf('/');
+    return slash < 0 ? QByteArray() : relative.left(slash);
+}
+
 QString canonicalDir(const QString &path)
 {
     const QFileInfo info(path);
     return info.isDir() ? info.canonicalFilePath() : QString();
 }
 
+// A file or folder the scan saw.
 struct FileEntry
 {
-    QString path;
-    qint64 bytes = 0;
-    qint64 mtimeMs = 0;
+    QString path;        // absolute, as results and the log say it
+    QByteArray relative; // below the root, in the file system's own bytes: what deletion walks
+    DirHandle::Stat seen;
 };
-
-FileEntry entryOf(const QFileInfo &info)
-{
-    return FileEntry{info.filePath(), info.size(), info.lastModified().toMSecsSinceEpoch()};
-}
 
 struct MediaItem
 {
@@ -88,9 +127,9 @@ struct MediaItem
 
     qint64 totalBytes() const
     {
-        qint64 sum = media.bytes;
+        qint64 sum = media.seen.bytes;
         for (const FileEntry &s : sidecars)
-            sum += s.bytes;
+            sum += s.seen.bytes;
         return sum;
     }
 };
@@ -113,77 +152,114 @@ struct ScanResult
 {
     QList<MediaItem> media;
     QList<FileEntry> partials;
-    QStringList dirs;                     // real folders below the root, each before its children
-    QHash<QString, qsizetype> dirEntries; // entries per folder, root included, to tell empty ones
+    QList<FileEntry> dirs;                   // real folders below the root, each before its children
+    QHash<QByteArray, qsizetype> dirEntries; // entries per folder ("" the root), to tell empty ones
     QList<PathReason> skipped;
 };
 
-// Walks the tree without following symlinks, sorting files into media (with sidecars) and partials.
+// Walks the tree by directory handles, never following a symlink nor entering another file system,
+// sorting files into media (with sidecars) and partials.
 class Scanner final
 {
 public:
-    Scanner(QString root, JobContext &context) : m_root(std::move(root)), m_context(context) {}
+    Scanner(const DirHandle &root, QString rootPath, quint64 device, JobContext &context)
+        : m_root(root), m_rootPath(std::move(rootPath)), m_device(device), m_context(context)
+    {
+    }
     Q_DISABLE_COPY_MOVE(Scanner)
 
     // False when cancelled.
-    bool scan() { return scanDir(m_root, QString(), 0); }
+    bool scan() { return scanDir(m_root, QByteArray(), QString(), 0); }
     ScanResult &result() { return m_result; }
 
 private:
-    bool scanDir(const QString &dir, const QString &group, int depth);
-    bool visitDir(const QFileInfo &entry, const QString &group, int depth);
-    void classify(const QFileInfoList &files, const QString &group);
-    void attachSidecars(const QFileInfoList &others, qsizetype firstMedia);
-    void skip(const QFileInfo &entry, const QString &reason);
+    bool scanDir(const DirHandle &dir, const QByteArray &relative, const QString &group, int depth);
+    bool visitDir(const DirHandle &parent, const QByteArray &name, const FileEntry &entry,
+                  const QString &group, int depth);
+    void classify(const QList<FileEntry> &files, const QString &group);
+    void attachSidecars(const QList<FileEntry> &others, qsizetype firstMedia);
+    QString pathOf(const QByteArray &relative) const;
+    void skip(const QString &path, const QString &reason);
+    void skipOtherFileSystem(const QString &path);
     void tick();
 
-    QString m_root;
+    const DirHandle &m_root;
+    QString m_rootPath;
+    quint64 m_device;
     JobContext &m_context;
     ScanResult m_result;
     int m_seen = 0;
 };
 
-bool Scanner::scanDir(const QString &dir, const QString &group, int depth)
+bool Scanner::scanDir(const DirHandle &dir, const QByteArray &relative, const QString &group, int depth)
 {
-    // System lists broken symlinks too, so they count as content and get skipped, never followed.
-    const QFileInfoList entries = QDir(dir).entryInfoList(
-        QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System, QDir::Name);
-    m_result.dirEntries.insert(dir, entries.size());
-    QFileInfoList files;
-    for (const QFileInfo &entry : entries) {
+    QList<QByteArray> names;
+    if (dir.list(names) != 0) {
+        // Not counted as a folder at all, so never taken for an empty one.
+        skip(pathOf(relative), QStringLiteral("unreadable"));
+        return true;
+    }
+    std::sort(names.begin(), names.end());
+    // Every entry counts as content, a symlink or a socket too, so its folder is not empty.
+    m_result.dirEntries.insert(relative, names.size());
+    QList<FileEntry> files;
+    for (const QByteArray &name : names) {
         if (m_context.token().isCancelled())
             return false;
         tick();
-        if (entry.isSymLink())
-            skip(entry, QStringLiteral("symlink"));
-        else if (entry.isDir() && !visitDir(entry, depth == 0 ? entry.fileName() : group, depth + 1))
+        DirHandle::Stat seen;
+        if (dir.statChild(name, seen) != 0)
+            continue; // gone since the listing
+        const QByteArray path = relative.isEmpty() ? name : relative + '/' + name;
+        const FileEntry entry{pathOf(path), path, seen};
+        if (seen.type == DirHandle::Stat::Type::Symlink)
+            skip(entry.path, kSymlink);
+        else if (seen.type == DirHandle::Stat::Type::Dir &&
+                 !visitDir(dir, name, entry, depth == 0 ? QFile::decodeName(name) : group, depth + 1))
             return false;
-        else if (entry.isFile())
+        else if (seen.type == DirHandle::Stat::Type::File)
             files << entry;
     }
     classify(files, group);
     return true;
 }
 
-bool Scanner::visitDir(const QFileInfo &entry, const QString &group, int depth)
+bool Scanner::visitDir(const DirHandle &parent, const QByteArray &name, const FileEntry &entry,
+                       const QString &group, int depth)
 {
     if (depth > kMaxDepth) {
-        skip(entry, QStringLiteral("too_deep"));
+        skip(entry.path, QStringLiteral("too_deep"));
         return true;
     }
-    m_result.dirs << entry.filePath();
-    return scanDir(entry.filePath(), group, depth);
+    if (entry.seen.device != m_device) { // a mount point: never even opened
+        skipOtherFileSystem(entry.path);
+        return true;
+    }
+    DirHandle child;
+    FileEntry opened = entry;
+    if (const int error = parent.openChild(name, child); error != 0 || child.stat(opened.seen) != 0) {
+        if (error != ENOENT && error != ENOTDIR) // gone or no folder any more: nothing to walk
+            skip(entry.path, error == ELOOP ? kSymlink : QStringLiteral("unreadable"));
+        return true;
+    }
+    if (opened.seen.device != m_device) { // mounted since its stat
+        skipOtherFileSystem(entry.path);
+        return true;
+    }
+    m_result.dirs << opened;
+    return scanDir(child, entry.relative, group, depth);
 }
 
-void Scanner::classify(const QFileInfoList &files, const QString &group)
+void Scanner::classify(const QList<FileEntry> &files, const QString &group)
 {
     const qsizetype firstMedia = m_result.media.size();
-    QFileInfoList others;
-    for (const QFileInfo &file : files) {
-        if (isPartial(file.fileName()))
-            m_result.partials << entryOf(file);
-        else if (isMedia(file))
-            m_result.media << MediaItem{entryOf(file), {}, group};
+    QList<FileEntry> others;
+    for (const FileEntry &file : files) {
+        const QString name = QFileInfo(file.path).fileName();
+        if (isPartial(name))
+            m_result.partials << file;
+        else if (isMedia(name))
+            m_result.media << MediaItem{file, {}, group};
         else
             others << file;
     }
@@ -192,34 +268,48 @@ void Scanner::classify(const QFileInfoList &files, const QString &group)
 
 // A sidecar belongs to the media whose complete base name is its longest "<base>." prefix. Media
 // sharing a base name share it with the newest of them, which retention keeps longest.
-void Scanner::attachSidecars(const QFileInfoList &others, qsizetype firstMedia)
+void Scanner::attachSidecars(const QList<FileEntry> &others, qsizetype firstMedia)
 {
     QHash<QString, qsizetype> byBase;
     for (qsizetype i = firstMedia; i < m_result.media.size(); ++i) {
         const QString base = QFileInfo(m_result.media[i].media.path).completeBaseName();
         const auto it = byBase.constFind(base);
-        if (it == byBase.constEnd() || m_result.media[i].media.mtimeMs > m_result.media[*it].media.mtimeMs)
+        if (it == byBase.constEnd() ||
+            m_result.media[i].media.seen.mtimeMs > m_result.media[*it].media.seen.mtimeMs)
             byBase.insert(base, i);
     }
-    for (const QFileInfo &file : others) {
-        const QString name = file.fileName();
+    for (const FileEntry &file : others) {
+        const QString name = QFileInfo(file.path).fileName();
         for (qsizetype dot = name.lastIndexOf(QLatin1Char('.')); dot > 0;
              dot = name.lastIndexOf(QLatin1Char('.'), dot - 1)) {
             if (const auto it = byBase.constFind(name.left(dot)); it != byBase.constEnd()) {
-                m_result.media[*it].sidecars << entryOf(file);
+                m_result.media[*it].sidecars << file;
                 break;
             }
         }
     }
 }
 
-void Scanner::skip(const QFileInfo &entry, const QString &reason)
+QString Scanner::pathOf(const QByteArray &relative) const
 {
-    const QString path = entry.filePath();
+    return relative.isEmpty() ? m_rootPath : m_rootPath + QLatin1Char('/') + QFile::decodeName(relative);
+}
+
+void Scanner::skip(const QString &path, const QString &reason)
+{
     m_result.skipped << PathReason{path, reason};
     m_context.log().log(Level::Info, QStringLiteral("skipped"),
                         QStringLiteral("Skipped %1 (%2): left alone, not followed").arg(path, reason),
                         {{QStringLiteral("path"), path}, {QStringLiteral("reason"), reason}});
+}
+
+// Once per mount point: the walk never descends into it, so nothing below it is seen.
+void Scanner::skipOtherFileSystem(const QString &path)
+{
+    m_result.skipped << PathReason{path, kOtherFileSystem};
+    m_context.log().log(Level::Info, QStringLiteral("skipped"),
+                        QStringLiteral("Not crossing into another file system at %1").arg(path),
+                        {{QStringLiteral("path"), path}, {QStringLiteral("reason"), kOtherFileSystem}});
 }
 
 void Scanner::tick()
@@ -314,6 +404,19 @@ std::variant<QString, Outcome> checkRequestedDir(const QString &requested, const
     return root;
 }
 
+// `root` (canonical), unless cleaning it is refused; `spelled` is how the settings or the job name it.
+std::variant<QString, Outcome> safeRoot(const QString &root, const QString &spelled)
+{
+    const QString why = CleanupWorker::unsafeRootReason(root);
+    if (why.isEmpty())
+        return root;
+    const QString via = QDir::cleanPath(spelled) == root
+                            ? QString()
+                            : QStringLiteral(" (the download dir '%1' leads there)").arg(spelled);
+    return Outcome::permanent(QStringLiteral("unsafe_root"),
+                              QStringLiteral("Refusing to clean '%1'%2: %3").arg(root, via, why));
+}
+
 // The canonical folder to clean: the configured download dir, or the job's download_dir inside it.
 std::variant<QString, Outcome> resolveRoot(const JobContext &context)
 {
@@ -331,8 +434,11 @@ std::variant<QString, Outcome> resolveRoot(const JobContext &context)
         return missingDir(configured);
     const QJsonValue requested = context.job().options.value(QStringLiteral("download_dir"));
     if (requested.isUndefined())
-        return configuredRoot;
-    return checkRequestedDir(requested.toString(), QDir::cleanPath(configured), configuredRoot);
+        return safeRoot(configuredRoot, configured);
+    const auto root = checkRequestedDir(requested.toString(), QDir::cleanPath(configured), configuredRoot);
+    if (const auto *dir = std::get_if<QString>(&root))
+        return safeRoot(*dir, requested.toString());
+    return root;
 }
 
 struct Deletion
@@ -392,7 +498,7 @@ QList<qsizetype> Planner::oldestFirst() const
     std::sort(order.begin(), order.end(), [this](qsizetype a, qsizetype b) {
         const FileEntry &x = m_scan.media[a].media;
         const FileEntry &y = m_scan.media[b].media;
-        return x.mtimeMs != y.mtimeMs ? x.mtimeMs < y.mtimeMs : x.path < y.path;
+        return x.seen.mtimeMs != y.seen.mtimeMs ? x.seen.mtimeMs < y.seen.mtimeMs : x.path < y.path;
     });
     return order;
 }
@@ -401,7 +507,7 @@ void Planner::byAge()
 {
     const qint64 cutoff = m_now - std::llround(*m_policy.maxAgeDays * kMsPerDay);
     for (qsizetype i = 0; i < m_scan.media.size(); ++i) {
-        if (m_scan.media[i].media.mtimeMs < cutoff)
+        if (m_scan.media[i].media.seen.mtimeMs < cutoff)
             m_reasons[i] = kReasonMaxAge;
     }
 }
@@ -442,18 +548,32 @@ QList<Deletion> Planner::staleParts() const
     const qint64 cutoff = m_now - std::llround(m_policy.partMaxAgeHours * kMsPerHour);
     QList<Deletion> out;
     for (const FileEntry &part : m_scan.partials) {
-        if (part.mtimeMs < cutoff)
+        if (part.seen.mtimeMs < cutoff)
             out << Deletion{{part}, kReasonStalePart};
     }
     return out;
 }
 
-// Carries out the plan (or only reports it, in a dry run), checking each path again right before.
+// Where an entry of the plan is now: the folder holding it, reached from the root by handles, and
+// the entry as that folder has it. A refusal or an error says why it cannot be touched.
+struct Located
+{
+    DirHandle parent;
+    QByteArray name;
+    QString refusal;
+    int error = 0; // ENOENT: gone since the scan
+};
+
+// Carries out the plan (or only reports it, in a dry run). Each deletion walks from the root's
+// handle again, one folder at a time without following a symlink, and touches the entry only while
+// it is the very file or folder the scan saw: so a folder swapped for a symlink since the scan, or
+// a file replaced, is refused instead of redirecting the deletion.
 class Executor final
 {
 public:
-    Executor(QString root, ScanResult &scan, JobContext &context, bool dryRun)
-        : m_root(std::move(root)), m_scan(scan), m_context(context), m_dryRun(dryRun)
+    Executor(const DirHandle &root, quint64 device, ScanResult &scan, JobContext &context, bool dryRun,
+             const CleanupWorker::Hooks &hooks)
+        : m_root(root), m_device(device), m_scan(scan), m_context(context), m_dryRun(dryRun), m_hooks(hooks)
     {
     }
     Q_DISABLE_COPY_MOVE(Executor)
@@ -466,15 +586,20 @@ public:
 private:
     bool removeFile(const FileEntry &file, const QString &reason);
     bool removeEmptyDirs();
-    void removeDir(const QString &path);
-    bool allowed(const QString &path);
-    void forget(const QString &path);
+    void removeDir(const FileEntry &dir);
+    Located locate(const FileEntry &entry) const;
+    bool descend(Located &at, const QByteArray &folder) const;
+    bool usable(const FileEntry &entry, const Located &at);
+    void fail(const QString &path, int error);
+    void forget(const QByteArray &relative);
     void advance(qsizetype files);
 
-    QString m_root;
+    const DirHandle &m_root;
+    quint64 m_device;
     ScanResult &m_scan;
     JobContext &m_context;
     bool m_dryRun;
+    const CleanupWorker::Hooks &m_hooks;
     QJsonArray m_deleted;
     QJsonArray m_removedDirs;
     QList<PathReason> m_refused;
@@ -504,28 +629,28 @@ bool Executor::run(const QList<Deletion> &plan)
 // True when the file is gone (or would be, in a dry run).
 bool Executor::removeFile(const FileEntry &file, const QString &reason)
 {
-    if (!allowed(file.path))
+    if (m_hooks.beforeRemove)
+        m_hooks.beforeRemove(file.path);
+    const Located at = locate(file);
+    if (!usable(file, at))
         return false;
-    QFile target(file.path);
-    if (!m_dryRun && !target.remove()) {
-        m_failed << PathReason{file.path, target.errorString()};
-        m_context.log().log(
-            Level::Warning, QStringLiteral("delete_failed"),
-            QStringLiteral("Could not delete %1: %2").arg(file.path, target.errorString()),
-            {{QStringLiteral("path"), file.path}, {QStringLiteral("error"), target.errorString()}});
-        return false;
+    if (!m_dryRun) {
+        if (const int error = at.parent.removeFile(at.name)) {
+            fail(file.path, error);
+            return false;
+        }
     }
-    forget(file.path);
-    m_freed += file.bytes;
+    forget(file.relative);
+    m_freed += file.seen.bytes;
     const QJsonObject entry{{QStringLiteral("path"), file.path},
-                            {QStringLiteral("bytes"), file.bytes},
+                            {QStringLiteral("bytes"), file.seen.bytes},
                             {QStringLiteral("reason"), reason}};
     m_deleted.append(entry);
     m_context.log().log(
         Level::Info, m_dryRun ? QStringLiteral("would_delete") : QStringLiteral("deleted"),
         QStringLiteral("%1 %2 (%3 bytes, %4)")
             .arg(m_dryRun ? QStringLiteral("Would delete") : QStringLiteral("Deleted"), file.path)
-            .arg(file.bytes)
+            .arg(file.seen.bytes)
             .arg(reason),
         entry);
     return true;
@@ -537,52 +662,116 @@ bool Executor::removeEmptyDirs()
     for (auto it = m_scan.dirs.crbegin(); it != m_scan.dirs.crend(); ++it) {
         if (m_context.token().isCancelled())
             return false;
-        if (m_scan.dirEntries.value(*it, -1) == 0)
+        if (m_scan.dirEntries.value(it->relative, -1) == 0)
             removeDir(*it);
     }
     return true;
 }
 
-void Executor::removeDir(const QString &path)
+void Executor::removeDir(const FileEntry &dir)
 {
-    if (!allowed(path))
+    if (m_hooks.beforeRemove)
+        m_hooks.beforeRemove(dir.path);
+    const Located at = locate(dir);
+    if (!usable(dir, at))
         return;
-    if (!m_dryRun && !QDir().rmdir(path)) {
-        // rmdir only ever removes an empty folder: something arrived since the scan, so it stays.
+    if (const int error = m_dryRun ? 0 : at.parent.removeDir(at.name)) {
+        if (error != ENOTEMPTY && error != EEXIST) {
+            fail(dir.path, error);
+            return;
+        }
+        // Only an empty folder is ever removed: something arrived since the scan, so it stays.
         m_context.log().log(Level::Debug, QString(),
-                            QStringLiteral("Kept folder %1: no longer empty").arg(path));
+                            QStringLiteral("Kept folder %1: no longer empty").arg(dir.path));
         return;
     }
-    forget(path);
-    m_removedDirs.append(path);
-    m_context.log().log(Level::Info,
-                        m_dryRun ? QStringLiteral("would_remove_dir") : QStringLiteral("removed_dir"),
-                        QStringLiteral("%1 empty folder %2")
-                            .arg(m_dryRun ? QStringLiteral("Would remove") : QStringLiteral("Removed"), path),
-                        {{QStringLiteral("path"), path}});
+    forget(dir.relative);
+    m_removedDirs.append(dir.path);
+    m_context.log().log(
+        Level::Info, m_dryRun ? QStringLiteral("would_remove_dir") : QStringLiteral("removed_dir"),
+        QStringLiteral("%1 empty folder %2")
+            .arg(m_dryRun ? QStringLiteral("Would remove") : QStringLiteral("Removed"), dir.path),
+        {{QStringLiteral("path"), dir.path}});
 }
 
-bool Executor::allowed(const QString &path)
+Located Executor::locate(const FileEntry &entry) const
 {
-    const QString reason = CleanupWorker::refusalReason(m_root, path);
-    if (reason.isEmpty())
-        return true;
-    if (reason == kRefusedMissing) { // gone since the scan (a download renamed it): nothing to do
-        m_context.log().log(Level::Info, QStringLiteral("vanished"),
-                            QStringLiteral("%1 is already gone").arg(path), {{QStringLiteral("path"), path}});
+    Located at;
+    QList<QByteArray> folders = entry.relative.split('/');
+    at.name = folders.takeLast();
+    if ((at.error = m_root.duplicate(at.parent)) != 0)
+        return at;
+    for (const QByteArray &folder : std::as_const(folders)) {
+        if (!descend(at, folder))
+            return at;
+    }
+    DirHandle::Stat now;
+    if ((at.error = at.parent.statChild(at.name, now)) != 0)
+        return at;
+    if (now.type == DirHandle::Stat::Type::Symlink)
+        at.refusal = kSymlink;
+    else if (now.type != entry.seen.type || !now.sameEntry(entry.seen))
+        at.refusal = kRefusedReplaced;
+    return at;
+}
+
+// One folder further down; false (with the refusal or the error) when it is no longer a real folder
+// on the root's file system.
+bool Executor::descend(Located &at, const QByteArray &folder) const
+{
+    DirHandle child;
+    DirHandle::Stat seen;
+    at.error = at.parent.openChild(folder, child);
+    if (at.error == ELOOP || at.error == ENOTDIR) { // a symlink now, or a file
+        at.error = 0;
+        at.refusal = kRefusedElsewhere;
         return false;
     }
-    m_refused << PathReason{path, reason};
+    if (at.error != 0 || (at.error = child.stat(seen)) != 0)
+        return false;
+    if (seen.device != m_device) {
+        at.refusal = kOtherFileSystem;
+        return false;
+    }
+    at.parent = std::move(child);
+    return true;
+}
+
+// Whether the entry may go; says why not otherwise.
+bool Executor::usable(const FileEntry &entry, const Located &at)
+{
+    if (at.error == ENOENT) { // gone since the scan (a download renamed it)
+        m_context.log().log(Level::Info, QStringLiteral("vanished"),
+                            QStringLiteral("%1 is already gone").arg(entry.path),
+                            {{QStringLiteral("path"), entry.path}});
+        return false;
+    }
+    if (at.error != 0) {
+        fail(entry.path, at.error);
+        return false;
+    }
+    if (at.refusal.isEmpty())
+        return true;
+    m_refused << PathReason{entry.path, at.refusal};
     m_context.log().log(Level::Warning, QStringLiteral("refused"),
-                        QStringLiteral("Refused to delete %1 (%2)").arg(path, reason),
-                        {{QStringLiteral("path"), path}, {QStringLiteral("reason"), reason}});
+                        QStringLiteral("Refused to delete %1 (%2)").arg(entry.path, at.refusal),
+                        {{QStringLiteral("path"), entry.path}, {QStringLiteral("reason"), at.refusal}});
     return false;
 }
 
-// One entry fewer in the file's folder, so a folder emptied by the run (or the dry run) is seen.
-void Executor::forget(const QString &path)
+void Executor::fail(const QString &path, int error)
 {
-    const auto it = m_scan.dirEntries.find(QFileInfo(path).path());
+    const QString message = qt_error_string(error);
+    m_failed << PathReason{path, message};
+    m_context.log().log(Level::Warning, QStringLiteral("delete_failed"),
+                        QStringLiteral("Could not delete %1: %2").arg(path, message),
+                        {{QStringLiteral("path"), path}, {QStringLiteral("error"), message}});
+}
+
+// One entry fewer in its folder, so a folder emptied by the run (or the dry run) is seen.
+void Executor::forget(const QByteArray &relative)
+{
+    const auto it = m_scan.dirEntries.find(parentOf(relative));
     if (it != m_scan.dirEntries.end())
         --*it;
 }
@@ -630,19 +819,38 @@ Outcome cancelled(JobContext &context)
             .arg(stopReasonName(context.token().reason())));
 }
 
-Outcome clean(const QString &root, const Policy &policy, JobContext &context)
+Outcome cannotOpen(const QString &root, int error)
 {
+    if (error == ENOENT || error == ENOTDIR)
+        return missingDir(root);
+    return Outcome::permanent(
+        QStringLiteral("invalid_path"),
+        QStringLiteral("Cannot open the download dir '%1': %2").arg(root, qt_error_string(error)));
+}
+
+Outcome clean(const QString &root, const Policy &policy, JobContext &context,
+              const CleanupWorker::Hooks &hooks)
+{
+    // Opened once, from the canonical path with no symlink on the way; everything below works from
+    // this handle, whatever the path comes to name later.
+    DirHandle handle;
+    DirHandle::Stat rootStat;
+    if (const int error = DirHandle::open(root, handle); error != 0)
+        return cannotOpen(root, error);
+    if (const int error = handle.stat(rootStat); error != 0)
+        return cannotOpen(root, error);
+    const quint64 device = hooks.device.value_or(rootStat.device);
     context.log().log(
         Level::Info, QStringLiteral("cleanup_started"),
         QStringLiteral("Cleaning %1%2").arg(root, policy.dryRun ? QStringLiteral(" (dry run)") : QString()),
         {{QStringLiteral("root"), root}, {QStringLiteral("dry_run"), policy.dryRun}});
-    Scanner scanner(root, context);
+    Scanner scanner(handle, root, device, context);
     if (!scanner.scan())
         return cancelled(context);
     ScanResult &scan = scanner.result();
     const QList<Deletion> plan =
         Planner(scan, policy, QDateTime::currentDateTimeUtc().toMSecsSinceEpoch()).plan();
-    Executor executor(root, scan, context, policy.dryRun);
+    Executor executor(handle, device, scan, context, policy.dryRun, hooks);
     if (!executor.run(plan))
         return cancelled(context);
     QJsonObject result = executor.result();
@@ -660,26 +868,28 @@ Outcome CleanupWorker::run(JobContext &context)
     const auto root = resolveRoot(context);
     if (const auto *failure = std::get_if<Outcome>(&root))
         return *failure;
-    return clean(std::get<QString>(root), std::get<Policy>(policy), context);
+    return clean(std::get<QString>(root), std::get<Policy>(policy), context, m_hooks);
 }
 
-QString CleanupWorker::refusalReason(const QString &canonicalRoot, const QString &path)
+QString CleanupWorker::unsafeRootReason(const QString &canonicalPath)
 {
-    const QString root = QFileInfo(canonicalRoot).canonicalFilePath();
-    if (root.isEmpty())
-        return QStringLiteral("root_missing");
-    const QFileInfo info(path);
-    if (info.isSymLink())
-        return QStringLiteral("symlink");
-    const QString canonical = info.canonicalFilePath();
-    if (canonical.isEmpty())
-        return kRefusedMissing;
-    if (canonical == root)
-        return QStringLiteral("root");
-    if (!isInside(canonical, root))
-        return QStringLiteral("outside_root");
-    // A folder on the way became a symlink after the scan: the path no longer names what was scanned.
-    if (canonical != QDir::cleanPath(info.absoluteFilePath()))
-        return QStringLiteral("resolves_elsewhere");
+    const QString path = QDir::cleanPath(canonicalPath);
+    if (path == QLatin1String("/"))
+        return QStringLiteral("it is the root of the file system");
+    const QString home = homeFolder();
+    if (path == home)
+        return QStringLiteral("it is the home folder");
+    if (levelsBelow(path, QStringLiteral("/home")) == 1)
+        return QStringLiteral("it is a user's home folder");
+    for (const SystemFolder &system : kSystemFolders) {
+        const QString folder = QString::fromLatin1(system.path);
+        const int levels = levelsBelow(path, folder);
+        if (levels == 0)
+            return QStringLiteral("it is a system folder");
+        if (levels > 0 && (system.depth < 0 || levels <= system.depth))
+            return QStringLiteral("it is a system folder (in %1)").arg(folder);
+    }
+    if (isInside(home, path))
+        return QStringLiteral("it holds the home folder '%1'").arg(home);
     return QString();
 }
