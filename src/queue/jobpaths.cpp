@@ -142,8 +142,8 @@ std::optional<QString> pathProblem(const QString &path)
     if (hasControl(path))
         return tr("contains a control character");
     const QStringList parts = QDir::fromNativeSeparators(path).split(QLatin1Char('/'));
-    if (parts.contains(QLatin1String("..")) || parts.contains(QLatin1String(".")))
-        return tr("contains '.' or '..'; name the folder directly");
+    if (parts.contains(QLatin1String("..")))
+        return tr("contains '..'; name the folder directly");
     if (path.startsWith(QLatin1Char('~')))
         return tr("starts with '~'; give the path inside the download folder");
     return std::nullopt;

@@ -23,7 +23,7 @@ struct Template
 // replacement of dots), a file name not ending in ".%(ext)s", control characters.
 std::variant<Template, QString> parseTemplate(const QString &outputTemplate);
 
-// A folder or file option as text: not empty, no "." or ".." part, no control character. Absolute
+// A folder or file option as text: not empty, no ".." part, no control character, no "~". Absolute
 // or relative (then relative to the download folder).
 std::optional<QString> pathProblem(const QString &path);
 

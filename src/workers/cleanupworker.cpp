@@ -435,7 +435,11 @@ std::variant<QString, Outcome> resolveRoot(const JobContext &context)
     const QJsonValue requested = context.job().options.value(QStringLiteral("download_dir"));
     if (requested.isUndefined())
         return safeRoot(configuredRoot, configured);
-    const auto root = checkRequestedDir(requested.toString(), QDir::cleanPath(configured), configuredRoot);
+    // Relative: a folder inside the download dir, as for downloads (JobPaths).
+    QString asked = requested.toString();
+    if (!asked.isEmpty() && QDir::isRelativePath(asked) && !asked.startsWith(QLatin1Char('~')))
+        asked = configured + QLatin1Char('/') + asked;
+    const auto root = checkRequestedDir(asked, QDir::cleanPath(configured), configuredRoot);
     if (const auto *dir = std::get_if<QString>(&root))
         return safeRoot(*dir, requested.toString());
     return root;
