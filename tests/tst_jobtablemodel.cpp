@@ -9,6 +9,8 @@
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
 #include <QTest>
+#include <QTextDocumentFragment>
+#include <QDateTime>
 
 // The job table model: paging over the store, filters and sorting in SQL, live batched updates
 // without resets, checked by QAbstractItemModelTester throughout.
@@ -30,6 +32,7 @@ private Q_SLOTS:
     void childrenHiddenAndSummarised();
     void channelShowsWhatItsVideosDo();
     void bigTablesArriveAStepAtATime();
+    void strangersTextInToolTipsIsShownNotRendered();
 
 private:
     void addMany(int n);
@@ -69,6 +72,21 @@ void TestJobTableModel::addMany(int n)
     }
     QVERIFY(m_t->queue().addJobs(jobs));
     m_model->flushChanges();
+}
+
+void TestJobTableModel::strangersTextInToolTipsIsShownNotRendered()
+{
+    // A tool tip that looks like markup is rendered as rich text by Qt: a stranger's "<img>" or
+    // "<a>" must come out as the characters it is.
+    NewJob job;
+    job.type = TestTypes::Scripted;
+    job.url = QStringLiteral("<b>bold</b><img src=\"file:///etc/passwd\"> & <a href=\"x\">link</a>");
+    job.runAt = QDateTime::currentMSecsSinceEpoch() + 86'400'000;
+    QVERIFY(m_t->queue().addJob(job));
+    m_model->flushChanges();
+    QCOMPARE(m_model->rowCount(), 1);
+    const QString tip = m_model->index(0, JobTableModel::Title).data(Qt::ToolTipRole).toString();
+    QCOMPARE(QTextDocumentFragment::fromHtml(tip).toPlainText(), job.url);
 }
 
 void TestJobTableModel::pagesThroughManyRows()

@@ -649,6 +649,12 @@ void TestMainWindow::clipboardOfferIsOptInAndNeverSilent()
     QApplication::clipboard()->setText(QStringLiteral("just some words"));
     QCoreApplication::processEvents();
     QVERIFY(m_window->bannerText().isEmpty());
+    // A copied link is a stranger's text: the banner shows it, never renders it.
+    m_window->showWarning(QStringLiteral("<img src=\"x\"><b>bold</b>"));
+    const QList<QLabel *> labels = m_window->findChildren<QLabel *>();
+    const auto banner = std::find_if(labels.cbegin(), labels.cend(), [&](const QLabel *l) { return l->text() == m_window->bannerText(); });
+    QVERIFY(banner != labels.cend());
+    QCOMPARE((*banner)->textFormat(), Qt::PlainText);
 }
 
 void TestMainWindow::settingsSaveAndToolCheck()

@@ -24,6 +24,9 @@ AddDialog::AddDialog(JobQueue &queue, QWidget *parent)
       m_detected(new QLabel(this)), m_error(new QLabel(this))
 {
     setWindowTitle(tr("Add downloads"));
+    // Both show what was pasted (a stranger's link, its server's answer): text, never markup.
+    m_detected->setTextFormat(Qt::PlainText);
+    m_error->setTextFormat(Qt::PlainText);
     m_urls->setPlaceholderText(tr("One URL per line: channels, playlists or videos"));
     m_type->addItem(tr("Detect from the URL"), QString());
     for (const QString &type : {JobTypes::ChannelDownload, JobTypes::PlaylistDownload, JobTypes::VideoDownload,

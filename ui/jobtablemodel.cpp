@@ -1,5 +1,7 @@
 #include "jobtablemodel.h"
 
+#include "plaintext.h"
+
 #include "queue/jobqueue.h"
 #include "queue/jobtypes.h"
 #include "statusicons.h"
@@ -310,7 +312,9 @@ QVariant JobTableModel::data(const QModelIndex &index, int role) const
         return {};
     switch (role) {
     case Qt::DisplayRole: return display(*job, index.column());
-    case Qt::ToolTipRole: return index.column() == Error ? errorText(*job) : (index.column() == Title ? job->url : QVariant());
+    case Qt::ToolTipRole:
+        return index.column() == Error ? PlainText::toolTip(errorText(*job))
+                                       : (index.column() == Title ? QVariant(PlainText::toolTip(job->url)) : QVariant());
     case JobIdRole: return job->id;
     case JobRole: return QVariant::fromValue(*job);
     case ProgressRole: return QVariant::fromValue(job->progress);

@@ -1,5 +1,7 @@
 #include "mainwindow.h"
 
+#include "plaintext.h"
+
 #include "adddialog.h"
 #include "detailpane.h"
 #include "jobtablemodel.h"
@@ -124,6 +126,7 @@ MainWindow::MainWindow(SpoolCore &core, const QString &settingsFile, QWidget *pa
     buildActions();
     buildMenus();
     m_counts = new QLabel(this);
+    m_counts->setTextFormat(Qt::PlainText);
     statusBar()->addPermanentWidget(m_counts);
 
     m_searchDelay.setSingleShot(true);
@@ -336,6 +339,7 @@ void MainWindow::buildBanner()
     m_banner->setStyleSheet(QStringLiteral("#banner { background: #fff7e6; border: 1px solid #f5c26b; border-radius: 4px; }"));
     auto *row = new QHBoxLayout(m_banner);
     m_bannerText = new QLabel(m_banner);
+    m_bannerText->setTextFormat(Qt::PlainText); // shows a copied link, a stranger's text
     m_bannerText->setWordWrap(true);
     m_bannerAdd = new QPushButton(tr("Add"), m_banner);
     auto *dismiss = new QPushButton(tr("Dismiss"), m_banner);
@@ -415,7 +419,7 @@ void MainWindow::refreshStatusBar()
     else if (!health.ok)
         parts.prepend(tr("Not saving: the database refuses writes (%n result(s) waiting)", "", health.pendingOutcomes));
     m_counts->setText(parts.isEmpty() ? tr("No jobs") : parts.join(QStringLiteral("  ·  ")));
-    m_counts->setToolTip(health.ok ? QString() : health.error);
+    m_counts->setToolTip(health.ok ? QString() : PlainText::toolTip(health.error));
 }
 
 SubscriptionsDialog *MainWindow::subscriptionsDialog() const

@@ -120,6 +120,7 @@ QWidget *SettingsDialog::toolsPage()
     form->addRow(tr("ffmpeg"), m_ffmpeg);
     auto *check = new QPushButton(tr("Check"), page);
     m_toolReport = new QLabel(page);
+    m_toolReport->setTextFormat(Qt::PlainText); // what the tools printed
     m_toolReport->setWordWrap(true);
     m_toolReport->setTextInteractionFlags(Qt::TextSelectableByMouse);
     form->addRow(check, m_toolReport);

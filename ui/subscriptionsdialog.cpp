@@ -1,5 +1,7 @@
 #include "subscriptionsdialog.h"
 
+#include "plaintext.h"
+
 #include "jobtablemodel.h"
 
 #include "queue/jobqueue.h"
@@ -25,6 +27,7 @@ SubscriptionsDialog::SubscriptionsDialog(Subscriptions &subscriptions, JobQueue 
       m_apply(new QPushButton(tr("&Set"), this)), m_message(new QLabel(this))
 {
     setWindowTitle(tr("Subscriptions"));
+    m_message->setTextFormat(Qt::PlainText);
     m_table->setHorizontalHeaderLabels({tr("Channel or playlist"), tr("Type"), tr("Every"), tr("Next check"), tr("Last check")});
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -101,7 +104,7 @@ void SubscriptionsDialog::reload()
         const Subscription &s = list[row];
         const std::optional<Job> last = s.lastJobId > 0 ? m_queue.job(s.lastJobId) : std::nullopt;
         auto *name = new QTableWidgetItem(last && !last->title.isEmpty() ? last->title : s.url);
-        name->setToolTip(s.url);
+        name->setToolTip(PlainText::toolTip(s.url));
         name->setData(Qt::UserRole, s.id);
         m_table->setItem(row, Name, name);
         m_table->setItem(row, Type, new QTableWidgetItem(JobTableModel::typeText(s.type)));
