@@ -49,6 +49,7 @@ private Q_SLOTS:
     void sharedQueueLogIsTheDatabaseRowsAlone();
     void processOutputIsBounded();
     void trafficLinesWithCookiesNeverBecomeTheErrorMessage();
+    void capturedOutputKeepsNoTrafficLine();
     void manualRetryRunsDeadJobAgain();
     void hostCooldownHoldsEveryJobOfThatHost();
     void gateKeepsTypeWaitingUntilItOpens();
@@ -887,6 +888,27 @@ void TestDispatcher::trafficLinesWithCookiesNeverBecomeTheErrorMessage()
     QVERIFY(out.open(QIODevice::ReadOnly));
     const QByteArray raw = out.readAll();
     QVERIFY(raw.contains("Destination") && !raw.contains("s3cr3t"));
+}
+
+void TestDispatcher::capturedOutputKeepsNoTrafficLine()
+{
+    // A listing is captured whole (stdout) and stderr is kept for the error: neither may keep a
+    // request line with its cookies, not even one long enough to arrive in pieces (the first
+    // piece is recognised, the rest of the line goes with it).
+    for (const qint64 bytes : {qint64(40), qint64(3 * 1024 * 1024)}) {
+        const qint64 id = m_t->add({{QStringLiteral("captured_traffic_bytes"), bytes}});
+        m_t->core().start();
+        QTRY_COMPARE_WITH_TIMEOUT(m_t->status(id), JobStatus::Completed, 30'000);
+        const QJsonObject result = m_t->queue().job(id)->result;
+        for (const QString &key : {QStringLiteral("stdout"), QStringLiteral("stderr"), QStringLiteral("tail")}) {
+            const QString kept = result.value(key).toString();
+            QVERIFY2(kept.contains(QLatin1String("[generic] listing\n")) && kept.contains(QLatin1String("{\"entries\": []}\n")),
+                     qPrintable(key + QLatin1String(": ") + kept.left(200)));
+            QVERIFY2(!kept.contains(QLatin1String("s3cr3t")) && !kept.contains(QLatin1String("kkkk")) &&
+                         !kept.contains(QLatin1String("send:")),
+                     qPrintable(key + QLatin1String(": ") + kept.left(200)));
+        }
+    }
 }
 
 void TestDispatcher::manualRetryRunsDeadJobAgain()

@@ -25,16 +25,25 @@ bool groupAlive(qint64 pgid)
 
 ProcessRunner::ProcessRunner(JobContext &context) : m_context(context) {}
 
-void ProcessRunner::takeLine(const Stream &stream, const QByteArray &raw, const QByteArray &line, Result &result)
+void ProcessRunner::takeLine(Stream &stream, const QByteArray &raw, const QByteArray &line, bool wholeLine,
+                             Result &result)
 {
-    // A line kept from the logs (a request with its cookies) is kept from the tail too: the tail
-    // may become the job's error message, stored and served.
-    if (!m_hide || !m_hide(line)) {
+    // A line kept from the logs (a request with its cookies) is kept from the tail, the captured
+    // output and stderr too: any of them may become the job's error message, stored and served.
+    const bool hidden = stream.hidingLine || (m_hide && m_hide(line));
+    stream.hidingLine = hidden && !wholeLine;
+    if (!hidden) {
+        // The log files get a piece as a line of its own; what is captured keeps the bytes exact.
+        const QByteArray kept = wholeLine ? raw + '\n' : raw;
         if (stream.isStderr) {
             m_context.log().appendStderr(raw + '\n');
+            if (result.stderrData.size() < kMaxStderrKept)
+                result.stderrData += kept;
         } else {
             if (!m_captureStdout)
                 m_context.log().appendStdout(raw + '\n');
+            else if (!result.outputTooLarge)
+                result.stdoutData += kept;
             result.stdoutTail += line + '\n';
             if (result.stdoutTail.size() > kTailBytes)
                 result.stdoutTail = result.stdoutTail.right(kTailBytes);
@@ -48,17 +57,15 @@ void ProcessRunner::consume(Stream &stream, const QByteArray &data, Result &resu
 {
     if (data.isEmpty())
         return;
-    if (stream.isStderr && result.stderrData.size() < kMaxStderrKept)
-        result.stderrData += data;
     if (!stream.isStderr && m_captureStdout && !result.outputTooLarge) {
-        if (result.stdoutData.size() + data.size() > m_outputLimit) {
+        m_captured += data.size();
+        if (m_captured > m_outputLimit) {
             // Memory is not the process's to take: stop it, and say why.
             result.outputTooLarge = true;
             result.outputLimit = m_outputLimit;
+            result.stdoutData.clear();
             if (m_pgid > 0)
                 ::kill(static_cast<pid_t>(-m_pgid), SIGKILL);
-        } else {
-            result.stdoutData += data;
         }
     }
     stream.pending += data;
@@ -67,13 +74,13 @@ void ProcessRunner::consume(Stream &stream, const QByteArray &data, Result &resu
     while (stream.pending.size() > kMaxLineBytes && stream.pending.indexOf('\n') < 0) {
         const QByteArray piece = stream.pending.left(kMaxLineBytes);
         stream.pending.remove(0, kMaxLineBytes);
-        takeLine(stream, piece, piece, result);
+        takeLine(stream, piece, piece, false, result);
     }
     qsizetype start = 0;
     for (qsizetype nl = stream.pending.indexOf('\n'); nl >= 0; nl = stream.pending.indexOf('\n', start)) {
         const QByteArray line = stream.pending.mid(start, nl - start);
         start = nl + 1;
-        takeLine(stream, line, line.endsWith('\r') ? line.chopped(1) : line, result);
+        takeLine(stream, line, line.endsWith('\r') ? line.chopped(1) : line, true, result);
     }
     stream.pending.remove(0, start);
 }

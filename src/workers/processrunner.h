@@ -24,7 +24,7 @@ public:
         bool crashed = false;   // ended by a signal
         bool cancelled = false; // the token was cancelled while it ran
         QByteArray stdoutData;  // all of stdout when captureStdout is set
-        QByteArray stderrData;  // all of stderr (bounded)
+        QByteArray stderrData;  // all of stderr (bounded); both without the lines the filter hides
         QByteArray stdoutTail;  // the last lines of stdout
         // Captured stdout reached the output limit: the process was stopped (its group killed)
         // and what it printed is incomplete.
@@ -55,11 +55,14 @@ private:
     {
         QByteArray pending;
         bool isStderr = false;
+        bool hidingLine = false; // the rest of a line whose first piece the filter hid
     };
     void consume(Stream &stream, const QByteArray &data, Result &result);
     // One line of a stream (or a piece of an endless one): `raw` to its log file and `line` (without
     // its carriage return) to the tail and the handler, unless the log filter hides it.
-    void takeLine(const Stream &stream, const QByteArray &raw, const QByteArray &line, Result &result);
+    // Captured output is built from what the filter lets through, so a hidden line is kept
+    // nowhere (`wholeLine`: `raw` ends a line, so its newline is captured too).
+    void takeLine(Stream &stream, const QByteArray &raw, const QByteArray &line, bool wholeLine, Result &result);
 
     JobContext &m_context;
     LineHandler m_onLine;
@@ -68,4 +71,5 @@ private:
     int m_killGraceMs = 3000;
     qint64 m_outputLimit = kDefaultOutputLimit;
     qint64 m_pgid = 0;
+    qint64 m_captured = 0; // stdout bytes read while capturing, hidden lines included
 };

@@ -177,6 +177,21 @@ Outcome ScriptedWorker::run(JobContext &ctx)
             return *failed;
         return Outcome::completed();
     }
+    if (const qint64 n = o.value(QStringLiteral("captured_traffic_bytes")).toInteger(); n > 0) {
+        // A real process printing a listing with a request line of n bytes between (yt-dlp's
+        // --print-traffic, a Cookie header at its end) on stdout and stderr, captured with the
+        // filter: what was captured is the result.
+        ProcessRunner runner(ctx);
+        runner.setCaptureStdout(true);
+        runner.setLogFilter(&YtDlp::isSensitiveTrafficLine);
+        const QString script = QStringLiteral(
+            "out() { printf '[generic] listing\\n'; printf \"send: b'GET /v \"; head -c %1 /dev/zero | tr '\\0' k; "
+            "printf \" Cookie: sid=s3cr3t'\\n\"; printf '{\"entries\": []}\\n'; }; out; out >&2").arg(n);
+        const ProcessRunner::Result run = runner.run(QStringLiteral("sh"), {QStringLiteral("-c"), script});
+        return Outcome::completed({{QStringLiteral("stdout"), QString::fromUtf8(run.stdoutData)},
+                                   {QStringLiteral("stderr"), QString::fromUtf8(run.stderrData)},
+                                   {QStringLiteral("tail"), QString::fromUtf8(run.stdoutTail)}});
+    }
     if (const qint64 n = o.value(QStringLiteral("flood_bytes")).toInteger(); n > 0) {
         // A real process printing one endless line (no newline) of n bytes.
         ProcessRunner runner(ctx);
