@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "api/apiendpoint.h"
+#include "api/apiidentity.h"
 #include "api/apitoken.h"
 #include "queue/jobstatus.h"
 #include "queue/jobtypes.h"
@@ -17,6 +18,10 @@
 
 namespace {
 constexpr int kRequestTimeoutMs = 30'000;
+// The probe goes to a program not yet known to be Spool: it gets a deadline for its whole answer
+// (not only between bytes) and room for a proof, not for whatever it chooses to send.
+constexpr int kProbeTimeoutMs = 10'000;
+constexpr qint64 kProbeMaxBytes = 64 * 1024;
 constexpr int kFollowPollMs = 500;
 
 void pause(int ms)
@@ -125,7 +130,39 @@ bool Cli::findInstance()
         return false;
     m_base = endpoint->baseUrl();
     m_token = (m_cl.apiToken.isEmpty() ? ApiToken::read(m_cl.dataDir) : m_cl.apiToken).toUtf8();
+    m_identityDir = ApiIdentity::canonicalDataDir(m_cl.dataDir);
     return true;
+}
+
+Cli::Identity Cli::proveIdentity()
+{
+    // A live pid in api.json proves nothing: Spool may have died and its pid and port been reused
+    // by someone else's program, which must not be handed the token. Only the token's holder can
+    // answer a fresh challenge for this data dir.
+    const QByteArray challenge = ApiIdentity::newChallenge();
+    const Response r =
+        send("GET", QStringLiteral("/api/identity?challenge=") + QString::fromLatin1(challenge), {}, false);
+    if (r.status == 0 && r.connectionRefused)
+        return Identity::Absent;
+    const QByteArray expected = ApiIdentity::proof(m_token, challenge, m_identityDir);
+    const QByteArray given = r.object().value(QStringLiteral("proof")).toString().toLatin1();
+    if (r.status != 200 || given.size() != expected.size())
+        return Identity::Unproven;
+    return ApiToken::matches(given, expected) ? Identity::Proven : Identity::OtherToken;
+}
+
+int Cli::notProven(Identity identity)
+{
+    if (identity == Identity::Absent)
+        return noInstance();
+    m_err << tr("The program listening on %1 is not Spool for %2 (stale api.json?) — the token was not sent.")
+                 .arg(m_base.authority(), m_cl.dataDir)
+          << Qt::endl;
+    if (identity == Identity::OtherToken)
+        m_err << tr("Its answer does not match this token: if Spool was started with another token, give "
+                    "that one with --api-token.")
+              << Qt::endl;
+    return 1;
 }
 
 int Cli::noInstance()
@@ -142,25 +179,48 @@ qint64 Cli::idArgument() const
 
 Cli::Response Cli::request(const QByteArray &method, const QString &path, const QByteArray &json)
 {
+    // Proven again before every request: between two of them (log --follow runs for as long as
+    // the job does) the instance may have stopped and its port been taken.
+    if (const Identity identity = proveIdentity(); identity != Identity::Proven) {
+        Response refused;
+        refused.identity = identity;
+        return refused;
+    }
+    return send(method, path, json, true);
+}
+
+Cli::Response Cli::send(const QByteArray &method, const QString &path, const QByteArray &json, bool withToken)
+{
     QUrl url = m_base;
     const qsizetype query = path.indexOf(QLatin1Char('?'));
     url.setPath(path.left(query));
     if (query >= 0)
         url.setQuery(path.mid(query + 1));
     QNetworkRequest request(url);
-    request.setRawHeader("Authorization", "Bearer " + m_token);
-    request.setTransferTimeout(kRequestTimeoutMs);
+    if (withToken)
+        request.setRawHeader("Authorization", "Bearer " + m_token);
+    // Spool never redirects: an answer that does must not take the request (and token) elsewhere.
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    request.setTransferTimeout(withToken ? kRequestTimeoutMs : kProbeTimeoutMs);
     if (!json.isEmpty())
         request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     QNetworkReply *reply = m_network->sendCustomRequest(request, method, json);
+    if (!withToken) {
+        QTimer::singleShot(kProbeTimeoutMs, reply, &QNetworkReply::abort);
+        QObject::connect(reply, &QNetworkReply::downloadProgress, reply, [reply](qint64 received, qint64) {
+            if (received > kProbeMaxBytes)
+                reply->abort();
+        });
+    }
     QEventLoop loop;
     QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
     loop.exec();
     Response response;
     response.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    response.body = reply->readAll();
+    response.body = withToken ? reply->readAll() : reply->read(kProbeMaxBytes);
     response.headers = reply->rawHeaderPairs();
     response.networkError = reply->errorString();
+    response.connectionRefused = reply->error() == QNetworkReply::ConnectionRefusedError;
     reply->deleteLater();
     return response;
 }
@@ -181,6 +241,8 @@ QByteArray Cli::Response::header(const QByteArray &name) const
 
 int Cli::fail(const Response &response)
 {
+    if (response.identity != Identity::Proven)
+        return notProven(response.identity);
     if (response.status == 0)
         return noInstance();
     const QString message = response.object()

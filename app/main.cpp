@@ -113,12 +113,13 @@ QString exposedWarning(const QString &bind)
 }
 
 Expected<std::unique_ptr<ApiServer>> listenApi(SpoolCore &core, const ApiSettings &settings,
-                                               const QString &token)
+                                               const QString &token, const QString &dataDir)
 {
     ApiServer::Options options;
     options.bind = settings.bind;
     options.port = settings.port;
     options.token = token;
+    options.dataDir = dataDir;
     options.dispatcher = &core.dispatcher();
     options.subscriptions = &core.subscriptions();
     auto server = std::make_unique<ApiServer>(core.queue(), core.logs(), options);
@@ -153,7 +154,7 @@ Expected<std::unique_ptr<ApiServer>> startApi(SpoolCore &core, const CommandLine
         settings.token.isEmpty() ? ApiToken::loadOrCreate(cl.dataDir) : Expected<QString>(settings.token);
     if (!token)
         return token.error();
-    auto server = listenApi(core, settings, token.value());
+    auto server = listenApi(core, settings, token.value(), cl.dataDir);
     if (!server)
         return server.error();
     const ApiEndpoint endpoint{settings.bind, server.value()->port(), QCoreApplication::applicationPid()};

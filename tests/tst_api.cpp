@@ -13,6 +13,8 @@
 
 #include <QDateTime>
 #include <QFile>
+#include <QFileInfo>
+#include <QMessageAuthenticationCode>
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -32,6 +34,9 @@ private Q_SLOTS:
 
     void pageNeedsNoToken();
     void everyApiRouteNeedsToken();
+    void identityProvesTokenAndDataDirWithoutTheToken();
+    void identityRefusesABadChallenge_data();
+    void identityRefusesABadChallenge();
     void foreignHostIsMisdirected();
     void foreignOriginIsForbidden();
     void createJob();
@@ -117,6 +122,7 @@ void TestApi::makeServer(EventHub::Options events, const std::function<void(ApiS
     m_server.reset();
     ApiServer::Options options;
     options.token = QStringLiteral("test-token");
+    options.dataDir = m_t->dataDir();
     options.events = events;
     options.dispatcher = &m_t->dispatcher();
     options.subscriptions = &m_t->core().subscriptions();
@@ -207,7 +213,8 @@ void TestApi::everyApiRouteNeedsToken()
 {
     const qint64 id = addFuture();
     for (const auto &[method, path] : m_server->routes()) {
-        if (!path.startsWith(QLatin1String("/api/")))
+        // The one open /api route: what a client asks before it trusts the server with the token.
+        if (!path.startsWith(QLatin1String("/api/")) || path == QLatin1String("/api/identity"))
             continue;
         const QString concrete = QString(path).replace(QStringLiteral("{id}"), QString::number(id));
         const HttpResult none = m_client->send(method, concrete, {}, {{"Authorization", {}}});
@@ -229,6 +236,90 @@ void TestApi::everyApiRouteNeedsToken()
             .status,
         401);
     QCOMPARE(m_client->get(QStringLiteral("/api/jobs")).status, 200);
+}
+
+namespace {
+QByteArray expectedProof(const QByteArray &token, const QByteArray &challenge, const QString &dataDir)
+{
+    // Written out here as README and SECURITY.md describe it, not through the code under test.
+    return QMessageAuthenticationCode::hash("spool-identity-v1\n" + challenge + '\n' +
+                                                QFileInfo(dataDir).canonicalFilePath().toUtf8(),
+                                            token, QCryptographicHash::Sha256)
+        .toHex();
+}
+} // namespace
+
+void TestApi::identityProvesTokenAndDataDirWithoutTheToken()
+{
+    // A fresh challenge gets HMAC-SHA256(token, "spool-identity-v1\n" + challenge + "\n" + canonical
+    // data dir), without a token: a client checks whom it talks to before it sends one.
+    const QByteArray challenge = QByteArray(31, '\x5a').toHex() + "0F";
+    const HttpResult r =
+        m_client->send("GET", QStringLiteral("/api/identity?challenge=") + QString::fromLatin1(challenge), {},
+                       {{"Authorization", {}}});
+    QCOMPARE(r.status, 200);
+    QVERIFY(r.header("Content-Type").startsWith("application/json"));
+    QCOMPARE(r.object().keys(), QStringList{QStringLiteral("proof")});
+    const QByteArray proof = r.object().value(QStringLiteral("proof")).toString().toLatin1();
+    QCOMPARE(proof, expectedProof("test-token", challenge, m_t->dataDir()));
+    // The proof names the token and the data dir: neither another token nor another dir makes it.
+    QVERIFY(proof != expectedProof("other-token", challenge, m_t->dataDir()));
+    QVERIFY(proof != expectedProof("test-token", challenge, m_downloads->path()));
+    // Another challenge, another proof (a recorded answer is of no use); a wrong token changes nothing.
+    const QByteArray other(64, 'a');
+    const HttpResult second =
+        m_client->send("GET", QStringLiteral("/api/identity?challenge=") + QString::fromLatin1(other), {},
+                       {{"Authorization", "Bearer wrong-token"}});
+    QCOMPARE(second.status, 200);
+    QCOMPARE(second.object().value(QStringLiteral("proof")).toString().toLatin1(),
+             expectedProof("test-token", other, m_t->dataDir()));
+    // A server given its data dir through a symlink names the dir the link leads to.
+    QTemporaryDir links;
+    const QString link = links.filePath(QStringLiteral("data"));
+    QVERIFY(QFile::link(m_t->dataDir(), link));
+    makeServer({}, [&link](ApiServer::Options &o) { o.dataDir = link; });
+    QCOMPARE(m_client
+                 ->send("GET", QStringLiteral("/api/identity?challenge=") + QString::fromLatin1(other), {},
+                        {{"Authorization", {}}})
+                 .object()
+                 .value(QStringLiteral("proof"))
+                 .toString()
+                 .toLatin1(),
+             expectedProof("test-token", other, m_t->dataDir()));
+    // The Host check holds here as everywhere.
+    const QByteArray evil = "evil.example:" + QByteArray::number(m_server->port());
+    QCOMPARE(m_client
+                 ->send("GET", QStringLiteral("/api/identity?challenge=") + QString::fromLatin1(other), {},
+                        {{"Authorization", {}}, {"Host", evil}})
+                 .status,
+             421);
+}
+
+void TestApi::identityRefusesABadChallenge_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::newRow("none") << QString();
+    QTest::newRow("empty") << QStringLiteral("?challenge=");
+    QTest::newRow("short") << QStringLiteral("?challenge=") + QString(62, QLatin1Char('a'));
+    QTest::newRow("over-long") << QStringLiteral("?challenge=") + QString(66, QLatin1Char('a'));
+    QTest::newRow("huge") << QStringLiteral("?challenge=") + QString(4000, QLatin1Char('a'));
+    QTest::newRow("not hex") << QStringLiteral("?challenge=") + QString(63, QLatin1Char('a')) +
+                                    QLatin1Char('g');
+    QTest::newRow("spaces") << QStringLiteral("?challenge=%20") + QString(62, QLatin1Char('a')) +
+                                   QStringLiteral("%20");
+    QTest::newRow("line break") << QStringLiteral("?challenge=") + QString(32, QLatin1Char('a')) +
+                                       QStringLiteral("%0A") + QString(31, QLatin1Char('a'));
+    QTest::newRow("another name") << QStringLiteral("?nonce=") + QString(64, QLatin1Char('a'));
+}
+
+void TestApi::identityRefusesABadChallenge()
+{
+    QFETCH(QString, query);
+    const HttpResult r =
+        m_client->send("GET", QStringLiteral("/api/identity") + query, {}, {{"Authorization", {}}});
+    QCOMPARE(r.status, 400);
+    QCOMPARE(r.errorCode(), QStringLiteral("invalid_argument"));
+    QVERIFY(!r.body.contains("proof"));
 }
 
 void TestApi::foreignHostIsMisdirected()

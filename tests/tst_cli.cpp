@@ -8,10 +8,56 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
+#include <QHash>
 #include <QJsonDocument>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTest>
 
 #include <csignal>
+
+namespace {
+// Someone else's program on the port a dead Spool named in api.json: keeps every byte it is sent
+// and answers each request with `answer` (empty: closes the connection without a word).
+class RecordingServer final : public QTcpServer
+{
+public:
+    explicit RecordingServer(QByteArray answer) : m_answer(std::move(answer))
+    {
+        connect(this, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *socket = nextPendingConnection())
+                connect(socket, &QTcpSocket::readyRead, socket, [this, socket] { handleReadyRead(socket); });
+        });
+    }
+    QByteArray received() const { return m_received; }
+
+private:
+    void handleReadyRead(QTcpSocket *socket)
+    {
+        QByteArray &pending = m_pending[socket];
+        const QByteArray data = socket->readAll();
+        m_received += data;
+        pending += data;
+        if (!pending.contains("\r\n\r\n"))
+            return;
+        pending.clear();
+        if (!m_answer.isEmpty())
+            socket->write(m_answer);
+        socket->disconnectFromHost();
+    }
+
+    QByteArray m_answer;
+    QByteArray m_received;
+    QHash<QTcpSocket *, QByteArray> m_pending;
+};
+
+QByteArray httpAnswer(int status, const QByteArray &json)
+{
+    return "HTTP/1.1 " + QByteArray::number(status) +
+           " X\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(json.size()) +
+           "\r\nConnection: close\r\n\r\n" + json;
+}
+} // namespace
 
 // The subcommands against a real headless instance, "no instance" errors, usage errors, and the
 // single-instance hand-over of a second launch.
@@ -33,6 +79,10 @@ private Q_SLOTS:
     void cancelAndRetry();
     void logAndFollow();
     void wrongTokenIsReported();
+    void aForeignProgramOnTheStalePortNeverGetsTheToken_data();
+    void aForeignProgramOnTheStalePortNeverGetsTheToken();
+    void theSpoolOfAnotherDataDirIsRefused();
+    void aDataDirNamedThroughASymlinkFindsItsInstance();
     void secondLaunchHandsOverUrls();
     void guiInstanceTakesUrlsFromSecondLaunch();
     void killedInstanceLeavesNothingStale();
@@ -351,14 +401,135 @@ void TestCli::logAndFollow()
 
 void TestCli::wrongTokenIsReported()
 {
+    // Spool proves who it is with its own token; a client with another cannot tell it from an
+    // impostor, so it keeps its token and says what to do.
     QVERIFY2(m_spool->start(), qPrintable(m_spool->output()));
     const SpoolRun run =
         cli({QStringLiteral("list"), QStringLiteral("--api-token"), QStringLiteral("guess")});
     QCOMPARE(run.exitCode, 1);
-    QVERIFY2(run.err.contains(QStringLiteral("refused the token")), qPrintable(run.err));
+    QVERIFY2(run.err.contains(QStringLiteral("the token was not sent")), qPrintable(run.err));
+    QVERIFY2(run.err.contains(QStringLiteral("give that one with --api-token")), qPrintable(run.err));
     QCOMPARE(
         cli({QStringLiteral("list"), QStringLiteral("--api-token"), ApiToken::read(m_data->path())}).exitCode,
         0);
+}
+
+void TestCli::aForeignProgramOnTheStalePortNeverGetsTheToken_data()
+{
+    QTest::addColumn<QByteArray>("answer");
+    // It may know the protocol: a proof of the right shape is still not one made with the token.
+    QTest::newRow("forged proof") << httpAnswer(200, R"({"proof":")" + QByteArray(64, 'a') + R"("})");
+    QTest::newRow("yes to everything")
+        << httpAnswer(200, R"({"jobs":[],"total":0,"id":1,"status":"pending"})");
+    QTest::newRow("not found") << httpAnswer(404, R"({"error":{"code":"not_found","message":"no"}})");
+    QTest::newRow("hangs up") << QByteArray();
+}
+
+void TestCli::aForeignProgramOnTheStalePortNeverGetsTheToken()
+{
+    // Spool died (its api.json stays), its pid was reused (here: this test's own), and another local
+    // user's program listens on its port. Every command is refused there, and the token never travels.
+    QFETCH(QByteArray, answer);
+    m_spool.reset();
+    const auto token = ApiToken::loadOrCreate(m_data->path());
+    QVERIFY(token);
+    RecordingServer foreign(answer);
+    QVERIFY(foreign.listen(QHostAddress::LocalHost));
+    QVERIFY(
+        (ApiEndpoint{QStringLiteral("127.0.0.1"), foreign.serverPort(), QCoreApplication::applicationPid()}
+             .write(m_data->path())));
+    const QString expected =
+        QStringLiteral("The program listening on 127.0.0.1:%1 is not Spool for %2 (stale api.json?)")
+            .arg(foreign.serverPort())
+            .arg(m_data->path());
+    for (const QStringList &command :
+         {QStringList{QStringLiteral("list")}, QStringList{QStringLiteral("show"), QStringLiteral("1")},
+          QStringList{QStringLiteral("add"), QStringLiteral("https://example.com/watch/x")},
+          QStringList{QStringLiteral("log"), QStringLiteral("1"), QStringLiteral("--follow")},
+          QStringList{QStringLiteral("cancel"), QStringLiteral("1")},
+          QStringList{QStringLiteral("pause-queue")}}) {
+        const SpoolRun run = cli(command);
+        QVERIFY2(run.exitCode == 1,
+                 qPrintable(command.join(QLatin1Char(' ')) + QLatin1String(": ") + run.err));
+        QVERIFY2(run.err.contains(expected), qPrintable(run.err));
+        QVERIFY2(run.err.contains(QStringLiteral("the token was not sent")), qPrintable(run.err));
+    }
+    // It was asked who it is (so the commands did reach it), and was never sent the token.
+    QVERIFY2(foreign.received().contains("GET /api/identity?challenge="), foreign.received().constData());
+    QVERIFY2(!foreign.received().contains(token.value().toLatin1()), foreign.received().constData());
+    QVERIFY(!foreign.received().contains("Authorization"));
+    // The same holds for a token given on the command line or in the environment.
+    const QByteArray given = "a-token-given-by-the-user-0123456789";
+    QCOMPARE(
+        cli({QStringLiteral("list"), QStringLiteral("--api-token"), QString::fromLatin1(given)}).exitCode, 1);
+    const ScopedEnv envToken("SPOOL_API_TOKEN", given + "-env");
+    QCOMPARE(cli({QStringLiteral("list")}).exitCode, 1);
+    QVERIFY(!foreign.received().contains(given));
+    QVERIFY(!foreign.received().contains("Authorization"));
+}
+
+void TestCli::theSpoolOfAnotherDataDirIsRefused()
+{
+    // A stale api.json (copied from another data dir, or left there) names the port of a real Spool
+    // for another data dir. Whether that one has another token or the same (both started with one
+    // SPOOL_API_TOKEN), it cannot prove it is this data dir's: refused, and its queue is untouched.
+    m_spool.reset();
+    QTemporaryDir otherData;
+    const QString shared = QStringLiteral("a-token-both-data-dirs-use-0123456789");
+    for (const QString &otherToken : {QString(), shared}) {
+        SpoolProcess other(otherData.path(), m_downloads->path(), otherToken);
+        QVERIFY2(other.start(), qPrintable(other.output()));
+        ApiEndpoint::remove(m_data->path());
+        QVERIFY(QFile::copy(ApiEndpoint::filePath(otherData.path()), ApiEndpoint::filePath(m_data->path())));
+        const auto endpoint = ApiEndpoint::read(m_data->path());
+        QVERIFY(endpoint && endpoint->processAlive());
+        QStringList token;
+        if (otherToken.isEmpty())
+            QVERIFY(ApiToken::loadOrCreate(m_data->path())); // this data dir's own, another than the other's
+        else
+            token = QStringList{QStringLiteral("--api-token"), otherToken};
+        const QString expected = QStringLiteral("The program listening on 127.0.0.1:%1 is not Spool for %2")
+                                     .arg(endpoint->port)
+                                     .arg(m_data->path());
+        for (const QStringList &command :
+             {QStringList{QStringLiteral("list")},
+              QStringList{QStringLiteral("add"), QStringLiteral("https://example.com/watch/y")},
+              QStringList{QStringLiteral("pause-queue")}}) {
+            const SpoolRun run = cli(command + token);
+            QVERIFY2(run.exitCode == 1,
+                     qPrintable(command.join(QLatin1Char(' ')) + QLatin1String(": ") + run.err));
+            QVERIFY2(run.err.contains(expected), qPrintable(run.err));
+            QVERIFY2(run.err.contains(QStringLiteral("the token was not sent")), qPrintable(run.err));
+        }
+        QCOMPARE(
+            other.client().get(QStringLiteral("/api/jobs")).object().value(QStringLiteral("total")).toInt(),
+            0);
+        QCOMPARE(
+            other.client().get(QStringLiteral("/api/queue")).object().value(QStringLiteral("held")).toBool(),
+            false);
+        // Its own data dir's command line is served as ever.
+        const SpoolRun own = runSpool(
+            QStringList{QStringLiteral("list"), QStringLiteral("--data-dir"), otherData.path()} + token);
+        QVERIFY2(own.exitCode == 0, qPrintable(own.err));
+        QCOMPARE(other.stop(), 0);
+    }
+}
+
+void TestCli::aDataDirNamedThroughASymlinkFindsItsInstance()
+{
+    // The proof names the data dir with symlinks resolved: the same dir under another name is the
+    // same instance.
+    QVERIFY2(m_spool->start(), qPrintable(m_spool->output()));
+    QTemporaryDir links;
+    const QString link = links.filePath(QStringLiteral("data"));
+    QVERIFY(QFile::link(m_data->path(), link));
+    QCOMPARE(runSpool({QStringLiteral("add"), QStringLiteral("https://example.com/watch/linked"),
+                       QStringLiteral("--at"), QStringLiteral("+1d"), QStringLiteral("--data-dir"), link})
+                 .exitCode,
+             0);
+    const SpoolRun run = runSpool({QStringLiteral("list"), QStringLiteral("--data-dir"), link});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QVERIFY(run.out.contains(QStringLiteral("https://example.com/watch/linked")));
 }
 
 void TestCli::secondLaunchHandsOverUrls()
@@ -534,7 +705,7 @@ void TestCli::theTokenComesFromAFileOrTheEnvironment()
     envToken.set("a-different-token-of-thirty-two-chars");
     run = cli({QStringLiteral("list")});
     QCOMPARE(run.exitCode, 1);
-    QVERIFY2(run.err.contains(QStringLiteral("refused the token")), qPrintable(run.err));
+    QVERIFY2(run.err.contains(QStringLiteral("does not match this token")), qPrintable(run.err));
     server.terminate();
     QVERIFY(server.waitForFinished(20'000));
     QVERIFY2(!server.readAll().contains("--api-token is visible"), "no warning without --api-token");

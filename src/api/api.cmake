@@ -4,6 +4,7 @@ target_sources(spool_core PRIVATE
     api/apisettings.h api/apisettings.cpp
     api/apitoken.h api/apitoken.cpp
     api/apiendpoint.h api/apiendpoint.cpp
+    api/apiidentity.h api/apiidentity.cpp
     api/apireply.h api/apireply.cpp
     api/apirequest.h
     api/apirouter.h

@@ -1,5 +1,6 @@
 #include "api/apiserver.h"
 
+#include "api/apiidentity.h"
 #include "api/apitoken.h"
 #include "queue/dispatcher.h"
 #include "queue/jobqueue.h"
@@ -11,6 +12,7 @@
 #include <QHttpServerResponder>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QJsonParseError>
 #include <QMetaEnum>
 #include <QTcpServer>
@@ -45,7 +47,8 @@ QByteArray originOf(const QString &host, quint16 port)
 } // namespace
 
 ApiServer::ApiServer(JobQueue &queue, const LogStore &logs, Options options, QObject *parent)
-    : QObject(parent), m_options(std::move(options)), m_token(m_options.token.toUtf8()), m_queue(queue), m_jobs(queue, logs),
+    : QObject(parent), m_options(std::move(options)), m_token(m_options.token.toUtf8()),
+      m_identityDir(ApiIdentity::canonicalDataDir(m_options.dataDir)), m_queue(queue), m_jobs(queue, logs),
       m_queueApi(m_options.dispatcher, m_options.subscriptions),
       m_hub(queue, logs, m_options.events), m_streams(m_hub, m_options.keepAliveMs, m_options.maxEventBacklogBytes)
 {
@@ -70,6 +73,8 @@ void ApiServer::addRoutes()
     m_router.add("GET", QStringLiteral("/api/openapi.json"), Target{[](const ApiRequest &) {
                      return ApiReply::text(resource(QStringLiteral(":/api/openapi.json")), "application/json");
                  }});
+    m_router.add("GET", QStringLiteral("/api/identity"),
+                 Target{[this](const ApiRequest &r) { return identity(r); }, Access::Open});
     addJobRoute("GET", QStringLiteral("/api/jobs"), &JobsApi::list);
     addJobRoute("POST", QStringLiteral("/api/jobs"), &JobsApi::create, true);
     addJobRoute("GET", QStringLiteral("/api/jobs/{id}"), &JobsApi::get);
@@ -291,6 +296,21 @@ std::optional<ApiReply> ApiServer::readBody(const QHttpServerRequest &request, c
                                    .arg(error.offset));
     body = document.isArray() ? QJsonValue(document.array()) : QJsonValue(document.object());
     return std::nullopt;
+}
+
+ApiReply ApiServer::identity(const ApiRequest &request) const
+{
+    // Open, so a client can check whom it talks to before it hands over the token; what it gives
+    // away is an HMAC of a message the client chose, which reveals nothing of the key.
+    const QByteArray challenge =
+        request.http.query().queryItemValue(QStringLiteral("challenge"), QUrl::FullyDecoded).toLatin1();
+    if (!ApiIdentity::isChallenge(challenge))
+        return ApiReply::error(400, QStringLiteral("invalid_argument"),
+                               QStringLiteral("challenge must be %1 random bytes as %2 hex digits")
+                                   .arg(ApiIdentity::kChallengeBytes)
+                                   .arg(2 * ApiIdentity::kChallengeBytes));
+    const QByteArray proof = ApiIdentity::proof(m_token, challenge, m_identityDir);
+    return ApiReply::json(QJsonObject{{QStringLiteral("proof"), QString::fromLatin1(proof)}});
 }
 
 void ApiServer::openEvents(const QHttpServerRequest &request, QHttpServerResponder &&responder)

@@ -35,6 +35,7 @@ public:
         QString bind = QStringLiteral("127.0.0.1");
         quint16 port = 0; // 0: any free port
         QString token;
+        QString dataDir; // named in the proof of GET /api/identity, which the command line checks
         EventHub::Options events;
         int keepAliveMs = 15'000;
         ConnectionGuard::Limits limits;
@@ -82,9 +83,12 @@ private:
     std::optional<ApiReply> readBody(const QHttpServerRequest &request, const Target &target,
                                      QJsonValue &body) const;
     void openEvents(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    // GET /api/identity: proves, without the token travelling, that this is the data dir's Spool.
+    ApiReply identity(const ApiRequest &request) const;
 
     Options m_options;
     QByteArray m_token;
+    QString m_identityDir; // the canonical data dir
     quint16 m_port = 0;
     QHttpServer m_http;
     JobQueue &m_queue;
