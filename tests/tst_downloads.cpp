@@ -40,6 +40,7 @@ private Q_SLOTS:
     void hostileChannelTitlesStayInsideTheDownloadFolder();
     void dotTitlesInTemplateFoldersStayInside();
     void aFolderLinkedOutsideIsRefused();
+    void aListingsClaimNeverMarksAnotherVideoDownloaded();
     void missingYtDlpIsDeadWithInstructions();
     void unknownQualityIsRefused();
     void bandwidthCapAndCookiesReachYtDlpButNotTheLogs();
@@ -495,6 +496,25 @@ void TestDownloads::aFolderLinkedOutsideIsRefused()
     QVERIFY2(job.errorMessage.contains(QStringLiteral("symlink")), qPrintable(job.errorMessage));
     QCOMPARE(m_server.clipRequestCount(0), requests);
     QVERIFY(QDir(elsewhere.path()).isEmpty());
+}
+
+void TestDownloads::aListingsClaimNeverMarksAnotherVideoDownloaded()
+{
+    // A stranger's listing says an entry is YouTube's dQw4w9WgXcQ while its address is a file of its
+    // own: once that file is downloaded, the real video must not count as downloaded.
+    makeCore();
+    NewJob forged;
+    forged.type = JobTypes::VideoDownload;
+    forged.url = m_server.clipUrl(1).toString();
+    forged.uniqueKey = QStringLiteral("youtube:dQw4w9WgXcQ");
+    forged.skipIfArchived = true;
+    const auto added = m_t->queue().addJob(forged);
+    QVERIFY(added);
+    const Job job = waitFor(added.value().job.id, JobStatus::Completed);
+    QCOMPARE(job.status, JobStatus::Completed);
+    QVERIFY(!m_t->core().store().archive().isArchived(QStringLiteral("youtube:dQw4w9WgXcQ")));
+    QVERIFY(m_t->core().store().archive().isArchived(QStringLiteral("url:") + JobTypes::canonicalUrl(forged.url)));
+    QVERIFY2(m_t->logText(job.id).contains("only that is remembered"), m_t->logText(job.id).constData());
 }
 
 void TestDownloads::missingYtDlpIsDeadWithInstructions()

@@ -22,6 +22,8 @@ private Q_SLOTS:
     void quality_data();
     void quality();
     void entryKeys();
+    void privateHosts_data();
+    void privateHosts();
 };
 
 void TestYtDlp::progressLine()
@@ -186,6 +188,37 @@ void TestYtDlp::entryKeys()
              onChannel); // the same file added on its own
     QCOMPARE(YtDlp::mediaKey(QStringLiteral("Youtube"), QStringLiteral("abc"), QStringLiteral("https://www.youtube.com/watch?v=abc")),
              QStringLiteral("youtube:abc"));
+    // A listing's claim is taken where the address is on a site of that name, and only there.
+    QCOMPARE(YtDlp::entryKey({{"id", "dQw4w9WgXcQ"}, {"ie_key", "Youtube"}, {"url", "https://www.youtube.com/watch?v=dQw4w9WgXcQ"}}),
+             QStringLiteral("youtube:dQw4w9WgXcQ"));
+    QCOMPARE(YtDlp::entryKey({{"id", "UCx"}, {"ie_key", "YoutubeTab"}, {"url", "https://m.youtube.com/channel/UCx"}}),
+             QStringLiteral("youtubetab:UCx"));
+    QCOMPARE(YtDlp::entryKey({{"id", "dQw4w9WgXcQ"}, {"ie_key", "Youtube"}, {"url", "http://evil.example/x.mp4"}}),
+             QStringLiteral("url:http://evil.example/x.mp4"));
+    QCOMPARE(YtDlp::entryKey({{"id", "dQw4w9WgXcQ"}, {"ie_key", "Youtube"}, {"url", "http://youtube.evil.example/x"}}),
+             QStringLiteral("youtube:dQw4w9WgXcQ")); // a label of the host is the name: a known limit, see README
+    QCOMPARE(YtDlp::entryKey({{"id", "1"}, {"ie_key", "Comedycentral"}, {"url", "http://www.evil.com/x"}}),
+             QStringLiteral("url:http://www.evil.com/x"));
+}
+
+void TestYtDlp::privateHosts_data()
+{
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<bool>("isPrivate");
+    for (const char *h : {"127.0.0.1", "127.1.2.3", "localhost", "LOCALHOST.", "printer.localhost", "::1", "[::1]",
+                          "10.0.0.5", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.169.254", "100.64.0.1",
+                          "0.0.0.0", "::ffff:192.168.0.1", "fe80::1", "fd00::1", "fc12::3"})
+        QTest::newRow(h) << QString::fromLatin1(h) << true;
+    for (const char *h : {"www.youtube.com", "8.8.8.8", "172.32.0.1", "192.169.0.1", "2001:4860::8888", "localhost.example",
+                          "10.example"})
+        QTest::newRow(h) << QString::fromLatin1(h) << false;
+}
+
+void TestYtDlp::privateHosts()
+{
+    QFETCH(QString, host);
+    QFETCH(bool, isPrivate);
+    QCOMPARE(YtDlp::isPrivateHost(host), isPrivate);
 }
 
 QTEST_GUILESS_MAIN(TestYtDlp)

@@ -11,6 +11,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QUrl>
 
 namespace {
 // Options a channel passes down to each of its videos.
@@ -83,11 +84,25 @@ Outcome ChannelWorker::run(JobContext &ctx)
         return Outcome::transient(QStringLiteral("unknown"), QStringLiteral("yt-dlp printed no playlist information"));
     const QString title = sourceTitle(json);
     const QJsonArray entries = json.value(QStringLiteral("entries")).toArray();
+    // A stranger's page may list addresses inside the network (a router, a cloud's metadata
+    // service): not fetched, unless the channel itself is on such a host.
+    const bool privateSource = YtDlp::isPrivateHost(QUrl(ctx.job().url).host());
+    int refused = 0;
     Outcome done = Outcome::completed({{QStringLiteral("title"), title}, {QStringLiteral("entries"), entries.size()}});
     for (const QJsonValue &entry : entries) {
         NewJob video = videoFor(ctx, entry.toObject(), title);
-        if (!video.url.isEmpty() && !video.uniqueKey.isEmpty())
-            done.children << video;
+        if (video.url.isEmpty() || video.uniqueKey.isEmpty())
+            continue;
+        if (!privateSource && YtDlp::isPrivateHost(QUrl(video.url).host())) {
+            if (++refused <= 5)
+                ctx.log().warning(QStringLiteral("Not downloading %1: a private or local address listed by a public page").arg(video.url));
+            continue;
+        }
+        done.children << video;
+    }
+    if (refused > 0) {
+        done.result.insert(QStringLiteral("refused_private"), refused);
+        ctx.log().warning(QStringLiteral("%1 entries pointed to private or local addresses and were left out").arg(refused));
     }
     done.media = MediaInfo{title, json.value(QStringLiteral("uploader")).toString(), -1, QString()};
     done.clearUniqueKey = true;

@@ -129,13 +129,26 @@ Outcome VideoDownloadWorker::run(JobContext &ctx)
         return Outcome::permanent(QStringLiteral("invalid_path"),
                                   QStringLiteral("yt-dlp saved %1, which is not inside the download folder %2").arg(file, dir));
     Outcome done = Outcome::completed({{QStringLiteral("file"), file}, {QStringLiteral("bytes"), QFileInfo(file).size()}});
-    done.archiveKeys << ctx.job().uniqueKey;
-    // One line, tab-separated: yt-dlp reads a template with line breaks as having no "after_move:".
-    if (const QStringList media = lastLine(keyFile).split(QLatin1Char('\t')); media.size() == 3) {
-        const QString key = YtDlp::mediaKey(media[0], media[1], media[2]);
-        if (key != ctx.job().uniqueKey)
-            done.archiveKeys << key;
-    }
+    // Who the video is, as yt-dlp saw what it downloaded (one line, tab-separated: yt-dlp reads a
+    // template with line breaks as having no "after_move:").
+    QString real;
+    if (const QStringList media = lastLine(keyFile).split(QLatin1Char('\t')); media.size() == 3)
+        real = YtDlp::mediaKey(media[0], media[1], media[2]);
+    // The job's own key is remembered only when it names what was downloaded: yt-dlp's key, or one
+    // made from the job's own address. A listing's claim ("youtube:<id>" for a file elsewhere)
+    // must not mark a real video as downloaded.
+    const Job &job = ctx.job();
+    const QString canonical = JobTypes::canonicalUrl(job.url);
+    const QString own = job.uniqueKey;
+    if (!own.isEmpty() && (own == real || own == QStringLiteral("url:") + canonical || own == job.type + QLatin1Char(':') + canonical))
+        done.archiveKeys << own;
+    else if (!own.isEmpty())
+        ctx.log().warning(QStringLiteral("The listing called this video %1, but yt-dlp downloaded %2; only that is remembered")
+                              .arg(own, real.isEmpty() ? canonical : real));
+    if (!real.isEmpty() && real != own)
+        done.archiveKeys << real;
+    if (done.archiveKeys.isEmpty())
+        done.archiveKeys << QStringLiteral("url:") + canonical;
     done.archivePath = file;
     done.children = metadataChild(ctx, file);
     ctx.log().info(QStringLiteral("Saved %1").arg(file));

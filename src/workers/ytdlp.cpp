@@ -3,7 +3,9 @@
 #include "queue/jobtypes.h"
 
 #include <QDateTime>
+#include <QHostAddress>
 #include <QJsonDocument>
+#include <QUrl>
 #include <QLocale>
 #include <QRegularExpression>
 
@@ -218,6 +220,19 @@ QString mediaKey(const QString &extractor, const QString &id, const QString &url
     return (lower.isEmpty() ? QStringLiteral("unknown") : lower) + QLatin1Char(':') + id;
 }
 
+namespace {
+// Whether the address is on a site named like the extractor: a label of its host (four letters or
+// more, not "www") begins the extractor's name ("youtube" in www.youtube.com for YoutubeTab).
+bool hostFits(const QString &extractor, const QString &url)
+{
+    const QString name = extractor.toLower();
+    const QStringList labels = QUrl(url).host().toLower().split(QLatin1Char('.'), Qt::SkipEmptyParts);
+    return std::any_of(labels.cbegin(), labels.cend(), [&name](const QString &label) {
+        return label.size() >= 4 && label != QLatin1String("www") && name.startsWith(label);
+    });
+}
+} // namespace
+
 QString entryKey(const QJsonObject &entry)
 {
     QString extractor = entry.value(QStringLiteral("ie_key")).toString();
@@ -225,7 +240,36 @@ QString entryKey(const QJsonObject &entry)
         extractor = entry.value(QStringLiteral("extractor_key")).toString();
     if (extractor.isEmpty())
         extractor = entry.value(QStringLiteral("extractor")).toString();
-    return mediaKey(extractor, entry.value(QStringLiteral("id")).toString(), entryUrl(entry));
+    const QString url = entryUrl(entry);
+    if (url.contains(QLatin1String("://")) && !hostFits(extractor, url))
+        return QStringLiteral("url:") + JobTypes::canonicalUrl(url);
+    return mediaKey(extractor, entry.value(QStringLiteral("id")).toString(), url);
+}
+
+bool isPrivateHost(const QString &hostText)
+{
+    QString host = hostText.toLower();
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+        host = host.mid(1, host.size() - 2);
+    while (host.endsWith(QLatin1Char('.')))
+        host.chop(1);
+    if (host == QLatin1String("localhost") || host.endsWith(QLatin1String(".localhost")))
+        return true;
+    QHostAddress address;
+    if (!address.setAddress(host))
+        return false;
+    bool mapped = false;
+    const quint32 v4 = address.toIPv4Address(&mapped);
+    if (mapped)
+        address = QHostAddress(v4);
+    if (address.isLoopback() || address.isLinkLocal() || address.isSiteLocal() || address.isUniqueLocalUnicast() ||
+        address == QHostAddress::AnyIPv4 || address == QHostAddress::AnyIPv6)
+        return true;
+    return address.isInSubnet(QHostAddress(QStringLiteral("10.0.0.0")), 8) ||
+           address.isInSubnet(QHostAddress(QStringLiteral("172.16.0.0")), 12) ||
+           address.isInSubnet(QHostAddress(QStringLiteral("192.168.0.0")), 16) ||
+           address.isInSubnet(QHostAddress(QStringLiteral("100.64.0.0")), 10) ||
+           address.isInSubnet(QHostAddress(QStringLiteral("0.0.0.0")), 8);
 }
 
 QString entryUrl(const QJsonObject &entry)

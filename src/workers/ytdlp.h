@@ -57,8 +57,15 @@ QJsonObject lastJsonObject(const QByteArray &stdoutData);
 // What identifies a video across channels, playlists and single adds: extractor + id, lower case
 // ("youtube:dQw4w9WgXcQ"); for generic extractors, whose ids are per page, the media's address.
 QString mediaKey(const QString &extractor, const QString &id, const QString &url);
-// The media key of an enumerated entry.
+// The media key of an enumerated entry. A listing comes from a stranger's page: its claim that an
+// entry is "youtube:<id>" is taken only when the entry's address is on a site of that name
+// (www.youtube.com for Youtube, YoutubeTab); otherwise the entry is known by its address alone, so
+// a forged entry cannot stand for (and hide) a real video.
 QString entryKey(const QJsonObject &entry);
+// Whether a host is this machine or a private network: loopback, private, link-local and unique
+// local addresses written as such (IPv4, IPv6, IPv4 in IPv6), and "localhost" names. Names that
+// only resolve to such addresses are not looked up.
+bool isPrivateHost(const QString &host);
 // Where an enumerated entry is downloaded from: its URL, or its page when the URL is only an id.
 QString entryUrl(const QJsonObject &entry);
 } // namespace YtDlp
