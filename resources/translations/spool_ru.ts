@@ -176,6 +176,14 @@
         <source>%1 h</source>
         <translation>%1 ч</translation>
     </message>
+    <message>
+        <source>The program listening on %1 is not Spool for %2 (stale api.json?) — the token was not sent.</source>
+        <translation>Программа, которая слушает %1, не является Spool для %2 (устаревший api.json?) — токен не отправлен.</translation>
+    </message>
+    <message>
+        <source>Its answer does not match this token: if Spool was started with another token, give that one with --api-token.</source>
+        <translation>Её ответ не соответствует этому токену: если Spool запущен с другим токеном, укажите его в --api-token.</translation>
+    </message>
 </context>
 <context>
     <name>CommandLine</name>
@@ -474,6 +482,69 @@ Commands for the running Spool of the same data dir:
     </message>
 </context>
 <context>
+    <name>JobPaths</name>
+    <message>
+        <source>the field &apos;%1&apos; in a folder name must be a plain field name (such as uploader or playlist_title), alternatives separated by commas</source>
+        <translation>поле «%1» в имени папки должно быть простым именем поля (например, uploader или playlist_title), варианты — через запятую</translation>
+    </message>
+    <message>
+        <source>the field &apos;%1&apos; in a folder name can become &apos;.&apos; or &apos;..&apos;</source>
+        <translation>поле «%1» в имени папки может стать «.» или «..»</translation>
+    </message>
+    <message>
+        <source>the output template is empty</source>
+        <translation>шаблон имени файла пуст</translation>
+    </message>
+    <message>
+        <source>the output template is longer than %1 characters</source>
+        <translation>шаблон имени файла длиннее %1 символов</translation>
+    </message>
+    <message>
+        <source>the output template contains a control character</source>
+        <translation>в шаблоне имени файла есть управляющий символ</translation>
+    </message>
+    <message>
+        <source>the output template must be relative to the download folder</source>
+        <translation>шаблон имени файла должен быть относительным (внутри папки загрузок)</translation>
+    </message>
+    <message>
+        <source>the output template must end with &apos;.%(ext)s&apos;</source>
+        <translation>шаблон имени файла должен заканчиваться на «.%(ext)s»</translation>
+    </message>
+    <message>
+        <source>the output template has a &apos;%&apos; that starts no field (write %% for a percent sign)</source>
+        <translation>в шаблоне имени файла есть «%», за которым нет поля (знак процента пишется как %%)</translation>
+    </message>
+    <message>
+        <source>the output template has a field that is not closed</source>
+        <translation>в шаблоне имени файла есть незакрытое поле</translation>
+    </message>
+    <message>
+        <source>the output template names the folder &apos;%1&apos;</source>
+        <translation>шаблон имени файла называет папку «%1»</translation>
+    </message>
+    <message>
+        <source>a folder of the output template is only dots and fields, so it can become &apos;..&apos;</source>
+        <translation>папка в шаблоне имени файла состоит только из точек и полей и может стать «..»</translation>
+    </message>
+    <message>
+        <source>is empty</source>
+        <translation>пусто</translation>
+    </message>
+    <message>
+        <source>contains a control character</source>
+        <translation>содержит управляющий символ</translation>
+    </message>
+    <message>
+        <source>contains &apos;..&apos;; name the folder directly</source>
+        <translation>содержит «..»; укажите папку напрямую</translation>
+    </message>
+    <message>
+        <source>starts with &apos;~&apos;; give the path inside the download folder</source>
+        <translation>начинается с «~»; укажите путь внутри папки загрузок</translation>
+    </message>
+</context>
+<context>
     <name>JobQueue</name>
     <message>
         <source>a job type is required</source>
@@ -558,6 +629,14 @@ Commands for the running Spool of the same data dir:
     <message>
         <source>the interval must be between one minute and a year</source>
         <translation>интервал должен быть от минуты до года</translation>
+    </message>
+    <message>
+        <source>option &apos;%1&apos; %2</source>
+        <translation>параметр «%1»: %2</translation>
+    </message>
+    <message>
+        <source>is not inside the download folder %1</source>
+        <translation>не находится внутри папки загрузок %1</translation>
     </message>
 </context>
 <context>

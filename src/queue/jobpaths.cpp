@@ -9,11 +9,6 @@ namespace JobPaths {
 namespace {
 constexpr qsizetype kMaxTemplate = 1024;
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("JobPaths", text);
-}
-
 bool hasControl(const QString &text)
 {
     return std::any_of(text.cbegin(), text.cend(), [](QChar c) {
@@ -63,14 +58,14 @@ std::variant<QStringList, QString> folderFieldNames(const QString &key)
         "\\A(?<fields>[A-Za-z_][A-Za-z0-9_]*(?:,[A-Za-z_][A-Za-z0-9_]*)*)(?:>(?<strf>[^&|]*))?(?:&(?<repl>[^|]*))?(?:\\|(?<def>.*))?\\z"));
     const auto m = shape.match(key);
     if (!m.hasMatch())
-        return tr("the field '%1' in a folder name must be a plain field name (such as uploader or "
+        return QCoreApplication::translate("JobPaths", "the field '%1' in a folder name must be a plain field name (such as uploader or "
                   "playlist_title), alternatives separated by commas")
             .arg(key);
     // A value shortened by a precision (".2s") keeps its start: a start of dots can become "..".
     static const QRegularExpression dotStart(QStringLiteral("\\A[\\s.]"));
     for (const QString &part : {m.captured(u"strf"), m.captured(u"repl"), m.captured(u"def")}) {
         if (dotStart.match(part).hasMatch())
-            return tr("the field '%1' in a folder name can become '.' or '..'").arg(key);
+            return QCoreApplication::translate("JobPaths", "the field '%1' in a folder name can become '.' or '..'").arg(key);
     }
     return m.captured(u"fields").split(QLatin1Char(','));
 }
@@ -79,15 +74,15 @@ std::variant<QStringList, QString> folderFieldNames(const QString &key)
 std::variant<Template, QString> parseTemplate(const QString &t)
 {
     if (t.trimmed().isEmpty())
-        return tr("the output template is empty");
+        return QCoreApplication::translate("JobPaths", "the output template is empty");
     if (t.size() > kMaxTemplate)
-        return tr("the output template is longer than %1 characters").arg(kMaxTemplate);
+        return QCoreApplication::translate("JobPaths", "the output template is longer than %1 characters").arg(kMaxTemplate);
     if (hasControl(t))
-        return tr("the output template contains a control character");
+        return QCoreApplication::translate("JobPaths", "the output template contains a control character");
     if (t.startsWith(QLatin1Char('/')) || t.startsWith(QLatin1Char('~')))
-        return tr("the output template must be relative to the download folder");
+        return QCoreApplication::translate("JobPaths", "the output template must be relative to the download folder");
     if (!t.endsWith(QLatin1String(".%(ext)s")))
-        return tr("the output template must end with '.%(ext)s'");
+        return QCoreApplication::translate("JobPaths", "the output template must end with '.%(ext)s'");
 
     // The template split into its folders and file name, fields kept whole (a date format may
     // hold a "/" of its own).
@@ -106,11 +101,11 @@ std::variant<Template, QString> parseTemplate(const QString &t)
             parts.last().literal += QLatin1Char('%');
             ++i;
         } else if (i + 1 >= t.size() || t[i + 1] != QLatin1Char('(')) {
-            return tr("the output template has a '%' that starts no field (write %% for a percent sign)");
+            return QCoreApplication::translate("JobPaths", "the output template has a '%' that starts no field (write %% for a percent sign)");
         } else {
             const auto field = readField(t, i);
             if (!field)
-                return tr("the output template has a field that is not closed");
+                return QCoreApplication::translate("JobPaths", "the output template has a field that is not closed");
             parts.last().keys << field->key;
             i = field->end - 1;
         }
@@ -119,11 +114,11 @@ std::variant<Template, QString> parseTemplate(const QString &t)
     for (qsizetype p = 0; p < parts.size(); ++p) {
         const Part &part = parts[p];
         if (part.keys.isEmpty() && (part.literal == QLatin1String(".") || part.literal == QLatin1String("..")))
-            return tr("the output template names the folder '%1'").arg(part.literal);
+            return QCoreApplication::translate("JobPaths", "the output template names the folder '%1'").arg(part.literal);
         if (p == parts.size() - 1) // the file name ends in ".ext": never "." or ".."
             break;
         if (!part.keys.isEmpty() && onlyDots(part.literal))
-            return tr("a folder of the output template is only dots and fields, so it can become '..'");
+            return QCoreApplication::translate("JobPaths", "a folder of the output template is only dots and fields, so it can become '..'");
         for (const QString &key : part.keys) {
             auto names = folderFieldNames(key);
             if (const auto *why = std::get_if<QString>(&names))
@@ -138,14 +133,14 @@ std::variant<Template, QString> parseTemplate(const QString &t)
 std::optional<QString> pathProblem(const QString &path)
 {
     if (path.trimmed().isEmpty())
-        return tr("is empty");
+        return QCoreApplication::translate("JobPaths", "is empty");
     if (hasControl(path))
-        return tr("contains a control character");
+        return QCoreApplication::translate("JobPaths", "contains a control character");
     const QStringList parts = QDir::fromNativeSeparators(path).split(QLatin1Char('/'));
     if (parts.contains(QLatin1String("..")))
-        return tr("contains '..'; name the folder directly");
+        return QCoreApplication::translate("JobPaths", "contains '..'; name the folder directly");
     if (path.startsWith(QLatin1Char('~')))
-        return tr("starts with '~'; give the path inside the download folder");
+        return QCoreApplication::translate("JobPaths", "starts with '~'; give the path inside the download folder");
     return std::nullopt;
 }
 
