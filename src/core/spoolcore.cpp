@@ -85,6 +85,7 @@ Expected<bool> SpoolCore::open()
     m_subscriptions = std::make_unique<Subscriptions>(*m_queue, *m_clock);
     if (isShared()) {
         m_feed = std::make_unique<SharedQueueFeed>(*m_queue);
+        m_feed->setAddedRowsWanted(!m_options.workerOnly);
         if (!m_feed->start())
             return makeError(ErrorCode::Storage, QStringLiteral("cannot listen for the other hosts' changes (LISTEN spool)"));
     }

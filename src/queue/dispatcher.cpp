@@ -68,6 +68,7 @@ Dispatcher::Dispatcher(JobQueue &queue, WorkerRegistry &registry, LogStore &logs
         scheduleNow();
     });
     connect(&m_queue, &JobQueue::jobAdded, this, &Dispatcher::requestSchedule);
+    connect(&m_queue, &JobQueue::sharedWorkAdded, this, &Dispatcher::requestSchedule);
     connect(&m_queue, &JobQueue::jobChanged, this, [this](const Job &job) {
         if (job.status == JobStatus::Pending || job.status == JobStatus::Retrying)
             requestSchedule();

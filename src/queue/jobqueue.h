@@ -67,6 +67,7 @@ public:
     // this host's own changes, so the views, the API's events and the dispatcher follow them.
     void announceShared(const QList<Job> &added, const QList<Job> &changed, const QList<qint64> &removed);
     void announceSharedState() { Q_EMIT sharedStateChanged(); }
+    void announceSharedWork() { Q_EMIT sharedWorkAdded(); }
     void announceSharedSubscriptions() { Q_EMIT sharedSubscriptionsChanged(); }
     // The connection to a shared queue was lost and is back: what others did meanwhile was not
     // told, so whoever follows the queue reads it again.
@@ -94,6 +95,8 @@ Q_SIGNALS:
     void stopRequested(qint64 id, StopReason reason);
     // Another host changed the queue's own state (paused or resumed it).
     void sharedStateChanged();
+    // Another host added jobs, told without their rows (a worker-only host: nobody shows them).
+    void sharedWorkAdded();
     // Another host changed the subscriptions (added, synced, changed or removed one).
     void sharedSubscriptionsChanged();
     // Another host changed this job (also announced as jobChanged): a job running here that it

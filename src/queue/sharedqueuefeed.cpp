@@ -77,8 +77,10 @@ void SharedQueueFeed::flush()
     const QList<qint64> changed = std::exchange(m_changed, {}).values();
     const QList<qint64> removed = std::exchange(m_removed, {}).values();
     JobStore &jobs = m_queue.store().jobs();
+    if (!m_addedRowsWanted && !added.isEmpty())
+        m_queue.announceSharedWork();
     // A row gone by now was removed after the change was told: its delete notification follows.
-    m_queue.announceShared(jobs.jobs(added), jobs.jobs(changed), removed);
+    m_queue.announceShared(m_addedRowsWanted ? jobs.jobs(added) : QList<Job>(), jobs.jobs(changed), removed);
     if (std::exchange(m_state, false))
         m_queue.announceSharedState();
     if (std::exchange(m_subscriptions, false))

@@ -21,6 +21,10 @@ public:
     bool start();
     // Reads and announces what was told so far (normally on a short timer).
     void flush();
+    // Whether jobs added elsewhere are read back and announced one by one (jobAdded), for a
+    // window, the API and the tray; without, one sharedWorkAdded() wakes the dispatcher and the
+    // read (a round trip before every claim) is saved: a worker-only host shows nothing.
+    void setAddedRowsWanted(bool wanted) { m_addedRowsWanted = wanted; }
 
 private:
     void handleChange(const QString &change);
@@ -32,4 +36,5 @@ private:
     QSet<qint64> m_removed;
     bool m_state = false;
     bool m_subscriptions = false;
+    bool m_addedRowsWanted = true;
 };
