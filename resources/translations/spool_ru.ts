@@ -638,6 +638,10 @@ Commands for the running Spool of the same data dir:
         <source>is not inside the download folder %1</source>
         <translation>не находится внутри папки загрузок %1</translation>
     </message>
+    <message>
+        <source>%1 is not paused</source>
+        <translation>%1 не на паузе</translation>
+    </message>
 </context>
 <context>
     <name>JobStatus</name>
@@ -1501,6 +1505,17 @@ Commands for the running Spool of the same data dir:
             <numerusform>%n минуты</numerusform>
             <numerusform>%n минут</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>Throttle</name>
+    <message>
+        <source>&quot;%1&quot; is not a rule: write the host, downloads at once, the pause in seconds as min-max, and the request sleep, like &quot;youtube.com 2 10-20 0.75&quot;</source>
+        <translation>«%1» — не правило: укажите сайт, число загрузок одновременно, паузу в секундах как мин-макс и паузу между запросами, например «youtube.com 2 10-20 0.75»</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot;: the pause must be min-max with min ≤ max ≤ 3600 s, the request sleep at most 60 s</source>
+        <translation>«%1»: пауза задаётся как мин-макс, где мин ≤ макс ≤ 3600 с, пауза между запросами — не больше 60 с</translation>
     </message>
 </context>
 <context>

@@ -15,7 +15,6 @@ void DownloadSettings::load(QSettings &s)
     metadataAfterDownload = s.value(QStringLiteral("metadata_after_download"), metadataAfterDownload).toBool();
     socketTimeoutS = s.value(QStringLiteral("socket_timeout_s"), socketTimeoutS).toInt();
     retries = s.value(QStringLiteral("ytdlp_retries"), retries).toInt();
-    defaultCooldownS = s.value(QStringLiteral("default_cooldown_s"), defaultCooldownS).toInt();
     s.endGroup();
     s.beginGroup(QStringLiteral("tools"));
     ytdlpPath = s.value(QStringLiteral("ytdlp_path"), ytdlpPath).toString();
@@ -35,7 +34,6 @@ void DownloadSettings::save(QSettings &s) const
     s.setValue(QStringLiteral("metadata_after_download"), metadataAfterDownload);
     s.setValue(QStringLiteral("socket_timeout_s"), socketTimeoutS);
     s.setValue(QStringLiteral("ytdlp_retries"), retries);
-    s.setValue(QStringLiteral("default_cooldown_s"), defaultCooldownS);
     s.endGroup();
     s.beginGroup(QStringLiteral("tools"));
     s.setValue(QStringLiteral("ytdlp_path"), ytdlpPath);
@@ -55,6 +53,5 @@ QVariantMap DownloadSettings::environment() const
             {DownloadEnv::FfmpegPath, ffmpegPath},
             {DownloadEnv::FfprobePath, ffprobePath},
             {DownloadEnv::SocketTimeoutS, socketTimeoutS},
-            {DownloadEnv::Retries, retries},
-            {DownloadEnv::DefaultCooldownS, defaultCooldownS}};
+            {DownloadEnv::Retries, retries}};
 }

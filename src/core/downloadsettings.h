@@ -20,7 +20,6 @@ struct DownloadSettings
     QString ffprobePath;
     int socketTimeoutS = 20;
     int retries = 10;           // yt-dlp's own retries inside one attempt
-    int defaultCooldownS = 60;  // host cool-down after a 429 that gave no Retry-After
 
     void load(QSettings &settings);
     void save(QSettings &settings) const;

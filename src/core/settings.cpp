@@ -12,6 +12,7 @@ QueueSettings QueueSettings::defaults()
         p.needsUrl = JobTypes::needsUrl(type);
         if (JobTypes::listsVideos(type))
             p.stallTimeoutMs = 300'000; // enumerating a big channel prints nothing for a while
+        p.hostThrottled = type == JobTypes::VideoDownload;
         if (type == JobTypes::Cleanup) {
             p.retry.maxAttempts = 2;
             p.maxConcurrent = 1;
@@ -30,6 +31,7 @@ void QueueSettings::load(QSettings &settings)
     shutdownGraceMs = settings.value(QStringLiteral("shutdown_grace_ms"), shutdownGraceMs).toLongLong();
     localQueue = qBound(0, settings.value(QStringLiteral("local_queue"), localQueue).toInt(), 256);
     settings.endGroup();
+    throttle.load(settings);
     for (auto it = types.begin(); it != types.end(); ++it) {
         settings.beginGroup(QStringLiteral("type.") + it.key());
         TypePolicy &p = it.value();
@@ -53,6 +55,7 @@ void QueueSettings::save(QSettings &settings) const
     settings.setValue(QStringLiteral("shutdown_grace_ms"), shutdownGraceMs);
     settings.setValue(QStringLiteral("local_queue"), localQueue);
     settings.endGroup();
+    throttle.save(settings);
     for (auto it = types.cbegin(); it != types.cend(); ++it) {
         settings.beginGroup(QStringLiteral("type.") + it.key());
         const TypePolicy &p = it.value();

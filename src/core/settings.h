@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/throttle.h"
+
 #include <QHash>
 #include <QString>
 
@@ -23,6 +25,7 @@ struct TypePolicy
     qint64 stallTimeoutMs = 120'000;  // no progress for this long: ended and retried
     qint64 maxRunTimeMs = 6 * 3'600'000;
     qint64 leaseMs = 60'000;          // extended by every heartbeat
+    bool hostThrottled = false;       // a download from a site: its host's rule (ThrottleSettings) holds
 };
 
 // Settings of the queue core. Loaded from QSettings; every field has a sane default.
@@ -30,6 +33,7 @@ struct QueueSettings
 {
     int maxConcurrent = 3;
     QHash<QString, TypePolicy> types;
+    ThrottleSettings throttle;
     int retentionDays = 30;                  // completed/cancelled jobs older than this are pruned
     qint64 logCapBytes = 16 * 1024 * 1024;   // per log file
     qint64 shutdownGraceMs = 10'000;

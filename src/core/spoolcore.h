@@ -63,6 +63,7 @@ public:
     WorkerRegistry &workers() { return *m_registry; }
     Dispatcher &dispatcher() { return *m_dispatcher; }
     Subscriptions &subscriptions() { return *m_subscriptions; }
+    Maintenance &maintenance() { return *m_maintenance; }
     Clock &clock() { return *m_clock; }
 
 private:

@@ -11,6 +11,7 @@
 #include <QCoreApplication>
 #include <QEventLoop>
 #include <QPointer>
+#include <QRandomGenerator>
 #include <QSet>
 #include <QUuid>
 
@@ -69,6 +70,7 @@ Dispatcher::Dispatcher(JobQueue &queue, WorkerRegistry &registry, LogStore &logs
     });
     connect(&m_queue, &JobQueue::jobAdded, this, &Dispatcher::requestSchedule);
     connect(&m_queue, &JobQueue::sharedWorkAdded, this, &Dispatcher::requestSchedule);
+    connect(&m_queue, &JobQueue::hostCooldownsChanged, this, &Dispatcher::requestSchedule);
     connect(&m_queue, &JobQueue::jobChanged, this, [this](const Job &job) {
         if (job.status == JobStatus::Pending || job.status == JobStatus::Retrying)
             requestSchedule();
@@ -245,6 +247,50 @@ QHash<QString, int> Dispatcher::roomPerCappedType() const
     return room;
 }
 
+QList<HostLimit> Dispatcher::hostLimits(qint64 nowMono) const
+{
+    const ThrottleSettings &throttle = m_settings.throttle;
+    QList<HostLimit> limits;
+    if (!throttle.enabled)
+        return limits;
+    for (const HostRule &rule : throttle.rules) {
+        const bool pausing = m_sitePausedUntil.value(rule.host) > nowMono;
+        if (rule.host.isEmpty() || (rule.maxDownloads <= 0 && !pausing))
+            continue;
+        int running = 0;
+        for (const Running &run : m_running) {
+            if (m_settings.policy(run.job.type).hostThrottled && throttle.ruleFor(run.job.host).host == rule.host)
+                ++running;
+        }
+        const int room = rule.maxDownloads > 0 ? qMax(0, rule.maxDownloads - running) : m_settings.maxConcurrent;
+        limits.append(HostLimit{rule.host, pausing ? 0 : room});
+    }
+    return limits;
+}
+
+QSet<QString> Dispatcher::hostLimitedTypes() const
+{
+    QSet<QString> types;
+    for (auto it = m_settings.types.cbegin(); it != m_settings.types.cend(); ++it) {
+        if (it->hostThrottled)
+            types.insert(it.key());
+    }
+    return types;
+}
+
+void Dispatcher::pauseAfterDownload(const Job &job)
+{
+    if (!m_settings.policy(job.type).hostThrottled)
+        return;
+    const HostRule rule = m_settings.throttle.ruleFor(job.host);
+    if (rule.host.isEmpty() || rule.pauseMaxS <= 0)
+        return;
+    // Randomised, as a person would: a fixed rhythm is what a bot looks like.
+    const double seconds = rule.pauseMinS + QRandomGenerator::global()->generateDouble() * (rule.pauseMaxS - rule.pauseMinS);
+    const qint64 until = m_clock.monotonicMs() + static_cast<qint64>(seconds * 1000);
+    m_sitePausedUntil[rule.host] = qMax(m_sitePausedUntil.value(rule.host), until);
+}
+
 QStringList Dispatcher::gatedTypes(qint64 now, qint64 *opensAt) const
 {
     QStringList closed;
@@ -297,6 +343,9 @@ bool Dispatcher::claimRound(int free, const QStringList &gated, QHash<QString, i
     request.worker = m_workerId;
     request.excludedIds = m_running.keys() + claimedAheadIds();
     request.excludedHosts = hosts;
+    request.hostLimits = hostLimits(m_clock.monotonicMs());
+    if (!request.hostLimits.isEmpty())
+        request.hostLimitedTypes = hostLimitedTypes();
     auto claimed = m_queue.claim(request);
     if (!claimed) {
         storageRefused(claimed.error().message);
@@ -321,7 +370,7 @@ void Dispatcher::scheduleNow()
     const QStringList gated = gatedTypes(now, &m_gateOpensAt);
     CooldownStore &cooldownStore = m_queue.store().cooldowns();
     if (m_cooldownEndsAt > 0 && m_cooldownEndsAt <= now)
-        cooldownStore.purgeEnded(now);
+        cooldownStore.purgeEnded(now, m_settings.throttle.cleanPeriodMs);
     const QHash<QString, qint64> cooldowns = cooldownStore.active(now);
     m_cooldownEndsAt = 0;
     for (qint64 until : cooldowns)
@@ -551,6 +600,11 @@ void Dispatcher::armWakeTimer()
         consider(qMax(*scheduled, now)); // due but not staged yet: at once
     consider(m_gateOpensAt);
     consider(m_cooldownEndsAt);
+    const qint64 mono = m_clock.monotonicMs();
+    for (qint64 until : std::as_const(m_sitePausedUntil)) {
+        if (until > mono)
+            consider(now + (until - mono));
+    }
     if (wake >= 0)
         m_wakeTimer.start(static_cast<int>(qBound<qint64>(0, wake - now, kMaxTimerMs)));
 }
@@ -646,7 +700,7 @@ void Dispatcher::handleOutcome(qint64 id, const Outcome &outcome)
     // A quick job that simply completed, with more claimed ahead: the worker starts the next one
     // at once, and this outcome is written with the next ones (a few milliseconds later at most,
     // and announced only then). Anything else is written right away, before more starts.
-    const bool plain = outcome.kind == Outcome::Kind::Completed && outcome.hostCooldownMs == 0
+    const bool plain = outcome.kind == Outcome::Kind::Completed && outcome.hostCooldownMs == 0 && !outcome.hostStrike
                        && outcome.children.isEmpty() && outcome.skipped.isEmpty() && !it->detached
                        && it->hung.reason == StopReason::None;
     if (plain && !m_ahead.isEmpty()) {
@@ -731,7 +785,8 @@ QList<qint64> Dispatcher::settleCompletions(const QList<qint64> &batch, QList<qi
         const Running &run = m_running[id];
         const Outcome &o = *run.delivered;
         if (run.detached || run.hung.reason != StopReason::None || o.kind != Outcome::Kind::Completed
-            || !o.children.isEmpty() || !o.skipped.isEmpty() || o.media || !o.archiveKeys.isEmpty() || o.hostCooldownMs > 0) {
+            || !o.children.isEmpty() || !o.skipped.isEmpty() || o.media || !o.archiveKeys.isEmpty() || o.hostCooldownMs > 0
+            || o.hostStrike) {
             rest << id;
             continue;
         }
@@ -772,6 +827,8 @@ QList<qint64> Dispatcher::settleCompletions(const QList<qint64> &batch, QList<qi
 void Dispatcher::finish(qint64 id)
 {
     const Running run = m_running.take(id);
+    if (!run.detached)
+        pauseAfterDownload(run.job);
     Q_EMIT jobFinished(id, *run.delivered);
 }
 
@@ -814,10 +871,26 @@ Expected<bool> Dispatcher::recordFacts(const Job &job, const Outcome &outcome)
 {
     Store &store = m_queue.store();
     const qint64 now = m_clock.nowMs();
-    if (outcome.hostCooldownMs > 0 && !job.host.isEmpty()) {
-        if (auto cooled = store.cooldowns().setCooldown(job.host, now + outcome.hostCooldownMs, outcome.message); !cooled)
+    if ((outcome.hostStrike || outcome.hostCooldownMs > 0) && !job.host.isEmpty()) {
+        // A strike (rate limit, bot check) escalates with the pauses in a row; a plain cool-down
+        // (a worker that knows how long) holds exactly as long as it says.
+        HostCooldown c{job.host, now + outcome.hostCooldownMs, now, outcome.errorClass, outcome.message, 0};
+        if (outcome.hostStrike) {
+            auto cooled = store.cooldowns().strike(job.host, now, outcome.errorClass, outcome.message,
+                                                   now + outcome.hostCooldownMs, m_settings.throttle);
+            if (!cooled)
+                return cooled.error();
+            c = cooled.value();
+        } else if (auto cooled = store.cooldowns().setCooldown(job.host, c.untilMs, outcome.message); !cooled) {
             return cooled.error();
+        }
         m_coolingHosts.insert(job.host); // nothing claimed ahead for it starts meanwhile
+        note(job.id, Level::Warning, QStringLiteral("host_cooldown"),
+             (c.strikes > 0 ? QStringLiteral("%1 pauses for %2 min (%3, pause %4 in a row)")
+                            : QStringLiteral("%1 pauses for %2 min (%3)"))
+                 .arg(c.host).arg((c.untilMs - now) / 60'000.0, 0, 'f', 1).arg(c.kind).arg(c.strikes),
+             {{QStringLiteral("host"), c.host}, {QStringLiteral("until_ms"), c.untilMs}, {QStringLiteral("strikes"), c.strikes}});
+        m_queue.afterCommit([this, c] { m_queue.announceCooldown(c); });
     }
     if (outcome.media) {
         if (auto saved = m_queue.saveMedia(job.id, *outcome.media, fenceOf(job)); !saved)
@@ -875,6 +948,8 @@ Expected<bool> Dispatcher::recordOutcome(const Running &run, const Outcome &outc
     if (outcome.kind == Outcome::Kind::Failed) {
         if (auto facts = recordFacts(job, outcome); !facts)
             return facts;
+        if (outcome.hostStrike && outcome.retryable && !job.host.isEmpty())
+            return waitForHost(job, outcome, progress);
         // The host's cool-down and the worker's own "not before" both hold off the retry.
         const qint64 untilNotBefore = outcome.notBeforeMs > 0 ? outcome.notBeforeMs - m_clock.nowMs() : 0;
         return recordFailure(job, outcome.errorClass, outcome.message, outcome.retryable,
@@ -1073,6 +1148,24 @@ void Dispatcher::handleLostClaims(const QList<qint64> &ids)
                      QStringLiteral("The job was taken from this attempt (its claim was rescued); stopping it"));
         it->token->cancel(StopReason::Superseded);
     }
+}
+
+Expected<bool> Dispatcher::waitForHost(const Job &job, const Outcome &outcome, const JobProgress &progress)
+{
+    // The site refused everyone for a while, not this video: the job waits for the pause to end
+    // without being charged an attempt, so a rate limit never turns a good video "dead".
+    TransitionChanges changes;
+    changes.uncharge = true;
+    changes.progress = progress;
+    changes.fence = fenceOf(job);
+    changes.errorClass = outcome.errorClass;
+    changes.errorMessage = outcome.message;
+    auto back = m_queue.transition(job.id, JobStatus::Pending, changes);
+    if (!back)
+        return back.error();
+    note(job.id, Level::Warning, QStringLiteral("waiting_for_host"),
+         QStringLiteral("%1 (%2): waiting for %3 to resume, no attempt charged").arg(outcome.message, outcome.errorClass, job.host));
+    return true;
 }
 
 Expected<bool> Dispatcher::handBack(const Job &job, const QString &why, std::optional<JobProgress> progress)

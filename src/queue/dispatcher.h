@@ -151,6 +151,12 @@ private:
     QHash<QString, qint64> claimableTypes(const QStringList &gated, const QHash<QString, int> &room) const;
     QHash<QString, int> roomPerCappedType() const;
     bool claimRound(int free, const QStringList &gated, QHash<QString, int> &room, const QStringList &hosts, qint64 now);
+    // The sites of the throttle rules that may start fewer downloads now: at their limit, or
+    // pausing after a download (per host: rate limits are per address).
+    QList<HostLimit> hostLimits(qint64 nowMono) const;
+    QSet<QString> hostLimitedTypes() const;
+    void pauseAfterDownload(const Job &job);
+    Expected<bool> waitForHost(const Job &job, const Outcome &outcome, const JobProgress &progress);
     QStringList gatedTypes(qint64 now, qint64 *opensAt) const;
     void startJob(const Job &job);
     int busyCount() const;
@@ -211,6 +217,7 @@ private:
     QList<Ahead> m_ahead;      // claimed ahead, in queue order
     QHash<QString, RunTime> m_runTimes;
     QSet<QString> m_coolingHosts; // as the last scheduling round read them, and those cooled since
+    QHash<QString, qint64> m_sitePausedUntil; // monotonic ms, per throttle rule's site
     QTimer m_outcomeTimer;     // writes a batch of outcomes that did not fill up
     QTimer m_wakeTimer;
     QTimer m_watchdogTimer;

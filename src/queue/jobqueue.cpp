@@ -380,3 +380,19 @@ void JobQueue::forgetPruned(const QList<qint64> &ids)
         }
     });
 }
+
+QList<HostCooldown> JobQueue::hostCooldowns()
+{
+    return m_store.cooldowns().activeDetails(now());
+}
+
+Expected<bool> JobQueue::resumeHost(const QString &host)
+{
+    auto resumed = m_store.cooldowns().resume(host.trimmed().toLower(), now());
+    if (!resumed)
+        return resumed.error();
+    if (!resumed.value())
+        return makeError(ErrorCode::NotFound, QCoreApplication::translate("JobQueue", "%1 is not paused").arg(host.left(200)));
+    Q_EMIT hostCooldownsChanged();
+    return true;
+}

@@ -67,6 +67,13 @@ public:
     // this host's own changes, so the views, the API's events and the dispatcher follow them.
     void announceShared(const QList<Job> &added, const QList<Job> &changed, const QList<qint64> &removed);
     void announceSharedState() { Q_EMIT sharedStateChanged(); }
+    // A host paused after a rate limit or a bot check (told once the pause is durable).
+    void announceCooldown(const HostCooldown &cooldown) { Q_EMIT hostCooledDown(cooldown); }
+    // The hosts pausing now, soonest end first.
+    QList<HostCooldown> hostCooldowns();
+    // "Resume now": the host's pause ends at once (its strikes are kept: a repeat soon after pauses
+    // longer). Refused when the host is not pausing.
+    Expected<bool> resumeHost(const QString &host);
     void announceSharedWork() { Q_EMIT sharedWorkAdded(); }
     void announceSharedSubscriptions() { Q_EMIT sharedSubscriptionsChanged(); }
     // The connection to a shared queue was lost and is back: what others did meanwhile was not
@@ -95,6 +102,9 @@ Q_SIGNALS:
     void stopRequested(qint64 id, StopReason reason);
     // Another host changed the queue's own state (paused or resumed it).
     void sharedStateChanged();
+    void hostCooledDown(const HostCooldown &cooldown);
+    // A pause began or ended early: whoever shows the paused hosts reads them again.
+    void hostCooldownsChanged();
     // Another host added jobs, told without their rows (a worker-only host: nobody shows them).
     void sharedWorkAdded();
     // Another host changed the subscriptions (added, synced, changed or removed one).

@@ -25,6 +25,8 @@ int Maintenance::runOnce()
     // Counts other sessions left in their counter slots (PostgreSQL) go back into one row each.
     if (auto folded = m_queue.store().jobs().foldCounterSlots(); !folded)
         qWarning("Spool: %s", qPrintable(folded.error().message));
+    // A host's ended pause is remembered for the clean period, so a new strike soon after escalates.
+    m_queue.store().cooldowns().purgeEnded(m_clock.nowMs(), m_queue.settings().throttle.cleanPeriodMs);
     const int days = m_queue.settings().retentionDays;
     if (days <= 0)
         return 0; // 0 keeps everything
@@ -41,7 +43,6 @@ int Maintenance::runOnce()
         cursor = step.value().next;
         more = step.value().more;
     }
-    m_queue.store().cooldowns().purgeEnded(m_clock.nowMs());
     m_queue.store().database().checkpoint();
     if (total > 0)
         Q_EMIT pruned(total);

@@ -1,5 +1,7 @@
 #include "store/jobstore.h"
 
+#include "core/throttle.h"
+
 #include "store/archivestore.h"
 #include "store/database.h"
 #include "store/rows.h"
@@ -503,7 +505,7 @@ QString JobStore::claimSql(int arms, bool byHost)
         else
             arm += QStringLiteral(" AND host NOT IN (") + d.valuesOf(QStringLiteral(":hosts")) + QLatin1Char(')');
         arm += QStringLiteral(" AND ") + kClaimable + QStringLiteral(" AND run_at <= :now AND id NOT IN (")
-               + d.intValuesOf(QStringLiteral(":ids")) + QStringLiteral(") ORDER BY priority DESC, run_at, id LIMIT :limit")
+               + d.intValuesOf(QStringLiteral(":ids")) + QStringLiteral(") ORDER BY priority DESC, run_at, id LIMIT :l%1").arg(i)
                + d.skipLocked() + QStringLiteral(") AS arm%1").arg(i);
         parts << arm;
     }
@@ -519,6 +521,60 @@ QString JobStore::claimSql(int arms, bool byHost)
            + QStringLiteral(" WHERE id IN (SELECT id FROM picked) RETURNING ") + kJobColumns;
 }
 
+QList<JobStore::Arm> JobStore::claimArms(const ClaimRequest &request, const QHash<QString, qint64> &leases, int &limit,
+                                         bool &byHost)
+{
+    // One arm per type, or per (type, host) while hosts cool down or sites are limited, each an
+    // index seek: the claim never walks rows it cannot take.
+    QStringList types = leases.keys();
+    types.sort();
+    auto limitOf = [&](const QString &host) -> const HostLimit * {
+        for (const HostLimit &l : request.hostLimits) {
+            if (siteCovers(l.site, host))
+                return &l;
+        }
+        return nullptr;
+    };
+    bool limited = false;
+    for (const QString &type : types)
+        limited = limited || request.hostLimitedTypes.contains(type);
+    limited = limited && !request.hostLimits.isEmpty();
+    QList<Arm> arms;
+    byHost = !request.excludedHosts.isEmpty() || limited;
+    if (byHost) {
+        QHash<QString, int> armsPerSite;
+        for (const QString &type : types) {
+            const bool held = request.hostLimitedTypes.contains(type);
+            for (const QString &host : hostLanes(type, request.excludedHosts)) {
+                const HostLimit *l = held ? limitOf(host) : nullptr;
+                if (l && l->room <= 0)
+                    continue;
+                arms.append({type, host, l ? l->room : limit});
+                if (l && ++armsPerSite[l->site] > 1)
+                    limit = qMin(limit, l->room); // two hosts of one site: their sum must fit too
+            }
+        }
+        if (arms.size() <= kMaxLanes)
+            return arms;
+        byHost = false;
+    }
+    // Too many hosts to seek one by one: the limited types take no more than the smallest room,
+    // and none while any limited site may not start one (they wait for a round without).
+    int room = limit;
+    for (const HostLimit &l : request.hostLimits)
+        room = qMin(room, l.room);
+    arms.clear();
+    for (const QString &type : types) {
+        if (limited && request.hostLimitedTypes.contains(type)) {
+            if (room > 0)
+                arms.append({type, QString(), room});
+        } else {
+            arms.append({type, QString(), limit});
+        }
+    }
+    return arms;
+}
+
 Expected<QList<Job>> JobStore::claim(const ClaimRequest &request)
 {
     if (request.limit <= 0 || request.leaseMsByType.isEmpty())
@@ -532,32 +588,16 @@ Expected<QList<Job>> JobStore::claim(const ClaimRequest &request)
     int limit = request.limit;
     if (auto capped = applyQueueCaps(leases, limit, request.capsByType); !capped)
         return capped.error();
-    // One arm per type, or per (type, host) while hosts cool down, each an index seek: the claim
-    // never walks rows it cannot take.
-    QStringList types = leases.keys();
-    types.sort();
-    QList<std::pair<QString, QString>> arms;
-    bool byHost = !request.excludedHosts.isEmpty();
-    if (byHost) {
-        for (const QString &type : types) {
-            for (const QString &host : hostLanes(type, request.excludedHosts))
-                arms.append({type, host});
-        }
-        if (arms.size() > kMaxLanes)
-            byHost = false;
-    }
-    if (!byHost) {
-        arms.clear();
-        for (const QString &type : types)
-            arms.append({type, QString()});
-    }
+    bool byHost = false;
+    const QList<Arm> arms = claimArms(request, leases, limit, byHost);
     if (arms.isEmpty() || limit <= 0)
         return tx.commit() ? Expected<QList<Job>>(QList<Job>{}) : m_db.storageError(QStringLiteral("claiming jobs"));
     QSqlQuery &q = m_db.prepared(claimSql(static_cast<int>(arms.size()), byHost));
     for (int i = 0; i < arms.size(); ++i) {
-        q.bindValue(QStringLiteral(":t%1").arg(i), arms[i].first);
+        q.bindValue(QStringLiteral(":t%1").arg(i), arms[i].type);
+        q.bindValue(QStringLiteral(":l%1").arg(i), qMin(limit, arms[i].limit));
         if (byHost)
-            q.bindValue(QStringLiteral(":h%1").arg(i), arms[i].second);
+            q.bindValue(QStringLiteral(":h%1").arg(i), arms[i].host);
     }
     q.bindValue(QStringLiteral(":worker"), request.worker);
     q.bindValue(QStringLiteral(":now"), request.now);

@@ -4,6 +4,7 @@
 #include "queue/job.h"
 
 #include <QHash>
+#include <QSet>
 #include <QString>
 #include <QStringList>
 
@@ -55,6 +56,14 @@ struct Completion
     bool clearUniqueKey = false;
 };
 
+// A site whose downloads are limited on this host: at most `room` more may start now (0: none,
+// while it is at its limit or pausing between downloads). `site` covers its subdomains.
+struct HostLimit
+{
+    QString site;
+    int room = 0;
+};
+
 struct ClaimRequest
 {
     int limit = 1;
@@ -69,6 +78,9 @@ struct ClaimRequest
     // capped here takes at most its cap less the jobs of it running anywhere, decided inside the
     // claim under a lock per type, so two hosts never both fill the last place.
     QHash<QString, int> capsByType;
+    // Limits per site for the types named here (downloads); other types of the site are not held.
+    QList<HostLimit> hostLimits;
+    QSet<QString> hostLimitedTypes;
 };
 
 struct ProgressUpdate
@@ -194,6 +206,15 @@ private:
     Expected<Job> updatedJob(QSqlQuery &query, qint64 id, const QString &what);
     QStringList hostLanes(const QString &type, const QStringList &excludedHosts);
     QString claimSql(int arms, bool byHost);
+    struct Arm
+    {
+        QString type;
+        QString host;
+        int limit = 0;
+    };
+    // The claim's arms: one per type, or per (type, host) while hosts cool down or sites are
+    // limited; may lower `limit` and leave limited types out when the per-host arms are too many.
+    QList<Arm> claimArms(const ClaimRequest &request, const QHash<QString, qint64> &leases, int &limit, bool &byHost);
     // Applies capsByType: drops the types at their cap and lowers the limit to the smallest room.
     Expected<bool> applyQueueCaps(QHash<QString, qint64> &leases, int &limit, const QHash<QString, int> &caps);
     static Error noSuchJob(qint64 id);

@@ -191,6 +191,14 @@ const QStringList kV7{
     QStringLiteral("ALTER TABLE job_counts ADD COLUMN slot INTEGER NOT NULL DEFAULT 0"),
 };
 
+// Version 8 (PostgreSQL: 6): a host's cool-downs escalate. A row outlives its pause by the clean
+// period, remembering how many pauses came in a row (strikes) and what caused the last one.
+const QStringList kHostStrikes{
+    QStringLiteral("ALTER TABLE host_cooldowns ADD COLUMN strikes INTEGER NOT NULL DEFAULT 1"),
+    QStringLiteral("ALTER TABLE host_cooldowns ADD COLUMN kind TEXT NOT NULL DEFAULT 'rate_limited'"),
+    QStringLiteral("ALTER TABLE host_cooldowns ADD COLUMN since_ms BIGINT NOT NULL DEFAULT 0"),
+};
+
 // PostgreSQL, version 1: the same tables, indexes and kept counts as SQLite's version 6, in
 // PostgreSQL's words. Ids come from sequences (never handed out twice, so no last_removed_id
 // trigger); the substring search is a pg_trgm GIN index over title and URL; triggers call PL/pgSQL
@@ -404,14 +412,14 @@ QStringList fresh()
     for (const QString &column : kV2JobColumns + kV5Columns)
         jobs += QStringLiteral(", ") + column;
     jobs += QLatin1Char(')');
-    return QStringList{jobs} + jobIndexes() + kV5Indexes + kV2Tables + kV3 + kV4 + kV6 + kV7;
+    return QStringList{jobs} + jobIndexes() + kV5Indexes + kV2Tables + kV3 + kV4 + kV6 + kV7 + kHostStrikes;
 }
 } // namespace
 
 const QList<Step> &steps(Engine engine)
 {
-    static const QList<Step> sqlite{{1, v1()}, {2, v2()}, {3, kV3}, {4, kV4}, {5, v5()}, {6, kV6}, {7, kV7}};
-    static const QList<Step> postgresql{{1, kPgV1}, {2, kPgV2}, {3, kPgV3}, {4, kPgV4}, {5, kPgV5}};
+    static const QList<Step> sqlite{{1, v1()}, {2, v2()}, {3, kV3}, {4, kV4}, {5, v5()}, {6, kV6}, {7, kV7}, {8, kHostStrikes}};
+    static const QList<Step> postgresql{{1, kPgV1}, {2, kPgV2}, {3, kPgV3}, {4, kPgV4}, {5, kPgV5}, {6, kHostStrikes}};
     return engine == Engine::Postgresql ? postgresql : sqlite;
 }
 

@@ -7,6 +7,7 @@
 #include "logging/joblogger.h"
 
 #include <QDir>
+#include <QUrl>
 #include <QFile>
 #include <QRegularExpression>
 
@@ -76,6 +77,10 @@ QStringList commonArguments(const JobContext &context, const PrivateCookies &coo
         args << QStringLiteral("--limit-rate") << rate;
     if (const QString ffmpeg = context.env(FfmpegPath).toString(); !ffmpeg.isEmpty())
         args << QStringLiteral("--ffmpeg-location") << ffmpeg;
+    // Spaced requests to a site that bans the hurried (the pause between downloads is the queue's).
+    const HostRule rule = context.settings().throttle.ruleFor(QUrl(context.job().url).host());
+    if (rule.sleepRequestsS > 0)
+        args << QStringLiteral("--sleep-requests") << QString::number(rule.sleepRequestsS);
     return args;
 }
 

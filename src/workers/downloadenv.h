@@ -23,7 +23,6 @@ inline const QString RateLimit = QStringLiteral("rate_limit");
 inline const QString CookiesFile = QStringLiteral("cookies_file");
 inline const QString CookiesFromBrowser = QStringLiteral("cookies_from_browser");
 inline const QString MetadataAfterDownload = QStringLiteral("metadata_after_download");
-inline const QString DefaultCooldownS = QStringLiteral("default_cooldown_s");
 
 // A private copy of the cookies file (job option, else the settings) for one run of yt-dlp: mode
 // 0600 in the job's folder, removed when this goes. yt-dlp writes its cookie jar back into the

@@ -30,7 +30,9 @@ struct Outcome
     QString message;
     bool retryable = false;  // transient: retry with backoff; else the job goes to dead
     qint64 notBeforeMs = 0;  // earliest retry (Retry-After); 0: backoff alone decides
-    qint64 hostCooldownMs = 0;       // rate limited: no job for this job's host starts for this long
+    qint64 hostCooldownMs = 0;       // no job for this job's host starts for at least this long (Retry-After)
+    bool hostStrike = false;         // rate limited or bot-checked: the host pauses (escalating) and the
+                                     // job waits for it, uncharged
     std::optional<MediaInfo> media;  // facts learned about the video, saved on the job
     bool mediaToParent = false;      // ...and on its parent (metadata of a downloaded video)
     bool clearUniqueKey = false;     // a finished sync frees its key so the source can sync again

@@ -119,6 +119,8 @@ const Rule kRules[] = {
     {"HTTP Error 429", "rate_limited", true, true},
     {"Too Many Requests", "rate_limited", true, true},
     {"confirm you('|’)re not a bot", "bot_check", true, true},
+    // YouTube's answer to a guest that asked too much: the video is fine, the address is not.
+    {"content isn('|’)t available, try again later", "rate_limited", true, true},
     {"No space left on device", "disk_full", true, false},
     {"HTTP Error 404", "not_found", false, false},
     {"HTTP Error 410", "not_found", false, false},

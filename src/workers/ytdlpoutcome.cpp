@@ -22,11 +22,12 @@ std::optional<Outcome> failure(JobContext &ctx, const ProcessRunner::Result &run
     const YtDlp::Failure f = YtDlp::classify(run.exitCode, run.stderrData, run.stdoutTail);
     Outcome out = f.retryable ? Outcome::transient(f.errorClass, f.message) : Outcome::permanent(f.errorClass, f.message);
     if (f.coolDownHost) {
-        const int seconds = f.retryAfterS >= 0 ? f.retryAfterS : ctx.env(DownloadEnv::DefaultCooldownS, 60).toInt();
-        out.hostCooldownMs = seconds * 1000LL;
-        ctx.log().log(JobLogger::Level::Warning, QStringLiteral("host_cooldown"),
-                      QStringLiteral("Rate limited: no downloads from this host for %1 s").arg(seconds),
-                      {{QStringLiteral("retry_after_s"), f.retryAfterS}, {QStringLiteral("cooldown_s"), seconds}});
+        // The pause itself is the queue's: it escalates with every strike against the host.
+        out.hostStrike = true;
+        out.hostCooldownMs = f.retryAfterS >= 0 ? f.retryAfterS * 1000LL : 0;
+        ctx.log().log(JobLogger::Level::Warning, QStringLiteral("host_refused"),
+                      QStringLiteral("The site refused us (%1): it is paused for a while").arg(f.errorClass),
+                      {{QStringLiteral("retry_after_s"), f.retryAfterS}});
     }
     return out;
 }

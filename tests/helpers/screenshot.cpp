@@ -54,7 +54,7 @@ int main(int argc, char *argv[])
     SpoolCore::Options options;
     options.dataDir = data.path();
     options.settings.maxConcurrent = 2;
-    options.environment = {{DownloadEnv::DownloadDir, downloads.path()}, {DownloadEnv::DefaultCooldownS, 600}};
+    options.environment = {{DownloadEnv::DownloadDir, downloads.path()}};
     SpoolCore core(options);
     if (!core.open())
         return 1;
