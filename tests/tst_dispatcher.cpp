@@ -52,6 +52,11 @@ private Q_SLOTS:
     void capturedOutputKeepsNoTrafficLine();
     void manualRetryRunsDeadJobAgain();
     void hostCooldownHoldsEveryJobOfThatHost();
+    void throttledSiteRunsAtMostItsDownloadsAtOnce();
+    void throttledSitePausesBetweenDownloads();
+    void strikeEscalatesAndJobsWaitUncharged();
+    void resumeNowStartsTheWaitingJobs();
+    void throttleOffLeavesSitesAlone();
     void gateKeepsTypeWaitingUntilItOpens();
     void subscriptionEnqueuesSyncWhenDueAndSurvivesRestart();
     void quickJobsAreClaimedAheadAndEachRunsOnce();
@@ -943,6 +948,153 @@ void TestDispatcher::hostCooldownHoldsEveryJobOfThatHost()
     m_t->clock()->advance(30'000);
     QTRY_COMPARE(m_t->status(sameHost), JobStatus::Completed);
     QTRY_COMPARE(m_t->status(limited), JobStatus::Completed);
+}
+
+namespace {
+// The scripted type throttled like downloads, with one rule for busy.example.
+QueueSettings throttledSettings(int maxDownloads, double pauseMinS, double pauseMaxS)
+{
+    QueueSettings s = testSettings();
+    s.maxConcurrent = 4;
+    s.types[TestTypes::Scripted].hostThrottled = true;
+    s.throttle.rules = {HostRule{QStringLiteral("busy.example"), maxDownloads, pauseMinS, pauseMaxS, 0}};
+    return s;
+}
+
+qint64 addAt(TestCore &t, const QString &url, const QJsonObject &options = {})
+{
+    NewJob job;
+    job.type = TestTypes::Scripted;
+    job.url = url;
+    job.options = options;
+    return t.queue().addJob(job).value().job.id;
+}
+} // namespace
+
+void TestDispatcher::throttledSiteRunsAtMostItsDownloadsAtOnce()
+{
+    m_t = std::make_unique<TestCore>(throttledSettings(2, 0, 0));
+    const QJsonObject hold{{QStringLiteral("hold"), true}};
+    // Two hosts of the same site share its limit; another site is not held back.
+    const qint64 a = addAt(*m_t, QStringLiteral("https://busy.example/a"), hold);
+    const qint64 b = addAt(*m_t, QStringLiteral("https://www.busy.example/b"), hold);
+    const qint64 c = addAt(*m_t, QStringLiteral("https://busy.example/c"), hold);
+    const qint64 calm = addAt(*m_t, QStringLiteral("https://calm.example/x"), hold);
+    m_t->core().start();
+    QTRY_COMPARE(m_t->dispatcher().runningCount(), 3);
+    QCOMPARE(RunLedger::instance().runs(calm), 1);
+    QCOMPARE(RunLedger::instance().runs(a) + RunLedger::instance().runs(b) + RunLedger::instance().runs(c), 2);
+    const qint64 waiting = RunLedger::instance().runs(a) == 0 ? a : RunLedger::instance().runs(b) == 0 ? b : c;
+    QCOMPARE(m_t->status(waiting), JobStatus::Pending);
+    QTest::qWait(100);
+    QCOMPARE(m_t->dispatcher().runningCount(), 3); // still two of the site
+    RunLedger::instance().release(a == waiting ? b : a);
+    QTRY_COMPARE(RunLedger::instance().runs(waiting), 1); // room again: the third starts
+    for (qint64 id : {a, b, c, calm})
+        RunLedger::instance().release(id);
+    for (qint64 id : {a, b, c, calm})
+        QTRY_COMPARE(m_t->status(id), JobStatus::Completed);
+}
+
+void TestDispatcher::throttledSitePausesBetweenDownloads()
+{
+    m_t = std::make_unique<TestCore>(throttledSettings(1, 10, 20));
+    const qint64 first = addAt(*m_t, QStringLiteral("https://busy.example/1"));
+    const qint64 second = addAt(*m_t, QStringLiteral("https://busy.example/2"));
+    const qint64 calm = addAt(*m_t, QStringLiteral("https://calm.example/1"));
+    m_t->core().start();
+    QTRY_COMPARE(m_t->status(first), JobStatus::Completed);
+    QTRY_COMPARE(m_t->status(calm), JobStatus::Completed);
+    // The next download of the site waits a randomised 10-20 s, and the dispatcher wakes for it.
+    QTest::qWait(100);
+    QCOMPARE(m_t->status(second), JobStatus::Pending);
+    const qint64 wake = m_t->dispatcher().nextWakeInMs();
+    QVERIFY2(wake >= 9'900 && wake <= 20'000, qPrintable(QString::number(wake)));
+    m_t->clock()->advance(9'000);
+    QTest::qWait(100);
+    QCOMPARE(m_t->status(second), JobStatus::Pending);
+    m_t->clock()->advance(11'000);
+    QTRY_COMPARE(m_t->status(second), JobStatus::Completed);
+}
+
+void TestDispatcher::strikeEscalatesAndJobsWaitUncharged()
+{
+    QueueSettings s = throttledSettings(0, 0, 0);
+    s.throttle.cooldownStepsMs = {60'000, 300'000, 900'000};
+    s.throttle.cleanPeriodMs = 3'600'000;
+    m_t = std::make_unique<TestCore>(s);
+    const qint64 id = addAt(*m_t, QStringLiteral("https://busy.example/v"), {{QStringLiteral("strike_times"), 2}});
+    QSignalSpy cooled(&m_t->queue(), &JobQueue::hostCooledDown);
+    const qint64 t0 = m_t->clock()->nowMs();
+    m_t->core().start();
+    QTRY_COMPARE(cooled.size(), 1);
+    auto pause = [&] { return cooled.last().at(0).value<HostCooldown>(); };
+    QCOMPARE(pause().host, QStringLiteral("busy.example"));
+    QCOMPARE(pause().kind, QStringLiteral("bot_check"));
+    QCOMPARE(pause().strikes, 1);
+    QCOMPARE(pause().untilMs, t0 + 60'000);
+    QTRY_COMPARE(m_t->status(id), JobStatus::Pending);
+    QCOMPARE(m_t->queue().job(id)->attempts, 0); // the wait is not charged
+    QCOMPARE(m_t->queue().job(id)->errorClass, QStringLiteral("bot_check"));
+    QCOMPARE(m_t->queue().hostCooldowns().size(), 1);
+    // Nothing of the site starts during the pause, whichever of its hosts; other sites do.
+    const qint64 other = addAt(*m_t, QStringLiteral("https://www.busy.example/w"));
+    const qint64 calm = addAt(*m_t, QStringLiteral("https://calm.example/w"));
+    QTRY_COMPARE(m_t->status(calm), JobStatus::Completed);
+    m_t->clock()->advance(59'000);
+    QTest::qWait(100);
+    QCOMPARE(RunLedger::instance().runs(id), 1);
+    QCOMPARE(RunLedger::instance().runs(other), 0);
+    // Refused again right after the pause: the second step, longer.
+    m_t->clock()->advance(1'000);
+    QTRY_COMPARE(cooled.size(), 2);
+    QCOMPARE(pause().strikes, 2);
+    QCOMPARE(pause().untilMs, t0 + 60'000 + 300'000);
+    QTRY_COMPARE(m_t->status(id), JobStatus::Pending);
+    m_t->clock()->advance(300'000);
+    QTRY_COMPARE(m_t->status(id), JobStatus::Completed);
+    QTRY_COMPARE(m_t->status(other), JobStatus::Completed);
+    QCOMPARE(m_t->queue().job(id)->attempts, 1); // only the run that succeeded counts
+    QCOMPARE(RunLedger::instance().runs(id), 3);
+    QVERIFY(m_t->queue().hostCooldowns().isEmpty());
+}
+
+void TestDispatcher::resumeNowStartsTheWaitingJobs()
+{
+    m_t = std::make_unique<TestCore>(throttledSettings(0, 0, 0));
+    const qint64 id = addAt(*m_t, QStringLiteral("https://busy.example/v"), {{QStringLiteral("strike_times"), 1}});
+    m_t->core().start();
+    QTRY_COMPARE(m_t->queue().hostCooldowns().size(), 1);
+    QTRY_COMPARE(m_t->status(id), JobStatus::Pending);
+    QVERIFY(m_t->queue().hostCooldowns().first().untilMs > m_t->clock()->nowMs() + 60'000);
+    QSignalSpy changed(&m_t->queue(), &JobQueue::hostCooldownsChanged);
+    QVERIFY(m_t->queue().resumeHost(QStringLiteral(" Busy.Example ")).value());
+    QCOMPARE(changed.size(), 1);
+    QTRY_COMPARE(m_t->status(id), JobStatus::Completed); // no clock moved
+    QVERIFY(m_t->queue().hostCooldowns().isEmpty());
+    // A host that is not pausing: a clear refusal, nothing changes.
+    auto again = m_t->queue().resumeHost(QStringLiteral("busy.example"));
+    QVERIFY(!again);
+    QCOMPARE(again.error().code, ErrorCode::NotFound);
+    QCOMPARE(changed.size(), 1);
+}
+
+void TestDispatcher::throttleOffLeavesSitesAlone()
+{
+    QueueSettings s = throttledSettings(1, 10, 20);
+    s.throttle.enabled = false;
+    m_t = std::make_unique<TestCore>(s);
+    const QJsonObject hold{{QStringLiteral("hold"), true}};
+    const qint64 a = addAt(*m_t, QStringLiteral("https://busy.example/a"), hold);
+    const qint64 b = addAt(*m_t, QStringLiteral("https://busy.example/b"), hold);
+    m_t->core().start();
+    QTRY_COMPARE(m_t->dispatcher().runningCount(), 2);
+    RunLedger::instance().release(a);
+    RunLedger::instance().release(b);
+    QTRY_COMPARE(m_t->status(a), JobStatus::Completed);
+    QTRY_COMPARE(m_t->status(b), JobStatus::Completed);
+    const qint64 c = addAt(*m_t, QStringLiteral("https://busy.example/c"));
+    QTRY_COMPARE(m_t->status(c), JobStatus::Completed); // no pause after the others
 }
 
 void TestDispatcher::gateKeepsTypeWaitingUntilItOpens()

@@ -1,6 +1,7 @@
 #include "mediaserver.h"
 #include "testsupport.h"
 
+#include "core/throttle.h"
 #include "logging/logstore.h"
 #include "queue/dispatcher.h"
 #include "queue/jobqueue.h"
@@ -61,6 +62,7 @@ private:
     std::unique_ptr<QTemporaryDir> m_downloads;
     std::unique_ptr<TestCore> m_t;
     QVariantMap m_extraEnv;
+    QList<HostRule> m_rules;
 };
 
 void TestDownloads::initTestCase()
@@ -75,6 +77,7 @@ void TestDownloads::init()
     m_server.clearFaults();
     m_server.setThrottle(0);
     m_extraEnv.clear();
+    m_rules.clear();
     m_downloads = std::make_unique<QTemporaryDir>();
 }
 
@@ -98,6 +101,7 @@ QueueSettings TestDownloads::settings() const
     s.watchdogIntervalMs = 200;
     s.shutdownGraceMs = 5000;
     s.throttle.cooldownStepsMs = {1000, 3000}; // a rate limit pauses the host this long (real time here)
+    s.throttle.rules += m_rules;
     return s;
 }
 
@@ -553,6 +557,9 @@ void TestDownloads::bandwidthCapAndCookiesReachYtDlpButNotTheLogs()
     f.write("# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/\tFALSE\t2147483647\tsid\ts3cr3t-cookie\n");
     f.close();
     m_extraEnv.insert(DownloadEnv::RateLimit, QStringLiteral("500K"));
+    HostRule rule;
+    QVERIFY(HostRule::fromText(QStringLiteral("127.0.0.1 1 0-0 0.25"), &rule, nullptr));
+    m_rules << rule; // the site's request sleep
     m_extraEnv.insert(DownloadEnv::CookiesFile, cookies);
     makeCore();
     const qint64 id = addVideo(m_server.clipUrl(0));
@@ -563,6 +570,7 @@ void TestDownloads::bandwidthCapAndCookiesReachYtDlpButNotTheLogs()
     };
     const QByteArray jobLog = read(QStringLiteral("job.log"));
     QVERIFY(jobLog.contains("--limit-rate 500K"));
+    QVERIFY2(jobLog.contains("--sleep-requests 0.25"), jobLog.constData());
     // yt-dlp got a private copy (0600, gone after the run): it writes its jar back into the file
     // it is given, and the user's must stay byte for byte as the user left it.
     const QString copy = m_t->core().logs().jobDir(id) + QStringLiteral("/cookies.private.txt");

@@ -1,5 +1,6 @@
 #include "testsupport.h"
 
+#include "core/throttle.h"
 #include "queue/jobqueue.h"
 #include "queue/sharedqueuefeed.h"
 #include "queue/subscriptions.h"
@@ -52,6 +53,8 @@ private Q_SLOTS:
     void progressOfSeveralJobsIsSavedInOneCall();
     void pruneDeletesOldFinishedOnly();
     void hostCooldownKeepsLatest();
+    void strikesEscalateAndResetAfterACleanPeriod();
+    void resumeEndsAPauseAndKeepsItsStrikes();
     void garbageFileIsRefused();
     void unwritableLocationIsRefused();
     void fullDiskGivesClearErrorAndKeepsData();
@@ -671,6 +674,75 @@ void TestJobStore::pruneDeletesOldFinishedOnly()
     QVERIFY(m_store->jobs().job(oldDead));
     QVERIFY(m_store->jobs().job(newDone));
     QVERIFY(m_store->jobs().job(waiting));
+}
+
+void TestJobStore::strikesEscalateAndResetAfterACleanPeriod()
+{
+    ThrottleSettings t;
+    t.cooldownStepsMs = {600'000, 1'800'000, 7'200'000};
+    t.cleanPeriodMs = 3'600'000;
+    CooldownStore &c = m_store->cooldowns();
+    const QString host = QStringLiteral("youtube.com");
+    qint64 now = 1'000'000;
+    HostCooldown first = c.strike(host, now, QStringLiteral("bot_check"), QStringLiteral("Sign in"), 0, t).value();
+    QCOMPARE(first.strikes, 1);
+    QCOMPARE(first.untilMs, now + 600'000);
+    // Refused again soon after the pause ended: the next step.
+    now = first.untilMs + 60'000;
+    HostCooldown second = c.strike(host, now, QStringLiteral("rate_limited"), QStringLiteral("429"), 0, t).value();
+    QCOMPARE(second.strikes, 2);
+    QCOMPARE(second.untilMs, now + 1'800'000);
+    QCOMPARE(second.kind, QStringLiteral("rate_limited"));
+    // A Retry-After longer than the step wins; the steps are capped at the last.
+    now = second.untilMs + 1;
+    HostCooldown third = c.strike(host, now, QStringLiteral("rate_limited"), QStringLiteral("429"), now + 9'000'000, t).value();
+    QCOMPARE(third.strikes, 3);
+    QCOMPARE(third.untilMs, now + 9'000'000);
+    now = third.untilMs + 1;
+    HostCooldown fourth = c.strike(host, now, QStringLiteral("rate_limited"), QStringLiteral("429"), 0, t).value();
+    QCOMPARE(fourth.strikes, 4);
+    QCOMPARE(fourth.untilMs, now + 7'200'000);
+    // Refused again during the pause (downloads already running): the same strike, not longer.
+    HostCooldown during = c.strike(host, now + 10, QStringLiteral("rate_limited"), QStringLiteral("429"), 0, t).value();
+    QCOMPARE(during.untilMs, fourth.untilMs);
+    QCOMPARE(during.strikes, 4);
+    // ...unless its Retry-After says longer.
+    during = c.strike(host, now + 20, QStringLiteral("rate_limited"), QStringLiteral("429"), fourth.untilMs + 5000, t).value();
+    QCOMPARE(during.untilMs, fourth.untilMs + 5000);
+    QCOMPARE(during.strikes, 4);
+    QCOMPARE(c.active(now).value(host), fourth.untilMs + 5000);
+    // A clean hour after the pause ended: it starts over.
+    now = during.untilMs + 3'600'000;
+    HostCooldown fresh = c.strike(host, now, QStringLiteral("bot_check"), QStringLiteral("Sign in"), 0, t).value();
+    QCOMPARE(fresh.strikes, 1);
+    QCOMPARE(fresh.untilMs, now + 600'000);
+    const QList<HostCooldown> shown = c.activeDetails(now);
+    QCOMPARE(shown.size(), 1);
+    QCOMPARE(shown.first().host, host);
+    QCOMPARE(shown.first().reason, QStringLiteral("Sign in"));
+    QCOMPARE(shown.first().sinceMs, now);
+    // Other hosts keep their own count.
+    QCOMPARE(c.strike(QStringLiteral("vimeo.com"), now, QStringLiteral("rate_limited"), QString(), 0, t).value().strikes, 1);
+    QCOMPARE(c.activeDetails(now).size(), 2);
+    // Ended pauses are kept for the clean period, then forgotten.
+    QCOMPARE(c.purgeEnded(now + 600'000 + 1, t.cleanPeriodMs), 0);
+    QCOMPARE(c.purgeEnded(now + 600'000 + t.cleanPeriodMs, t.cleanPeriodMs), 2);
+    QVERIFY(c.active(0).isEmpty());
+}
+
+void TestJobStore::resumeEndsAPauseAndKeepsItsStrikes()
+{
+    ThrottleSettings t;
+    t.cooldownStepsMs = {600'000, 1'800'000};
+    CooldownStore &c = m_store->cooldowns();
+    const QString host = QStringLiteral("youtube.com");
+    QCOMPARE(c.resume(host, 1000).value(), false); // not pausing: nothing to resume
+    c.strike(host, 1000, QStringLiteral("bot_check"), QString(), 0, t).value();
+    QVERIFY(c.resume(host, 2000).value());
+    QVERIFY(c.active(2000).isEmpty());
+    QCOMPARE(c.resume(host, 2000).value(), false);
+    // Refused again right away: it pauses longer than the first time.
+    QCOMPARE(c.strike(host, 3000, QStringLiteral("bot_check"), QString(), 0, t).value().untilMs, 3000 + 1'800'000);
 }
 
 void TestJobStore::hostCooldownKeepsLatest()

@@ -1,6 +1,10 @@
+#include "core/throttle.h"
 #include "workers/ytdlp.h"
 
 #include <QJsonObject>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QRegularExpression>
 #include <QTest>
 
 // What yt-dlp's output means: progress lines, error classes (from real yt-dlp 2023.03.04 output
@@ -13,6 +17,8 @@ private Q_SLOTS:
     void progressWithUnknowns();
     void progressTitleWithSeparator();
     void notProgress();
+    void throttleRulesReadAndWrite();
+    void throttleRuleForAHost();
     void classify_data();
     void classify();
     void messagesReadLikeSentences();
@@ -68,6 +74,66 @@ void TestYtDlp::notProgress()
     QVERIFY(!YtDlp::parseProgress(""));
 }
 
+void TestYtDlp::throttleRulesReadAndWrite()
+{
+    HostRule rule;
+    QString error;
+    QVERIFY(HostRule::fromText(QStringLiteral("  YouTube.com 2 10-20 0.75 "), &rule, &error));
+    QCOMPARE(rule.host, QStringLiteral("youtube.com"));
+    QCOMPARE(rule.maxDownloads, 2);
+    QCOMPARE(rule.pauseMinS, 10.0);
+    QCOMPARE(rule.pauseMaxS, 20.0);
+    QCOMPARE(rule.sleepRequestsS, 0.75);
+    QCOMPARE(rule.toText(), QStringLiteral("youtube.com 2 10-20 0.75"));
+    for (const QString &bad : {QStringLiteral("youtube.com"), QStringLiteral("youtube.com 2 20-10 1"),
+                              QStringLiteral("youtube.com 2 10-99999 1"), QStringLiteral(".com 2 1-2 1"),
+                              QStringLiteral("you tube.com 2 1-2 1"), QStringLiteral("youtube.com -1 1-2 1")}) {
+        HostRule untouched = rule;
+        error.clear();
+        QVERIFY2(!HostRule::fromText(bad, &untouched, &error), qPrintable(bad));
+        QVERIFY(!error.isEmpty());
+        QCOMPARE(untouched.toText(), rule.toText()); // a refused rule changes nothing
+    }
+    // The settings file: rules, steps and the clean period round-trip; a bad line is skipped alone.
+    QTemporaryDir dir;
+    const QString ini = dir.filePath(QStringLiteral("settings.ini"));
+    {
+        QSettings s(ini, QSettings::IniFormat);
+        ThrottleSettings t;
+        t.rules = {rule, HostRule{QStringLiteral("vimeo.com"), 1, 5, 8, 0}};
+        t.cooldownStepsMs = {60'000, 120'000};
+        t.cleanPeriodMs = 1'800'000;
+        t.save(s);
+        s.setValue(QStringLiteral("throttle/hosts"), s.value(QStringLiteral("throttle/hosts")).toStringList() << QStringLiteral("nonsense"));
+    }
+    QSettings s(ini, QSettings::IniFormat);
+    ThrottleSettings loaded;
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("nonsense")));
+    loaded.load(s);
+    QCOMPARE(loaded.rules.size(), 2);
+    QCOMPARE(loaded.rules.at(1).toText(), QStringLiteral("vimeo.com 1 5-8 0"));
+    QCOMPARE(loaded.cooldownStepsMs, (QList<qint64>{60'000, 120'000}));
+    QCOMPARE(loaded.cleanPeriodMs, 1'800'000);
+    QVERIFY(loaded.enabled);
+}
+
+void TestYtDlp::throttleRuleForAHost()
+{
+    ThrottleSettings t; // the defaults: YouTube, 2 at once, 10-20 s, 0.75 s
+    QCOMPARE(t.ruleFor(QStringLiteral("www.youtube.com")).host, QStringLiteral("youtube.com"));
+    QCOMPARE(t.ruleFor(QStringLiteral("m.youtube.com")).maxDownloads, 2);
+    QCOMPARE(t.ruleFor(QStringLiteral("youtu.be")).sleepRequestsS, 0.75);
+    QVERIFY(t.ruleFor(QStringLiteral("notyoutube.com")).host.isEmpty());
+    QVERIFY(t.ruleFor(QStringLiteral("youtube.com.evil.example")).host.isEmpty());
+    t.rules << HostRule{QStringLiteral("music.youtube.com"), 1, 0, 0, 0};
+    QCOMPARE(t.ruleFor(QStringLiteral("music.youtube.com")).maxDownloads, 1); // the most specific
+    QCOMPARE(t.cooldownStepMs(1), 600'000);
+    QCOMPARE(t.cooldownStepMs(4), 6 * 3'600'000);
+    QCOMPARE(t.cooldownStepMs(9), 6 * 3'600'000); // capped
+    t.enabled = false;
+    QVERIFY(t.ruleFor(QStringLiteral("www.youtube.com")).host.isEmpty());
+}
+
 void TestYtDlp::classify_data()
 {
     QTest::addColumn<QByteArray>("stderrText");
@@ -88,6 +154,8 @@ void TestYtDlp::classify_data()
     QTest::newRow("age") << QByteArray("ERROR: [youtube] abc: Sign in to confirm your age. This video may be inappropriate for some users.") << "auth_required" << false << false;
     QTest::newRow("members") << QByteArray("ERROR: [youtube] abc: Join this channel to get access to members-only content like this video") << "auth_required" << false << false;
     QTest::newRow("bot check") << QByteArray("ERROR: [youtube] abc: Sign in to confirm you’re not a bot. This helps protect our community.") << "bot_check" << true << true;
+    QTest::newRow("try again later") << QByteArray("ERROR: [youtube] abc: This content isn't available, try again later.") << "rate_limited" << true << true;
+    QTest::newRow("session rate limited") << QByteArray("ERROR: [youtube] abc: The current session has been rate-limited by YouTube for up to an hour. It is recommended to use `-t sleep` to add a delay between video requests") << "rate_limited" << true << true;
     QTest::newRow("disk full") << QByteArray("ERROR: unable to write data: [Errno 28] No space left on device") << "disk_full" << true << false;
     QTest::newRow("unknown") << QByteArray("ERROR: something nobody has seen before") << "unknown" << true << false;
 }

@@ -35,7 +35,8 @@ bool HostRule::fromText(const QString &text, HostRule *rule, QString *error)
         "^\\s*([a-z0-9.-]+)\\s+(\\d{1,3})\\s+(\\d+(?:\\.\\d+)?)-(\\d+(?:\\.\\d+)?)\\s+(\\d+(?:\\.\\d+)?)\\s*$"));
     const auto m = shape.match(text.toLower());
     if (!m.hasMatch() || m.captured(1).startsWith(QLatin1Char('.')) || m.captured(1).endsWith(QLatin1Char('.'))) {
-        *error = QCoreApplication::translate("Throttle", "\"%1\" is not a rule: write the host, downloads at once, "
+        if (error)
+            *error = QCoreApplication::translate("Throttle", "\"%1\" is not a rule: write the host, downloads at once, "
                                                          "the pause in seconds as min-max, and the request sleep, "
                                                          "like \"youtube.com 2 10-20 0.75\"")
                      .arg(text.left(80));
@@ -48,7 +49,8 @@ bool HostRule::fromText(const QString &text, HostRule *rule, QString *error)
     r.pauseMaxS = m.captured(4).toDouble();
     r.sleepRequestsS = m.captured(5).toDouble();
     if (r.pauseMaxS < r.pauseMinS || r.pauseMaxS > 3600 || r.sleepRequestsS > 60) {
-        *error = QCoreApplication::translate("Throttle", "\"%1\": the pause must be min-max with min ≤ max ≤ 3600 s, "
+        if (error)
+            *error = QCoreApplication::translate("Throttle", "\"%1\": the pause must be min-max with min ≤ max ≤ 3600 s, "
                                                          "the request sleep at most 60 s")
                      .arg(text.left(80));
         return false;

@@ -254,7 +254,11 @@ QList<HostLimit> Dispatcher::hostLimits(qint64 nowMono) const
     if (!throttle.enabled)
         return limits;
     for (const HostRule &rule : throttle.rules) {
-        const bool pausing = m_sitePausedUntil.value(rule.host) > nowMono;
+        // Pausing after a download, or one of the site's hosts was refused: the site waits whole
+        // (a rate limit is per address, whatever the subdomain).
+        bool pausing = m_sitePausedUntil.value(rule.host) > nowMono;
+        for (auto h = m_coolingHosts.cbegin(); !pausing && h != m_coolingHosts.cend(); ++h)
+            pausing = siteCovers(rule.host, *h);
         if (rule.host.isEmpty() || (rule.maxDownloads <= 0 && !pausing))
             continue;
         int running = 0;
@@ -266,6 +270,24 @@ QList<HostLimit> Dispatcher::hostLimits(qint64 nowMono) const
         limits.append(HostLimit{rule.host, pausing ? 0 : room});
     }
     return limits;
+}
+
+bool Dispatcher::isCooling(const Job &job) const
+{
+    if (job.host.isEmpty())
+        return false;
+    if (m_coolingHosts.contains(job.host))
+        return true;
+    if (!m_settings.policy(job.type).hostThrottled)
+        return false;
+    const HostRule rule = m_settings.throttle.ruleFor(job.host);
+    if (rule.host.isEmpty())
+        return false;
+    for (const QString &h : m_coolingHosts) {
+        if (siteCovers(rule.host, h))
+            return true;
+    }
+    return false;
 }
 
 QSet<QString> Dispatcher::hostLimitedTypes() const
@@ -507,7 +529,7 @@ bool Dispatcher::mayStartAhead(const Ahead &ahead, qint64 nowMono, qint64 now) c
     // claimed, its type's window closed: it goes back instead.
     if (nowMono - ahead.claimedMono > aheadTtlMs(ahead.job.type))
         return false;
-    if (!ahead.job.host.isEmpty() && m_coolingHosts.contains(ahead.job.host))
+    if (isCooling(ahead.job))
         return false;
     return !m_gate || m_gate(ahead.job.type, now) <= now;
 }
@@ -520,7 +542,7 @@ void Dispatcher::withdrawWaiting(std::optional<qint64> nowMono)
     for (auto it = m_running.begin(); it != m_running.end();) {
         Running &run = it.value();
         const bool mayWait = nowMono && *nowMono - run.startedMono <= aheadTtlMs(run.job.type)
-                             && (run.job.host.isEmpty() || !m_coolingHosts.contains(run.job.host))
+                             && !isCooling(run.job)
                              && (!m_gate || m_gate(run.job.type, m_clock.nowMs()) <= m_clock.nowMs());
         if (!run.delivered && !run.detached && run.began && !run.began->load() && !mayWait && m_pool.tryTake(run.task)) {
             delete run.task; // with it the worker, its context and the delivery that kept the run alive
@@ -886,9 +908,10 @@ Expected<bool> Dispatcher::recordFacts(const Job &job, const Outcome &outcome)
         }
         m_coolingHosts.insert(job.host); // nothing claimed ahead for it starts meanwhile
         note(job.id, Level::Warning, QStringLiteral("host_cooldown"),
-             (c.strikes > 0 ? QStringLiteral("%1 pauses for %2 min (%3, pause %4 in a row)")
-                            : QStringLiteral("%1 pauses for %2 min (%3)"))
-                 .arg(c.host).arg((c.untilMs - now) / 60'000.0, 0, 'f', 1).arg(c.kind).arg(c.strikes),
+             QStringLiteral("%1 pauses for %2 min (%3%4)")
+                 .arg(c.host)
+                 .arg((c.untilMs - now) / 60'000.0, 0, 'f', 1)
+                 .arg(c.kind, c.strikes > 0 ? QStringLiteral(", pause %1 in a row").arg(c.strikes) : QString()),
              {{QStringLiteral("host"), c.host}, {QStringLiteral("until_ms"), c.untilMs}, {QStringLiteral("strikes"), c.strikes}});
         m_queue.afterCommit([this, c] { m_queue.announceCooldown(c); });
     }

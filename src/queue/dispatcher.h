@@ -155,6 +155,8 @@ private:
     // pausing after a download (per host: rate limits are per address).
     QList<HostLimit> hostLimits(qint64 nowMono) const;
     QSet<QString> hostLimitedTypes() const;
+    // The job's host cools down, or (a throttled type) another host of its site does.
+    bool isCooling(const Job &job) const;
     void pauseAfterDownload(const Job &job);
     Expected<bool> waitForHost(const Job &job, const Outcome &outcome, const JobProgress &progress);
     QStringList gatedTypes(qint64 now, qint64 *opensAt) const;

@@ -49,11 +49,18 @@ Expected<HostCooldown> CooldownStore::strike(const QString &host, qint64 now, co
     // striking at the same moment may count one strike less, which only shortens one pause.
     const std::optional<HostCooldown> before = find(host);
     HostCooldown c{host, 0, now, kind, reason, 1};
-    if (before && before->untilMs + throttle.cleanPeriodMs > now)
-        c.strikes = before->strikes + 1;
-    c.untilMs = qMax(now + throttle.cooldownStepMs(c.strikes), atLeastUntil);
-    if (before && before->untilMs > c.untilMs)
-        c.untilMs = before->untilMs;
+    if (before && before->untilMs > now) {
+        // Refused again while paused (downloads that were already running when the first came
+        // back): the same event, not one more strike; only a longer Retry-After extends it.
+        if (atLeastUntil <= before->untilMs)
+            return *before;
+        c = *before;
+        c.untilMs = atLeastUntil;
+    } else {
+        if (before && before->untilMs + throttle.cleanPeriodMs > now)
+            c.strikes = before->strikes + 1;
+        c.untilMs = qMax(now + throttle.cooldownStepMs(c.strikes), atLeastUntil);
+    }
     QSqlQuery &q = m_db.prepared(QStringLiteral(
         "INSERT INTO host_cooldowns (host, until_ms, since_ms, kind, reason, strikes)"
         " VALUES (:host, :until, :since, :kind, :reason, :strikes)"

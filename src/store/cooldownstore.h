@@ -4,6 +4,7 @@
 
 #include <QHash>
 #include <QList>
+#include <QMetaType>
 #include <QString>
 
 class Database;
@@ -19,6 +20,7 @@ struct HostCooldown
     QString reason;     // the telling line of the failure
     int strikes = 0;    // pauses in a row (each without a clean period between)
 };
+Q_DECLARE_METATYPE(HostCooldown)
 
 // Host cool-downs: no job for a cooling host starts before its cool-down ends. Repeated pauses
 // escalate; a row is kept for the clean period after its pause ended, so a host that is rate

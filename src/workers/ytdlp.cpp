@@ -121,6 +121,7 @@ const Rule kRules[] = {
     {"confirm you('|’)re not a bot", "bot_check", true, true},
     // YouTube's answer to a guest that asked too much: the video is fine, the address is not.
     {"content isn('|’)t available, try again later", "rate_limited", true, true},
+    {"session has been rate-limited", "rate_limited", true, true},
     {"No space left on device", "disk_full", true, false},
     {"HTTP Error 404", "not_found", false, false},
     {"HTTP Error 410", "not_found", false, false},

@@ -229,6 +229,12 @@ Outcome ScriptedWorker::run(JobContext &ctx)
         limited.hostCooldownMs = cooldown;
         return limited;
     }
+    // The site refuses the first `strike_times` runs (a bot check): the host pauses, the job waits.
+    if (RunLedger::instance().runs(ctx.job().id) <= o.value(QStringLiteral("strike_times")).toInt()) {
+        Outcome refused = Outcome::transient(QStringLiteral("bot_check"), QStringLiteral("Sign in to confirm you're not a bot"));
+        refused.hostStrike = true;
+        return refused;
+    }
     const int failTimes = o.value(QStringLiteral("fail_times")).toInt();
     if (ctx.job().attempts <= failTimes)
         return Outcome::transient(QStringLiteral("network"), QStringLiteral("scripted transient failure"),
