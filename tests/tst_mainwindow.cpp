@@ -2,6 +2,7 @@
 
 #include "adddialog.h"
 #include "detailpane.h"
+#include "hostpausebar.h"
 #include "jobtablemodel.h"
 #include "logview.h"
 #include "mainwindow.h"
@@ -34,6 +35,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScrollBar>
+#include <QSettings>
 #include <QSpinBox>
 #include <QSystemTrayIcon>
 #include <QTableView>
@@ -72,7 +74,9 @@ private Q_SLOTS:
     void addDialogRefusesInvalidWithoutAdding();
     void clipboardOfferIsOptInAndNeverSilent();
     void settingsSaveAndToolCheck();
-    void trayFallbackAndBatchedNotifications();
+    void pausedHostIsShownWithResumeNow();
+    void siteRulesAreEditedAndCheckedInSettings();
+    void trayFallbackAndBatchedNotifications(); // last: without a tray, it quits
     void logViewFollowsGrowingLog();
 
 private:
@@ -691,6 +695,64 @@ void TestMainWindow::settingsSaveAndToolCheck()
     QCOMPARE(QFile::permissions(file) & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteGroup | QFileDevice::WriteOther),
              QFileDevice::Permissions());
     QCOMPARE(SettingsDialog(file).apiTokenEdit()->text(), QStringLiteral("a-token-of-thirty-two-characters-or-more"));
+}
+
+void TestMainWindow::pausedHostIsShownWithResumeNow()
+{
+    RunLedger::instance().clear(); // job ids start over in each test's queue
+    HostPauseBar *bar = m_window->hostPauses();
+    QVERIFY(bar->isHidden());
+    NewJob job;
+    job.type = TestTypes::Scripted;
+    job.url = QStringLiteral("https://busy.example/v");
+    job.options = {{QStringLiteral("strike_times"), 1}}; // the site asks whether we are a bot, once
+    const qint64 id = m_t->queue().addJob(job).value().job.id;
+    m_t->core().start();
+    QTRY_VERIFY(!bar->isHidden());
+    QCOMPARE(bar->lines().size(), 1);
+    const QString line = bar->lines().first();
+    QVERIFY2(line.startsWith(QStringLiteral("busy.example paused until ")), qPrintable(line));
+    QVERIFY2(line.endsWith(QStringLiteral("— asked to prove it is not a bot")), qPrintable(line));
+    QCOMPARE(m_window->tray()->lastNotification(), line); // the tray says the same, once
+    QCOMPARE(m_t->status(id), JobStatus::Pending);
+    auto *resume = bar->findChild<QPushButton *>(QStringLiteral("resume:busy.example"));
+    QVERIFY(resume);
+    QTest::mouseClick(resume, Qt::LeftButton);
+    QTRY_COMPARE(m_t->status(id), JobStatus::Completed);
+    QTRY_VERIFY(bar->isHidden());
+    QVERIFY(bar->lines().isEmpty());
+}
+
+void TestMainWindow::siteRulesAreEditedAndCheckedInSettings()
+{
+    const QString file = m_t->dataDir() + QStringLiteral("/settings-sites.ini");
+    {
+        SettingsDialog dialog(file);
+        QVERIFY(dialog.throttleCheck()->isChecked()); // on by default, with YouTube's rule
+        QVERIFY2(dialog.throttleRulesEdit()->toPlainText().contains(QStringLiteral("youtube.com 2 10-20 0.75")),
+                 qPrintable(dialog.throttleRulesEdit()->toPlainText()));
+        QCOMPARE(dialog.cooldownStepsEdit()->text(), QStringLiteral("10, 30, 120, 360"));
+        dialog.throttleRulesEdit()->setPlainText(QStringLiteral("youtube.com 1 30-60 1.5\n\nvimeo.com 2 5-10 0"));
+        dialog.cooldownStepsEdit()->setText(QStringLiteral("15, 60"));
+        QVERIFY(dialog.save());
+    }
+    SettingsDialog reopened(file);
+    QCOMPARE(reopened.throttleRulesEdit()->toPlainText(), QStringLiteral("youtube.com 1 30-60 1.5\nvimeo.com 2 5-10 0"));
+    QCOMPARE(reopened.cooldownStepsEdit()->text(), QStringLiteral("15, 60"));
+    QSettings stored(file, QSettings::IniFormat);
+    QueueSettings q = QueueSettings::defaults();
+    q.load(stored);
+    QCOMPARE(q.throttle.cooldownStepsMs, (QList<qint64>{15 * 60'000, 60 * 60'000}));
+    QCOMPARE(q.throttle.ruleFor(QStringLiteral("www.youtube.com")).pauseMinS, 30.0);
+    // A line that does not read: the reason, and nothing saved.
+    reopened.throttleRulesEdit()->setPlainText(QStringLiteral("youtube.com 1 60-30 1"));
+    QVERIFY(!reopened.save());
+    QVERIFY2(reopened.problem().contains(QStringLiteral("min ≤ max")), qPrintable(reopened.problem()));
+    reopened.throttleRulesEdit()->setPlainText(QStringLiteral("vimeo.com 1 1-2 0"));
+    reopened.cooldownStepsEdit()->setText(QStringLiteral("10, soon"));
+    QVERIFY(!reopened.save());
+    QVERIFY2(reopened.problem().contains(QStringLiteral("\"soon\" is not a pause")), qPrintable(reopened.problem()));
+    QCOMPARE(SettingsDialog(file).throttleRulesEdit()->toPlainText(), QStringLiteral("youtube.com 1 30-60 1.5\nvimeo.com 2 5-10 0"));
 }
 
 void TestMainWindow::trayFallbackAndBatchedNotifications()

@@ -4,6 +4,7 @@
 
 #include "adddialog.h"
 #include "detailpane.h"
+#include "hostpausebar.h"
 #include "jobtablemodel.h"
 #include "logview.h"
 #include "progressdelegate.h"
@@ -121,6 +122,10 @@ MainWindow::MainWindow(SpoolCore &core, const QString &settingsFile, QWidget *pa
     buildBanner();
     layout->addWidget(buildFilterBar());
     layout->addWidget(m_banner);
+    m_hostPauses = new HostPauseBar(m_core.queue(), central);
+    connect(m_hostPauses, &HostPauseBar::resumeRefused, this,
+            [this](const QString &why) { statusBar()->showMessage(tr("Not resumed: %1").arg(why), 8000); });
+    layout->addWidget(m_hostPauses);
     layout->addWidget(m_split, 1);
     setCentralWidget(central);
     buildActions();

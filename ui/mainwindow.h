@@ -8,6 +8,7 @@
 
 class AddDialog;
 class DetailPane;
+class HostPauseBar;
 class JobTableModel;
 class LogView;
 class QAction;
@@ -53,6 +54,7 @@ public:
     DetailPane *detail() const { return m_detail; }
     LogView *logView() const { return m_log; }
     TrayController *tray() const { return m_tray; }
+    HostPauseBar *hostPauses() const { return m_hostPauses; }
     QComboBox *statusFilter() const { return m_statusFilter; }
     QComboBox *typeFilter() const { return m_typeFilter; }
     QLineEdit *searchBox() const { return m_search; }
@@ -110,6 +112,7 @@ private:
     QLabel *m_searchNote = nullptr;
     QCheckBox *m_children = nullptr;
     QWidget *m_banner = nullptr;
+    HostPauseBar *m_hostPauses = nullptr;
     QLabel *m_bannerText = nullptr;
     QPushButton *m_bannerAdd = nullptr;
     QString m_offerUrl;

@@ -1,26 +1,27 @@
 #include "settingsdialog.h"
 
 #include "api/apitoken.h"
-#include "workers/toolchain.h"
-
-#include <QtConcurrent/QtConcurrentRun>
-
+#include "core/throttle.h"
 #include "queue/jobtypes.h"
 #include "workers/toolchain.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
+#include <QFile>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
-#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
+#include <QPlainTextEdit>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace {
 QSpinBox *spin(QWidget *parent, int min, int max, const QString &suffix)
@@ -38,13 +39,20 @@ SettingsDialog::SettingsDialog(const QString &settingsFile, QWidget *parent) : Q
     auto *tabs = new QTabWidget(this);
     tabs->addTab(generalPage(), tr("Downloads"));
     tabs->addTab(queuePage(), tr("Queue"));
+    tabs->addTab(sitesPage(), tr("Sites"));
     tabs->addTab(toolsPage(), tr("Tools"));
     tabs->addTab(apiPage(), tr("Remote control"));
     auto *note = new QLabel(tr("Changes to the queue, tools and remote control apply after Spool restarts."), this);
     note->setWordWrap(true);
+    m_problem = new QLabel(this);
+    m_problem->setTextFormat(Qt::PlainText);
+    m_problem->setWordWrap(true);
+    m_problem->setStyleSheet(QStringLiteral("color: #b3261e;"));
+    m_problem->hide();
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(tabs);
+    layout->addWidget(m_problem);
     layout->addWidget(note);
     layout->addWidget(buttons);
     connect(buttons, &QDialogButtonBox::accepted, this, [this] {
@@ -177,6 +185,68 @@ QString SettingsDialog::toolReport() const
     return m_toolReport->text();
 }
 
+QWidget *SettingsDialog::sitesPage()
+{
+    auto *page = new QWidget(this);
+    auto *form = new QFormLayout(page);
+    m_throttle = new QCheckBox(tr("Go gently with sites that ban the hurried (recommended)"), page);
+    form->addRow(QString(), m_throttle);
+    auto *explain = new QLabel(tr("One site per line: the site, downloads at once, the pause in seconds between two of its "
+                                  "downloads (a random time in the range), and the sleep in seconds between yt-dlp's requests. "
+                                  "A rule covers the site's subdomains."),
+                               page);
+    explain->setWordWrap(true);
+    form->addRow(explain);
+    m_throttleRules = new QPlainTextEdit(page);
+    m_throttleRules->setPlaceholderText(QStringLiteral("youtube.com 2 10-20 0.75"));
+    m_throttleRules->setTabChangesFocus(true);
+    form->addRow(tr("Sites"), m_throttleRules);
+    m_cooldownSteps = new QLineEdit(page);
+    m_cooldownSteps->setToolTip(tr("When a site rate-limits or bot-checks Spool, it pauses for the first time; refused again "
+                                   "soon after, for the next; the last repeats."));
+    form->addRow(tr("Pauses after a refusal (minutes)"), m_cooldownSteps);
+    m_cleanPeriod = spin(page, 1, 24 * 60, tr(" min"));
+    m_cleanPeriod->setToolTip(tr("A site that stayed clean this long after a pause starts again from the first pause."));
+    form->addRow(tr("Start over after a clean"), m_cleanPeriod);
+    connect(m_throttle, &QCheckBox::toggled, m_throttleRules, &QWidget::setEnabled);
+    return page;
+}
+
+bool SettingsDialog::readThrottle(QString *why)
+{
+    ThrottleSettings t = m_queue.throttle;
+    t.enabled = m_throttle->isChecked();
+    t.rules.clear();
+    for (const QString &line : m_throttleRules->toPlainText().split(QLatin1Char('\n'))) {
+        if (line.trimmed().isEmpty())
+            continue;
+        HostRule rule;
+        if (!HostRule::fromText(line, &rule, why))
+            return false;
+        t.rules << rule;
+    }
+    t.cooldownStepsMs.clear();
+    for (const QString &step : m_cooldownSteps->text().split(QRegularExpression(QStringLiteral("[,;\\s]+")), Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const double minutes = QLocale().toDouble(step, &ok);
+        if (!ok || minutes <= 0 || minutes > 7 * 24 * 60) {
+            *why = tr("\"%1\" is not a pause: write minutes separated by commas, like \"10, 30, 120, 360\"").arg(step.left(40));
+            return false;
+        }
+        t.cooldownStepsMs << static_cast<qint64>(minutes * 60'000);
+    }
+    if (t.cooldownStepsMs.isEmpty())
+        t.cooldownStepsMs = ThrottleSettings().cooldownStepsMs;
+    t.cleanPeriodMs = m_cleanPeriod->value() * 60'000LL;
+    m_queue.throttle = t;
+    return true;
+}
+
+QString SettingsDialog::problem() const
+{
+    return m_problem->isHidden() ? QString() : m_problem->text();
+}
+
 void SettingsDialog::load()
 {
     QSettings s(m_file, QSettings::IniFormat);
@@ -201,6 +271,18 @@ void SettingsDialog::load()
     m_apiEnabled->setChecked(s.value(QStringLiteral("api/enabled"), true).toBool());
     m_apiPort->setValue(s.value(QStringLiteral("api/port"), 8765).toInt());
     m_apiToken->setText(s.value(QStringLiteral("api/token")).toString());
+    const ThrottleSettings &t = m_queue.throttle;
+    m_throttle->setChecked(t.enabled);
+    m_throttleRules->setEnabled(t.enabled);
+    QStringList rules;
+    for (const HostRule &rule : t.rules)
+        rules << rule.toText();
+    m_throttleRules->setPlainText(rules.join(QLatin1Char('\n')));
+    QStringList steps;
+    for (qint64 ms : t.cooldownStepsMs)
+        steps << QLocale().toString(ms / 60'000.0, 'g', 6);
+    m_cooldownSteps->setText(steps.join(QStringLiteral(", ")));
+    m_cleanPeriod->setValue(static_cast<int>(qBound<qint64>(1, t.cleanPeriodMs / 60'000, 24LL * 60)));
 }
 
 QString SettingsDialog::apiTokenProblem() const
@@ -217,6 +299,12 @@ bool SettingsDialog::save()
         return false;
     }
     m_apiTokenProblem->hide();
+    if (QString why; !readThrottle(&why)) {
+        m_problem->setText(tr("Nothing was saved: %1").arg(why));
+        m_problem->show();
+        return false;
+    }
+    m_problem->hide();
     m_downloads.downloadDir = m_downloadDir->text().trimmed();
     m_downloads.rateLimit = m_rateLimit->text().trimmed();
     m_downloads.window = m_window->text().trimmed();

@@ -10,6 +10,7 @@
 class QCheckBox;
 class QLabel;
 class QLineEdit;
+class QPlainTextEdit;
 class QPushButton;
 class QSpinBox;
 
@@ -36,6 +37,11 @@ public:
     QLineEdit *ytdlpEdit() const { return m_ytdlp; }
     QSpinBox *concurrencySpin() const { return m_concurrent; }
     QLineEdit *downloadDirEdit() const { return m_downloadDir; }
+    QCheckBox *throttleCheck() const { return m_throttle; }
+    QPlainTextEdit *throttleRulesEdit() const { return m_throttleRules; }
+    QLineEdit *cooldownStepsEdit() const { return m_cooldownSteps; }
+    // Why the last save() was refused (a rule or a step that does not read), else empty.
+    QString problem() const;
 
 Q_SIGNALS:
     void toolsChecked();
@@ -46,6 +52,9 @@ private:
     QWidget *queuePage();
     QWidget *toolsPage();
     QWidget *apiPage();
+    QWidget *sitesPage();
+    // Reads the Sites page into m_queue.throttle; false (and why) when a line does not read.
+    bool readThrottle(QString *why);
 
     QString m_file;
     QueueSettings m_queue = QueueSettings::defaults();
@@ -72,4 +81,9 @@ private:
     QSpinBox *m_apiPort = nullptr;
     QLineEdit *m_apiToken = nullptr;
     QLabel *m_apiTokenProblem = nullptr;
+    QCheckBox *m_throttle = nullptr;
+    QPlainTextEdit *m_throttleRules = nullptr;
+    QLineEdit *m_cooldownSteps = nullptr;
+    QSpinBox *m_cleanPeriod = nullptr;
+    QLabel *m_problem = nullptr;
 };

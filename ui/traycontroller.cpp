@@ -1,5 +1,6 @@
 #include "traycontroller.h"
 
+#include "hostpausebar.h"
 #include "queue/dispatcher.h"
 #include "queue/jobqueue.h"
 
@@ -24,6 +25,8 @@ TrayController::TrayController(JobQueue &queue, Dispatcher &dispatcher, QWidget 
     connect(&m_notifyTimer, &QTimer::timeout, this, &TrayController::flushNotifications);
     connect(&m_queue, &JobQueue::jobChanged, this, &TrayController::handleJobChanged);
     connect(&m_queue, &JobQueue::jobProgress, this, &TrayController::handleProgress);
+    connect(&m_queue, &JobQueue::hostCooledDown, this,
+            [this](const HostCooldown &pause) { show(HostPauseBar::describe(pause, m_queue.now()), true); });
     if (QSystemTrayIcon::isSystemTrayAvailable()) {
         m_icon = new QSystemTrayIcon(window ? window->windowIcon() : QIcon(), this);
         if (m_icon->icon().isNull())

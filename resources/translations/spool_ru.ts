@@ -482,6 +482,44 @@ Commands for the running Spool of the same data dir:
     </message>
 </context>
 <context>
+    <name>HostPauseBar</name>
+    <message>
+        <source>rate limited</source>
+        <translation>ограничение частоты запросов</translation>
+    </message>
+    <message>
+        <source>asked to prove it is not a bot</source>
+        <translation>просит доказать, что это не бот</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>отказ</translation>
+    </message>
+    <message>
+        <source>%1 paused until %2 — %3</source>
+        <translation>%1 на паузе до %2 — %3</translation>
+    </message>
+    <message>
+        <source>(pause %1 in a row)</source>
+        <translation>(пауза %1 подряд)</translation>
+    </message>
+    <message>
+        <source>Resume now</source>
+        <translation>Продолжить сейчас</translation>
+    </message>
+    <message>
+        <source>Let %1 start downloads again now; if it refuses again, the next pause is longer.</source>
+        <translation>Разрешить %1 снова начинать загрузки сейчас; если сайт опять откажет, следующая пауза будет дольше.</translation>
+    </message>
+</context>
+<context>
+    <name>HostsApi</name>
+    <message>
+        <source>the host must be 1 to %1 lowercase letters, digits, dots or dashes, such as www.youtube.com</source>
+        <translation>имя узла — от 1 до %1 строчных букв, цифр, точек или дефисов, например www.youtube.com</translation>
+    </message>
+</context>
+<context>
     <name>JobPaths</name>
     <message>
         <source>the field &apos;%1&apos; in a folder name must be a plain field name (such as uploader or playlist_title), alternatives separated by commas</source>
@@ -1214,6 +1252,10 @@ Commands for the running Spool of the same data dir:
         <source>Monitoring: this host runs no jobs</source>
         <translation>Наблюдение: этот узел не выполняет задач</translation>
     </message>
+    <message>
+        <source>Not resumed: %1</source>
+        <translation>Не продолжено: %1</translation>
+    </message>
 </context>
 <context>
     <name>ProgressDelegate</name>
@@ -1387,6 +1429,46 @@ Commands for the running Spool of the same data dir:
     <message>
         <source>The access token must be at least %1 characters long; nothing was saved.</source>
         <translation>Токен доступа должен быть не короче %1 символов; ничего не сохранено.</translation>
+    </message>
+    <message>
+        <source>Sites</source>
+        <translation>Сайты</translation>
+    </message>
+    <message>
+        <source>Go gently with sites that ban the hurried (recommended)</source>
+        <translation>Бережно обращаться с сайтами, которые блокируют торопливых (рекомендуется)</translation>
+    </message>
+    <message>
+        <source>One site per line: the site, downloads at once, the pause in seconds between two of its downloads (a random time in the range), and the sleep in seconds between yt-dlp&apos;s requests. A rule covers the site&apos;s subdomains.</source>
+        <translation>По сайту в строке: сайт, число загрузок одновременно, пауза в секундах между двумя его загрузками (случайное время в диапазоне) и пауза в секундах между запросами yt-dlp. Правило действует и на поддомены сайта.</translation>
+    </message>
+    <message>
+        <source>When a site rate-limits or bot-checks Spool, it pauses for the first time; refused again soon after, for the next; the last repeats.</source>
+        <translation>Когда сайт ограничивает частоту или проверяет Spool на бота, он ставится на паузу на первое время; при новом отказе вскоре после — на следующее; последнее повторяется.</translation>
+    </message>
+    <message>
+        <source>Pauses after a refusal (minutes)</source>
+        <translation>Паузы после отказа (минуты)</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> мин</translation>
+    </message>
+    <message>
+        <source>A site that stayed clean this long after a pause starts again from the first pause.</source>
+        <translation>Сайт, который столько времени после паузы не отказывал, снова начинает с первой паузы.</translation>
+    </message>
+    <message>
+        <source>Start over after a clean</source>
+        <translation>Начинать заново после спокойных</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a pause: write minutes separated by commas, like &quot;10, 30, 120, 360&quot;</source>
+        <translation>«%1» — не пауза: укажите минуты через запятую, например «10, 30, 120, 360»</translation>
+    </message>
+    <message>
+        <source>Nothing was saved: %1</source>
+        <translation>Ничего не сохранено: %1</translation>
     </message>
 </context>
 <context>

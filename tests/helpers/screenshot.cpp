@@ -5,6 +5,7 @@
 
 #include "core/spoolcore.h"
 #include "jobtablemodel.h"
+#include "store/cooldownstore.h"
 #include "mainwindow.h"
 #include "translations.h"
 #include "queue/dispatcher.h"
@@ -70,6 +71,10 @@ int main(int argc, char *argv[])
         QDateTime::currentMSecsSinceEpoch() + 6 * 3600 * 1000);
     const qint64 cancelled = add(core, JobTypes::VideoDownload, QUrl(QStringLiteral("https://www.youtube.com/watch?v=dQw4w9WgXcQ")));
     core.queue().cancel(cancelled, QStringLiteral("cancelled by the user"));
+    // YouTube rate-limited this address a while ago: its downloads wait for the pause to end.
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    core.store().cooldowns().strike(QStringLiteral("www.youtube.com"), now - 4 * 60'000, QStringLiteral("rate_limited"),
+                                    QStringLiteral("HTTP Error 429: Too Many Requests"), 0, core.settings().throttle);
     MainWindow window(core);
     window.resize(1280, 800);
     window.show();
