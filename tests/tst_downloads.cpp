@@ -28,6 +28,7 @@ private Q_SLOTS:
     void cleanup();
     void wholeChannelIsDownloaded();
     void resyncAddsOnlyNewVideos();
+    void aPageWithOneVideoIsOneEntry();
     void sameVideoIsNotDownloadedTwiceAcrossSources();
     void rateLimitCoolsDownHostThenSucceeds();
     void notFoundIsDeadAfterOneAttempt();
@@ -222,6 +223,26 @@ void TestDownloads::wholeChannelIsDownloaded()
     }
     const ChildSummary summary = m_t->queue().childSummary(channel);
     QCOMPARE(summary.completed, m_server.clipCount());
+}
+
+void TestDownloads::aPageWithOneVideoIsOneEntry()
+{
+    // yt-dlp answers a page that holds a single video with the video, not a playlist of one.
+    makeCore();
+    const qint64 channel = addChannel(m_server.largeChannelUrl(1));
+    const Job done = waitFor(channel, JobStatus::Completed);
+    QCOMPARE(done.result.value(QStringLiteral("entries")).toInt(), 1);
+    QCOMPARE(done.result.value(QStringLiteral("children_added")).toInt(), 1);
+    const QList<qint64> videos = m_t->queue().childIds(channel);
+    QCOMPARE(videos.size(), 1);
+    const Job video = waitFor(videos.first(), JobStatus::Completed);
+    QCOMPARE(video.url, m_server.largeChannelUrl(1).toString()); // its page, not the resolved media address
+    const QString file = video.result.value(QStringLiteral("file")).toString();
+    QVERIFY2(file.startsWith(m_downloads->path() + QLatin1Char('/')), qPrintable(file));
+    QVERIFY(ffprobeAccepts(file));
+    // Listed again: known, nothing downloaded twice.
+    const Job again = waitFor(addChannel(m_server.largeChannelUrl(1)), JobStatus::Completed);
+    QCOMPARE(again.result.value(QStringLiteral("children_added")).toInt(), 0);
 }
 
 void TestDownloads::resyncAddsOnlyNewVideos()

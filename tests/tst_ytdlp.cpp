@@ -1,6 +1,7 @@
 #include "core/throttle.h"
 #include "workers/ytdlp.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QSettings>
 #include <QTemporaryDir>
@@ -19,6 +20,7 @@ private Q_SLOTS:
     void notProgress();
     void throttleRulesReadAndWrite();
     void throttleRuleForAHost();
+    void listingEntriesOfAPlaylistOrASingleVideo();
     void classify_data();
     void classify();
     void messagesReadLikeSentences();
@@ -132,6 +134,34 @@ void TestYtDlp::throttleRuleForAHost()
     QCOMPARE(t.cooldownStepMs(9), 6 * 3'600'000); // capped
     t.enabled = false;
     QVERIFY(t.ruleFor(QStringLiteral("www.youtube.com")).host.isEmpty());
+}
+
+void TestYtDlp::listingEntriesOfAPlaylistOrASingleVideo()
+{
+    const QJsonObject playlist{{QStringLiteral("_type"), QStringLiteral("playlist")},
+                               {QStringLiteral("entries"), QJsonArray{QJsonObject{{QStringLiteral("id"), QStringLiteral("a")}},
+                                                                      QJsonObject{{QStringLiteral("id"), QStringLiteral("b")}}}}};
+    QCOMPARE(YtDlp::listingEntries(playlist).size(), 2);
+    const QJsonObject empty{{QStringLiteral("_type"), QStringLiteral("playlist")}, {QStringLiteral("entries"), QJsonArray{}}};
+    QCOMPARE(YtDlp::listingEntries(empty).size(), 0);
+    // What yt-dlp 2023.03.04 prints for the test server's page with one <video>.
+    const QJsonObject video{{QStringLiteral("_type"), QStringLiteral("video")},
+                            {QStringLiteral("id"), QStringLiteral("large-1-1")},
+                            {QStringLiteral("title"), QStringLiteral("large-1 (1)")},
+                            {QStringLiteral("extractor_key"), QStringLiteral("HTML5MediaEmbed")},
+                            {QStringLiteral("webpage_url"), QStringLiteral("http://127.0.0.1:1/large-1")},
+                            {QStringLiteral("url"), QStringLiteral("http://127.0.0.1:1/v/0.mp4")}};
+    const QJsonArray one = YtDlp::listingEntries(video);
+    QCOMPARE(one.size(), 1);
+    const QJsonObject entry = one.first().toObject();
+    QCOMPARE(YtDlp::entryUrl(entry), QStringLiteral("http://127.0.0.1:1/large-1")); // the page, not the format
+    QCOMPARE(entry.value(QStringLiteral("title")).toString(), QStringLiteral("large-1 (1)"));
+    QVERIFY(!YtDlp::entryKey(entry).isEmpty());
+    // Not a video, or no page to fetch it from: nothing.
+    QCOMPARE(YtDlp::listingEntries(QJsonObject{{QStringLiteral("_type"), QStringLiteral("url")}}).size(), 0);
+    QJsonObject noPage = video;
+    noPage.remove(QStringLiteral("webpage_url"));
+    QCOMPARE(YtDlp::listingEntries(noPage).size(), 0);
 }
 
 void TestYtDlp::classify_data()

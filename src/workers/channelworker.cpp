@@ -45,6 +45,17 @@ QString sourceTitle(const QJsonObject &json)
     return QString();
 }
 
+// The source of a page that holds one video: its channel, else the video's own title.
+QString singleVideoSource(const QJsonObject &video)
+{
+    for (const char *key : {"channel", "uploader", "title", "id"}) {
+        const QString value = video.value(QLatin1String(key)).toString();
+        if (!value.isEmpty())
+            return value;
+    }
+    return QString();
+}
+
 NewJob videoFor(const JobContext &ctx, const QJsonObject &entry, const QString &group)
 {
     NewJob video;
@@ -82,8 +93,12 @@ Outcome ChannelWorker::run(JobContext &ctx)
     const QJsonObject json = YtDlp::lastJsonObject(run.stdoutData);
     if (json.isEmpty())
         return Outcome::transient(QStringLiteral("unknown"), QStringLiteral("yt-dlp printed no playlist information"));
-    const QString title = sourceTitle(json);
-    const QJsonArray entries = json.value(QStringLiteral("entries")).toArray();
+    const QJsonArray entries = YtDlp::listingEntries(json);
+    const bool single = !json.contains(QStringLiteral("entries")) && !entries.isEmpty();
+    if (single)
+        ctx.log().info(QStringLiteral("The page holds a single video: one entry"));
+    // A single video's own title is not its channel's: the folder is named after the uploader.
+    const QString title = single ? singleVideoSource(json) : sourceTitle(json);
     // A stranger's page may list addresses inside the network (a router, a cloud's metadata
     // service): not fetched, unless the channel itself is on such a host.
     const bool privateSource = YtDlp::isPrivateHost(QUrl(ctx.job().url).host());

@@ -280,4 +280,22 @@ QString entryUrl(const QJsonObject &entry)
     const QString url = entry.value(QStringLiteral("url")).toString();
     return url.contains(QLatin1String("://")) ? url : entry.value(QStringLiteral("webpage_url")).toString();
 }
+QJsonArray listingEntries(const QJsonObject &listing)
+{
+    if (listing.contains(QStringLiteral("entries")))
+        return listing.value(QStringLiteral("entries")).toArray();
+    const QString type = listing.value(QStringLiteral("_type")).toString(QStringLiteral("video"));
+    const QString page = listing.value(QStringLiteral("webpage_url")).toString();
+    if (type != QLatin1String("video") || listing.value(QStringLiteral("id")).toString().isEmpty() || !page.contains(QLatin1String("://")))
+        return {};
+    QJsonObject entry{{QStringLiteral("_type"), QStringLiteral("url")},
+                      {QStringLiteral("url"), page},
+                      {QStringLiteral("id"), listing.value(QStringLiteral("id"))},
+                      {QStringLiteral("ie_key"), listing.value(QStringLiteral("extractor_key"))}};
+    for (const char *key : {"title", "duration", "uploader", "channel", "upload_date"}) {
+        if (listing.contains(QLatin1String(key)))
+            entry.insert(QLatin1String(key), listing.value(QLatin1String(key)));
+    }
+    return {entry};
+}
 } // namespace YtDlp

@@ -3,6 +3,7 @@
 #include "queue/job.h"
 
 #include <QByteArray>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
@@ -68,4 +69,8 @@ QString entryKey(const QJsonObject &entry);
 bool isPrivateHost(const QString &host);
 // Where an enumerated entry is downloaded from: its URL, or its page when the URL is only an id.
 QString entryUrl(const QJsonObject &entry);
+// The entries of a listing (`-J --flat-playlist`). A channel or playlist page that holds one video
+// is answered with that video, not a playlist: it is one entry (downloaded from its page, never
+// from the format URL yt-dlp resolved, which expires).
+QJsonArray listingEntries(const QJsonObject &listing);
 } // namespace YtDlp
