@@ -16,6 +16,8 @@
 #include <QRegularExpression>
 #include <QTimer>
 
+#include <algorithm>
+
 namespace {
 constexpr int kRequestTimeoutMs = 30'000;
 // The probe goes to a program not yet known to be Spool: it gets a deadline for its whole answer
@@ -109,6 +111,8 @@ int Cli::run()
         return queue("POST", QStringLiteral("/api/queue/resume"));
     case C::Subscriptions:
         return subscriptions();
+    case C::Hosts:
+        return hosts();
     case C::Unsubscribe: {
         const Response r = request("DELETE", QStringLiteral("/api/subscriptions/%1").arg(idArgument()));
         if (r.status != 200)
@@ -370,6 +374,65 @@ int Cli::subscriptions()
               << Qt::endl;
     }
     return 0;
+}
+
+int Cli::hosts()
+{
+    // The host was checked as a host name (letters, digits, dots, dashes): safe in the path as it is.
+    const bool resume = !m_cl.resumeHost.isEmpty();
+    const Response r = resume ? request("POST", QStringLiteral("/api/hosts/%1/resume").arg(m_cl.resumeHost))
+                              : request("GET", QStringLiteral("/api/hosts"));
+    if (r.status != 200)
+        return fail(r);
+    if (m_cl.json) {
+        m_out << r.body << Qt::endl;
+        return 0;
+    }
+    if (resume)
+        m_out << tr("%1 resumed: its jobs may start now.").arg(m_cl.resumeHost) << Qt::endl;
+    const QJsonArray paused = r.object().value(QStringLiteral("paused")).toArray();
+    if (paused.isEmpty())
+        m_out << tr("No host is pausing.") << Qt::endl;
+    else
+        printHosts(paused);
+    return 0;
+}
+
+void Cli::printHosts(const QJsonArray &paused)
+{
+    // The end in local time; with its day when that is not today (a long Retry-After).
+    const QDate today = QDate::currentDate();
+    QStringList until;
+    qsizetype hostWidth = tr("HOST").size();
+    for (const QJsonValue &value : paused) {
+        const QJsonObject h = value.toObject();
+        const QDateTime end = QDateTime::fromMSecsSinceEpoch(h.value(QStringLiteral("until_ms")).toInteger());
+        until << end.toString(end.date() == today ? QStringLiteral("HH:mm")
+                                                  : QStringLiteral("yyyy-MM-dd HH:mm"));
+        hostWidth = qMax(hostWidth, h.value(QStringLiteral("host")).toString().size());
+    }
+    const qsizetype untilWidth =
+        std::max_element(until.cbegin(), until.cend(), [](const QString &a, const QString &b) {
+            return a.size() < b.size();
+        })->size();
+    const auto row = [&](const QString &host, const QString &end, const QString &kind, const QString &strikes,
+                         const QString &reason) {
+        return QStringLiteral("%1  %2  %3  %4  %5")
+            .arg(host, -static_cast<int>(hostWidth))
+            .arg(end, -static_cast<int>(qMax(untilWidth, tr("UNTIL").size())))
+            .arg(kind, -12)
+            .arg(strikes, 7)
+            .arg(reason);
+    };
+    m_out << row(tr("HOST"), tr("UNTIL"), tr("KIND"), tr("STRIKES"), tr("REASON")) << Qt::endl;
+    for (qsizetype i = 0; i < paused.size(); ++i) {
+        const QJsonObject h = paused.at(i).toObject();
+        m_out << row(h.value(QStringLiteral("host")).toString(), until.at(i),
+                     plainText(h.value(QStringLiteral("kind"))),
+                     QString::number(h.value(QStringLiteral("strikes")).toInt()),
+                     plainText(h.value(QStringLiteral("reason"))))
+              << Qt::endl;
+    }
 }
 
 int Cli::show()

@@ -5,6 +5,7 @@
 
 #include <QByteArray>
 #include <QCoreApplication>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
 #include <QTextStream>
@@ -14,7 +15,7 @@
 
 class QNetworkAccessManager;
 
-// The subcommands (add, list, show, retry, cancel, log): each one HTTP call or a few to the running
+// The subcommands (add, list, show, retry, cancel, log, hosts...): each one HTTP call or a few to the running
 // instance of the same data dir, found through <data dir>/api.json and authorised with its token.
 // The token goes only to a program that has just proved it is that instance (GET /api/identity).
 class Cli final
@@ -67,6 +68,8 @@ private:
     int act(const QByteArray &method, const QString &path);
     int queue(const QByteArray &method, const QString &path);
     int subscriptions();
+    int hosts();
+    void printHosts(const QJsonArray &paused);
     int log();
     bool jobEnded(qint64 id);
     std::optional<QString> runAt();

@@ -1,5 +1,7 @@
 #include "commandline.h"
 
+#include "api/hostsapi.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFile>
@@ -19,6 +21,7 @@ const QList<std::pair<QString, CommandLine::Command>> &commands()
         {QStringLiteral("cancel"), C::Cancel}, {QStringLiteral("log"), C::Log},
         {QStringLiteral("pause-queue"), C::PauseQueue}, {QStringLiteral("resume-queue"), C::ResumeQueue},
         {QStringLiteral("subscriptions"), C::Subscriptions}, {QStringLiteral("unsubscribe"), C::Unsubscribe},
+        {QStringLiteral("hosts"), C::Hosts},
     };
     return list;
 }
@@ -39,7 +42,8 @@ QString description()
         "  pause-queue                                        start nothing new (kept across restarts)\n"
         "  resume-queue                                       start jobs again\n"
         "  subscriptions [--json]                             channels and playlists kept in sync\n"
-        "  unsubscribe ID                                     stop keeping one in sync");
+        "  unsubscribe ID                                     stop keeping one in sync\n"
+        "  hosts [--json] [--resume HOST]                     hosts pausing after a rate limit; end a pause now");
 }
 
 struct Options
@@ -104,12 +108,16 @@ struct Options
         QStringLiteral("status")};
     QCommandLineOption follow{QStringLiteral("follow"),
                               CommandLine::tr("log: keep printing until the job ends.")};
-    QCommandLineOption json{QStringLiteral("json"), CommandLine::tr("list, show: print the API's JSON.")};
+    QCommandLineOption resume{QStringLiteral("resume"),
+                              CommandLine::tr("hosts: end this host's pause now (its jobs may start)."),
+                              QStringLiteral("host")};
+    QCommandLineOption json{QStringLiteral("json"),
+                            CommandLine::tr("list, show, subscriptions, hosts: print the API's JSON.")};
 
     QList<QCommandLineOption> all() const
     {
         return {headless, dataDir, downloadDir, workers, apiBind, apiPort, apiToken, apiTokenFile, database, hostName,
-                workerOnly, type,  priority,    at,      every,   status,  follow,   json};
+                workerOnly, type,  priority,    at,      every,   status,  follow,   resume, json};
     }
 };
 
@@ -200,6 +208,7 @@ QString readCommand(const QCommandLineParser &parser, const Options &o, CommandL
     cl.at = parser.value(o.at);
     cl.status = parser.value(o.status);
     cl.follow = parser.isSet(o.follow);
+    cl.resumeHost = parser.value(o.resume).trimmed().toLower();
     cl.json = parser.isSet(o.json);
     const bool addOnly = parser.isSet(o.type) || parser.isSet(o.priority) || parser.isSet(o.at) || parser.isSet(o.every);
     if (addOnly && cl.command != C::Add)
@@ -208,8 +217,14 @@ QString readCommand(const QCommandLineParser &parser, const Options &o, CommandL
         return CommandLine::tr("--status goes with 'list'");
     if (cl.follow && cl.command != C::Log)
         return CommandLine::tr("--follow goes with 'log'");
-    if (cl.json && cl.command != C::List && cl.command != C::Show && cl.command != C::Subscriptions)
-        return CommandLine::tr("--json goes with 'list', 'show' or 'subscriptions'");
+    if (parser.isSet(o.resume) && cl.command != C::Hosts)
+        return CommandLine::tr("--resume goes with 'hosts'");
+    if (parser.isSet(o.resume) && !HostsApi::isHostName(cl.resumeHost))
+        return CommandLine::tr(
+            "--resume takes a host name as 'spool hosts' shows it, such as www.youtube.com");
+    if (cl.json && cl.command != C::List && cl.command != C::Show && cl.command != C::Subscriptions &&
+        cl.command != C::Hosts)
+        return CommandLine::tr("--json goes with 'list', 'show', 'subscriptions' or 'hosts'");
     return {};
 }
 
@@ -227,6 +242,7 @@ QString checkArguments(CommandLine &cl)
     case C::PauseQueue:
     case C::ResumeQueue:
     case C::Subscriptions:
+    case C::Hosts:
         return n == 0 ? QString() : CommandLine::tr("this command takes no arguments");
     case C::Unsubscribe:
         break;

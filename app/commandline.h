@@ -13,7 +13,7 @@ struct CommandLine
     Q_DECLARE_TR_FUNCTIONS(CommandLine)
 
 public:
-    enum class Command { None, Add, List, Show, Retry, Cancel, Log, PauseQueue, ResumeQueue, Subscriptions, Unsubscribe };
+    enum class Command { None, Add, List, Show, Retry, Cancel, Log, PauseQueue, ResumeQueue, Subscriptions, Unsubscribe, Hosts };
 
     bool headless = false;
     QString dataDir;            // absolute
@@ -38,7 +38,8 @@ public:
     QString at;                   // add --at
     QString status;               // list --status
     bool follow = false;          // log --follow
-    bool json = false;            // list/show --json
+    QString resumeHost;           // hosts --resume, lowercased; empty: list the hosts
+    bool json = false;            // list/show/subscriptions/hosts --json
 
     bool showHelp = false;
     bool showVersion = false;

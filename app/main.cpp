@@ -67,6 +67,13 @@ void reportTools(const QVariantMap &env, QTextStream &err)
         const Toolchain::Tool tool = Toolchain::find(name, env.value(key).toString());
         if (!tool.ok())
             err << QCoreApplication::translate("main", "Warning: %1").arg(tool.error) << Qt::endl;
+        else if (!tool.warning.isEmpty())
+            err << QCoreApplication::translate("main", "Warning: %1").arg(tool.warning) << Qt::endl;
+        // A yt-dlp that needs a JavaScript runtime for YouTube, and none to give it.
+        if (tool.ok() && name == QLatin1String("yt-dlp") && Toolchain::ytdlpKnowsJsRuntimes(Toolchain::shortVersion(tool.version))) {
+            if (const Toolchain::Tool js = Toolchain::find(Toolchain::kJsRuntime); !js.ok())
+                err << QCoreApplication::translate("main", "Warning: %1").arg(js.error) << Qt::endl;
+        }
     }
 }
 

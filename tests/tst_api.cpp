@@ -53,6 +53,12 @@ private Q_SLOTS:
     void retryOnlyDeadOrCancelled();
     void wholeQueuePausesAndResumes();
     void subscriptionsAreListedChangedSyncedAndRemoved();
+    void pausedHostsAreListedAndResumed();
+    void resumeRefusesABadHost_data();
+    void resumeRefusesABadHost();
+    void resumeNeedsTheToken();
+    void hostEventsFollowPausesAndResumes();
+    void hostsJsonMatchesSchema();
     void cancelStopsRunningJob();
     void cancelEndedOrUnknownJob();
     void pauseAndResume();
@@ -91,6 +97,10 @@ private:
     std::unique_ptr<QTcpSocket> rawConnection();
     qint64 add(const QJsonObject &options = {}, qint64 runAtMs = 0, qint64 parentId = 0);
     qint64 addFuture(); // pending, and stays so: due in a day
+    qint64 addFor(const QString &url, const QJsonObject &options = {}); // a scripted job of that URL's host
+    // A pause of the host in the store, as a rate limit would leave it (a strike of `kind`).
+    HostCooldown pauseHost(const QString &host, const QString &kind, const QString &reason);
+    QStringList pausedHosts(); // what the queue says, not the API
     bool waitForStatus(qint64 id, JobStatus status, int timeoutMs = 10'000);
     QJsonObject openApi();
 
@@ -181,6 +191,31 @@ qint64 TestApi::addFuture()
     return add({}, QDateTime::currentMSecsSinceEpoch() + 86'400'000);
 }
 
+qint64 TestApi::addFor(const QString &url, const QJsonObject &options)
+{
+    NewJob job;
+    job.type = TestTypes::Scripted;
+    job.url = url;
+    job.options = options;
+    const auto added = m_t->queue().addJob(job);
+    return added ? added.value().job.id : 0;
+}
+
+HostCooldown TestApi::pauseHost(const QString &host, const QString &kind, const QString &reason)
+{
+    const auto paused = m_t->queue().store().cooldowns().strike(
+        host, QDateTime::currentMSecsSinceEpoch(), kind, reason, 0, m_t->queue().settings().throttle);
+    return paused ? paused.value() : HostCooldown{};
+}
+
+QStringList TestApi::pausedHosts()
+{
+    QStringList hosts;
+    for (const HostCooldown &c : m_t->queue().hostCooldowns())
+        hosts << c.host;
+    return hosts;
+}
+
 bool TestApi::waitForStatus(qint64 id, JobStatus status, int timeoutMs)
 {
     return QTest::qWaitFor([&] { return m_t->status(id) == status; }, timeoutMs);
@@ -216,7 +251,9 @@ void TestApi::everyApiRouteNeedsToken()
         // The one open /api route: what a client asks before it trusts the server with the token.
         if (!path.startsWith(QLatin1String("/api/")) || path == QLatin1String("/api/identity"))
             continue;
-        const QString concrete = QString(path).replace(QStringLiteral("{id}"), QString::number(id));
+        const QString concrete = QString(path)
+                                     .replace(QStringLiteral("{id}"), QString::number(id))
+                                     .replace(QStringLiteral("{host}"), QStringLiteral("example.org"));
         const HttpResult none = m_client->send(method, concrete, {}, {{"Authorization", {}}});
         QVERIFY2(
             none.status == 401,
@@ -743,6 +780,216 @@ void TestApi::subscriptionsAreListedChangedSyncedAndRemoved()
     QVERIFY(m_t->queue().job(job)); // its jobs stay
 }
 
+void TestApi::pausedHostsAreListedAndResumed()
+{
+    HttpResult r = m_client->get(QStringLiteral("/api/hosts"));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.object().value(QStringLiteral("paused")).toArray(), QJsonArray{});
+    // The throttle as the settings have it: YouTube's default rules, steps of 10 min to 6 h.
+    const QJsonObject throttle = r.object().value(QStringLiteral("throttle")).toObject();
+    QCOMPARE(throttle.value(QStringLiteral("enabled")).toBool(), true);
+    QCOMPARE(throttle.value(QStringLiteral("cooldown_steps_s")).toArray(),
+             (QJsonArray{600, 1800, 7200, 21600}));
+    QCOMPARE(throttle.value(QStringLiteral("clean_period_s")).toDouble(), 3600.0);
+    const QJsonObject youtube{{QStringLiteral("host"), QStringLiteral("youtube.com")},
+                              {QStringLiteral("max_downloads"), 2},
+                              {QStringLiteral("pause_min_s"), 10},
+                              {QStringLiteral("pause_max_s"), 20},
+                              {QStringLiteral("sleep_requests_s"), 0.75}};
+    QCOMPARE(throttle.value(QStringLiteral("rules")).toArray().first().toObject(), youtube);
+
+    // Two hosts pausing (soonest end first); a job of the first waits for it.
+    const qint64 before = QDateTime::currentMSecsSinceEpoch();
+    const HostCooldown busy = pauseHost(QStringLiteral("busy.example"), QStringLiteral("rate_limited"),
+                                        QStringLiteral("HTTP Error 429: Too Many Requests"));
+    QVERIFY(m_t->queue().store().cooldowns().setCooldown(QStringLiteral("slow.example"), before + 7'200'000,
+                                                         QStringLiteral("by hand")));
+    const qint64 waiting = addFor(QStringLiteral("https://busy.example/watch/1"));
+    QTest::qWait(300);
+    QCOMPARE(m_t->status(waiting), JobStatus::Pending);
+    r = m_client->get(QStringLiteral("/api/hosts"));
+    QCOMPARE(r.status, 200);
+    const QJsonArray paused = r.object().value(QStringLiteral("paused")).toArray();
+    QCOMPARE(paused.size(), 2);
+    const QJsonObject first = paused.at(0).toObject();
+    QCOMPARE(first.value(QStringLiteral("host")).toString(), QStringLiteral("busy.example"));
+    QCOMPARE(first.value(QStringLiteral("until_ms")).toInteger(), busy.untilMs);
+    QVERIFY(busy.untilMs >= before + 600'000); // the first step
+    QCOMPARE(JobJson::parseTime(first.value(QStringLiteral("until")).toString()),
+             std::optional<qint64>(busy.untilMs));
+    QVERIFY(first.value(QStringLiteral("until")).toString().endsWith(QLatin1Char('Z')));
+    QCOMPARE(JobJson::parseTime(first.value(QStringLiteral("since")).toString()),
+             std::optional<qint64>(busy.sinceMs));
+    QCOMPARE(first.value(QStringLiteral("kind")).toString(), QStringLiteral("rate_limited"));
+    QCOMPARE(first.value(QStringLiteral("reason")).toString(),
+             QStringLiteral("HTTP Error 429: Too Many Requests"));
+    QCOMPARE(first.value(QStringLiteral("strikes")).toInt(), 1);
+    QCOMPARE(paused.at(1).toObject().value(QStringLiteral("host")).toString(),
+             QStringLiteral("slow.example"));
+    QCOMPARE(paused.at(1).toObject().value(QStringLiteral("until_ms")).toInteger(), before + 7'200'000);
+
+    // Resume now: the pause ends, the answer is the hosts still pausing, and the waiting job runs.
+    r = m_client->send("POST", QStringLiteral("/api/hosts/busy.example/resume"));
+    QCOMPARE(r.status, 200);
+    const QJsonArray remaining = r.object().value(QStringLiteral("paused")).toArray();
+    QCOMPARE(remaining.size(), 1);
+    QCOMPARE(remaining.first().toObject().value(QStringLiteral("host")).toString(),
+             QStringLiteral("slow.example"));
+    QVERIFY(r.object().contains(QStringLiteral("throttle")));
+    QCOMPARE(pausedHosts(), QStringList{QStringLiteral("slow.example")});
+    QVERIFY(waitForStatus(waiting, JobStatus::Completed));
+    // Not pausing any more: a 404, and nothing else changes.
+    const HttpResult again = m_client->send("POST", QStringLiteral("/api/hosts/busy.example/resume"));
+    QCOMPARE(again.status, 404);
+    QCOMPARE(again.errorCode(), QStringLiteral("not_found"));
+    QVERIFY2(again.errorMessage().contains(QStringLiteral("busy.example")), qPrintable(again.errorMessage()));
+    QCOMPARE(m_client->send("POST", QStringLiteral("/api/hosts/never.example/resume")).status, 404);
+    QCOMPARE(pausedHosts(), QStringList{QStringLiteral("slow.example")});
+    QCOMPARE(m_client->send("POST", QStringLiteral("/api/hosts/slow.example/resume")).status, 200);
+    QCOMPARE(m_client->get(QStringLiteral("/api/hosts")).object().value(QStringLiteral("paused")).toArray(),
+             QJsonArray{});
+    QVERIFY(pausedHosts().isEmpty());
+    QCOMPARE(m_client->send("GET", QStringLiteral("/api/hosts/slow.example/resume")).status, 405);
+}
+
+void TestApi::resumeRefusesABadHost_data()
+{
+    QTest::addColumn<QString>("host");
+    QTest::newRow("empty") << QString();
+    QTest::newRow("upper case") << QStringLiteral("Busy.Example");
+    QTest::newRow("254 characters") << QString(250, QLatin1Char('a')) + QStringLiteral(".com");
+    QTest::newRow("a space") << QStringLiteral("busy example");
+    QTest::newRow("an underscore") << QStringLiteral("busy_example");
+    QTest::newRow("a port") << QStringLiteral("busy.example:443");
+    QTest::newRow("not ASCII") << QStringLiteral("b\u00fcsy.example");
+    QTest::newRow("a newline") << QStringLiteral("busy.example\n");
+    QTest::newRow("a percent") << QStringLiteral("busy%2eexample");
+}
+
+void TestApi::resumeRefusesABadHost()
+{
+    QFETCH(QString, host);
+    // One pausing host, whose name the bad ones come close to: it stays paused.
+    const HostCooldown busy =
+        pauseHost(QStringLiteral("busy.example"), QStringLiteral("bot_check"), QStringLiteral("Sign in"));
+    QVERIFY(busy.untilMs > 0);
+    const HttpResult r = m_client->send("POST", QStringLiteral("/api/hosts/%1/resume").arg(host));
+    QCOMPARE(r.status, 400);
+    QCOMPARE(r.errorCode(), QStringLiteral("invalid_argument"));
+    QVERIFY2(r.errorMessage().contains(QStringLiteral("253")), qPrintable(r.errorMessage()));
+    const QList<HostCooldown> after = m_t->queue().hostCooldowns();
+    QCOMPARE(after.size(), 1);
+    QCOMPARE(after.first().host, busy.host);
+    QCOMPARE(after.first().untilMs, busy.untilMs);
+    QCOMPARE(after.first().strikes, 1);
+    // The longest name that is one is taken (and is simply not pausing).
+    const QString longest = QString(249, QLatin1Char('a')) + QStringLiteral(".com");
+    QCOMPARE(m_client->send("POST", QStringLiteral("/api/hosts/%1/resume").arg(longest)).status, 404);
+}
+
+void TestApi::resumeNeedsTheToken()
+{
+    const HostCooldown busy =
+        pauseHost(QStringLiteral("busy.example"), QStringLiteral("rate_limited"), QStringLiteral("429"));
+    const QString path = QStringLiteral("/api/hosts/busy.example/resume");
+    HttpResult r = m_client->send("POST", path, {}, {{"Authorization", {}}});
+    QCOMPARE(r.status, 401);
+    QCOMPARE(r.errorCode(), QStringLiteral("unauthorized"));
+    QCOMPARE(m_client->send("POST", path, {}, {{"Authorization", "Bearer wrong-token"}}).status, 401);
+    // A page of another site, even with the token, cannot end a pause.
+    QCOMPARE(m_client->send("POST", path, {}, {{"Origin", "http://evil.example"}}).status, 403);
+    // A body must be JSON, as for every other action.
+    QCOMPARE(
+        m_client
+            ->send("POST", path, "host=busy.example", {{"Content-Type", "application/x-www-form-urlencoded"}})
+            .status,
+        415);
+    QCOMPARE(m_client->send("GET", QStringLiteral("/api/hosts"), {}, {{"Authorization", {}}}).status, 401);
+    QCOMPARE(pausedHosts(), QStringList{QStringLiteral("busy.example")});
+    QCOMPARE(m_t->queue().hostCooldowns().first().untilMs, busy.untilMs);
+    QCOMPARE(m_client->send("POST", path).status, 200);
+    QVERIFY(pausedHosts().isEmpty());
+}
+
+void TestApi::hostEventsFollowPausesAndResumes()
+{
+    RunLedger::instance().clear(); // the job's first run is the one the site refuses
+    EventReader events(*m_client);
+    QCOMPARE(events.open(), 200);
+    QVERIFY(events.waitForEvent(QStringLiteral("ready")));
+    // The site answers the first run with a bot check: the dispatcher pauses the host (durably), then tells.
+    const qint64 id =
+        addFor(QStringLiteral("https://busy.example/watch/1"), {{QStringLiteral("strike_times"), 1}});
+    QVERIFY(events.waitForEvent(QStringLiteral("host.paused")));
+    const auto named = [&](const QString &name) {
+        const QList<SseEvent> seen = events.events();
+        const auto it =
+            std::find_if(seen.cbegin(), seen.cend(), [&](const SseEvent &e) { return e.name == name; });
+        return it == seen.cend() ? QJsonObject() : it->data;
+    };
+    const QJsonObject paused = named(QStringLiteral("host.paused"));
+    QCOMPARE(paused.value(QStringLiteral("host")).toString(), QStringLiteral("busy.example"));
+    QCOMPARE(paused.value(QStringLiteral("kind")).toString(), QStringLiteral("bot_check"));
+    QCOMPARE(paused.value(QStringLiteral("strikes")).toInt(), 1);
+    QCOMPARE(paused.value(QStringLiteral("until_ms")).toInteger(),
+             m_t->queue().hostCooldowns().first().untilMs);
+    // The event is the same object GET /api/hosts lists.
+    QCOMPARE(m_client->get(QStringLiteral("/api/hosts")).object().value(QStringLiteral("paused")).toArray(),
+             QJsonArray{paused});
+    QVERIFY(waitForStatus(id, JobStatus::Pending));
+    QCOMPARE(m_client->send("POST", QStringLiteral("/api/hosts/busy.example/resume")).status, 200);
+    QVERIFY(events.waitForEvent(QStringLiteral("hosts.changed")));
+    QCOMPARE(named(QStringLiteral("hosts.changed")), (QJsonObject{{QStringLiteral("paused"), QJsonArray{}}}));
+    QVERIFY(waitForStatus(id, JobStatus::Completed));
+    // A refused resume announces nothing.
+    events.clear();
+    QCOMPARE(m_client->send("POST", QStringLiteral("/api/hosts/busy.example/resume")).status, 404);
+    QCOMPARE(m_client->send("POST", QStringLiteral("/api/hosts/Busy.Example/resume")).status, 400);
+    const qint64 marker = addFuture();
+    QVERIFY(events.waitForEvent(QStringLiteral("job.added"), marker));
+    QCOMPARE(named(QStringLiteral("hosts.changed")), QJsonObject());
+}
+
+void TestApi::hostsJsonMatchesSchema()
+{
+    const QJsonObject schemas =
+        openApi().value(QStringLiteral("components")).toObject().value(QStringLiteral("schemas")).toObject();
+    const auto sorted = [](QStringList keys) {
+        keys.sort();
+        return keys;
+    };
+    const auto required = [&](const QJsonObject &schema) {
+        QStringList keys;
+        for (const QJsonValue &key : schema.value(QStringLiteral("required")).toArray())
+            keys << key.toString();
+        return sorted(keys);
+    };
+    pauseHost(QStringLiteral("busy.example"), QStringLiteral("rate_limited"), QStringLiteral("429"));
+    const QJsonObject hosts = m_client->get(QStringLiteral("/api/hosts")).object();
+    const QJsonObject throttleSchema = schemas.value(QStringLiteral("Hosts"))
+                                           .toObject()
+                                           .value(QStringLiteral("properties"))
+                                           .toObject()
+                                           .value(QStringLiteral("throttle"))
+                                           .toObject();
+    const QList<std::pair<QJsonObject, QJsonObject>> pairs{
+        {schemas.value(QStringLiteral("Hosts")).toObject(), hosts},
+        {schemas.value(QStringLiteral("HostPause")).toObject(),
+         hosts.value(QStringLiteral("paused")).toArray().first().toObject()},
+        {throttleSchema, hosts.value(QStringLiteral("throttle")).toObject()},
+        {schemas.value(QStringLiteral("HostRule")).toObject(), hosts.value(QStringLiteral("throttle"))
+                                                                   .toObject()
+                                                                   .value(QStringLiteral("rules"))
+                                                                   .toArray()
+                                                                   .first()
+                                                                   .toObject()}};
+    for (const auto &[schema, json] : pairs) {
+        QVERIFY(!json.isEmpty());
+        QCOMPARE(sorted(json.keys()), sorted(schema.value(QStringLiteral("properties")).toObject().keys()));
+        QCOMPARE(sorted(json.keys()), required(schema));
+    }
+}
+
 void TestApi::retryOnlyDeadOrCancelled()
 {
     const qint64 dead = add({{QStringLiteral("outcome"), QStringLiteral("permanent")}});
@@ -1133,7 +1380,9 @@ void TestApi::openApiDocumentMatchesServer()
             const QJsonObject operation = p.value().toObject().value(method).toObject();
             if (operation.isEmpty())
                 continue;
-            const QString path = QString(p.key()).replace(QStringLiteral("{id}"), QString::number(id));
+            const QString path = QString(p.key())
+                                     .replace(QStringLiteral("{id}"), QString::number(id))
+                                     .replace(QStringLiteral("{host}"), QStringLiteral("example.org"));
             const QJsonObject media = operation.value(QStringLiteral("requestBody"))
                                           .toObject()
                                           .value(QStringLiteral("content"))

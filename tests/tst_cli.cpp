@@ -4,6 +4,8 @@
 
 #include "api/apiendpoint.h"
 #include "api/apitoken.h"
+#include "core/throttle.h"
+#include "store/store.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -75,6 +77,7 @@ private Q_SLOTS:
     void addListShow();
     void pauseAndResumeTheQueue();
     void subscriptionsFromTheCommandLine();
+    void pausedHostsFromTheCommandLine();
     void addRefusedChangesNothing();
     void cancelAndRetry();
     void logAndFollow();
@@ -143,10 +146,11 @@ void TestCli::helpListsEveryOption()
 {
     const SpoolRun run = runSpool({QStringLiteral("--help")});
     QCOMPARE(run.exitCode, 0);
-    for (const char *option : {"--headless", "--data-dir", "--download-dir", "--api-bind", "--api-port",
-                               "--api-token", "--workers", "--type", "--priority", "--at", "--status",
-                               "--follow", "--every", "add URL", "list", "show ID", "retry ID", "cancel ID", "log ID",
-                               "pause-queue", "resume-queue", "subscriptions", "unsubscribe ID"})
+    for (const char *option : {"--headless",   "--data-dir",    "--download-dir", "--api-bind", "--api-port",
+                               "--api-token",  "--workers",     "--type",         "--priority", "--at",
+                               "--status",     "--follow",      "--every",        "add URL",    "list",
+                               "show ID",      "retry ID",      "cancel ID",      "log ID",     "pause-queue",
+                               "resume-queue", "subscriptions", "unsubscribe ID", "hosts",      "--resume"})
         QVERIFY2(run.out.contains(QLatin1String(option)), option);
     m_spool.reset();
 }
@@ -183,6 +187,18 @@ void TestCli::usageErrors_data()
                                 << QStringLiteral("--every");
     QTest::newRow("pause-queue with an id") << QStringList{QStringLiteral("pause-queue"), QStringLiteral("3")}
                                             << QStringLiteral("no arguments");
+    QTest::newRow("resume without hosts")
+        << QStringList{QStringLiteral("list"), QStringLiteral("--resume"), QStringLiteral("a.example")}
+        << QStringLiteral("--resume goes with 'hosts'");
+    QTest::newRow("resume a URL") << QStringList{QStringLiteral("hosts"), QStringLiteral("--resume"),
+                                                 QStringLiteral("https://a.example/")}
+                                  << QStringLiteral("--resume takes a host name");
+    QTest::newRow("resume nothing") << QStringList{QStringLiteral("hosts"), QStringLiteral("--resume"),
+                                                   QStringLiteral(" ")}
+                                    << QStringLiteral("--resume takes a host name");
+    QTest::newRow("hosts with an argument")
+        << QStringList{QStringLiteral("hosts"), QStringLiteral("a.example")}
+        << QStringLiteral("no arguments");
     QTest::newRow("too many workers") << QStringList{QStringLiteral("--headless"), QStringLiteral("--workers"), QStringLiteral("65")}
                                       << QStringLiteral("--workers takes a number from 0 to 64");
     // No workers is for a host that monitors a shared queue; its own queue must run jobs.
@@ -336,6 +352,87 @@ void TestCli::subscriptionsFromTheCommandLine()
     run = cli({QStringLiteral("unsubscribe"), QStringLiteral("1")});
     QCOMPARE(run.exitCode, 1);
     QVERIFY2(run.err.contains(QStringLiteral("subscription 1 does not exist")), qPrintable(run.err));
+}
+
+void TestCli::pausedHostsFromTheCommandLine()
+{
+    // Two hosts paused as rate limits leave them, in the data dir's queue before Spool starts; the
+    // site's reason carries an escape sequence (it is a stranger's text).
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    HostCooldown busy;
+    {
+        Store store(m_data->filePath(QStringLiteral("queue.sqlite")));
+        QVERIFY(store.open());
+        const auto struck =
+            store.cooldowns().strike(QStringLiteral("busy.example"), now, QStringLiteral("rate_limited"),
+                                     QStringLiteral("HTTP Error 429\x1b[2Jgone"), 0, ThrottleSettings{});
+        QVERIFY(struck);
+        busy = struck.value();
+        QVERIFY(store.cooldowns().setCooldown(QStringLiteral("slow.example"), now + 3 * 3'600'000,
+                                              QStringLiteral("by hand")));
+    }
+    QVERIFY2(m_spool->start(), qPrintable(m_spool->output()));
+    const auto localEnd = [](qint64 ms) {
+        const QDateTime end = QDateTime::fromMSecsSinceEpoch(ms);
+        return end.toString(end.date() == QDate::currentDate() ? QStringLiteral("HH:mm")
+                                                               : QStringLiteral("yyyy-MM-dd HH:mm"));
+    };
+    SpoolRun run = cli({QStringLiteral("hosts")});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QVERIFY2(
+        run.out.contains(QRegularExpression(QStringLiteral("^HOST\\s+UNTIL\\s+KIND\\s+STRIKES\\s+REASON$"),
+                                            QRegularExpression::MultilineOption)),
+        qPrintable(run.out));
+    QVERIFY2(run.out.contains(QRegularExpression(
+                 QStringLiteral("^busy\\.example\\s+") + QRegularExpression::escape(localEnd(busy.untilMs)) +
+                     QStringLiteral("\\s+rate_limited\\s+1\\s+HTTP Error 429\\\\u001b\\[2Jgone$"),
+                 QRegularExpression::MultilineOption)),
+             qPrintable(run.out));
+    QVERIFY2(
+        run.out.contains(QRegularExpression(QStringLiteral("^slow\\.example\\s+") +
+                                                QRegularExpression::escape(localEnd(now + 3 * 3'600'000)) +
+                                                QStringLiteral("\\s+rate_limited\\s+1\\s+by hand$"),
+                                            QRegularExpression::MultilineOption)),
+        qPrintable(run.out));
+    QVERIFY(run.out.indexOf(QStringLiteral("busy.example")) <
+            run.out.indexOf(QStringLiteral("slow.example"))); // soonest end first
+    QVERIFY(!run.out.contains(QChar(0x1b)));
+    run = cli({QStringLiteral("hosts"), QStringLiteral("--json")});
+    QCOMPARE(run.exitCode, 0);
+    const QJsonArray paused =
+        QJsonDocument::fromJson(run.out.toUtf8()).object().value(QStringLiteral("paused")).toArray();
+    QCOMPARE(paused.size(), 2);
+    QCOMPARE(paused.first().toObject().value(QStringLiteral("reason")).toString(),
+             QStringLiteral("HTTP Error 429\x1b[2Jgone"));
+
+    // Resume now (the name as a user may type it): the pause ends, what still pauses is shown.
+    run = cli({QStringLiteral("hosts"), QStringLiteral("--resume"), QStringLiteral("Busy.Example")});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QVERIFY2(run.out.startsWith(QStringLiteral("busy.example resumed: its jobs may start now.\n")),
+             qPrintable(run.out));
+    QVERIFY(run.out.contains(QStringLiteral("slow.example")));
+    QCOMPARE(run.out.count(QStringLiteral("busy.example")), 1);
+    const QJsonArray left = m_spool->client()
+                                .get(QStringLiteral("/api/hosts"))
+                                .object()
+                                .value(QStringLiteral("paused"))
+                                .toArray();
+    QCOMPARE(left.size(), 1);
+    QCOMPARE(left.first().toObject().value(QStringLiteral("host")).toString(),
+             QStringLiteral("slow.example"));
+    run = cli({QStringLiteral("hosts"), QStringLiteral("--resume"), QStringLiteral("busy.example")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QStringLiteral("busy.example is not paused")), qPrintable(run.err));
+    run = cli({QStringLiteral("hosts"), QStringLiteral("--resume"), QStringLiteral("slow.example")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.out.contains(QStringLiteral("No host is pausing.")), qPrintable(run.out));
+    QVERIFY(m_spool->client()
+                .get(QStringLiteral("/api/hosts"))
+                .object()
+                .value(QStringLiteral("paused"))
+                .toArray()
+                .isEmpty());
+    QCOMPARE(cli({QStringLiteral("hosts")}).out.trimmed(), QStringLiteral("No host is pausing."));
 }
 
 void TestCli::addRefusedChangesNothing()

@@ -11,6 +11,7 @@ target_sources(spool_core PRIVATE
     api/jobjson.h api/jobjson.cpp
     api/jobsapi.h api/jobsapi.cpp
     api/queueapi.h api/queueapi.cpp
+    api/hostsapi.h api/hostsapi.cpp
     api/eventhub.h api/eventhub.cpp
     api/eventstreams.h api/eventstreams.cpp
     api/connectionguard.h api/connectionguard.cpp

@@ -9,7 +9,9 @@
 #include <optional>
 
 // The API's route table: method + path template ("/api/jobs/{id}") -> handler. Knows which methods
-// a path allows, so an unknown path is a 404 and a known path with the wrong method a 405.
+// a path allows, so an unknown path is a 404 and a known path with the wrong method a 405. A template
+// has at most one parameter: {id} (a positive number, else no match) or {host} (any one segment,
+// empty included: its handler checks it, so a bad host is a 400 that says why, not a 404).
 template <typename Handler> class ApiRouter final
 {
 public:
@@ -24,6 +26,7 @@ public:
     {
         const Route *route = nullptr;
         qint64 id = 0;
+        QString host;              // the {host} segment, percent-decoded, unchecked
         QList<QByteArray> allowed; // methods the path accepts, for 405's Allow header
     };
 
@@ -31,6 +34,7 @@ public:
     {
         QString regex = QRegularExpression::escape(path);
         regex.replace(QStringLiteral("\\{id\\}"), QStringLiteral("([1-9][0-9]{0,15})"));
+        regex.replace(QStringLiteral("\\{host\\}"), QStringLiteral("([^/]*)"));
         m_routes.append(Route{method, path, std::move(handler),
                               QRegularExpression(QLatin1Char('^') + regex + QLatin1Char('$'))});
     }
@@ -45,7 +49,10 @@ public:
             result.allowed << route.method;
             if (route.method == method) {
                 result.route = &route;
-                result.id = m.captured(1).toLongLong();
+                if (route.path.contains(QLatin1String("{host}")))
+                    result.host = m.captured(1);
+                else
+                    result.id = m.captured(1).toLongLong();
             }
         }
         return result;

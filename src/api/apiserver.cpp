@@ -49,8 +49,9 @@ QByteArray originOf(const QString &host, quint16 port)
 ApiServer::ApiServer(JobQueue &queue, const LogStore &logs, Options options, QObject *parent)
     : QObject(parent), m_options(std::move(options)), m_token(m_options.token.toUtf8()),
       m_identityDir(ApiIdentity::canonicalDataDir(m_options.dataDir)), m_queue(queue), m_jobs(queue, logs),
-      m_queueApi(m_options.dispatcher, m_options.subscriptions),
-      m_hub(queue, logs, m_options.events), m_streams(m_hub, m_options.keepAliveMs, m_options.maxEventBacklogBytes)
+      m_queueApi(m_options.dispatcher, m_options.subscriptions), m_hostsApi(queue),
+      m_hub(queue, logs, m_options.events),
+      m_streams(m_hub, m_options.keepAliveMs, m_options.maxEventBacklogBytes)
 {
     addRoutes();
     if (m_options.dispatcher)
@@ -95,6 +96,10 @@ void ApiServer::addRoutes()
                  Target{[this](const ApiRequest &r) { return m_queueApi.removeSubscription(r); }});
     m_router.add("POST", QStringLiteral("/api/subscriptions/{id}/sync"),
                  Target{[this](const ApiRequest &r) { return m_queueApi.syncSubscription(r); }});
+    m_router.add("GET", QStringLiteral("/api/hosts"),
+                 Target{[this](const ApiRequest &r) { return m_hostsApi.list(r); }});
+    m_router.add("POST", QStringLiteral("/api/hosts/{host}/resume"),
+                 Target{[this](const ApiRequest &r) { return m_hostsApi.resume(r); }});
     m_router.add("GET", QStringLiteral("/api/events"), Target{{}, Access::TokenOrQuery});
 }
 
@@ -162,7 +167,7 @@ void ApiServer::handle(const QHttpServerRequest &request, QHttpServerResponder &
         openEvents(request, std::move(responder));
         return;
     }
-    ApiReply reply = target.reply(ApiRequest{request, match.id, body});
+    ApiReply reply = target.reply(ApiRequest{request, match.id, body, match.host});
     // A shared queue whose server went away (before or during this request): what was read is
     // not the queue, so the answer is "unavailable, try again", never an empty list or a 404.
     if (reply.status < 500 && match.route->handler.access != Access::Open && m_queue.store().database().isUnreachable()

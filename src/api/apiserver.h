@@ -6,6 +6,7 @@
 #include "api/eventhub.h"
 #include "api/connectionguard.h"
 #include "api/eventstreams.h"
+#include "api/hostsapi.h"
 #include "api/jobsapi.h"
 #include "api/queueapi.h"
 #include "core/expected.h"
@@ -94,6 +95,7 @@ private:
     JobQueue &m_queue;
     JobsApi m_jobs;
     QueueApi m_queueApi;
+    HostsApi m_hostsApi;
     EventHub m_hub;
     EventStreams m_streams; // after m_http: closed before the server's sockets go
     Router m_router;

@@ -8,7 +8,7 @@
 #include <QJsonDocument>
 
 EventHub::EventHub(JobQueue &queue, const LogStore &logs, Options options, QObject *parent)
-    : QObject(parent), m_logs(logs), m_options(options)
+    : QObject(parent), m_queue(queue), m_logs(logs), m_options(options)
 {
     // Ids continue across restarts (they start at the start time in µs), so an id a client kept from
     // an earlier run is recognisably older than this run's first event and answered with a reset.
@@ -21,6 +21,8 @@ EventHub::EventHub(JobQueue &queue, const LogStore &logs, Options options, QObje
     connect(&queue, &JobQueue::jobChanged, this, &EventHub::handleChanged);
     connect(&queue, &JobQueue::jobRemoved, this, &EventHub::handleRemoved);
     connect(&queue, &JobQueue::jobProgress, this, &EventHub::handleProgress);
+    connect(&queue, &JobQueue::hostCooledDown, this, &EventHub::handleCooledDown);
+    connect(&queue, &JobQueue::hostCooldownsChanged, this, &EventHub::handleCooldownsChanged);
 }
 
 void EventHub::queueHeld(bool held)
@@ -70,6 +72,18 @@ void EventHub::handleProgress(qint64 id, const JobProgress &progress)
     m_pendingProgress.insert(id, progress);
     if (!m_progressTimer.isActive())
         m_progressTimer.start();
+}
+
+void EventHub::handleCooledDown(const HostCooldown &cooldown)
+{
+    publish("host.paused", JobJson::fromCooldown(cooldown));
+}
+
+void EventHub::handleCooldownsChanged()
+{
+    // With the hosts pausing now, so a client need not ask again.
+    publish("hosts.changed",
+            QJsonObject{{QStringLiteral("paused"), JobJson::fromCooldowns(m_queue.hostCooldowns())}});
 }
 
 void EventHub::flushProgress()

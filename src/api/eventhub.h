@@ -14,6 +14,7 @@
 
 class JobQueue;
 class LogStore;
+struct HostCooldown;
 
 // The API's event feed: turns every queue change into a numbered server-sent event, coalesces
 // progress (at most one event per job per interval), and keeps the latest events in a ring buffer
@@ -52,9 +53,12 @@ private:
     void handleChanged(const Job &job);
     void handleRemoved(qint64 id);
     void handleProgress(qint64 id, const JobProgress &progress);
+    void handleCooledDown(const HostCooldown &cooldown);
+    void handleCooldownsChanged();
     void flushProgress();
     void publish(const QByteArray &name, const QJsonObject &data);
 
+    JobQueue &m_queue;
     const LogStore &m_logs;
     Options m_options;
     qint64 m_firstId = 0; // the first id this run issues

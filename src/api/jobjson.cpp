@@ -1,5 +1,7 @@
 #include "api/jobjson.h"
 
+#include "store/cooldownstore.h"
+
 #include <QDateTime>
 #include <QJsonArray>
 #include <QTimeZone>
@@ -171,6 +173,27 @@ QJsonObject fromJob(const Job &job, const QString &logDir)
         {QStringLiteral("result"), job.result},
         {QStringLiteral("log_dir"), logDir},
     };
+}
+
+QJsonObject fromCooldown(const HostCooldown &cooldown)
+{
+    return QJsonObject{
+        {QStringLiteral("host"), cooldown.host},
+        {QStringLiteral("until"), time(cooldown.untilMs)},
+        {QStringLiteral("until_ms"), cooldown.untilMs},
+        {QStringLiteral("since"), time(cooldown.sinceMs)},
+        {QStringLiteral("kind"), nullIfEmpty(cooldown.kind)},
+        {QStringLiteral("reason"), nullIfEmpty(cooldown.reason)},
+        {QStringLiteral("strikes"), cooldown.strikes},
+    };
+}
+
+QJsonArray fromCooldowns(const QList<HostCooldown> &cooldowns)
+{
+    QJsonArray out;
+    for (const HostCooldown &cooldown : cooldowns)
+        out << fromCooldown(cooldown);
+    return out;
 }
 
 Expected<NewJob> toNewJob(const QJsonValue &value)
