@@ -1,6 +1,8 @@
 #include "core/throttle.h"
+#include "workers/toolchain.h"
 #include "workers/ytdlp.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QSettings>
@@ -21,6 +23,8 @@ private Q_SLOTS:
     void throttleRulesReadAndWrite();
     void throttleRuleForAHost();
     void listingEntriesOfAPlaylistOrASingleVideo();
+    void javaScriptRuntimeIsFoundAndNamedToYtDlp();
+    void ytdlpVersionAge();
     void classify_data();
     void classify();
     void messagesReadLikeSentences();
@@ -162,6 +166,75 @@ void TestYtDlp::listingEntriesOfAPlaylistOrASingleVideo()
     QJsonObject noPage = video;
     noPage.remove(QStringLiteral("webpage_url"));
     QCOMPARE(YtDlp::listingEntries(noPage).size(), 0);
+}
+
+namespace {
+// A program on a test PATH that prints `output` and exits with `code`, as the real one would.
+void fakeProgram(const QTemporaryDir &dir, const QString &name, const QString &output, int code = 0)
+{
+    QFile f(dir.filePath(name));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QStringLiteral("#!/bin/sh\nprintf '%s\\n' '%1'\nexit %2\n").arg(output).arg(code).toUtf8());
+    f.close();
+    QVERIFY(f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
+}
+} // namespace
+
+void TestYtDlp::javaScriptRuntimeIsFoundAndNamedToYtDlp()
+{
+    QTemporaryDir dir;
+    const QStringList path{dir.path()};
+    // Nothing there: what to install, and why.
+    Toolchain::Tool none = Toolchain::findJsRuntime(path);
+    QVERIFY(!none.ok());
+    QVERIFY2(none.error.contains(QStringLiteral("Install Deno 2 or newer")), qPrintable(none.error));
+    // Debian 12's Node 18 and an old Deno do not fit; they are named as too old.
+    fakeProgram(dir, QStringLiteral("node"), QStringLiteral("v18.19.0"));
+    fakeProgram(dir, QStringLiteral("deno"), QStringLiteral("deno 1.46.3 (stable, release, x86_64-unknown-linux-gnu)"));
+    none = Toolchain::findJsRuntime(path);
+    QVERIFY(!none.ok());
+    QVERIFY2(none.error.contains(QStringLiteral("too old: deno 1.46.3, node 18.19.0")), qPrintable(none.error));
+    // QuickJS prints its version in its help, and exits with 1.
+    fakeProgram(dir, QStringLiteral("qjs"), QStringLiteral("QuickJS version 2024-01-13"), 1);
+    Toolchain::Tool runtime = Toolchain::findJsRuntime(path);
+    QVERIFY2(runtime.ok(), qPrintable(runtime.error));
+    QCOMPARE(runtime.name, QStringLiteral("quickjs"));
+    QCOMPARE(runtime.version, QStringLiteral("2024-01-13"));
+    QCOMPARE(Toolchain::jsRuntimeArguments(QStringLiteral("2025.11.12"), runtime),
+             (QStringList{QStringLiteral("--js-runtimes"), QStringLiteral("quickjs:") + dir.filePath(QStringLiteral("qjs"))}));
+    // Node 22 comes before QuickJS, and is named to yt-dlp with its path.
+    fakeProgram(dir, QStringLiteral("node"), QStringLiteral("v22.11.0"));
+    runtime = Toolchain::findJsRuntime(path);
+    QCOMPARE(runtime.name, QStringLiteral("node"));
+    QCOMPARE(runtime.version, QStringLiteral("22.11.0"));
+    QCOMPARE(Toolchain::jsRuntimeArguments(QStringLiteral("2026.03.01.120000"), runtime),
+             (QStringList{QStringLiteral("--js-runtimes"), QStringLiteral("node:") + dir.filePath(QStringLiteral("node"))}));
+    // A yt-dlp from before 2025.11.12 does not know the option: it gets nothing.
+    QVERIFY(Toolchain::jsRuntimeArguments(QStringLiteral("2025.10.22"), runtime).isEmpty());
+    QVERIFY(Toolchain::jsRuntimeArguments(QStringLiteral("2023.03.04"), runtime).isEmpty());
+    // Deno 2 is first and yt-dlp's default: found, and nothing to pass.
+    fakeProgram(dir, QStringLiteral("deno"), QStringLiteral("deno 2.1.4 (stable, release, x86_64-unknown-linux-gnu)"));
+    runtime = Toolchain::findJsRuntime(path);
+    QCOMPARE(runtime.name, QStringLiteral("deno"));
+    QCOMPARE(runtime.version, QStringLiteral("2.1.4"));
+    QVERIFY(Toolchain::jsRuntimeArguments(QStringLiteral("2025.11.12"), runtime).isEmpty());
+}
+
+void TestYtDlp::ytdlpVersionAge()
+{
+    QCOMPARE(Toolchain::ytdlpReleaseDate(QStringLiteral("2023.03.04")), QDate(2023, 3, 4));
+    QCOMPARE(Toolchain::ytdlpReleaseDate(QStringLiteral("2025.11.12.232456")), QDate(2025, 11, 12)); // nightly
+    QVERIFY(!Toolchain::ytdlpReleaseDate(QStringLiteral("unknown")).isValid());
+    QVERIFY(Toolchain::ytdlpKnowsJsRuntimes(QStringLiteral("2025.11.12")));
+    QVERIFY(!Toolchain::ytdlpKnowsJsRuntimes(QStringLiteral("2025.11.11")));
+    const QString old = Toolchain::ytdlpAgeWarning(QStringLiteral("2023.03.04"), QDate(2026, 12, 6));
+    QVERIFY2(old.contains(QStringLiteral("yt-dlp 2023.03.04 is 1373 days old")), qPrintable(old));
+    QVERIFY(Toolchain::ytdlpAgeWarning(QStringLiteral("2026.11.20"), QDate(2026, 12, 6)).isEmpty());
+    QVERIFY(Toolchain::ytdlpAgeWarning(QStringLiteral("nonsense"), QDate(2026, 12, 6)).isEmpty());
+    // The tool check of the installed yt-dlp says how old it is, when it is.
+    const Toolchain::Tool installed = Toolchain::find(QStringLiteral("yt-dlp"));
+    QVERIFY2(installed.ok(), qPrintable(installed.error));
+    QCOMPARE(installed.warning, Toolchain::ytdlpAgeWarning(Toolchain::shortVersion(installed.version), QDate::currentDate()));
 }
 
 void TestYtDlp::classify_data()

@@ -167,14 +167,19 @@ void SettingsDialog::checkTools()
     m_checkButton->setEnabled(false);
     m_toolReport->setText(tr("Checking…"));
     m_toolWatcher.setFuture(QtConcurrent::run(&Toolchain::findAll, QList<std::pair<QString, QString>>{
-        {QStringLiteral("yt-dlp"), m_ytdlp->text().trimmed()}, {QStringLiteral("ffmpeg"), m_ffmpeg->text().trimmed()}}));
+        {QStringLiteral("yt-dlp"), m_ytdlp->text().trimmed()}, {QStringLiteral("ffmpeg"), m_ffmpeg->text().trimmed()},
+        {Toolchain::kJsRuntime, QString()}}));
 }
 
 void SettingsDialog::handleToolsChecked()
 {
     QStringList lines;
     for (const Toolchain::Tool &tool : m_toolWatcher.result())
+    {
         lines << (tool.ok() ? tr("%1 %2 at %3").arg(tool.name, Toolchain::shortVersion(tool.version), tool.path) : tool.error);
+        if (!tool.warning.isEmpty())
+            lines << tool.warning;
+    }
     m_toolReport->setText(lines.join(QLatin1Char('\n')));
     m_checkButton->setEnabled(true);
     Q_EMIT toolsChecked();

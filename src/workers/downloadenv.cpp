@@ -1,5 +1,6 @@
 #include "workers/downloadenv.h"
 
+#include "workers/toolchain.h"
 #include "workers/worker.h"
 #include "queue/jobpaths.h"
 #include "workers/ytdlp.h"
@@ -77,6 +78,11 @@ QStringList commonArguments(const JobContext &context, const PrivateCookies &coo
         args << QStringLiteral("--limit-rate") << rate;
     if (const QString ffmpeg = context.env(FfmpegPath).toString(); !ffmpeg.isEmpty())
         args << QStringLiteral("--ffmpeg-location") << ffmpeg;
+    // yt-dlp from 2025.11 solves YouTube's challenges with a JavaScript runtime: Deno by default,
+    // another one only when named.
+    const Toolchain::Tool ytdlp = Toolchain::find(QStringLiteral("yt-dlp"), context.env(YtDlpPath).toString());
+    if (ytdlp.ok() && Toolchain::ytdlpKnowsJsRuntimes(Toolchain::shortVersion(ytdlp.version)))
+        args << Toolchain::jsRuntimeArguments(Toolchain::shortVersion(ytdlp.version), Toolchain::find(Toolchain::kJsRuntime));
     // Spaced requests to a site that bans the hurried (the pause between downloads is the queue's).
     const HostRule rule = context.settings().throttle.ruleFor(QUrl(context.job().url).host());
     if (rule.sleepRequestsS > 0)
