@@ -184,6 +184,34 @@
         <source>Its answer does not match this token: if Spool was started with another token, give that one with --api-token.</source>
         <translation>Её ответ не соответствует этому токену: если Spool запущен с другим токеном, укажите его в --api-token.</translation>
     </message>
+    <message>
+        <source>%1 resumed: its jobs may start now.</source>
+        <translation>%1: пауза снята, его задачи могут запускаться.</translation>
+    </message>
+    <message>
+        <source>No host is pausing.</source>
+        <translation>Ни один узел не на паузе.</translation>
+    </message>
+    <message>
+        <source>HOST</source>
+        <translation>УЗЕЛ</translation>
+    </message>
+    <message>
+        <source>UNTIL</source>
+        <translation>ДО</translation>
+    </message>
+    <message>
+        <source>KIND</source>
+        <translation>ПРИЧИНА</translation>
+    </message>
+    <message>
+        <source>STRIKES</source>
+        <translation>ОТКАЗЫ</translation>
+    </message>
+    <message>
+        <source>REASON</source>
+        <translation>СООБЩЕНИЕ</translation>
+    </message>
 </context>
 <context>
     <name>CommandLine</name>
@@ -228,10 +256,6 @@
         <translation>log: продолжать вывод, пока задача не закончится.</translation>
     </message>
     <message>
-        <source>list, show: print the API&apos;s JSON.</source>
-        <translation>list, show: вывести JSON, полученный от API.</translation>
-    </message>
-    <message>
         <source>--api-bind takes an IP address, such as 127.0.0.1 or 0.0.0.0</source>
         <translation>--api-bind принимает IP-адрес, например 127.0.0.1 или 0.0.0.0</translation>
     </message>
@@ -272,36 +296,6 @@
         <translation>эта команда не принимает аргументов</translation>
     </message>
     <message>
-        <source>Spool: a download manager built around a durable job queue.
-
-Commands for the running Spool of the same data dir:
-  add URL... [--type T] [--priority N] [--at TIME] [--every HOURS]
-                                                     add download jobs
-  list [--status S] [--json]                         list jobs
-  show ID [--json]                                   show one job
-  retry ID                                           run a dead or cancelled job again
-  cancel ID                                          cancel a job
-  log ID [--follow]                                  print a job&apos;s log
-  pause-queue                                        start nothing new (kept across restarts)
-  resume-queue                                       start jobs again
-  subscriptions [--json]                             channels and playlists kept in sync
-  unsubscribe ID                                     stop keeping one in sync</source>
-        <translation>Spool: менеджер загрузок на основе надёжной очереди задач.
-
-Команды для запущенного Spool с тем же каталогом данных:
-  add URL... [--type T] [--priority N] [--at TIME] [--every HOURS]
-                                                     добавить задачи загрузки
-  list [--status S] [--json]                         показать список задач
-  show ID [--json]                                   показать одну задачу
-  retry ID                                           снова запустить задачу с ошибкой или отменённую
-  cancel ID                                          отменить задачу
-  log ID [--follow]                                  вывести журнал задачи
-  pause-queue                                        не запускать новые задачи (сохраняется после перезапуска)
-  resume-queue                                       снова запускать задачи
-  subscriptions [--json]                             каналы и плейлисты с подпиской
-  unsubscribe ID                                     отменить подписку</translation>
-    </message>
-    <message>
         <source>add: keep a channel or playlist in sync, checking it every N hours.</source>
         <translation>add: подписаться на канал или плейлист и проверять его каждые N часов.</translation>
     </message>
@@ -312,10 +306,6 @@ Commands for the running Spool of the same data dir:
     <message>
         <source>--type, --priority, --at and --every go with &apos;add&apos;</source>
         <translation>--type, --priority, --at и --every используются с «add»</translation>
-    </message>
-    <message>
-        <source>--json goes with &apos;list&apos;, &apos;show&apos; or &apos;subscriptions&apos;</source>
-        <translation>--json используется с «list», «show» или «subscriptions»</translation>
     </message>
     <message>
         <source>&apos;unsubscribe&apos; takes one subscription id (see &apos;spool subscriptions&apos;)</source>
@@ -372,6 +362,58 @@ Commands for the running Spool of the same data dir:
     <message>
         <source>--api-token-file: %1 holds no token on its first line</source>
         <translation>--api-token-file: в первой строке %1 нет токена</translation>
+    </message>
+    <message>
+        <source>Spool: a download manager built around a durable job queue.
+
+Commands for the running Spool of the same data dir:
+  add URL... [--type T] [--priority N] [--at TIME] [--every HOURS]
+                                                     add download jobs
+  list [--status S] [--json]                         list jobs
+  show ID [--json]                                   show one job
+  retry ID                                           run a dead or cancelled job again
+  cancel ID                                          cancel a job
+  log ID [--follow]                                  print a job&apos;s log
+  pause-queue                                        start nothing new (kept across restarts)
+  resume-queue                                       start jobs again
+  subscriptions [--json]                             channels and playlists kept in sync
+  unsubscribe ID                                     stop keeping one in sync
+  hosts [--json] [--resume HOST]                     hosts pausing after a rate limit; end a pause now</source>
+        <translation>Spool: менеджер загрузок на основе надёжной очереди задач.
+
+Команды для запущенного Spool с тем же каталогом данных:
+  add URL... [--type T] [--priority N] [--at TIME] [--every HOURS]
+                                                     добавить задачи загрузки
+  list [--status S] [--json]                         показать список задач
+  show ID [--json]                                   показать одну задачу
+  retry ID                                           снова запустить задачу с ошибкой или отменённую
+  cancel ID                                          отменить задачу
+  log ID [--follow]                                  вывести журнал задачи
+  pause-queue                                        не запускать новые задачи (сохраняется после перезапуска)
+  resume-queue                                       снова запускать задачи
+  subscriptions [--json]                             каналы и плейлисты с подпиской
+  unsubscribe ID                                     отменить подписку
+  hosts [--json] [--resume HOST]                     узлы на паузе после ограничения частоты; снять паузу сейчас</translation>
+    </message>
+    <message>
+        <source>hosts: end this host&apos;s pause now (its jobs may start).</source>
+        <translation>hosts: снять паузу с этого узла сейчас (его задачи смогут запускаться).</translation>
+    </message>
+    <message>
+        <source>list, show, subscriptions, hosts: print the API&apos;s JSON.</source>
+        <translation>list, show, subscriptions, hosts: вывести JSON, полученный от API.</translation>
+    </message>
+    <message>
+        <source>--resume goes with &apos;hosts&apos;</source>
+        <translation>--resume используется с «hosts»</translation>
+    </message>
+    <message>
+        <source>--resume takes a host name as &apos;spool hosts&apos; shows it, such as www.youtube.com</source>
+        <translation>--resume принимает имя узла так, как его показывает «spool hosts», например www.youtube.com</translation>
+    </message>
+    <message>
+        <source>--json goes with &apos;list&apos;, &apos;show&apos;, &apos;subscriptions&apos; or &apos;hosts&apos;</source>
+        <translation>--json используется с «list», «show», «subscriptions» или «hosts»</translation>
     </message>
 </context>
 <context>
@@ -1617,6 +1659,18 @@ Commands for the running Spool of the same data dir:
     <message>
         <source>Install it with &quot;sudo apt install %1&quot;, or set its path in the settings.</source>
         <translation>Установите его командой «sudo apt install %1» или укажите путь к нему в настройках.</translation>
+    </message>
+    <message>
+        <source>No JavaScript runtime for yt-dlp (it needs one for YouTube since 2025.11)%1. Install Deno 2 or newer (deno.com), or Node.js 20 or newer; Debian 12&apos;s nodejs 18 is too old.</source>
+        <translation>Нет среды выполнения JavaScript для yt-dlp (она нужна ему для YouTube с версии 2025.11)%1. Установите Deno 2 или новее (deno.com) либо Node.js 20 или новее; nodejs 18 из Debian 12 слишком стар.</translation>
+    </message>
+    <message>
+        <source>; too old: %1</source>
+        <translation>; слишком старые: %1</translation>
+    </message>
+    <message>
+        <source>yt-dlp %1 is %2 days old: sites such as YouTube change every week and an old yt-dlp fails there. Update it.</source>
+        <translation>yt-dlp %1 вышел %2 дн. назад: сайты вроде YouTube меняются каждую неделю, и старый yt-dlp на них не работает. Обновите его.</translation>
     </message>
 </context>
 <context>
