@@ -578,6 +578,8 @@ void TestDownloads::bandwidthCapAndCookiesReachYtDlpButNotTheLogs()
     f.write("# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/\tFALSE\t2147483647\tsid\ts3cr3t-cookie\n");
     f.close();
     m_extraEnv.insert(DownloadEnv::RateLimit, QStringLiteral("500K"));
+    m_extraEnv.insert(DownloadEnv::ExtractorArgs, QStringList{QStringLiteral("127.0.0.1 generic:spool_probe=1"),
+                                                              QStringLiteral("youtube.com youtube:player_client=web")});
     HostRule rule;
     QVERIFY(HostRule::fromText(QStringLiteral("127.0.0.1 1 0-0 0.25"), &rule, nullptr));
     m_rules << rule; // the site's request sleep
@@ -592,6 +594,8 @@ void TestDownloads::bandwidthCapAndCookiesReachYtDlpButNotTheLogs()
     const QByteArray jobLog = read(QStringLiteral("job.log"));
     QVERIFY(jobLog.contains("--limit-rate 500K"));
     QVERIFY2(jobLog.contains("--sleep-requests 0.25"), jobLog.constData());
+    QVERIFY2(jobLog.contains("--extractor-args generic:spool_probe=1"), jobLog.constData()); // this site's line only
+    QVERIFY(!jobLog.contains("player_client"));
     // yt-dlp got a private copy (0600, gone after the run): it writes its jar back into the file
     // it is given, and the user's must stay byte for byte as the user left it.
     const QString copy = m_t->core().logs().jobDir(id) + QStringLiteral("/cookies.private.txt");

@@ -734,11 +734,15 @@ void TestMainWindow::siteRulesAreEditedAndCheckedInSettings()
         QCOMPARE(dialog.cooldownStepsEdit()->text(), QStringLiteral("10, 30, 120, 360"));
         dialog.throttleRulesEdit()->setPlainText(QStringLiteral("youtube.com 1 30-60 1.5\n\nvimeo.com 2 5-10 0"));
         dialog.cooldownStepsEdit()->setText(QStringLiteral("15, 60"));
+        dialog.extractorArgsEdit()->setPlainText(QStringLiteral("YouTube.com  youtube:player_client=default\ngeneric:impersonate"));
+        dialog.poTokenProviderEdit()->setText(QStringLiteral(" http://127.0.0.1:4416 "));
         QVERIFY(dialog.save());
     }
     SettingsDialog reopened(file);
     QCOMPARE(reopened.throttleRulesEdit()->toPlainText(), QStringLiteral("youtube.com 1 30-60 1.5\nvimeo.com 2 5-10 0"));
     QCOMPARE(reopened.cooldownStepsEdit()->text(), QStringLiteral("15, 60"));
+    QCOMPARE(reopened.extractorArgsEdit()->toPlainText(), QStringLiteral("youtube.com youtube:player_client=default\ngeneric:impersonate"));
+    QCOMPARE(reopened.poTokenProviderEdit()->text(), QStringLiteral("http://127.0.0.1:4416"));
     QSettings stored(file, QSettings::IniFormat);
     QueueSettings q = QueueSettings::defaults();
     q.load(stored);
@@ -752,6 +756,14 @@ void TestMainWindow::siteRulesAreEditedAndCheckedInSettings()
     reopened.cooldownStepsEdit()->setText(QStringLiteral("10, soon"));
     QVERIFY(!reopened.save());
     QVERIFY2(reopened.problem().contains(QStringLiteral("\"soon\" is not a pause")), qPrintable(reopened.problem()));
+    reopened.cooldownStepsEdit()->setText(QStringLiteral("10"));
+    reopened.poTokenProviderEdit()->setText(QStringLiteral("file:///etc/passwd"));
+    QVERIFY(!reopened.save());
+    QVERIFY2(reopened.problem().contains(QStringLiteral("not a PO token provider's address")), qPrintable(reopened.problem()));
+    reopened.poTokenProviderEdit()->clear();
+    reopened.extractorArgsEdit()->setPlainText(QStringLiteral("youtube.com"));
+    QVERIFY(!reopened.save());
+    QVERIFY2(reopened.problem().contains(QStringLiteral("is not an extractor argument")), qPrintable(reopened.problem()));
     QCOMPARE(SettingsDialog(file).throttleRulesEdit()->toPlainText(), QStringLiteral("youtube.com 1 30-60 1.5\nvimeo.com 2 5-10 0"));
 }
 

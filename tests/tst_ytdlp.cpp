@@ -1,4 +1,5 @@
 #include "core/throttle.h"
+#include "workers/downloadenv.h"
 #include "workers/toolchain.h"
 #include "workers/ytdlp.h"
 
@@ -25,6 +26,7 @@ private Q_SLOTS:
     void listingEntriesOfAPlaylistOrASingleVideo();
     void javaScriptRuntimeIsFoundAndNamedToYtDlp();
     void ytdlpVersionAge();
+    void extractorArgumentsPerSite();
     void classify_data();
     void classify();
     void messagesReadLikeSentences();
@@ -235,6 +237,33 @@ void TestYtDlp::ytdlpVersionAge()
     const Toolchain::Tool installed = Toolchain::find(QStringLiteral("yt-dlp"));
     QVERIFY2(installed.ok(), qPrintable(installed.error));
     QCOMPARE(installed.warning, Toolchain::ytdlpAgeWarning(Toolchain::shortVersion(installed.version), QDate::currentDate()));
+}
+
+void TestYtDlp::extractorArgumentsPerSite()
+{
+    const QStringList lines{QStringLiteral("youtube.com youtube:player_client=default,-tv"), QStringLiteral("generic:impersonate"),
+                            QStringLiteral("vimeo.com vimeo:original_format_policy=never"), QStringLiteral("not valid at all")};
+    const QString provider = QStringLiteral("http://127.0.0.1:4416");
+    QCOMPARE(DownloadEnv::extractorArguments(QStringLiteral("www.youtube.com"), lines, provider),
+             (QStringList{QStringLiteral("--extractor-args"), QStringLiteral("youtube:player_client=default,-tv"),
+                          QStringLiteral("--extractor-args"), QStringLiteral("generic:impersonate"),
+                          QStringLiteral("--extractor-args"), QStringLiteral("youtubepot-bgutilhttp:base_url=http://127.0.0.1:4416")}));
+    // Another site: its own line and the ones without a site; the PO token is YouTube's alone.
+    QCOMPARE(DownloadEnv::extractorArguments(QStringLiteral("player.vimeo.com"), lines, provider),
+             (QStringList{QStringLiteral("--extractor-args"), QStringLiteral("generic:impersonate"),
+                          QStringLiteral("--extractor-args"), QStringLiteral("vimeo:original_format_policy=never")}));
+    QCOMPARE(DownloadEnv::extractorArguments(QStringLiteral("notyoutube.com"), {lines.first()}, provider), QStringList());
+    // A provider that is not an http(s) address is not passed.
+    QCOMPARE(DownloadEnv::extractorArguments(QStringLiteral("youtu.be"), {}, QStringLiteral("file:///etc/passwd")), QStringList());
+    QString site;
+    QString args;
+    QString why;
+    QVERIFY(!DownloadEnv::parseExtractorArgs(QStringLiteral("youtube.com"), &site, &args, &why));
+    QVERIFY2(why.contains(QStringLiteral("is not an extractor argument")), qPrintable(why));
+    QVERIFY(!DownloadEnv::parseExtractorArgs(QStringLiteral("youtube.com youtube:a=1 extra"), &site, &args, &why));
+    QVERIFY(DownloadEnv::parseExtractorArgs(QStringLiteral(" YouTube.com  youtube:lang=en "), &site, &args, &why));
+    QCOMPARE(site, QStringLiteral("youtube.com"));
+    QCOMPARE(args, QStringLiteral("youtube:lang=en"));
 }
 
 void TestYtDlp::classify_data()

@@ -3,6 +3,7 @@
 #include "api/apitoken.h"
 #include "core/throttle.h"
 #include "queue/jobtypes.h"
+#include "workers/downloadenv.h"
 #include "workers/toolchain.h"
 
 #include <QCheckBox>
@@ -20,6 +21,7 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QTabWidget>
+#include <QUrl>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -214,10 +216,21 @@ QWidget *SettingsDialog::sitesPage()
     m_cleanPeriod->setToolTip(tr("A site that stayed clean this long after a pause starts again from the first pause."));
     form->addRow(tr("Start over after a clean"), m_cleanPeriod);
     connect(m_throttle, &QCheckBox::toggled, m_throttleRules, &QWidget::setEnabled);
+    m_extractorArgs = new QPlainTextEdit(page);
+    m_extractorArgs->setPlaceholderText(QStringLiteral("youtube.com youtube:player_client=default"));
+    m_extractorArgs->setTabChangesFocus(true);
+    m_extractorArgs->setToolTip(tr("Passed to yt-dlp as --extractor-args, one per line, for jobs of the site named first "
+                                   "(or every job without a site). yt-dlp's documentation lists each extractor's arguments."));
+    form->addRow(tr("Extractor arguments"), m_extractorArgs);
+    m_poTokenProvider = new QLineEdit(page);
+    m_poTokenProvider->setPlaceholderText(QStringLiteral("http://127.0.0.1:4416"));
+    m_poTokenProvider->setToolTip(tr("A PO token provider's address (the bgutil HTTP server, with its yt-dlp plugin "
+                                     "installed), given to yt-dlp for YouTube; see yt-dlp's PO token guide."));
+    form->addRow(tr("PO token provider"), m_poTokenProvider);
     return page;
 }
 
-bool SettingsDialog::readThrottle(QString *why)
+bool SettingsDialog::readSites(QString *why)
 {
     ThrottleSettings t = m_queue.throttle;
     t.enabled = m_throttle->isChecked();
@@ -243,7 +256,25 @@ bool SettingsDialog::readThrottle(QString *why)
     if (t.cooldownStepsMs.isEmpty())
         t.cooldownStepsMs = ThrottleSettings().cooldownStepsMs;
     t.cleanPeriodMs = m_cleanPeriod->value() * 60'000LL;
+    QStringList extractorArgs;
+    for (const QString &line : m_extractorArgs->toPlainText().split(QLatin1Char('\n'))) {
+        if (line.trimmed().isEmpty())
+            continue;
+        QString site;
+        QString args;
+        if (!DownloadEnv::parseExtractorArgs(line, &site, &args, why))
+            return false;
+        extractorArgs << (site.isEmpty() ? args : site + QLatin1Char(' ') + args);
+    }
+    const QString provider = m_poTokenProvider->text().trimmed();
+    if (const QUrl url(provider); !provider.isEmpty()
+        && (!url.isValid() || url.host().isEmpty() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))) {
+        *why = tr("\"%1\" is not a PO token provider's address: write it as http://host:port").arg(provider.left(80));
+        return false;
+    }
     m_queue.throttle = t;
+    m_downloads.extractorArgs = extractorArgs;
+    m_downloads.poTokenProvider = provider;
     return true;
 }
 
@@ -287,6 +318,8 @@ void SettingsDialog::load()
     for (qint64 ms : t.cooldownStepsMs)
         steps << QLocale().toString(ms / 60'000.0, 'g', 6);
     m_cooldownSteps->setText(steps.join(QStringLiteral(", ")));
+    m_extractorArgs->setPlainText(m_downloads.extractorArgs.join(QLatin1Char('\n')));
+    m_poTokenProvider->setText(m_downloads.poTokenProvider);
     m_cleanPeriod->setValue(static_cast<int>(qBound<qint64>(1, t.cleanPeriodMs / 60'000, 24LL * 60)));
 }
 
@@ -304,7 +337,7 @@ bool SettingsDialog::save()
         return false;
     }
     m_apiTokenProblem->hide();
-    if (QString why; !readThrottle(&why)) {
+    if (QString why; !readSites(&why)) {
         m_problem->setText(tr("Nothing was saved: %1").arg(why));
         m_problem->show();
         return false;

@@ -40,6 +40,8 @@ public:
     QCheckBox *throttleCheck() const { return m_throttle; }
     QPlainTextEdit *throttleRulesEdit() const { return m_throttleRules; }
     QLineEdit *cooldownStepsEdit() const { return m_cooldownSteps; }
+    QPlainTextEdit *extractorArgsEdit() const { return m_extractorArgs; }
+    QLineEdit *poTokenProviderEdit() const { return m_poTokenProvider; }
     // Why the last save() was refused (a rule or a step that does not read), else empty.
     QString problem() const;
 
@@ -53,8 +55,8 @@ private:
     QWidget *toolsPage();
     QWidget *apiPage();
     QWidget *sitesPage();
-    // Reads the Sites page into m_queue.throttle; false (and why) when a line does not read.
-    bool readThrottle(QString *why);
+    // Reads the Sites page (throttle, extractor arguments, PO token provider); false, and why, when a line does not read.
+    bool readSites(QString *why);
 
     QString m_file;
     QueueSettings m_queue = QueueSettings::defaults();
@@ -85,5 +87,7 @@ private:
     QPlainTextEdit *m_throttleRules = nullptr;
     QLineEdit *m_cooldownSteps = nullptr;
     QSpinBox *m_cleanPeriod = nullptr;
+    QPlainTextEdit *m_extractorArgs = nullptr;
+    QLineEdit *m_poTokenProvider = nullptr;
     QLabel *m_problem = nullptr;
 };

@@ -524,6 +524,13 @@ Commands for the running Spool of the same data dir:
     </message>
 </context>
 <context>
+    <name>DownloadEnv</name>
+    <message>
+        <source>&quot;%1&quot; is not an extractor argument: write an optional site, then the extractor and its arguments, like &quot;youtube.com youtube:player_client=default&quot;</source>
+        <translation>«%1» — не аргумент экстрактора: укажите (необязательно) сайт, затем экстрактор и его аргументы, например «youtube.com youtube:player_client=default»</translation>
+    </message>
+</context>
+<context>
     <name>HostPauseBar</name>
     <message>
         <source>rate limited</source>
@@ -1512,6 +1519,26 @@ Commands for the running Spool of the same data dir:
         <source>Nothing was saved: %1</source>
         <translation>Ничего не сохранено: %1</translation>
     </message>
+    <message>
+        <source>Passed to yt-dlp as --extractor-args, one per line, for jobs of the site named first (or every job without a site). yt-dlp&apos;s documentation lists each extractor&apos;s arguments.</source>
+        <translation>Передаются yt-dlp как --extractor-args, по одному в строке, для задач сайта, указанного первым (или для всех задач, если сайт не указан). Аргументы каждого экстрактора перечислены в документации yt-dlp.</translation>
+    </message>
+    <message>
+        <source>Extractor arguments</source>
+        <translation>Аргументы экстракторов</translation>
+    </message>
+    <message>
+        <source>A PO token provider&apos;s address (the bgutil HTTP server, with its yt-dlp plugin installed), given to yt-dlp for YouTube; see yt-dlp&apos;s PO token guide.</source>
+        <translation>Адрес поставщика PO-токенов (HTTP-сервер bgutil с установленным модулем для yt-dlp), передаётся yt-dlp для YouTube; см. руководство yt-dlp по PO-токенам.</translation>
+    </message>
+    <message>
+        <source>PO token provider</source>
+        <translation>Поставщик PO-токенов</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a PO token provider&apos;s address: write it as http://host:port</source>
+        <translation>«%1» — не адрес поставщика PO-токенов: укажите его в виде http://узел:порт</translation>
+    </message>
 </context>
 <context>
     <name>SingleInstance</name>
@@ -1671,6 +1698,13 @@ Commands for the running Spool of the same data dir:
     <message>
         <source>yt-dlp %1 is %2 days old: sites such as YouTube change every week and an old yt-dlp fails there. Update it.</source>
         <translation>yt-dlp %1 вышел %2 дн. назад: сайты вроде YouTube меняются каждую неделю, и старый yt-dlp на них не работает. Обновите его.</translation>
+    </message>
+</context>
+<context>
+    <name>ToolsApi</name>
+    <message>
+        <source>refresh must be 0 or 1</source>
+        <translation>refresh должен быть 0 или 1</translation>
     </message>
 </context>
 <context>

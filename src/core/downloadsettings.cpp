@@ -15,6 +15,8 @@ void DownloadSettings::load(QSettings &s)
     metadataAfterDownload = s.value(QStringLiteral("metadata_after_download"), metadataAfterDownload).toBool();
     socketTimeoutS = s.value(QStringLiteral("socket_timeout_s"), socketTimeoutS).toInt();
     retries = s.value(QStringLiteral("ytdlp_retries"), retries).toInt();
+    extractorArgs = s.value(QStringLiteral("extractor_args"), extractorArgs).toStringList();
+    poTokenProvider = s.value(QStringLiteral("po_token_provider"), poTokenProvider).toString();
     s.endGroup();
     s.beginGroup(QStringLiteral("tools"));
     ytdlpPath = s.value(QStringLiteral("ytdlp_path"), ytdlpPath).toString();
@@ -34,6 +36,8 @@ void DownloadSettings::save(QSettings &s) const
     s.setValue(QStringLiteral("metadata_after_download"), metadataAfterDownload);
     s.setValue(QStringLiteral("socket_timeout_s"), socketTimeoutS);
     s.setValue(QStringLiteral("ytdlp_retries"), retries);
+    s.setValue(QStringLiteral("extractor_args"), extractorArgs);
+    s.setValue(QStringLiteral("po_token_provider"), poTokenProvider);
     s.endGroup();
     s.beginGroup(QStringLiteral("tools"));
     s.setValue(QStringLiteral("ytdlp_path"), ytdlpPath);
@@ -53,5 +57,7 @@ QVariantMap DownloadSettings::environment() const
             {DownloadEnv::FfmpegPath, ffmpegPath},
             {DownloadEnv::FfprobePath, ffprobePath},
             {DownloadEnv::SocketTimeoutS, socketTimeoutS},
-            {DownloadEnv::Retries, retries}};
+            {DownloadEnv::Retries, retries},
+            {DownloadEnv::ExtractorArgs, extractorArgs},
+            {DownloadEnv::PoTokenProvider, poTokenProvider}};
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 #include <QVariantMap>
 
 class QSettings;
@@ -20,6 +21,8 @@ struct DownloadSettings
     QString ffprobePath;
     int socketTimeoutS = 20;
     int retries = 10;           // yt-dlp's own retries inside one attempt
+    QStringList extractorArgs;  // "[site] extractor:args" lines for yt-dlp's --extractor-args
+    QString poTokenProvider;    // URL of a PO token provider for YouTube (bgutil's HTTP server)
 
     void load(QSettings &settings);
     void save(QSettings &settings) const;

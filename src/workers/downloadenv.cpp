@@ -1,5 +1,6 @@
 #include "workers/downloadenv.h"
 
+#include "core/throttle.h"
 #include "workers/toolchain.h"
 #include "workers/worker.h"
 #include "queue/jobpaths.h"
@@ -7,6 +8,7 @@
 
 #include "logging/joblogger.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QUrl>
 #include <QFile>
@@ -83,11 +85,49 @@ QStringList commonArguments(const JobContext &context, const PrivateCookies &coo
     const Toolchain::Tool ytdlp = Toolchain::find(QStringLiteral("yt-dlp"), context.env(YtDlpPath).toString());
     if (ytdlp.ok() && Toolchain::ytdlpKnowsJsRuntimes(Toolchain::shortVersion(ytdlp.version)))
         args << Toolchain::jsRuntimeArguments(Toolchain::shortVersion(ytdlp.version), Toolchain::find(Toolchain::kJsRuntime));
+    args << extractorArguments(QUrl(context.job().url).host(), context.env(ExtractorArgs).toStringList(),
+                               context.env(PoTokenProvider).toString());
     // Spaced requests to a site that bans the hurried (the pause between downloads is the queue's).
     const HostRule rule = context.settings().throttle.ruleFor(QUrl(context.job().url).host());
     if (rule.sleepRequestsS > 0)
         args << QStringLiteral("--sleep-requests") << QString::number(rule.sleepRequestsS);
     return args;
+}
+
+bool parseExtractorArgs(const QString &line, QString *site, QString *args, QString *why)
+{
+    static const QRegularExpression shape(QStringLiteral("^\\s*(?:([a-z0-9.-]+)\\s+)?([a-z0-9_-]+:\\S+)\\s*$"),
+                                          QRegularExpression::CaseInsensitiveOption);
+    const auto m = shape.match(line);
+    if (!m.hasMatch() || m.captured(1).startsWith(QLatin1Char('.')) || m.captured(1).endsWith(QLatin1Char('.'))) {
+        if (why)
+            *why = QCoreApplication::translate("DownloadEnv", "\"%1\" is not an extractor argument: write an optional site, "
+                                                             "then the extractor and its arguments, like "
+                                                             "\"youtube.com youtube:player_client=default\"")
+                       .arg(line.left(80));
+        return false;
+    }
+    *site = m.captured(1).toLower();
+    *args = m.captured(2);
+    return true;
+}
+
+QStringList extractorArguments(const QString &jobHost, const QStringList &lines, const QString &poTokenProvider)
+{
+    QStringList out;
+    for (const QString &line : lines) {
+        QString site;
+        QString value;
+        if (parseExtractorArgs(line, &site, &value, nullptr) && (site.isEmpty() || siteCovers(site, jobHost)))
+            out << QStringLiteral("--extractor-args") << value;
+    }
+    const QUrl provider(poTokenProvider.trimmed());
+    const bool youtube = siteCovers(QStringLiteral("youtube.com"), jobHost) || siteCovers(QStringLiteral("youtu.be"), jobHost);
+    if (youtube && provider.isValid() && (provider.scheme() == QLatin1String("http") || provider.scheme() == QLatin1String("https"))
+        && !provider.host().isEmpty())
+        out << QStringLiteral("--extractor-args")
+            << QStringLiteral("youtubepot-bgutilhttp:base_url=") + provider.toString(QUrl::FullyEncoded);
+    return out;
 }
 
 std::variant<QString, Outcome> insideDownloadFolder(const JobContext &context, const QString &key, bool folder)

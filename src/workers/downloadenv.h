@@ -23,6 +23,16 @@ inline const QString RateLimit = QStringLiteral("rate_limit");
 inline const QString CookiesFile = QStringLiteral("cookies_file");
 inline const QString CookiesFromBrowser = QStringLiteral("cookies_from_browser");
 inline const QString MetadataAfterDownload = QStringLiteral("metadata_after_download");
+inline const QString ExtractorArgs = QStringLiteral("extractor_args");       // lines "[site] extractor:args"
+inline const QString PoTokenProvider = QStringLiteral("po_token_provider"); // a PO token provider's URL
+
+// One line of the extractor-arguments setting: an optional site (its subdomains too) and yt-dlp's
+// --extractor-args value, "youtube.com youtube:player_client=default,-tv" or "generic:impersonate".
+// False, with why, for a line that is neither.
+bool parseExtractorArgs(const QString &line, QString *site, QString *args, QString *why);
+// The --extractor-args for a job on `jobHost`: every line whose site covers it (or that has none),
+// and, for YouTube, the PO token provider's address (the bgutil HTTP provider's base_url).
+QStringList extractorArguments(const QString &jobHost, const QStringList &lines, const QString &poTokenProvider);
 
 // A private copy of the cookies file (job option, else the settings) for one run of yt-dlp: mode
 // 0600 in the job's folder, removed when this goes. yt-dlp writes its cookie jar back into the
