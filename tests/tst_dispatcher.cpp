@@ -57,6 +57,7 @@ private Q_SLOTS:
     void strikeEscalatesAndJobsWaitUncharged();
     void resumeNowStartsTheWaitingJobs();
     void throttleOffLeavesSitesAlone();
+    void throttledSiteIsNeverClaimedAhead();
     void gateKeepsTypeWaitingUntilItOpens();
     void subscriptionEnqueuesSyncWhenDueAndSurvivesRestart();
     void quickJobsAreClaimedAheadAndEachRunsOnce();
@@ -1077,6 +1078,29 @@ void TestDispatcher::resumeNowStartsTheWaitingJobs()
     QVERIFY(!again);
     QCOMPARE(again.error().code, ErrorCode::NotFound);
     QCOMPARE(changed.size(), 1);
+}
+
+void TestDispatcher::throttledSiteIsNeverClaimedAhead()
+{
+    // Quick jobs are claimed ahead of free workers; a throttled site's never are, or its limit and
+    // its pause would be skipped by the worker that takes the next one at once.
+    QueueSettings s = testSettings();
+    s.types[TestTypes::Scripted].hostThrottled = true;
+    s.throttle.rules = {HostRule{QStringLiteral("busy.example"), 1, 0, 0, 0}};
+    m_t = std::make_unique<TestCore>(s);
+    QVERIFY(m_t->runToCompletion(10)); // the type is quick now
+    const QList<qint64> held = m_t->holdBothWorkers();
+    QCOMPARE(held.size(), 2);
+    QList<qint64> site;
+    for (int i = 0; i < 5; ++i)
+        site << addAt(*m_t, QStringLiteral("https://busy.example/q%1").arg(i));
+    QTest::qWait(300);
+    QCOMPARE(m_t->queue().countByStatus().value(QStringLiteral("running")), 2); // the held two only
+    QVERIFY(m_t->dispatcher().claimedAheadIds().isEmpty());
+    for (qint64 id : held)
+        RunLedger::instance().release(id);
+    for (qint64 id : site)
+        QTRY_COMPARE(m_t->status(id), JobStatus::Completed);
 }
 
 void TestDispatcher::throttleOffLeavesSitesAlone()

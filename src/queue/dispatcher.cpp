@@ -450,12 +450,14 @@ QList<qint64> Dispatcher::claimedAheadIds() const
 QHash<QString, qint64> Dispatcher::quickTypes(const QStringList &gated) const
 {
     // Types whose recent jobs ended within milliseconds and that have no cap of their own: for
-    // them the queue's own cost per job matters, and a job claimed ahead waits only briefly.
+    // them the queue's own cost per job matters, and a job claimed ahead waits only briefly. Not
+    // the types under site rules: a job claimed ahead starts without their limit and pause.
+    const bool sitesRuled = m_settings.throttle.enabled && !m_settings.throttle.rules.isEmpty();
     QHash<QString, qint64> quick;
     for (auto it = m_runTimes.cbegin(); it != m_runTimes.cend(); ++it) {
         const TypePolicy policy = m_settings.policy(it.key());
         if (it->samples >= kQuickSamples && it->averageMs <= kQuickRunMs && policy.maxConcurrent == 0
-            && m_settings.knows(it.key()) && !gated.contains(it.key()))
+            && !(sitesRuled && policy.hostThrottled) && m_settings.knows(it.key()) && !gated.contains(it.key()))
             quick.insert(it.key(), policy.leaseMs);
     }
     return quick;
