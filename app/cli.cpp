@@ -113,6 +113,8 @@ int Cli::run()
         return subscriptions();
     case C::Hosts:
         return hosts();
+    case C::Tools:
+        return tools();
     case C::Unsubscribe: {
         const Response r = request("DELETE", QStringLiteral("/api/subscriptions/%1").arg(idArgument()));
         if (r.status != 200)
@@ -432,6 +434,54 @@ void Cli::printHosts(const QJsonArray &paused)
                      QString::number(h.value(QStringLiteral("strikes")).toInt()),
                      plainText(h.value(QStringLiteral("reason"))))
               << Qt::endl;
+    }
+}
+
+int Cli::tools()
+{
+    const Response r = request("GET", QStringLiteral("/api/tools"));
+    if (r.status != 200)
+        return fail(r);
+    if (m_cl.json)
+        m_out << r.body << Qt::endl;
+    else
+        printTools(r.object().value(QStringLiteral("tools")).toArray());
+    return 0;
+}
+
+void Cli::printTools(const QJsonArray &tools)
+{
+    // One line a program (name, version, age, path), and under it what is wrong with it.
+    QList<QStringList> rows;
+    for (const QJsonValue &value : tools) {
+        const QJsonObject t = value.toObject();
+        QString version = plainText(t.value(QStringLiteral("version")));
+        if (const QJsonValue runtime = t.value(QStringLiteral("runtime")); runtime.isString())
+            version = runtime.toString() + QLatin1Char(' ') + version;
+        const QJsonValue age = t.value(QStringLiteral("age_days"));
+        const int days = age.toInt(); // a plain int for %n (lupdate)
+        const QJsonValue path = t.value(QStringLiteral("path"));
+        rows << QStringList{t.value(QStringLiteral("name")).toString(), version,
+                            age.isDouble() ? tr("%n day(s) old", nullptr, days) : QString(),
+                            path.isString() ? path.toString() : tr("not found")};
+    }
+    QList<qsizetype> widths(3, 0);
+    for (const QStringList &row : rows) {
+        for (qsizetype c = 0; c < widths.size(); ++c)
+            widths[c] = qMax(widths.at(c), row.at(c).size());
+    }
+    for (qsizetype i = 0; i < rows.size(); ++i) {
+        QString line;
+        for (qsizetype c = 0; c < widths.size(); ++c) {
+            if (widths.at(c) > 0)
+                line += rows.at(i).at(c).leftJustified(widths.at(c)) + QStringLiteral("  ");
+        }
+        m_out << line + rows.at(i).last() << Qt::endl;
+        const QJsonObject t = tools.at(i).toObject();
+        if (const QJsonValue warning = t.value(QStringLiteral("warning")); warning.isString())
+            m_out << QStringLiteral("  ") << tr("Warning: %1").arg(warning.toString()) << Qt::endl;
+        if (const QJsonValue error = t.value(QStringLiteral("error")); error.isString())
+            m_out << QStringLiteral("  ") << tr("Error: %1").arg(error.toString()) << Qt::endl;
     }
 }
 

@@ -15,7 +15,7 @@
 
 class QNetworkAccessManager;
 
-// The subcommands (add, list, show, retry, cancel, log, hosts...): each one HTTP call or a few to the running
+// The subcommands (add, list, show, retry, cancel, log, hosts, tools...): each one HTTP call or a few to the running
 // instance of the same data dir, found through <data dir>/api.json and authorised with its token.
 // The token goes only to a program that has just proved it is that instance (GET /api/identity).
 class Cli final
@@ -70,6 +70,8 @@ private:
     int subscriptions();
     int hosts();
     void printHosts(const QJsonArray &paused);
+    int tools();
+    void printTools(const QJsonArray &tools);
     int log();
     bool jobEnded(qint64 id);
     std::optional<QString> runAt();

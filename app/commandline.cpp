@@ -21,7 +21,7 @@ const QList<std::pair<QString, CommandLine::Command>> &commands()
         {QStringLiteral("cancel"), C::Cancel}, {QStringLiteral("log"), C::Log},
         {QStringLiteral("pause-queue"), C::PauseQueue}, {QStringLiteral("resume-queue"), C::ResumeQueue},
         {QStringLiteral("subscriptions"), C::Subscriptions}, {QStringLiteral("unsubscribe"), C::Unsubscribe},
-        {QStringLiteral("hosts"), C::Hosts},
+        {QStringLiteral("hosts"), C::Hosts},   {QStringLiteral("tools"), C::Tools},
     };
     return list;
 }
@@ -43,7 +43,8 @@ QString description()
         "  resume-queue                                       start jobs again\n"
         "  subscriptions [--json]                             channels and playlists kept in sync\n"
         "  unsubscribe ID                                     stop keeping one in sync\n"
-        "  hosts [--json] [--resume HOST]                     hosts pausing after a rate limit; end a pause now");
+        "  hosts [--json] [--resume HOST]                     hosts pausing after a rate limit; end a pause now\n"
+        "  tools [--json]                                     yt-dlp, ffmpeg and the JavaScript runtime: versions, what is wrong");
 }
 
 struct Options
@@ -112,7 +113,7 @@ struct Options
                               CommandLine::tr("hosts: end this host's pause now (its jobs may start)."),
                               QStringLiteral("host")};
     QCommandLineOption json{QStringLiteral("json"),
-                            CommandLine::tr("list, show, subscriptions, hosts: print the API's JSON.")};
+                            CommandLine::tr("list, show, subscriptions, hosts, tools: print the API's JSON.")};
 
     QList<QCommandLineOption> all() const
     {
@@ -223,8 +224,8 @@ QString readCommand(const QCommandLineParser &parser, const Options &o, CommandL
         return CommandLine::tr(
             "--resume takes a host name as 'spool hosts' shows it, such as www.youtube.com");
     if (cl.json && cl.command != C::List && cl.command != C::Show && cl.command != C::Subscriptions &&
-        cl.command != C::Hosts)
-        return CommandLine::tr("--json goes with 'list', 'show', 'subscriptions' or 'hosts'");
+        cl.command != C::Hosts && cl.command != C::Tools)
+        return CommandLine::tr("--json goes with 'list', 'show', 'subscriptions', 'hosts' or 'tools'");
     return {};
 }
 
@@ -243,6 +244,7 @@ QString checkArguments(CommandLine &cl)
     case C::ResumeQueue:
     case C::Subscriptions:
     case C::Hosts:
+    case C::Tools:
         return n == 0 ? QString() : CommandLine::tr("this command takes no arguments");
     case C::Unsubscribe:
         break;

@@ -13,7 +13,7 @@ struct CommandLine
     Q_DECLARE_TR_FUNCTIONS(CommandLine)
 
 public:
-    enum class Command { None, Add, List, Show, Retry, Cancel, Log, PauseQueue, ResumeQueue, Subscriptions, Unsubscribe, Hosts };
+    enum class Command { None, Add, List, Show, Retry, Cancel, Log, PauseQueue, ResumeQueue, Subscriptions, Unsubscribe, Hosts, Tools };
 
     bool headless = false;
     QString dataDir;            // absolute
@@ -39,7 +39,7 @@ public:
     QString status;               // list --status
     bool follow = false;          // log --follow
     QString resumeHost;           // hosts --resume, lowercased; empty: list the hosts
-    bool json = false;            // list/show/subscriptions/hosts --json
+    bool json = false;            // list/show/subscriptions/hosts/tools --json
 
     bool showHelp = false;
     bool showVersion = false;

@@ -10,11 +10,13 @@
 #include "queue/jobqueue.h"
 #include "queue/jobtypes.h"
 #include "workers/downloadenv.h"
+#include "workers/toolchain.h"
 
 #include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
 #include <QMessageAuthenticationCode>
+#include <QNetworkReply>
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -59,6 +61,12 @@ private Q_SLOTS:
     void resumeNeedsTheToken();
     void hostEventsFollowPausesAndResumes();
     void hostsJsonMatchesSchema();
+    void toolsAreTheInstalledOnes();
+    void aConfiguredToolThatIsMissingSaysWhatToInstall();
+    void toolsNeedTheTokenAndAGoodRefresh();
+    void aSlowToolCheckDoesNotHoldTheServer();
+    void aServerStoppingDuringAToolCheckDropsTheAnswers();
+    void toolsJsonMatchesSchema();
     void cancelStopsRunningJob();
     void cancelEndedOrUnknownJob();
     void pauseAndResume();
@@ -102,6 +110,9 @@ private:
     HostCooldown pauseHost(const QString &host, const QString &kind, const QString &reason);
     QStringList pausedHosts(); // what the queue says, not the API
     bool waitForStatus(qint64 id, JobStatus status, int timeoutMs = 10'000);
+    // A new core (and server) whose workers get `environment` besides the download folder.
+    void restartWith(const QVariantMap &environment, const std::function<void(ApiServer::Options &)> &adjust = {});
+    QJsonObject tool(const QString &name, const QString &query = QString()); // from GET /api/tools
     QJsonObject openApi();
 
     std::unique_ptr<QTemporaryDir> m_downloads;
@@ -219,6 +230,29 @@ QStringList TestApi::pausedHosts()
 bool TestApi::waitForStatus(qint64 id, JobStatus status, int timeoutMs)
 {
     return QTest::qWaitFor([&] { return m_t->status(id) == status; }, timeoutMs);
+}
+
+void TestApi::restartWith(const QVariantMap &environment, const std::function<void(ApiServer::Options &)> &adjust)
+{
+    m_client.reset();
+    m_server.reset();
+    QVariantMap env = environment;
+    env.insert(DownloadEnv::DownloadDir, m_downloads->path());
+    m_t = std::make_unique<TestCore>(testSettings(), false, env);
+    makeServer({}, adjust);
+    m_t->core().start();
+}
+
+QJsonObject TestApi::tool(const QString &name, const QString &query)
+{
+    const HttpResult r = m_client->get(QStringLiteral("/api/tools") + query);
+    if (r.status != 200)
+        qWarning("GET /api/tools%s: %d %s", qPrintable(query), r.status, r.body.constData());
+    for (const QJsonValue &t : r.object().value(QStringLiteral("tools")).toArray()) {
+        if (t.toObject().value(QStringLiteral("name")).toString() == name)
+            return t.toObject();
+    }
+    return {};
 }
 
 QJsonObject TestApi::openApi()
@@ -987,6 +1021,265 @@ void TestApi::hostsJsonMatchesSchema()
         QVERIFY(!json.isEmpty());
         QCOMPARE(sorted(json.keys()), sorted(schema.value(QStringLiteral("properties")).toObject().keys()));
         QCOMPARE(sorted(json.keys()), required(schema));
+    }
+}
+
+namespace {
+QJsonValue stringOrNull(const QString &text)
+{
+    return text.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(text);
+}
+
+QJsonArray jsonArray(const QStringList &list)
+{
+    QJsonArray array;
+    for (const QString &item : list)
+        array << item;
+    return array;
+}
+
+// A yt-dlp that answers --version only once open() was called: a check that takes as long as the
+// test wants. It gives up waiting when its folder goes.
+class GatedYtDlp final
+{
+public:
+    explicit GatedYtDlp(const QString &version) : m_gate(m_dir.filePath(QStringLiteral("go")))
+    {
+        QFile script(path());
+        if (script.open(QIODevice::WriteOnly))
+            script.write("#!/bin/sh\nwhile [ ! -e '" + m_gate.toUtf8() + "' ] && [ -d '" + m_dir.path().toUtf8() +
+                         "' ]; do sleep 0.05; done\necho " + version.toUtf8() + "\n");
+        script.close();
+        script.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    }
+    ~GatedYtDlp() { open(); }
+    Q_DISABLE_COPY_MOVE(GatedYtDlp)
+
+    QString path() const { return m_dir.filePath(QStringLiteral("yt-dlp")); }
+    void open()
+    {
+        QFile gate(m_gate);
+        (void)gate.open(QIODevice::WriteOnly);
+    }
+
+private:
+    QTemporaryDir m_dir;
+    QString m_gate;
+};
+} // namespace
+
+void TestApi::toolsAreTheInstalledOnes()
+{
+    const HttpResult r = m_client->get(QStringLiteral("/api/tools"));
+    QCOMPARE(r.status, 200);
+    const QJsonArray tools = r.object().value(QStringLiteral("tools")).toArray();
+    QStringList names;
+    for (const QJsonValue &t : tools)
+        names << t.toObject().value(QStringLiteral("name")).toString();
+    QCOMPARE(names, (QStringList{QStringLiteral("yt-dlp"), QStringLiteral("ffmpeg"), QStringLiteral("ffprobe"),
+                                 QStringLiteral("js_runtime")}));
+    // yt-dlp as the tool check finds it: the one on PATH (Debian's 2023.03.04 here), its release
+    // and its age, with the warning an old one gets.
+    const Toolchain::Tool installed = Toolchain::find(QStringLiteral("yt-dlp"));
+    QVERIFY2(installed.ok(), qPrintable(installed.error));
+    const QString version = Toolchain::shortVersion(installed.version);
+    const QDate released = Toolchain::ytdlpReleaseDate(version);
+    QVERIFY(released.isValid());
+    const QJsonObject ytdlp = tools.at(0).toObject();
+    QCOMPARE(ytdlp.value(QStringLiteral("ok")).toBool(), true);
+    QCOMPARE(ytdlp.value(QStringLiteral("path")).toString(), installed.path);
+    QCOMPARE(ytdlp.value(QStringLiteral("version")).toString(), version);
+    QCOMPARE(ytdlp.value(QStringLiteral("release_date")).toString(), released.toString(Qt::ISODate));
+    const qint64 age = ytdlp.value(QStringLiteral("age_days")).toInteger(-1);
+    QCOMPARE(age, released.daysTo(QDate::currentDate()));
+    QCOMPARE(ytdlp.value(QStringLiteral("error")), QJsonValue(QJsonValue::Null));
+    if (age > 90) {
+        const QString warning = ytdlp.value(QStringLiteral("warning")).toString();
+        QVERIFY2(warning.contains(QStringLiteral("%1 days old").arg(age)), qPrintable(warning));
+    } else {
+        QCOMPARE(ytdlp.value(QStringLiteral("warning")), QJsonValue(QJsonValue::Null));
+    }
+    for (const int i : {1, 2}) {
+        const QJsonObject t = tools.at(i).toObject();
+        const Toolchain::Tool found = Toolchain::find(t.value(QStringLiteral("name")).toString());
+        QVERIFY2(t.value(QStringLiteral("ok")).toBool(), qPrintable(found.error));
+        QCOMPARE(t.value(QStringLiteral("path")).toString(), found.path);
+        QCOMPARE(t.value(QStringLiteral("version")).toString(), Toolchain::shortVersion(found.version));
+        QVERIFY(t.value(QStringLiteral("version")).toString().front().isDigit()); // "5.1.6-0+deb12u1", not the line
+        QCOMPARE(t.value(QStringLiteral("release_date")), QJsonValue(QJsonValue::Null));
+        QCOMPARE(t.value(QStringLiteral("age_days")), QJsonValue(QJsonValue::Null));
+    }
+    // The JavaScript runtime, whatever this machine has (or lacks), and what a download gives yt-dlp for it.
+    const Toolchain::Tool runtime = Toolchain::find(Toolchain::kJsRuntime);
+    const QJsonObject js = tools.at(3).toObject();
+    QCOMPARE(js.value(QStringLiteral("ok")).toBool(), runtime.ok());
+    QCOMPARE(js.value(QStringLiteral("runtime")),
+             runtime.ok() ? QJsonValue(runtime.name) : QJsonValue(QJsonValue::Null));
+    QCOMPARE(js.value(QStringLiteral("path")), stringOrNull(runtime.path));
+    QCOMPARE(js.value(QStringLiteral("version")), stringOrNull(runtime.version));
+    QCOMPARE(js.value(QStringLiteral("error")), stringOrNull(runtime.error));
+    QCOMPARE(js.value(QStringLiteral("passed_to_ytdlp")).toArray(),
+             jsonArray(Toolchain::jsRuntimeArguments(version, runtime)));
+    if (!runtime.ok()) {
+        QVERIFY(!js.value(QStringLiteral("error")).toString().isEmpty());
+        QVERIFY(js.value(QStringLiteral("passed_to_ytdlp")).toArray().isEmpty());
+    }
+    // Checked again on request: the same programs.
+    const HttpResult again = m_client->get(QStringLiteral("/api/tools?refresh=1"));
+    QCOMPARE(again.status, 200);
+    QCOMPARE(again.object(), r.object());
+}
+
+void TestApi::aConfiguredToolThatIsMissingSaysWhatToInstall()
+{
+    // The path the settings give, as the core hands it to the workers: not there.
+    const QString missing = m_downloads->filePath(QStringLiteral("no-such/yt-dlp"));
+    restartWith({{DownloadEnv::YtDlpPath, missing}});
+    QJsonObject ytdlp = tool(QStringLiteral("yt-dlp"));
+    QCOMPARE(ytdlp.value(QStringLiteral("ok")).toBool(true), false);
+    const QString error = ytdlp.value(QStringLiteral("error")).toString();
+    QVERIFY2(error.contains(missing), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("apt install yt-dlp")), qPrintable(error));
+    for (const char *key : {"path", "version", "release_date", "age_days", "warning"})
+        QVERIFY2(ytdlp.value(QLatin1String(key)).isNull(), key);
+    // No yt-dlp: nothing to pass it. The other programs are still the ones on PATH.
+    QCOMPARE(tool(QStringLiteral("js_runtime")).value(QStringLiteral("passed_to_ytdlp")).toArray(), QJsonArray{});
+    QCOMPARE(tool(QStringLiteral("ffmpeg")).value(QStringLiteral("ok")).toBool(), true);
+    // The settings changed back (as the welcome dialog hands the dispatcher a new environment): found again.
+    m_t->dispatcher().setEnvironment({{DownloadEnv::DownloadDir, m_downloads->path()}});
+    ytdlp = tool(QStringLiteral("yt-dlp"));
+    QCOMPARE(ytdlp.value(QStringLiteral("ok")).toBool(), true);
+    QCOMPARE(ytdlp.value(QStringLiteral("path")).toString(), Toolchain::find(QStringLiteral("yt-dlp")).path);
+}
+
+void TestApi::toolsNeedTheTokenAndAGoodRefresh()
+{
+    HttpResult r = m_client->send("GET", QStringLiteral("/api/tools"), {}, {{"Authorization", {}}});
+    QCOMPARE(r.status, 401);
+    QCOMPARE(r.errorCode(), QStringLiteral("unauthorized"));
+    QCOMPARE(m_client->send("GET", QStringLiteral("/api/tools"), {}, {{"Authorization", "Bearer wrong-token"}}).status,
+             401);
+    QCOMPARE(m_client->send("GET", QStringLiteral("/api/tools"), {}, {{"Origin", "http://evil.example"}}).status, 403);
+    for (const char *bad : {"?refresh=yes", "?refresh=2", "?refresh="}) {
+        r = m_client->get(QStringLiteral("/api/tools") + QLatin1String(bad));
+        QVERIFY2(r.status == 400, bad);
+        QCOMPARE(r.errorCode(), QStringLiteral("invalid_argument"));
+        QVERIFY2(r.errorMessage().contains(QStringLiteral("refresh")), qPrintable(r.errorMessage()));
+    }
+    QCOMPARE(m_client->get(QStringLiteral("/api/tools?refresh=0")).status, 200);
+    QCOMPARE(m_client->send("POST", QStringLiteral("/api/tools")).status, 405);
+}
+
+void TestApi::aSlowToolCheckDoesNotHoldTheServer()
+{
+    // A yt-dlp whose version check lasts until the test lets it answer, and short connection
+    // deadlines: a connection waiting for that answer is not an idle one.
+    GatedYtDlp slow(QStringLiteral("2025.11.12"));
+    restartWith({{DownloadEnv::YtDlpPath, slow.path()}}, [](ApiServer::Options &o) {
+        o.limits.idleMs = 300;
+        o.limits.requestDeadlineMs = 300;
+    });
+    QNetworkAccessManager network;
+    std::unique_ptr<QNetworkReply> waiting(network.get(m_client->request(QStringLiteral("/api/tools"))));
+    QTest::qWait(100);
+    // Meanwhile the server answers everything else.
+    QCOMPARE(m_client->get(QStringLiteral("/api/stats")).status, 200);
+    QVERIFY(!waiting->isFinished());
+    // A request pipelined behind one that waits is not answered before it (nor at all: the
+    // connection closes after the first answer, and the client asks again).
+    const QByteArray host = "Host: 127.0.0.1:" + QByteArray::number(m_server->port()) + "\r\n";
+    const QByteArray auth = "Authorization: Bearer test-token\r\n";
+    auto pipelined = rawConnection();
+    pipelined->write("GET /api/tools HTTP/1.1\r\n" + host + auth + "\r\nGET /api/stats HTTP/1.1\r\n" + host + auth +
+                     "\r\n");
+    // A client that goes away before its answer is ready.
+    auto gone = rawConnection();
+    gone->write("GET /api/tools HTTP/1.1\r\n" + host + auth + "\r\n");
+    QTest::qWait(700); // past both deadlines
+    gone->abort();
+    QVERIFY(!waiting->isFinished());
+    QCOMPARE(pipelined->state(), QAbstractSocket::ConnectedState);
+    QCOMPARE(pipelined->bytesAvailable(), 0);
+
+    slow.open();
+    QVERIFY(QTest::qWaitFor([&] { return waiting->isFinished(); }, 30'000));
+    QCOMPARE(waiting->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    const QJsonArray tools = QJsonDocument::fromJson(waiting->readAll()).object().value(QStringLiteral("tools")).toArray();
+    QCOMPARE(tools.size(), 4);
+    const QJsonObject ytdlp = tools.at(0).toObject();
+    QCOMPARE(ytdlp.value(QStringLiteral("path")).toString(), slow.path());
+    QCOMPARE(ytdlp.value(QStringLiteral("version")).toString(), QStringLiteral("2025.11.12"));
+    QCOMPARE(ytdlp.value(QStringLiteral("release_date")).toString(), QStringLiteral("2025-11-12"));
+    // A yt-dlp that knows --js-runtimes: the runtime found here (if any, and not Deno) is named to it.
+    QCOMPARE(tools.at(3).toObject().value(QStringLiteral("passed_to_ytdlp")).toArray(),
+             jsonArray(Toolchain::jsRuntimeArguments(QStringLiteral("2025.11.12"),
+                                                     Toolchain::find(Toolchain::kJsRuntime))));
+
+    const QByteArray answers = readUntilClosed(*pipelined, 10'000);
+    QCOMPARE(answers.count("HTTP/1.1 "), 1);
+    QVERIFY2(answers.startsWith("HTTP/1.1 200"), answers.left(200).constData());
+    QVERIFY2(answers.contains("\r\nConnection: close\r\n"), answers.left(400).constData());
+    QVERIFY(answers.contains("\"2025.11.12\""));
+    QVERIFY(!answers.contains("\"total\"")); // not the stats
+    // The server is none the worse for the client that went.
+    QCOMPARE(tool(QStringLiteral("yt-dlp")).value(QStringLiteral("version")).toString(), QStringLiteral("2025.11.12"));
+}
+
+void TestApi::aServerStoppingDuringAToolCheckDropsTheAnswers()
+{
+    // One check running, another queued behind it, and the server goes: neither answer is sent to
+    // a connection that is gone, and nothing waits for the queued check.
+    GatedYtDlp slow(QStringLiteral("2025.11.12"));
+    restartWith({{DownloadEnv::YtDlpPath, slow.path()}});
+    QNetworkAccessManager network;
+    std::unique_ptr<QNetworkReply> first(network.get(m_client->request(QStringLiteral("/api/tools"))));
+    std::unique_ptr<QNetworkReply> second(network.get(m_client->request(QStringLiteral("/api/tools?refresh=1"))));
+    QTest::qWait(300);
+    QVERIFY(!first->isFinished());
+    slow.open(); // the running check ends (the server waits for it as it stops)
+    m_client.reset();
+    m_server.reset();
+    QVERIFY(QTest::qWaitFor([&] { return first->isFinished() && second->isFinished(); }, 10'000));
+    for (QNetworkReply *reply : {first.get(), second.get()})
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute), QVariant());
+    makeServer(); // for cleanup()
+}
+
+void TestApi::toolsJsonMatchesSchema()
+{
+    const QJsonObject schemas =
+        openApi().value(QStringLiteral("components")).toObject().value(QStringLiteral("schemas")).toObject();
+    const auto sorted = [](QStringList keys) {
+        keys.sort();
+        return keys;
+    };
+    const auto required = [&](const QJsonObject &schema) {
+        QStringList keys;
+        for (const QJsonValue &key : schema.value(QStringLiteral("required")).toArray())
+            keys << key.toString();
+        return sorted(keys);
+    };
+    const QJsonObject answer = m_client->get(QStringLiteral("/api/tools")).object();
+    const QJsonArray tools = answer.value(QStringLiteral("tools")).toArray();
+    QCOMPARE(tools.size(), 4);
+    QList<std::pair<QJsonObject, QJsonObject>> pairs{{schemas.value(QStringLiteral("Tools")).toObject(), answer}};
+    for (const QJsonValue &t : tools) {
+        const bool runtime = t.toObject().value(QStringLiteral("name")).toString() == QLatin1String("js_runtime");
+        pairs.append({schemas.value(runtime ? QStringLiteral("JsRuntime") : QStringLiteral("Tool")).toObject(),
+                      t.toObject()});
+    }
+    for (const auto &[schema, json] : pairs) {
+        QVERIFY(!schema.isEmpty());
+        QCOMPARE(sorted(json.keys()), sorted(schema.value(QStringLiteral("properties")).toObject().keys()));
+        QCOMPARE(sorted(json.keys()), required(schema));
+        const QJsonArray names = schema.value(QStringLiteral("properties"))
+                                     .toObject()
+                                     .value(QStringLiteral("name"))
+                                     .toObject()
+                                     .value(QStringLiteral("enum"))
+                                     .toArray();
+        if (json.contains(QStringLiteral("name")))
+            QVERIFY(names.contains(json.value(QStringLiteral("name"))));
     }
 }
 

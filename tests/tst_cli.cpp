@@ -6,12 +6,15 @@
 #include "api/apitoken.h"
 #include "core/throttle.h"
 #include "store/store.h"
+#include "workers/toolchain.h"
 
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QHash>
 #include <QJsonDocument>
+#include <QRegularExpression>
+#include <QSettings>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
@@ -78,6 +81,8 @@ private Q_SLOTS:
     void pauseAndResumeTheQueue();
     void subscriptionsFromTheCommandLine();
     void pausedHostsFromTheCommandLine();
+    void toolsFromTheCommandLine();
+    void aMissingToolIsSaidEscapedWithWhatToInstall();
     void addRefusedChangesNothing();
     void cancelAndRetry();
     void logAndFollow();
@@ -150,7 +155,8 @@ void TestCli::helpListsEveryOption()
                                "--api-token",  "--workers",     "--type",         "--priority", "--at",
                                "--status",     "--follow",      "--every",        "add URL",    "list",
                                "show ID",      "retry ID",      "cancel ID",      "log ID",     "pause-queue",
-                               "resume-queue", "subscriptions", "unsubscribe ID", "hosts",      "--resume"})
+                               "resume-queue", "subscriptions", "unsubscribe ID", "hosts",      "--resume",
+                               "tools [--json]"})
         QVERIFY2(run.out.contains(QLatin1String(option)), option);
     m_spool.reset();
 }
@@ -196,6 +202,10 @@ void TestCli::usageErrors_data()
     QTest::newRow("resume nothing") << QStringList{QStringLiteral("hosts"), QStringLiteral("--resume"),
                                                    QStringLiteral(" ")}
                                     << QStringLiteral("--resume takes a host name");
+    QTest::newRow("tools with an argument") << QStringList{QStringLiteral("tools"), QStringLiteral("yt-dlp")}
+                                            << QStringLiteral("no arguments");
+    QTest::newRow("json with pause-queue") << QStringList{QStringLiteral("pause-queue"), QStringLiteral("--json")}
+                                           << QStringLiteral("'hosts' or 'tools'");
     QTest::newRow("hosts with an argument")
         << QStringList{QStringLiteral("hosts"), QStringLiteral("a.example")}
         << QStringLiteral("no arguments");
@@ -433,6 +443,83 @@ void TestCli::pausedHostsFromTheCommandLine()
                 .toArray()
                 .isEmpty());
     QCOMPARE(cli({QStringLiteral("hosts")}).out.trimmed(), QStringLiteral("No host is pausing."));
+}
+
+void TestCli::toolsFromTheCommandLine()
+{
+    QVERIFY2(m_spool->start(), qPrintable(m_spool->output()));
+    // What the instance finds is what this process finds: the programs on PATH.
+    const Toolchain::Tool ytdlp = Toolchain::find(QStringLiteral("yt-dlp"));
+    QVERIFY2(ytdlp.ok(), qPrintable(ytdlp.error));
+    const QString version = Toolchain::shortVersion(ytdlp.version);
+    const qint64 age = Toolchain::ytdlpReleaseDate(version).daysTo(QDate::currentDate());
+    SpoolRun run = cli({QStringLiteral("tools")});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    // "1373 days old" (or "day(s)" until the English plural is in spool_en.ts).
+    const QString line = QStringLiteral("^yt-dlp\\s+%1\\s+%2 day(s|\\(s\\)) old\\s+%3$")
+                             .arg(QRegularExpression::escape(version))
+                             .arg(age)
+                             .arg(QRegularExpression::escape(ytdlp.path));
+    QVERIFY2(run.out.contains(QRegularExpression(line, QRegularExpression::MultilineOption)), qPrintable(run.out));
+    // Debian's yt-dlp 2023.03.04 here: too old, and the line under it says so.
+    if (age > 90) {
+        const QString warning = QStringLiteral("\n  Warning: yt-dlp %1 is %2 days old: ").arg(version).arg(age);
+        QVERIFY2(run.out.contains(warning), qPrintable(run.out));
+        QVERIFY(run.out.indexOf(warning) > run.out.indexOf(QStringLiteral("yt-dlp ")));
+    }
+    for (const char *name : {"ffmpeg", "ffprobe"}) {
+        const Toolchain::Tool found = Toolchain::find(QLatin1String(name));
+        const QString expected = QStringLiteral("^%1\\s+%2\\s+%3$")
+                                     .arg(QLatin1String(name),
+                                          QRegularExpression::escape(Toolchain::shortVersion(found.version)),
+                                          QRegularExpression::escape(found.path));
+        QVERIFY2(run.out.contains(QRegularExpression(expected, QRegularExpression::MultilineOption)),
+                 qPrintable(run.out));
+    }
+    const Toolchain::Tool js = Toolchain::find(Toolchain::kJsRuntime);
+    const QString jsLine = js.ok() ? QStringLiteral("^js_runtime\\s+%1 %2\\s+%3$")
+                                         .arg(js.name, QRegularExpression::escape(js.version),
+                                              QRegularExpression::escape(js.path))
+                                   : QStringLiteral("^js_runtime\\s+-\\s+not found\\n  Error: No JavaScript runtime");
+    QVERIFY2(run.out.contains(QRegularExpression(jsLine, QRegularExpression::MultilineOption)), qPrintable(run.out));
+
+    run = cli({QStringLiteral("tools"), QStringLiteral("--json")});
+    QCOMPARE(run.exitCode, 0);
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(run.out.toUtf8(), &error);
+    QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(run.out));
+    const QJsonArray tools = document.object().value(QStringLiteral("tools")).toArray();
+    QCOMPARE(tools.size(), 4);
+    QCOMPARE(tools.first().toObject().value(QStringLiteral("version")).toString(), version);
+    QCOMPARE(tools.first().toObject().value(QStringLiteral("age_days")).toInteger(), age);
+    QCOMPARE(tools.last().toObject().value(QStringLiteral("name")).toString(), QStringLiteral("js_runtime"));
+}
+
+void TestCli::aMissingToolIsSaidEscapedWithWhatToInstall()
+{
+    // The settings name a yt-dlp that is not there, by a path with an escape sequence in it: the
+    // error names the path, escaped, and what to install.
+    const QString missing = m_downloads->path() + QStringLiteral("/\x1b[2Jgone/yt-dlp");
+    {
+        QSettings settings(m_data->filePath(QStringLiteral("settings.ini")), QSettings::IniFormat);
+        settings.setValue(QStringLiteral("tools/ytdlp_path"), missing);
+    }
+    QVERIFY2(m_spool->start(), qPrintable(m_spool->output()));
+    const SpoolRun run = cli({QStringLiteral("tools")});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QVERIFY(!run.out.contains(QChar(0x1b)));
+    const QString escaped = QString(missing).replace(QChar(0x1b), QStringLiteral("\\u001b"));
+    QVERIFY2(run.out.contains(QRegularExpression(QStringLiteral("^yt-dlp\\s+-\\s+not found\\n  Error: .*") +
+                                                     QRegularExpression::escape(escaped) +
+                                                     QStringLiteral(".*apt install yt-dlp"),
+                                                 QRegularExpression::MultilineOption)),
+             qPrintable(run.out));
+    QVERIFY(run.out.contains(QRegularExpression(QStringLiteral("^ffmpeg\\s"), QRegularExpression::MultilineOption)));
+    const SpoolRun json = cli({QStringLiteral("tools"), QStringLiteral("--json")});
+    const QJsonObject ytdlp =
+        QJsonDocument::fromJson(json.out.toUtf8()).object().value(QStringLiteral("tools")).toArray().first().toObject();
+    QCOMPARE(ytdlp.value(QStringLiteral("ok")).toBool(true), false);
+    QVERIFY(ytdlp.value(QStringLiteral("error")).toString().contains(missing));
 }
 
 void TestCli::addRefusedChangesNothing()

@@ -20,6 +20,13 @@
             <numerusform>The queue is paused: nothing new starts (%n jobs still running).</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n day(s) old</source>
+        <translation>
+            <numerusform>%n day old</numerusform>
+            <numerusform>%n days old</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>DetailPane</name>

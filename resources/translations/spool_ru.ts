@@ -212,6 +212,22 @@
         <source>REASON</source>
         <translation>СООБЩЕНИЕ</translation>
     </message>
+    <message numerus="yes">
+        <source>%n day(s) old</source>
+        <translation>
+            <numerusform>%n день назад</numerusform>
+            <numerusform>%n дня назад</numerusform>
+            <numerusform>%n дней назад</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>not found</source>
+        <translation>не найден</translation>
+    </message>
+    <message>
+        <source>Warning: %1</source>
+        <translation>Предупреждение: %1</translation>
+    </message>
 </context>
 <context>
     <name>CommandLine</name>
@@ -364,6 +380,18 @@
         <translation>--api-token-file: в первой строке %1 нет токена</translation>
     </message>
     <message>
+        <source>hosts: end this host&apos;s pause now (its jobs may start).</source>
+        <translation>hosts: снять паузу с этого узла сейчас (его задачи смогут запускаться).</translation>
+    </message>
+    <message>
+        <source>--resume goes with &apos;hosts&apos;</source>
+        <translation>--resume используется с «hosts»</translation>
+    </message>
+    <message>
+        <source>--resume takes a host name as &apos;spool hosts&apos; shows it, such as www.youtube.com</source>
+        <translation>--resume принимает имя узла так, как его показывает «spool hosts», например www.youtube.com</translation>
+    </message>
+    <message>
         <source>Spool: a download manager built around a durable job queue.
 
 Commands for the running Spool of the same data dir:
@@ -378,7 +406,8 @@ Commands for the running Spool of the same data dir:
   resume-queue                                       start jobs again
   subscriptions [--json]                             channels and playlists kept in sync
   unsubscribe ID                                     stop keeping one in sync
-  hosts [--json] [--resume HOST]                     hosts pausing after a rate limit; end a pause now</source>
+  hosts [--json] [--resume HOST]                     hosts pausing after a rate limit; end a pause now
+  tools [--json]                                     yt-dlp, ffmpeg and the JavaScript runtime: versions, what is wrong</source>
         <translation>Spool: менеджер загрузок на основе надёжной очереди задач.
 
 Команды для запущенного Spool с тем же каталогом данных:
@@ -393,27 +422,16 @@ Commands for the running Spool of the same data dir:
   resume-queue                                       снова запускать задачи
   subscriptions [--json]                             каналы и плейлисты с подпиской
   unsubscribe ID                                     отменить подписку
-  hosts [--json] [--resume HOST]                     узлы на паузе после ограничения частоты; снять паузу сейчас</translation>
+  hosts [--json] [--resume HOST]                     узлы на паузе после ограничения частоты; снять паузу сейчас
+  tools [--json]                                     yt-dlp, ffmpeg и среда JavaScript: версии и что не так</translation>
     </message>
     <message>
-        <source>hosts: end this host&apos;s pause now (its jobs may start).</source>
-        <translation>hosts: снять паузу с этого узла сейчас (его задачи смогут запускаться).</translation>
+        <source>list, show, subscriptions, hosts, tools: print the API&apos;s JSON.</source>
+        <translation>list, show, subscriptions, hosts, tools: вывести JSON, полученный от API.</translation>
     </message>
     <message>
-        <source>list, show, subscriptions, hosts: print the API&apos;s JSON.</source>
-        <translation>list, show, subscriptions, hosts: вывести JSON, полученный от API.</translation>
-    </message>
-    <message>
-        <source>--resume goes with &apos;hosts&apos;</source>
-        <translation>--resume используется с «hosts»</translation>
-    </message>
-    <message>
-        <source>--resume takes a host name as &apos;spool hosts&apos; shows it, such as www.youtube.com</source>
-        <translation>--resume принимает имя узла так, как его показывает «spool hosts», например www.youtube.com</translation>
-    </message>
-    <message>
-        <source>--json goes with &apos;list&apos;, &apos;show&apos;, &apos;subscriptions&apos; or &apos;hosts&apos;</source>
-        <translation>--json используется с «list», «show», «subscriptions» или «hosts»</translation>
+        <source>--json goes with &apos;list&apos;, &apos;show&apos;, &apos;subscriptions&apos;, &apos;hosts&apos; or &apos;tools&apos;</source>
+        <translation>--json используется с «list», «show», «subscriptions», «hosts» или «tools»</translation>
     </message>
 </context>
 <context>

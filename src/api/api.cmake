@@ -12,6 +12,7 @@ target_sources(spool_core PRIVATE
     api/jobsapi.h api/jobsapi.cpp
     api/queueapi.h api/queueapi.cpp
     api/hostsapi.h api/hostsapi.cpp
+    api/toolsapi.h api/toolsapi.cpp
     api/eventhub.h api/eventhub.cpp
     api/eventstreams.h api/eventstreams.cpp
     api/connectionguard.h api/connectionguard.cpp

@@ -7,6 +7,7 @@
 #include "store/store.h"
 
 #include <QFile>
+#include <QFutureWatcher>
 #include <QHostAddress>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
@@ -15,10 +16,16 @@
 #include <QJsonObject>
 #include <QJsonParseError>
 #include <QMetaEnum>
+#include <QPointer>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QUrlQuery>
 
 namespace {
+// On a connection whose answer is still being made (answerLater): 1, or 2 once another request came
+// pipelined behind it.
+constexpr char kAnswerPending[] = "spool_answer_pending";
+
 QByteArray methodName(QHttpServerRequest::Method method)
 {
     // Qt names them "Get", "Post", ...; HTTP and the route table say "GET", "POST".
@@ -50,7 +57,7 @@ ApiServer::ApiServer(JobQueue &queue, const LogStore &logs, Options options, QOb
     : QObject(parent), m_options(std::move(options)), m_token(m_options.token.toUtf8()),
       m_identityDir(ApiIdentity::canonicalDataDir(m_options.dataDir)), m_queue(queue), m_jobs(queue, logs),
       m_queueApi(m_options.dispatcher, m_options.subscriptions), m_hostsApi(queue),
-      m_hub(queue, logs, m_options.events),
+      m_toolsApi(m_options.dispatcher), m_hub(queue, logs, m_options.events),
       m_streams(m_hub, m_options.keepAliveMs, m_options.maxEventBacklogBytes)
 {
     addRoutes();
@@ -100,6 +107,8 @@ void ApiServer::addRoutes()
                  Target{[this](const ApiRequest &r) { return m_hostsApi.list(r); }});
     m_router.add("POST", QStringLiteral("/api/hosts/{host}/resume"),
                  Target{[this](const ApiRequest &r) { return m_hostsApi.resume(r); }});
+    m_router.add("GET", QStringLiteral("/api/tools"),
+                 Target{{}, Access::Token, false, [this](const ApiRequest &r) { return m_toolsApi.list(r); }});
     m_router.add("GET", QStringLiteral("/api/events"), Target{{}, Access::TokenOrQuery});
 }
 
@@ -155,6 +164,13 @@ QList<QPair<QByteArray, QString>> ApiServer::routes() const
 
 void ApiServer::handle(const QHttpServerRequest &request, QHttpServerResponder &&responder)
 {
+    if (QTcpSocket *socket = responder.socket(); socket->property(kAnswerPending).isValid()) {
+        // Pipelined behind an answer still being made: QHttpServer would have this one answered
+        // first, out of order. It is left unanswered and the connection closes after the pending
+        // answer; a client that pipelines sends again what was not answered (RFC 9112, 9.3.2).
+        socket->setProperty(kAnswerPending, 2);
+        return;
+    }
     ConnectionGuard::requestArrived(responder.socket());
     const Router::Match match = m_router.match(methodName(request.method()), request.url().path());
     QJsonValue body;
@@ -163,6 +179,11 @@ void ApiServer::handle(const QHttpServerRequest &request, QHttpServerResponder &
         return;
     }
     const Target &target = match.route->handler;
+    if (target.later) {
+        // Not a read of the queue: the unreachable-database rule below does not apply to it.
+        answerLater(target.later(ApiRequest{request, match.id, body, match.host}), std::move(responder));
+        return;
+    }
     if (!target.reply) {
         openEvents(request, std::move(responder));
         return;
@@ -316,6 +337,38 @@ ApiReply ApiServer::identity(const ApiRequest &request) const
                                    .arg(2 * ApiIdentity::kChallengeBytes));
     const QByteArray proof = ApiIdentity::proof(m_token, challenge, m_identityDir);
     return ApiReply::json(QJsonObject{{QStringLiteral("proof"), QString::fromLatin1(proof)}});
+}
+
+void ApiServer::answerLater(const QFuture<ApiReply> &future, QHttpServerResponder &&responder)
+{
+    // QHttpServer 6.4 lets a handler keep its responder and answer later (as EventStreams does).
+    // A watcher, not QFuture::then(this, ...): 6.4's continuation asserts, on the pool thread, that
+    // its context still lives; a watcher simply goes with this server.
+    auto kept = std::make_shared<QHttpServerResponder>(std::move(responder));
+    const QPointer<QTcpSocket> socket = kept->socket();
+    socket->setProperty(kAnswerPending, 1);
+    ConnectionGuard::answerPending(socket, true);
+    auto *watcher = new QFutureWatcher<ApiReply>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [watcher, kept, socket] {
+        watcher->deleteLater();
+        // A client that went away meanwhile: its socket is gone (or going), and with it the answer.
+        if (!socket || socket->state() != QAbstractSocket::ConnectedState)
+            return;
+        const bool answered = watcher->future().resultCount() > 0; // else dropped: the server is stopping
+        const bool close = !answered || socket->property(kAnswerPending).toInt() > 1;
+        socket->setProperty(kAnswerPending, QVariant());
+        if (answered) {
+            ApiReply reply = watcher->result();
+            if (close)
+                reply.headers << qMakePair(QByteArray("Connection"), QByteArray("close"));
+            reply.send(*kept);
+        }
+        if (close)
+            socket->disconnectFromHost();
+        else
+            ConnectionGuard::answerPending(socket, false);
+    });
+    watcher->setFuture(future);
 }
 
 void ApiServer::openEvents(const QHttpServerRequest &request, QHttpServerResponder &&responder)

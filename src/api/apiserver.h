@@ -9,8 +9,10 @@
 #include "api/hostsapi.h"
 #include "api/jobsapi.h"
 #include "api/queueapi.h"
+#include "api/toolsapi.h"
 #include "core/expected.h"
 
+#include <QFuture>
 #include <QHttpServer>
 #include <QObject>
 
@@ -62,9 +64,11 @@ private:
     enum class Access { Open, Token, TokenOrQuery };
     struct Target
     {
-        std::function<ApiReply(const ApiRequest &)> reply; // unset: the event stream
+        std::function<ApiReply(const ApiRequest &)> reply; // unset (and no `later`): the event stream
         Access access = Access::Token;
         bool jsonBody = false; // requires an application/json body
+        // Instead of `reply`: an answer made on another thread (it must not keep the request).
+        std::function<QFuture<ApiReply>(const ApiRequest &)> later = {};
     };
     using Router = ApiRouter<Target>;
 
@@ -84,6 +88,8 @@ private:
     std::optional<ApiReply> readBody(const QHttpServerRequest &request, const Target &target,
                                      QJsonValue &body) const;
     void openEvents(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    // Sends the reply once `future` has it; the event loop serves other connections meanwhile.
+    void answerLater(const QFuture<ApiReply> &future, QHttpServerResponder &&responder);
     // GET /api/identity: proves, without the token travelling, that this is the data dir's Spool.
     ApiReply identity(const ApiRequest &request) const;
 
@@ -96,6 +102,7 @@ private:
     JobsApi m_jobs;
     QueueApi m_queueApi;
     HostsApi m_hostsApi;
+    ToolsApi m_toolsApi;
     EventHub m_hub;
     EventStreams m_streams; // after m_http: closed before the server's sockets go
     Router m_router;

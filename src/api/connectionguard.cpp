@@ -30,6 +30,16 @@ public:
         m_deadline.stop();
     }
 
+    void answerPending(bool pending)
+    {
+        if (m_streaming)
+            return;
+        if (pending)
+            m_deadline.stop(); // and count() starts none for what is pipelined meanwhile
+        else
+            m_deadline.start(m_bytes == 0 ? m_limits.idleMs : m_limits.requestDeadlineMs);
+    }
+
 private:
     void count()
     {
@@ -93,6 +103,12 @@ void ConnectionGuard::streaming(QTcpSocket *socket)
 {
     if (auto *s = guarded(socket))
         s->streaming();
+}
+
+void ConnectionGuard::answerPending(QTcpSocket *socket, bool pending)
+{
+    if (auto *s = guarded(socket))
+        s->answerPending(pending);
 }
 
 QByteArray ConnectionGuard::refusal(int status, const QByteArray &reason, const QString &code, const QString &message,

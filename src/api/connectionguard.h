@@ -29,6 +29,9 @@ public:
     static void requestArrived(QTcpSocket *socket);
     // The socket now carries an event stream: no deadline, no byte count (it only receives).
     static void streaming(QTcpSocket *socket);
+    // An answer is being made on another thread: no deadline while `pending` (the client waits for
+    // it, it is not slow), then the idle one again.
+    static void answerPending(QTcpSocket *socket, bool pending);
     // The raw answer the guard gives when it refuses: a JSON error in the API's shape.
     static QByteArray refusal(int status, const QByteArray &reason, const QString &code, const QString &message,
                               int retryAfterS = 0);
