@@ -3,9 +3,9 @@
 #include "core/settings.h"
 #include "queue/job.h"
 
-// The no-op jobs the queue benchmarks drain: a type without a URL (so JobQueue takes it and no
-// unique key keeps identical jobs apart), on top of the real defaults, whose per-type limits shape
-// how the dispatcher claims.
+// The no-op jobs the queue benchmarks drain: a type that needs no URL (so JobQueue takes it without
+// one and no unique key keeps identical jobs apart), on top of the real defaults, whose per-type
+// limits shape how the dispatcher claims. A URL may still be given, for the host it puts the job on.
 inline const QString kNoopType = QStringLiteral("bench_noop");
 
 inline QueueSettings noopSettings(int workers)
@@ -18,9 +18,10 @@ inline QueueSettings noopSettings(int workers)
     return settings;
 }
 
-inline NewJob noopJob()
+inline NewJob noopJob(const QString &url = QString())
 {
     NewJob job;
     job.type = kNoopType;
+    job.url = url;
     return job;
 }

@@ -14,6 +14,19 @@
 //   enqueue_batched_per_s    JobQueue::addJobs, kBatchSize jobs per call
 //   claim_complete_per_s     JobStore::claim (limit 1) + transition to completed, one thread
 //   drain_per_s              pre-inserted no-op jobs through the real Dispatcher and pool
+//   drain_hosts_per_s        the same drain, each job with a URL on a mix of hosts (half on
+//                            www.youtube.com, a quarter on youtu.be, a quarter over 20 other sites),
+//                            the no-op type hostThrottled but the throttle off (throttle.enabled=false)
+//   drain_throttled_per_s    the same jobs with the throttle on and rules for youtube.com and youtu.be
+//                            that never bind (1000 downloads at once, no pause, no request sleep): what
+//                            the rules cost the claims, not any waiting
+//   throttled_ratio          drain_throttled_per_s / drain_hosts_per_s; the two run alternately in
+//                            kHostMixStages stages or --segments K if more, each pair in turns (ABBA)
+//                            No-op jobs are quick, so the dispatcher claims most of them ahead in
+//                            batches, and those claims carry no site limits: only its claims for a
+//                            free worker (a few dozen of 20,000) take the throttle's per-host path.
+//                            --diagnostics also times that claim alone and drains without claiming
+//                            ahead (stderr).
 //   latency_p50_ms/_p99_ms   addJob on an idle, running dispatcher until Dispatcher::jobStarted
 //   raw_full_cycle_per_s     sqlite3 C API: insert, claim, complete, three autocommits per job
 //   ratio_vs_raw             drain_per_s / raw_full_cycle_per_s (the drain excludes inserts)
@@ -107,7 +120,8 @@ namespace {
 // with it (--segments), so that both see the same disk.
 const QStringList kPhases{QStringLiteral("enqueue_single"), QStringLiteral("enqueue_batched"),
                           QStringLiteral("claim_complete"), QStringLiteral("raw"),
-                          QStringLiteral("drain"), QStringLiteral("latency")};
+                          QStringLiteral("drain"), QStringLiteral("drain_hosts"),
+                          QStringLiteral("drain_throttled"), QStringLiteral("latency")};
 // Run only when named with --only: they take minutes.
 const QStringList kOptInPhases{QStringLiteral("claim_scale")};
 constexpr int kBatchSize = 1000;       // jobs per addJobs call and per pre-insert transaction
@@ -115,6 +129,9 @@ constexpr int kLatencySamples = 300;
 constexpr int kLatencyWarmup = 20;     // the first starts pay for thread creation and cold caches
 constexpr int kWaitLimitMs = 10 * 60 * 1000; // a stuck dispatcher fails the run instead of hanging it
 constexpr qint64 kLeaseMs = 60'000;    // TypePolicy's default lease, so claims write the same values
+// drain_hosts and drain_throttled alternate in at least this many stages: on a shared disk a single
+// pair of drains a few seconds apart can differ by more than the throttle costs.
+constexpr int kHostMixStages = 4;
 // The peer queues --compare can run, each a Node script in the peers folder, and where that is by
 // default (CMake passes the source tree; --peers-dir overrides it).
 const QStringList kPeers{QStringLiteral("plainjob")};
@@ -170,7 +187,8 @@ struct Params
     int workers = 4;
     Store::Sync sync = Store::Sync::Full;
     QString syncName = QStringLiteral("full");
-    int segments = 1;          // raw and drain alternate in this many stages
+    int segments = 1;          // raw and drain alternate in this many stages (drain_hosts and
+                               // drain_throttled in at least kHostMixStages)
     QStringList only;          // empty: every phase
     bool diagnostics = false;  // extra stderr-only measurements
     QString compare;           // a peer from kPeers to measure after Spool's phases, or empty
@@ -216,7 +234,12 @@ Store::Options storeOptions(const Params &params)
 struct Stack
 {
     Stack(const QString &dir, const Params &params, std::atomic<qint64> *startedProbe = nullptr)
-        : settings(noopSettings(params.workers)),
+        : Stack(dir, params, noopSettings(params.workers), startedProbe)
+    {
+    }
+    Stack(const QString &dir, const Params &params, QueueSettings queueSettings,
+          std::atomic<qint64> *startedProbe = nullptr)
+        : settings(std::move(queueSettings)),
           store(dir + QStringLiteral("/queue.sqlite"), storeOptions(params)),
           logs(dir + QStringLiteral("/logs/jobs"), settings.logCapBytes, &clock),
           queue(store, settings, clock, &logs)
@@ -239,12 +262,17 @@ struct Stack
     std::unique_ptr<Dispatcher> dispatcher;
 };
 
+// The i-th job of a phase that fills its queue with more than identical URL-less no-op jobs.
+using JobMaker = std::function<NewJob(int)>;
+
 // Fills the queue for the phases that measure taking jobs out, straight through the store (untimed).
-void preInsert(Store &store, int count, const Clock &clock)
+void preInsert(Store &store, int count, const Clock &clock, const JobMaker &make = {})
 {
-    const QList<NewJob> batch(kBatchSize, noopJob());
+    QList<NewJob> batch(kBatchSize, noopJob());
     for (int done = 0; done < count; done += kBatchSize) {
         const int n = std::min(kBatchSize, count - done);
+        for (int i = 0; make && i < n; ++i)
+            batch[i] = make(done + i);
         if (auto inserted = store.jobs().insert(batch.first(n), clock.nowMs()); !inserted)
             throw BenchFailure(inserted.error().message);
     }
@@ -331,7 +359,9 @@ std::vector<sqlite3 *> openSqliteHandles()
     return out;
 }
 
-// Diagnostics only: time per SQL statement on the store's connection, via SQLite's profile hook.
+// Diagnostics only: time per SQL statement on the store's connection, via SQLite's trace hooks,
+// timed on the steady clock from the statement's first step to its end (the profile hook's own
+// figure has millisecond resolution). Claims are told apart by their arms and the index they seek.
 class SqlProfile final
 {
 public:
@@ -339,10 +369,13 @@ public:
     ~SqlProfile() { detach(); }
     Q_DISABLE_COPY_MOVE(SqlProfile)
 
-    void attachToOpenConnections()
+    // Every open connection of this thread but those in `others` (another phase's, still open).
+    void attachToOpenConnections(const std::vector<sqlite3 *> &others = {})
     {
         for (sqlite3 *connection : openSqliteHandles()) {
-            sqlite3_trace_v2(connection, SQLITE_TRACE_PROFILE, &SqlProfile::onProfile, this);
+            if (std::find(others.cbegin(), others.cend(), connection) != others.cend())
+                continue;
+            sqlite3_trace_v2(connection, SQLITE_TRACE_STMT | SQLITE_TRACE_PROFILE, &SqlProfile::onTrace, this);
             m_connections.push_back(connection);
         }
     }
@@ -368,17 +401,47 @@ private:
         qint64 count = 0;
         qint64 ns = 0;
     };
-    static int onProfile(unsigned, void *self, void *statement, void *elapsedNs)
+    static QString key(const QString &sql)
     {
-        const QString sql = QString::fromUtf8(sqlite3_sql(static_cast<sqlite3_stmt *>(statement))).simplified();
-        Entry &e = static_cast<SqlProfile *>(self)->m_entries[sql.left(90)];
+        if (!sql.startsWith(QLatin1String("WITH picked")))
+            return sql.left(90);
+        const bool byHost = sql.contains(QLatin1String("INDEXED BY jobs_claim_host"));
+        return QStringLiteral("claim, %1 arm(s) on %2: %3")
+            .arg(sql.count(QLatin1String(") AS arm")) - 1) // the last is "AS arms", the union
+            .arg(byHost ? QStringLiteral("jobs_claim_host") : QStringLiteral("jobs_claim"), sql.left(40));
+    }
+    static int onTrace(unsigned event, void *self, void *p, void *x)
+    {
+        auto *profile = static_cast<SqlProfile *>(self);
+        auto *statement = static_cast<sqlite3_stmt *>(p);
+        if (event == SQLITE_TRACE_STMT) {
+            const char *text = static_cast<const char *>(x);
+            if (!(text && text[0] == '-' && text[1] == '-')) // not a trigger's program
+                profile->m_startedNs[statement] = steadyNs();
+            return 0;
+        }
+        const auto started = profile->m_startedNs.find(statement);
+        const qint64 ns = started != profile->m_startedNs.end() ? steadyNs() - started->second
+                                                                : *static_cast<const sqlite3_int64 *>(x);
+        if (started != profile->m_startedNs.end())
+            profile->m_startedNs.erase(started);
+        Entry &e = profile->m_entries[key(QString::fromUtf8(sqlite3_sql(statement)).simplified())];
         ++e.count;
-        e.ns += *static_cast<const sqlite3_int64 *>(elapsedNs);
+        e.ns += ns;
         return 0;
     }
 
     std::vector<sqlite3 *> m_connections;
+    std::map<sqlite3_stmt *, qint64> m_startedNs;
     std::map<QString, Entry> m_entries;
+};
+
+// What a drain runs: its name in the notes, the queue's settings and the jobs it pre-inserts.
+struct DrainSetup
+{
+    QString label = QStringLiteral("drain");
+    std::optional<QueueSettings> settings; // empty: noopSettings(--workers)
+    JobMaker job;                          // empty: noopJob(), without a URL
 };
 
 // N pre-inserted no-op jobs through the real dispatcher and pool. Job logs are written as in
@@ -389,11 +452,13 @@ private:
 class StagedDrain final
 {
 public:
-    StagedDrain(const Params &params, const QString &dir) : m_params(params), m_stack(dir, params)
+    StagedDrain(const Params &params, const QString &dir, const DrainSetup &setup = {})
+        : m_params(params), m_label(setup.label), m_others(openSqliteHandles()),
+          m_stack(dir, params, setup.settings.value_or(noopSettings(params.workers)))
     {
-        preInsert(m_stack.store, params.jobs, m_stack.clock);
+        preInsert(m_stack.store, params.jobs, m_stack.clock, setup.job);
         if (params.diagnostics)
-            m_profile.attachToOpenConnections();
+            m_profile.attachToOpenConnections(m_others);
         Dispatcher &dispatcher = *m_stack.dispatcher;
         QObject::connect(&m_stack.queue, &JobQueue::jobChanged, &dispatcher, [this](const Job &job) {
             if (job.status == JobStatus::Completed && ++m_completed >= m_target && !m_stack.dispatcher->isHeld())
@@ -438,15 +503,17 @@ public:
 
     void noteBreakdown()
     {
-        note(QStringLiteral("  drain: main thread busy %1 s of %2 s wall")
-                 .arg(m_cpuSeconds, 0, 'f', 2).arg(m_seconds, 0, 'f', 2));
+        note(QStringLiteral("  %1: main thread busy %2 s of %3 s wall")
+                 .arg(m_label).arg(m_cpuSeconds, 0, 'f', 2).arg(m_seconds, 0, 'f', 2));
         m_profile.detach();
         m_profile.report(m_params.jobs);
     }
 
 private:
     const Params &m_params;
+    const QString m_label;
     SqlProfile m_profile; // outlives the stack, so the hook never points at a destroyed profile
+    const std::vector<sqlite3 *> m_others; // connections open before this drain's: not profiled
     Stack m_stack;
     QEventLoop *m_loop = nullptr;
     int m_target = 0;
@@ -873,7 +940,8 @@ QStringList queryPlan(sqlite3 *db, const QString &sql)
 
 bool isClaimStatement(const QString &sql)
 {
-    return sql.startsWith(QLatin1String("UPDATE jobs SET status = 'running'"));
+    // The claim's UPDATE follows the CTE that picks its rows (WITH picked AS MATERIALIZED ...).
+    return sql.contains(QLatin1String("UPDATE jobs SET status = 'running'"));
 }
 
 // A claim plan is fine when it seeks one of the claim indexes and never walks the jobs table or a
@@ -1132,6 +1200,193 @@ ClaimScale claimScale(const Params &params, const QString &dir)
 }
 
 // ---------------------------------------------------------------------------------------------
+// drain_hosts and drain_throttled: the drain again on jobs spread over hosts as downloads are,
+// without and with the throttle's rules, alternating so that both see the same disk. The rules
+// never hold a job back, so the difference is what they cost the claims (one arm per type and host,
+// found by a loose index scan, instead of one per type).
+
+const QStringList kOtherSites{
+    QStringLiteral("vimeo.com"),        QStringLiteral("www.dailymotion.com"), QStringLiteral("soundcloud.com"),
+    QStringLiteral("www.twitch.tv"),    QStringLiteral("rumble.com"),          QStringLiteral("odysee.com"),
+    QStringLiteral("bandcamp.com"),     QStringLiteral("www.bilibili.com"),    QStringLiteral("archive.org"),
+    QStringLiteral("www.bitchute.com"), QStringLiteral("www.nicovideo.jp"),    QStringLiteral("www.tiktok.com"),
+    QStringLiteral("www.instagram.com"), QStringLiteral("x.com"),              QStringLiteral("www.reddit.com"),
+    QStringLiteral("streamable.com"),   QStringLiteral("www.mixcloud.com"),    QStringLiteral("peertube.tv"),
+    QStringLiteral("www.ted.com"),      QStringLiteral("media.ccc.de")};
+const QStringList kThrottledSites{QStringLiteral("youtube.com"), QStringLiteral("youtu.be")};
+constexpr int kNonBindingDownloads = 1000; // far above --workers: no site is ever at its limit
+
+// Job i of the host mix, interleaved so that every claim meets every host: half on
+// www.youtube.com, a quarter on youtu.be, a quarter spread over kOtherSites.
+NewJob hostMixJob(int i)
+{
+    switch (i % 4) {
+    case 0:
+    case 1:
+        return noopJob(QStringLiteral("https://www.youtube.com/watch?v=bench%1").arg(i));
+    case 2:
+        return noopJob(QStringLiteral("https://youtu.be/bench%1").arg(i));
+    default:
+        return noopJob(QStringLiteral("https://%1/v/bench%2").arg(kOtherSites.at((i / 4) % kOtherSites.size())).arg(i));
+    }
+}
+
+// The no-op type throttled like downloads, with rules for the YouTube sites that never bind (no
+// limit reached, no pause, no request sleep); only `throttleOn` differs between the two drains.
+QueueSettings hostMixSettings(int workers, bool throttleOn, bool claimAhead = true)
+{
+    QueueSettings settings = noopSettings(workers);
+    if (!claimAhead)
+        settings.localQueue = 0; // every job claimed when a worker is free, as downloads are
+    settings.types[kNoopType].hostThrottled = true;
+    settings.throttle.enabled = throttleOn;
+    settings.throttle.rules.clear();
+    for (const QString &site : kThrottledSites)
+        settings.throttle.rules.append(HostRule{site, kNonBindingDownloads, 0, 0, 0});
+    return settings;
+}
+
+struct HostMix
+{
+    std::optional<double> hostsSeconds, throttledSeconds;
+};
+
+HostMix hostMixSeconds(const Params &params, const QString &dir, bool hosts, bool throttled, bool claimAhead = true)
+{
+    auto open = [&](bool wanted, const QString &phase, bool throttleOn) {
+        const QString label = claimAhead ? phase : phase + QStringLiteral(" (no claim-ahead)");
+        return wanted ? std::make_unique<StagedDrain>(params, dir + QLatin1Char('/') + phase,
+                                                      DrainSetup{label, hostMixSettings(params.workers, throttleOn, claimAhead),
+                                                                 hostMixJob})
+                      : nullptr;
+    };
+    const std::unique_ptr<StagedDrain> plain = open(hosts, kPhases[5], false);
+    const std::unique_ptr<StagedDrain> limited = open(throttled, kPhases[6], true);
+    const int stages = hosts && throttled ? std::min(params.jobs, std::max(kHostMixStages, params.segments)) : 1;
+    if (stages > 1)
+        note(QStringLiteral("drain_hosts and drain_throttled in %1 alternating stages").arg(stages));
+    double hostsTotal = 0, throttledTotal = 0;
+    int done = 0;
+    for (int stage = 1; stage <= stages; ++stage) {
+        const int target = static_cast<int>(static_cast<qint64>(params.jobs) * stage / stages);
+        auto run = [target](StagedDrain *drain, double &total) {
+            const double seconds = drain ? drain->runUntilCompleted(target) : 0;
+            total += seconds;
+            return seconds;
+        };
+        double hostsS = 0, throttledS = 0;
+        if (stage % 2 == 1) { // ABBA: neither always runs on the disk the other has just worked
+            hostsS = run(plain.get(), hostsTotal);
+            throttledS = run(limited.get(), throttledTotal);
+        } else {
+            throttledS = run(limited.get(), throttledTotal);
+            hostsS = run(plain.get(), hostsTotal);
+        }
+        if (stages > 1)
+            note(QStringLiteral("  stage %1: %2 jobs, drain_hosts %3/s, drain_throttled %4/s, ratio %5")
+                     .arg(stage).arg(target - done).arg((target - done) / hostsS, 0, 'f', 0)
+                     .arg((target - done) / throttledS, 0, 'f', 0).arg(hostsS / throttledS, 0, 'f', 3));
+        done = target;
+    }
+    HostMix out;
+    if (plain) {
+        plain->noteBreakdown();
+        out.hostsSeconds = hostsTotal;
+    }
+    if (limited) {
+        limited->noteBreakdown();
+        out.throttledSeconds = throttledTotal;
+    }
+    return out;
+}
+
+// Diagnostics only: the claim alone, as the dispatcher asks for one job on the host mix, without and
+// with the rules, in alternating blocks on one database at synchronous=NORMAL (the statements, not
+// fsync); the completions are untimed. One claim of each is traced: statements, VM steps, plans.
+constexpr int kHostClaims = 2000;   // timed claims of each kind
+constexpr int kHostClaimBlock = 100; // claims of one kind in a row
+
+ClaimRequest hostMixRequest(const QueueSettings &settings)
+{
+    // What Dispatcher::claimRound passes when every type may start: each type with its lease and,
+    // while the throttle is on, the sites' rooms and the throttled types.
+    ClaimRequest request;
+    request.worker = QStringLiteral("bench");
+    for (auto it = settings.types.cbegin(); it != settings.types.cend(); ++it) {
+        request.leaseMsByType.insert(it.key(), it->leaseMs);
+        if (settings.throttle.enabled && it->hostThrottled)
+            request.hostLimitedTypes.insert(it.key());
+    }
+    for (const HostRule &rule : settings.throttle.rules) {
+        if (settings.throttle.enabled && rule.maxDownloads > 0)
+            request.hostLimits.append(HostLimit{rule.host, rule.maxDownloads});
+    }
+    if (request.hostLimits.isEmpty())
+        request.hostLimitedTypes.clear();
+    return request;
+}
+
+qint64 timedClaimNs(Store &store, ClaimRequest &request, const Clock &clock)
+{
+    request.now = clock.nowMs();
+    const qint64 t0 = steadyNs();
+    const auto claimed = store.jobs().claim(request);
+    const qint64 ns = steadyNs() - t0;
+    if (!claimed)
+        throw BenchFailure(claimed.error().message);
+    if (claimed->size() != 1)
+        throw BenchFailure(QStringLiteral("a host mix claim returned %1 jobs instead of 1").arg(claimed->size()));
+    if (auto done = store.jobs().transition(claimed->first().id, JobStatus::Completed, {}, request.now); !done)
+        throw BenchFailure(done.error().message);
+    return ns;
+}
+
+void noteHostClaimCost(const Params &params, const QString &dir)
+{
+    if (!QDir().mkpath(dir))
+        throw BenchFailure(QStringLiteral("cannot create %1").arg(dir));
+    SystemClock clock;
+    Store::Options options;
+    options.sync = Store::Sync::Normal;
+    Store store(dir + QStringLiteral("/queue.sqlite"), options);
+    if (auto opened = store.open(); !opened)
+        throw BenchFailure(opened.error().message);
+    preInsert(store, std::max(params.jobs, 3 * kHostClaims), clock, hostMixJob);
+    ClaimRequest requests[2]{hostMixRequest(hostMixSettings(params.workers, false)),
+                             hostMixRequest(hostMixSettings(params.workers, true))};
+    const QString labels[2]{QStringLiteral("host mix claim, throttle off"), QStringLiteral("host mix claim, throttle on")};
+    for (int k = 0; k < 2; ++k) {
+        for (int i = 0; i < kScaleWarmup; ++i)
+            timedClaimNs(store, requests[k], clock);
+        StatementTrace trace;
+        trace.start();
+        timedClaimNs(store, requests[k], clock);
+        trace.stop();
+        note(QStringLiteral("  %1: %2 statements").arg(labels[k]).arg(trace.statements().size()));
+        noteTrace(trace, labels[k]);
+    }
+    std::vector<qint64> ns[2];
+    for (int i = 0; i < 2 * kHostClaims; ++i) {
+        const int k = (i / kHostClaimBlock) % 2;
+        ns[k].push_back(timedClaimNs(store, requests[k], clock));
+    }
+    double means[2]{};
+    Percentiles p[2];
+    for (int k = 0; k < 2; ++k) {
+        double sum = 0;
+        for (qint64 v : ns[k])
+            sum += static_cast<double>(v);
+        means[k] = sum / static_cast<double>(ns[k].size()) / 1e3;
+        p[k] = percentiles(ns[k]);
+        note(QStringLiteral("  %1: mean %2 us, p50 %3 us, p99 %4 us over %5 (limit 1, synchronous=NORMAL)")
+                 .arg(labels[k]).arg(means[k], 0, 'f', 1).arg(p[k].p50Ms * 1e3, 0, 'f', 1)
+                 .arg(p[k].p99Ms * 1e3, 0, 'f', 1).arg(ns[k].size()));
+    }
+    note(QStringLiteral("  host mix claim: throttle on / off = %1 (mean), %2 (p50)")
+             .arg(means[1] / means[0], 0, 'f', 2).arg(p[1].p50Ms / p[0].p50Ms, 0, 'f', 2));
+}
+
+// ---------------------------------------------------------------------------------------------
 // A peer queue (--compare): its own Node script in the peers folder measures the same figures on
 // its own fresh files and prints them as one JSON object; its notes pass straight through to our
 // stderr. The npm packages it needs are installed by bench/peers/setup.sh, never by the build.
@@ -1275,6 +1530,7 @@ void noteLatencyBreakdown(const std::vector<LatencySample> &samples)
 struct Results
 {
     std::optional<double> enqueueSingleS, enqueueBatchedS, claimCompleteS, drainS, rawS;
+    std::optional<double> drainHostsS, drainThrottledS;
     std::optional<Percentiles> latency;
     std::optional<QJsonObject> peer; // --compare: the peer script's output
     std::optional<ClaimScale> claimScale;
@@ -1309,6 +1565,34 @@ void runRawAndDrain(const Params &params, const QTemporaryDir &tmp, Results &r)
         r.drainS = phase(params, tmp, kPhases[4], params.jobs, drainSeconds);
 }
 
+// drain_hosts and drain_throttled, alternating when both are asked for.
+void runHostMix(const Params &params, const QTemporaryDir &tmp, Results &r)
+{
+    const bool hosts = params.runs(kPhases[5]), throttled = params.runs(kPhases[6]);
+    if (!hosts && !throttled)
+        return;
+    const QString name = hosts && throttled ? QStringLiteral("drain_hosts_and_throttled") : kPhases[hosts ? 5 : 6];
+    const HostMix mix = phase(params, tmp, name, params.jobs, [&](const Params &p, const QString &dir) {
+        return hostMixSeconds(p, dir, hosts, throttled);
+    });
+    r.drainHostsS = mix.hostsSeconds;
+    r.drainThrottledS = mix.throttledSeconds;
+    if (!params.diagnostics)
+        return;
+    noteHostClaimCost(params, tmp.filePath(QStringLiteral("host_claim_cost")));
+    if (!hosts || !throttled)
+        return;
+    // The dispatcher claims quick jobs ahead in batches without the sites' rooms, so the drains
+    // above take few claims through the throttle; without claiming ahead every job is one claim.
+    Params few = params;
+    few.jobs = std::max(kHostMixStages, params.jobs / 4);
+    note(QStringLiteral("drain_hosts and drain_throttled without claim-ahead (local_queue=0), %1 jobs each ...").arg(few.jobs));
+    const HostMix noAhead = hostMixSeconds(few, tmp.filePath(QStringLiteral("host_mix_no_ahead")), true, true, false);
+    note(QStringLiteral("  without claim-ahead: drain_hosts %1/s, drain_throttled %2/s, ratio %3")
+             .arg(few.jobs / *noAhead.hostsSeconds, 0, 'f', 1).arg(few.jobs / *noAhead.throttledSeconds, 0, 'f', 1)
+             .arg(*noAhead.hostsSeconds / *noAhead.throttledSeconds, 0, 'f', 3));
+}
+
 Results runPhases(const Params &params)
 {
     QTemporaryDir tmp;
@@ -1323,8 +1607,9 @@ Results runPhases(const Params &params)
     if (params.runs(kPhases[2]))
         r.claimCompleteS = phase(params, tmp, kPhases[2], params.jobs, claimCompleteSeconds);
     runRawAndDrain(params, tmp, r);
-    if (params.runs(kPhases[5])) {
-        const auto samples = phase(params, tmp, kPhases[5], kLatencyWarmup + kLatencySamples, latencySamples);
+    runHostMix(params, tmp, r);
+    if (params.runs(kPhases[7])) {
+        const auto samples = phase(params, tmp, kPhases[7], kLatencyWarmup + kLatencySamples, latencySamples);
         noteLatencyBreakdown(samples);
         r.latency = latencyPart(samples, &LatencySample::startedNs);
     }
@@ -1359,6 +1644,10 @@ QJsonObject toJson(const Params &params, const Results &r)
     rate("claim_complete_per_s", r.claimCompleteS);
     rate("drain_per_s", r.drainS);
     rate("raw_full_cycle_per_s", r.rawS);
+    rate("drain_hosts_per_s", r.drainHostsS);
+    rate("drain_throttled_per_s", r.drainThrottledS);
+    if (r.drainHostsS && r.drainThrottledS) // (n/throttled) / (n/hosts)
+        json.insert(QStringLiteral("throttled_ratio"), rounded(*r.drainHostsS / *r.drainThrottledS, 3));
     if (r.latency) {
         json.insert(QStringLiteral("latency_p50_ms"), rounded(r.latency->p50Ms, 3));
         json.insert(QStringLiteral("latency_p99_ms"), rounded(r.latency->p99Ms, 3));
@@ -1419,7 +1708,8 @@ std::optional<Params> parseArguments(const QCoreApplication &app)
     const QCommandLineOption segments(
         QStringLiteral("segments"),
         QStringLiteral("Run the raw baseline and the drain alternately in K stages, so both see the same disk "
-                       "(default 1: all raw cycles, then the whole drain)."),
+                       "(default 1: all raw cycles, then the whole drain); drain_hosts and drain_throttled "
+                       "alternate in K stages, at least %1.").arg(kHostMixStages),
         QStringLiteral("K"), QStringLiteral("1"));
     const QCommandLineOption only(QStringLiteral("only"),
                                   QStringLiteral("Run only these phases (comma-separated), for profiling: %1; "
@@ -1427,8 +1717,10 @@ std::optional<Params> parseArguments(const QCoreApplication &app)
                                       .arg(kPhases.join(QStringLiteral(", ")), kOptInPhases.join(QStringLiteral(", "))),
                                   QStringLiteral("phases"));
     const QCommandLineOption diagnostics(QStringLiteral("diagnostics"),
-                                         QStringLiteral("Also profile the drain's SQL statements and measure "
-                                                        "what a job's log folder costs once it writes (stderr only)."));
+                                         QStringLiteral("Also profile the drains' SQL statements, time one claim "
+                                                        "on the host mix with the throttle off and on, drain the "
+                                                        "host mix without claiming ahead, and measure what a job's "
+                                                        "log folder costs once it writes (stderr only)."));
     const QCommandLineOption compare(
         QStringLiteral("compare"),
         QStringLiteral("After Spool's phases, measure this peer queue the same way and add its figures and the "
