@@ -15,6 +15,7 @@
 #include <QSet>
 #include <QUuid>
 
+#include <algorithm>
 #include <future>
 
 namespace {
@@ -256,9 +257,7 @@ QList<HostLimit> Dispatcher::hostLimits(qint64 nowMono) const
     for (const HostRule &rule : throttle.rules) {
         // Pausing after a download, or one of the site's hosts was refused: the site waits whole
         // (a rate limit is per address, whatever the subdomain).
-        bool pausing = m_sitePausedUntil.value(rule.host) > nowMono;
-        for (auto h = m_coolingHosts.cbegin(); !pausing && h != m_coolingHosts.cend(); ++h)
-            pausing = siteCovers(rule.host, *h);
+        const bool pausing = m_sitePausedUntil.value(rule.host) > nowMono || siteCooling(rule.host);
         if (rule.host.isEmpty() || (rule.maxDownloads <= 0 && !pausing))
             continue;
         int running = 0;
@@ -281,13 +280,12 @@ bool Dispatcher::isCooling(const Job &job) const
     if (!m_settings.policy(job.type).hostThrottled)
         return false;
     const HostRule rule = m_settings.throttle.ruleFor(job.host);
-    if (rule.host.isEmpty())
-        return false;
-    for (const QString &h : m_coolingHosts) {
-        if (siteCovers(rule.host, h))
-            return true;
-    }
-    return false;
+    return !rule.host.isEmpty() && siteCooling(rule.host);
+}
+
+bool Dispatcher::siteCooling(const QString &site) const
+{
+    return std::any_of(m_coolingHosts.cbegin(), m_coolingHosts.cend(), [&site](const QString &h) { return siteCovers(site, h); });
 }
 
 QSet<QString> Dispatcher::hostLimitedTypes() const

@@ -157,6 +157,8 @@ private:
     QSet<QString> hostLimitedTypes() const;
     // The job's host cools down, or (a throttled type) another host of its site does.
     bool isCooling(const Job &job) const;
+    // One of the site's hosts cools down.
+    bool siteCooling(const QString &site) const;
     void pauseAfterDownload(const Job &job);
     Expected<bool> waitForHost(const Job &job, const Outcome &outcome, const JobProgress &progress);
     QStringList gatedTypes(qint64 now, qint64 *opensAt) const;
